@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The package graph mirrors the architecture: one tiny C interop target per native library,
+// then NN (BLAS only), Comm (MPI), EventStore (HDF5 tables, CSV, preprocessing), Physics,
+// Metrics, and the thin `latentsim` executable on top.
+let package = Package(
+    name: "latentsim",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "latentsim", targets: ["latentsim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-openmpi", providers: [.apt(["libhdf5-openmpi-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "NN", dependencies: ["CBLAS"]),
+        .target(name: "Comm", dependencies: ["CMPI"]),
+        .target(name: "EventStore", dependencies: ["CHDF5", "CMPI", "Comm"]),
+        .target(name: "Physics", dependencies: ["EventStore"]),
+        .target(name: "Metrics", dependencies: []),
+        .executableTarget(name: "latentsim", dependencies: [
+            "NN", "Comm", "EventStore", "Physics", "Metrics",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "NNTests", dependencies: ["NN"]),
+        .testTarget(name: "CommTests", dependencies: ["Comm"]),
+        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "Comm"]),
+        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "EventStore"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"], resources: [.copy("Reference")]),
+        .testTarget(name: "CLITests", dependencies: ["latentsim"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

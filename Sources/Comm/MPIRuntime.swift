@@ -1,0 +1,26 @@
+import CMPI
+
+/// Process-wide MPI start and stop. `initialize` is idempotent; `finalize` is called once at exit.
+public enum MPIRuntime {
+    public static func initialize() throws {
+        var flag: Int32 = 0
+        try mpiCheck(MPI_Initialized(&flag), "MPI_Initialized")
+        if flag != 0 { return }
+        var provided: Int32 = 0
+        try mpiCheck(MPI_Init_thread(nil, nil, Int32(MPI_THREAD_FUNNELED), &provided), "MPI_Init_thread")
+        try mpiCheck(MPI_Comm_set_errhandler(ls_mpi_comm_world(), ls_mpi_errors_return()), "MPI_Comm_set_errhandler")
+        try mpiCheck(MPI_Comm_set_errhandler(ls_mpi_comm_self(), ls_mpi_errors_return()), "MPI_Comm_set_errhandler")
+    }
+
+    public static var isInitialized: Bool {
+        var flag: Int32 = 0
+        MPI_Initialized(&flag)
+        var done: Int32 = 0
+        MPI_Finalized(&done)
+        return flag != 0 && done == 0
+    }
+
+    public static func finalize() {
+        if isInitialized { MPI_Finalize() }
+    }
+}

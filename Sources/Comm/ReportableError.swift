@@ -1,0 +1,43 @@
+import Foundation
+
+/// Exit codes of latentsim (sysexits.h values), documented in README.md.
+public enum ExitStatus {
+    public static let usage: Int32 = 64        // bad command-line values
+    public static let dataError: Int32 = 65    // input data malformed
+    public static let noInput: Int32 = 66      // input missing or not readable as expected
+    public static let software: Int32 = 70     // an MPI or HDF5 call failed
+    public static let cannotCreate: Int32 = 73 // output cannot be written
+    public static let resumable: Int32 = 75    // checkpointed on a signal; rerun with --resume
+}
+
+/// An error a user sees: one line of text and the process exit code that goes with it.
+public protocol ReportableError: Error, CustomStringConvertible {
+    var exitCode: Int32 { get }
+}
+
+/// A plain reportable error with a message and an exit code.
+public struct InputError: ReportableError {
+    public let message: String
+    public let exitCode: Int32
+    public init(_ message: String, exitCode: Int32 = ExitStatus.dataError) {
+        self.message = message
+        self.exitCode = exitCode
+    }
+    public var description: String { message }
+}
+
+/// Thrown on ranks whose peer (the lowest failing rank) reports the error; carries its exit code.
+public struct PeerFailure: ReportableError {
+    public let failingRank: Int
+    public let exitCode: Int32
+    public var description: String { "rank \(failingRank) failed (exit code \(exitCode))" }
+}
+
+/// A failed MPI call: the call's name and MPI's own message for the code it returned.
+public struct MPIError: ReportableError {
+    public let call: String
+    public let code: Int32
+    public let message: String
+    public var exitCode: Int32 { ExitStatus.software }
+    public var description: String { "MPI call \(call) failed with code \(code): \(message)" }
+}

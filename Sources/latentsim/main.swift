@@ -1,0 +1,2 @@
+import Comm
+print("latentsim")

@@ -1,0 +1,2 @@
+import XCTest
+final class EventStorePlaceholderTests: XCTestCase { func testPlaceholder() {} }
