@@ -1,0 +1,55 @@
+import Comm
+import Foundation
+
+/// Output files are written under a hidden temporary name in the destination directory and renamed
+/// into place only when complete, so an interrupted or failed run never leaves a file that looks finished.
+public struct OutputPath: Sendable {
+    public let final: String
+    public var directory: String { (final as NSString).deletingLastPathComponent.isEmpty ? "." : (final as NSString).deletingLastPathComponent }
+    public var temporary: String {
+        (directory as NSString).appendingPathComponent("." + (final as NSString).lastPathComponent + ".partial")
+    }
+
+    public init(_ path: String) { final = path }
+
+    /// Creates the directory if needed and proves it writable by creating and removing a probe file.
+    public func prepare() throws {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: directory, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else {
+                throw InputError("cannot write '\(final)': '\(directory)' is not a directory; choose another output path",
+                                 exitCode: ExitStatus.cannotCreate)
+            }
+        } else {
+            do { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+                throw InputError("cannot write '\(final)': cannot create directory '\(directory)' "
+                                 + "(\(OutputPath.reason(error))); choose another output path", exitCode: ExitStatus.cannotCreate)
+            }
+        }
+        let probe = (directory as NSString).appendingPathComponent(".latentsim-write-probe-\(getpid())")
+        let fd = open(probe, O_CREAT | O_EXCL | O_WRONLY, 0o600)
+        guard fd >= 0 else {
+            let why = String(cString: strerror(errno))
+            throw InputError("cannot write '\(final)': directory '\(directory)' is not writable (\(why)); "
+                             + "choose another output path", exitCode: ExitStatus.cannotCreate)
+        }
+        close(fd)
+        unlink(probe)
+    }
+
+    /// Atomically moves the finished temporary file to its final name.
+    public func commit() throws {
+        guard rename(temporary, final) == 0 else {
+            let why = String(cString: strerror(errno))
+            throw InputError("cannot move '\(temporary)' to '\(final)' (\(why))", exitCode: ExitStatus.cannotCreate)
+        }
+    }
+
+    public func discard() { unlink(temporary) }
+
+    static func reason(_ error: Error) -> String {
+        if let e = error as? CocoaError, let u = e.underlying as? POSIXError { return String(cString: strerror(u.code.rawValue)) }
+        return (error as NSError).localizedFailureReason ?? error.localizedDescription
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import Comm
+import EventStore
+import Foundation
+
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show an event table's layout, size and per-column statistics.")
+
+    @Argument(help: "HDF5 or CSV file.") var file: String
+    @Option(help: "Dataset or group holding the table (HDF5).") var dataset = "events"
+
+    func run() throws {
+        let comm = try Communicator.world()
+        let console = Console(comm: comm)
+        let read = try EventReader.read(path: file, dataset: dataset, nonFinite: .keep, comm: comm)
+        let stats = try ColumnStatistics.compute(read.table, comm: comm)
+        console.line("file      \(file)")
+        console.line("layout    \(read.layout.description)")
+        console.line("rows      \(read.layout.rows)")
+        console.line("columns   \(read.layout.columns.count)")
+        let attributes = try EventInfo.attributes(path: file, layout: read.layout)
+        if !attributes.isEmpty {
+            console.line("attrs     " + attributes.map { "\($0.0)=\($0.1)" }.joined(separator: " "))
+        }
+        console.line(stats.table())
+    }
+}

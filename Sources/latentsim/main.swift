@@ -1,2 +1,0 @@
-import Comm
-print("latentsim")
