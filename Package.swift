@@ -31,7 +31,7 @@ let package = Package(
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "Comm", "NN"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "EventStore", "Comm", "NN"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], resources: [.copy("Reference")]),
-        .testTarget(name: "CLITests", dependencies: ["latentsim"]),
+        .testTarget(name: "CLITests", dependencies: ["latentsim", "EventStore", "Comm"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -20,6 +20,7 @@ static inline hid_t ls_h5p_file_create(void) { return H5P_FILE_CREATE; }
 static inline hid_t ls_h5p_dataset_xfer(void) { return H5P_DATASET_XFER; }
 static inline hid_t ls_h5p_dataset_create(void) { return H5P_DATASET_CREATE; }
 static inline hid_t ls_h5p_group_create(void) { return H5P_GROUP_CREATE; }
+static inline hid_t ls_h5p_link_create(void) { return H5P_LINK_CREATE; }
 static inline unsigned ls_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
 static inline unsigned ls_h5f_acc_rdwr(void) { return H5F_ACC_RDWR; }
 static inline unsigned ls_h5f_acc_trunc(void) { return H5F_ACC_TRUNC; }

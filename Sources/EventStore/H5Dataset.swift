@@ -118,3 +118,25 @@ final class H5Dataset {
         try HDF5.check(status, "H5Dwrite('\(name)')")
     }
 }
+
+extension H5Dataset {
+    /// Creates a dataset with any file type and writes `values` (converted from `memoryType`) in one
+    /// independent call. Used for small metadata tables and by tests to build files of every layout.
+    static func create<T>(in file: H5File, name: String, dims: [UInt64], fileType: hid_t, memoryType: hid_t,
+                          values: [T]) throws -> H5Dataset {
+        var d = dims
+        let space = try H5ID.make(H5Screate_simple(Int32(d.count), &d, nil), "H5Screate_simple", close: H5Sclose)
+        let lcpl = try H5ID.make(H5Pcreate(ls_h5p_link_create()), "H5Pcreate(H5P_LINK_CREATE)", close: H5Pclose)
+        try HDF5.check(H5Pset_create_intermediate_group(lcpl.id, 1), "H5Pset_create_intermediate_group")
+        let id = try H5ID.make(H5Dcreate2(file.id, name, fileType, space.id, lcpl.id, ls_h5p_default(), ls_h5p_default()),
+                               "H5Dcreate2('\(name)')", close: H5Dclose)
+        let ds = H5Dataset(handle: id, name: name, file: file)
+        if !values.isEmpty {
+            try values.withUnsafeBufferPointer { buf in
+                try HDF5.check(H5Dwrite(id.id, memoryType, ls_h5s_all(), ls_h5s_all(), ls_h5p_default(), buf.baseAddress),
+                               "H5Dwrite('\(name)')")
+            }
+        }
+        return ds
+    }
+}

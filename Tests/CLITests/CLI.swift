@@ -1,0 +1,79 @@
+import Foundation
+import XCTest
+
+/// Runs the built `latentsim` binary, alone or under `mpirun`, with a hard timeout so a hang fails
+/// the test instead of stalling CI.
+enum CLI {
+    struct Outcome {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+        /// stderr without mpirun's own banner lines.
+        var errorLines: [String] { stderr.split(separator: "\n").map(String.init).filter { !$0.isEmpty } }
+    }
+
+    static var binary: String {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments.first { $0.hasSuffix(".xctest") } ?? CommandLine.arguments[0])
+        return bundle.deletingLastPathComponent().appendingPathComponent("latentsim").path
+    }
+
+    static var scratch: String = {
+        let dir = NSTemporaryDirectory() + "latentsim-cli-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }()
+
+    /// Environment for children: without the MPI variables this test process picked up from its own
+    /// MPI_Init (a child mpirun started with them exits silently), with the root override if root.
+    static var environment: [String: String] {
+        var env = ProcessInfo.processInfo.environment.filter { key, _ in
+            !(key.hasPrefix("OMPI_") || key.hasPrefix("PMIX_") || key.hasPrefix("OPAL_") || key.hasPrefix("PRTE_"))
+        }
+        if getuid() == 0 {
+            env["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+            env["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+        }
+        env["OPENBLAS_NUM_THREADS"] = "1"
+        return env
+    }
+
+    /// `ranks == 0`: run the binary directly; otherwise `mpirun -q -np ranks --oversubscribe`.
+    static func run(_ arguments: [String], ranks: Int = 0, timeout: TimeInterval = 180,
+                    file: StaticString = #filePath, line: UInt = #line) throws -> Outcome {
+        let process = Process()
+        if ranks > 0 {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/mpirun")
+            process.arguments = ["-q", "-np", String(ranks), "--oversubscribe", binary] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = arguments
+        }
+        process.environment = environment
+        process.currentDirectoryURL = URL(fileURLWithPath: scratch)
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Drain both pipes concurrently so a chatty child cannot block on a full pipe.
+        final class Sink: @unchecked Sendable { var data = Data() }
+        let outSink = Sink(), errSink = Sink()
+        let group = DispatchGroup()
+        group.enter(); DispatchQueue.global().async { outSink.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        group.enter(); DispatchQueue.global().async { errSink.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            XCTFail("latentsim \(arguments.joined(separator: " ")) (np \(ranks)) did not finish within \(Int(timeout)) s",
+                    file: file, line: line)
+        }
+        process.waitUntilExit()
+        group.wait()
+        return Outcome(status: process.terminationStatus, stdout: String(decoding: outSink.data, as: UTF8.self),
+                       stderr: String(decoding: errSink.data, as: UTF8.self))
+    }
+
+    static func path(_ name: String) -> String { scratch + "/" + name }
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what latentsim needs on Debian 12 (run as root): OpenMPI, parallel HDF5, OpenBLAS,
+# pkg-config (SwiftPM finds the libraries through it) and h5py for the interoperability tests.
+set -euo pipefail
+packages=(libopenmpi-dev openmpi-bin libopenblas-dev libhdf5-openmpi-dev hdf5-tools pkg-config)
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if ! python3 -c 'import h5py' 2>/dev/null; then
+    python3 -m pip install -q h5py 2>/dev/null || echo "setup: h5py not installed; the h5py interoperability test will be skipped" >&2
+fi
+command -v swift >/dev/null || { echo "setup: swift not found on PATH (expected Swift 6 at /opt/swift)" >&2; exit 1; }
