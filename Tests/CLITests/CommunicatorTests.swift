@@ -1,0 +1,41 @@
+import XCTest
+
+/// The Communicator under real launches: as a single process and under mpirun -np 2 and -np 3.
+final class CommunicatorTests: XCTestCase {
+    func expected(_ n: Int) -> [String] {
+        var sums: (Double, Double) = (0, 0)
+        for r in 0..<n { sums.0 += Double(r + 1); sums.1 += Double(r) * 0.5 }
+        // minloc over (r*7+3) % n: the smallest value and the lowest rank holding it.
+        var best = (n, n)
+        for r in 0..<n where (r * 7 + 3) % n < best.0 { best = ((r * 7 + 3) % n, r) }
+        let evens = (0..<n).filter { $0 % 2 == 0 }
+        return [
+            "size \(n)",
+            "allreduce-sum-float \(Float(sums.0)) \(Float(sums.1))",
+            "allreduce-max-double \(Double(n - 1)) allreduce-min-int64 0",
+            "broadcast hello from rank \(n - 1)",
+            "gather " + (0..<n).map { String($0 * $0) }.joined(separator: " "),
+            "minloc \(Double(best.0)) \(best.1)",
+            // Rank 0 is in the even group; keys are -rank, so rank 0 is the last of its group.
+            "split rank0-group size \(evens.count) sum \(evens.reduce(0, +)) first-key-rank \(evens.count - 1)",
+            "agreed",
+        ]
+    }
+
+    func testCollectivesOnOneTwoAndThreeRanks() throws {
+        for ranks in [0, 2, 3] {
+            let r = try CLI.run(["comm-check"], ranks: ranks)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(r.stdout.split(separator: "\n").map(String.init), expected(max(ranks, 1)), "np \(ranks)")
+        }
+    }
+
+    func testAnErrorOnOneRankStopsEveryRankWithOneMessage() throws {
+        for (ranks, failing) in [(2, 1), (3, 2), (3, 0)] {
+            let r = try CLI.run(["comm-check", "--fail-on-rank", String(failing)], ranks: ranks)
+            XCTAssertEqual(r.status, 65, "np \(ranks)")
+            XCTAssertEqual(r.errorLines, ["error: rank \(failing) failed on purpose"])
+            XCTAssertFalse(r.stdout.contains("agreed"))
+        }
+    }
+}
