@@ -1,2 +1,0 @@
-import XCTest
-final class CommPlaceholderTests: XCTestCase { func testPlaceholder() {} }
