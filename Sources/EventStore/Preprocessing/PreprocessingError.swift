@@ -1,0 +1,73 @@
+import Comm
+
+/// The one-line messages of preprocessing: what was expected, what was found, where, and the fix.
+/// Rows are global 0-based event indices (`table.firstRow + local row`), as in the readers.
+enum PreprocessingError {
+    static func unknownColumn(_ name: String, step: String, available: [String], dropped: String? = nil) -> InputError {
+        let note = dropped.map { " ('\(name)' was dropped by \($0))" } ?? ""
+        return InputError("\(step): unknown column '\(name)'\(note); expected one of the available columns: "
+                          + "\(available.joined(separator: ", ")); fix the column name in the step",
+                          exitCode: ExitStatus.usage)
+    }
+
+    static func duplicateColumn(_ name: String, step: String) -> InputError {
+        InputError("\(step): column '\(name)' is listed twice; expected each column at most once; remove the repeat",
+                   exitCode: ExitStatus.usage)
+    }
+
+    static func emptyStep(_ step: String) -> InputError {
+        InputError("\(step): expected at least one column, found none; name its columns or leave the step out",
+                   exitCode: ExitStatus.usage)
+    }
+
+    static func badSigma(_ sigma: Double?, step: String) -> InputError {
+        InputError("\(step): expected sigma in [0, \(IntegerSmearing.maximumSigma)], found \(sigma.map { String($0) } ?? "none"); "
+                   + "use e.g. sigma 0.5", exitCode: ExitStatus.usage)
+    }
+
+    static func duplicateTableColumn(_ name: String, first: Int, second: Int) -> InputError {
+        InputError("table columns \(first) and \(second) are both named '\(name)'; expected unique column names; "
+                   + "rename one of them")
+    }
+
+    static func notInteger(_ value: Float, row: Int, column: String) -> InputError {
+        InputError("row \(row), column '\(column)': smearInteger expected an integer, found \(value); "
+                   + "leave '\(column)' out of the integer columns")
+    }
+
+    static func integerTooLarge(_ value: Float, row: Int, column: String) -> InputError {
+        InputError("row \(row), column '\(column)': smearInteger expected |value| ≤ \(Int(IntegerSmearing.limit)) "
+                   + "(float32 keeps the fraction there), found \(value); leave '\(column)' out of the integer columns")
+    }
+
+    static func log1pDomain(_ value: Float, row: Int, column: String) -> InputError {
+        InputError("row \(row), column '\(column)': log1p expected a value > -1, found \(value); "
+                   + "leave '\(column)' out of the log1p step or shift it first")
+    }
+
+    static func nonFinite(_ value: Float, row: Int, column: String, step: String) -> InputError {
+        InputError("row \(row), column '\(column)': \(step) expected a finite value to fit on, found "
+                   + "\(value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf")); clean the input or drop non-finite rows")
+    }
+
+    static func emptyTraining() -> InputError {
+        InputError("preprocessing fit: expected at least one training row, found 0; check the training split")
+    }
+
+    static func notFitted() -> InputError {
+        InputError("preprocessor used before it was fitted; expected fit(_:comm:) on the training table first",
+                   exitCode: ExitStatus.software)
+    }
+
+    static func columnMismatch(expected: [String], found: [String], direction: String) -> InputError {
+        let firstDifference = zip(expected, found).enumerated().first { $0.element.0 != $0.element.1 }
+        let place = firstDifference.map { ", first difference at column \($0.offset) ('\($0.element.0)' expected, '\($0.element.1)' found)" }
+            ?? " (\(expected.count) columns expected, \(found.count) found)"
+        return InputError("preprocessing \(direction): expected columns \(expected.joined(separator: " ")), found "
+                          + "\(found.joined(separator: " "))\(place); use a table with the columns the preprocessor was fitted on")
+    }
+
+    static func damaged(_ step: String, _ detail: String) -> InputError {
+        InputError("stored preprocessor \(step): \(detail); the model file is damaged, refit the model")
+    }
+}

@@ -1,0 +1,66 @@
+/// One step of a `Preprocessor`: what it does, to which columns, and (once fitted) the statistics
+/// it learned. Steps are built with the static factories and fitted by `Preprocessor.fit`.
+///
+/// Stored as JSON with a model, e.g. `{"kind":"standardize","columns":["mu1_E"],"shift":[41.2],"scale":[19.7]}`.
+public struct PreprocessingStep: Codable, Equatable, Sendable {
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        case standardize, minMax, log1p, smearInteger, rotateAzimuth
+    }
+
+    public let kind: Kind
+    /// The columns the step transforms; for `rotateAzimuth`, the vector prefixes it rotates
+    /// (`nil`: every `X_px`/`X_py` pair present in the step's input).
+    public let columns: [String]?
+    /// Gaussian width of the `smearInteger` noise.
+    public let sigma: Double?
+    /// The vector whose azimuth `rotateAzimuth` removes (its `_py` column is dropped).
+    public let reference: String?
+    /// Fitted affine parameters (`standardize`, `minMax`): y = (x − shift) / scale, per column.
+    public internal(set) var shift: [Double]?
+    public internal(set) var scale: [Double]?
+
+    init(kind: Kind, columns: [String]?, sigma: Double? = nil, reference: String? = nil) {
+        self.kind = kind
+        self.columns = columns
+        self.sigma = sigma
+        self.reference = reference
+    }
+
+    /// (x − mean) / std with the fitted mean and (population) std; a constant column uses scale 1.
+    public static func standardize(_ columns: [String]) -> PreprocessingStep {
+        PreprocessingStep(kind: .standardize, columns: columns)
+    }
+
+    /// Maps the fitted [min, max] linearly to [−1, 1]; a constant column maps to 0 with scale 1.
+    public static func minMax(_ columns: [String]) -> PreprocessingStep {
+        PreprocessingStep(kind: .minMax, columns: columns)
+    }
+
+    /// log1p forward, expm1 inverse; values ≤ −1 are refused.
+    public static func log1p(_ columns: [String]) -> PreprocessingStep {
+        PreprocessingStep(kind: .log1p, columns: columns)
+    }
+
+    /// Integer columns become x + 0.5 + ε, ε ~ N(0, σ²) truncated to the open interval (−0.5, 0.5)
+    /// (resampled until inside, with a guard band of `IntegerSmearing.guardBand` at both ends so
+    /// the integer survives float32 rounding in later steps); the inverse is floor, exactly.
+    public static func smearInteger(_ columns: [String], sigma: Double = 0.5) -> PreprocessingStep {
+        PreprocessingStep(kind: .smearInteger, columns: columns, sigma: sigma)
+    }
+
+    /// Rotates every listed (`X_px`, `X_py`) pair by −φ(reference), so the reference has p_y = 0
+    /// and p_x = p_T ≥ 0; drops `reference_py`. The inverse re-inserts it and rotates the event by
+    /// a uniformly random azimuth.
+    public static func rotateAzimuth(reference: String = "mu2", vectors: [String]? = nil) -> PreprocessingStep {
+        PreprocessingStep(kind: .rotateAzimuth, columns: vectors, reference: reference)
+    }
+
+    /// "step 2 (standardize)", 1-based, for messages.
+    func label(_ index: Int) -> String { "preprocessing step \(index + 1) (\(kind.rawValue))" }
+
+    /// The Philox substream of this step's per-row random stream (distinct per step and purpose).
+    static func substream(_ kind: Kind, step index: Int) -> UInt32 {
+        let base: UInt32 = kind == .smearInteger ? 0x534D_0000 : 0x524F_0000   // "SM", "RO"
+        return base | UInt32(truncatingIfNeeded: index & 0xFFFF)
+    }
+}

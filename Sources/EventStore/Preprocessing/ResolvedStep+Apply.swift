@@ -1,0 +1,63 @@
+import Foundation
+
+/// The buffer kernels: row-major `rows × width` float32, transformed in place without allocation.
+/// Forward reads `rows × inputWidth` and leaves `rows × outputWidth` packed at the start; inverse
+/// does the opposite (the buffer must hold `rows × max(width)` floats).
+extension ResolvedStep {
+    func forward(_ buffer: UnsafeMutableBufferPointer<Float>, rows: Int, firstRow: Int, seed: UInt64) throws {
+        let w = inputWidth
+        switch operation {
+        case let .affine(indices, shift, scale):
+            for r in 0..<rows {
+                let base = r * w
+                for k in 0..<indices.count {
+                    let i = base + indices[k]
+                    buffer[i] = Float((Double(buffer[i]) - shift[k]) / scale[k])
+                }
+            }
+        case let .log1p(indices):
+            for r in 0..<rows {
+                let base = r * w
+                for c in indices {
+                    let x = buffer[base + c]
+                    guard x > -1 else {
+                        throw PreprocessingError.log1pDomain(x, row: firstRow + r, column: inputColumns[c])
+                    }
+                    buffer[base + c] = Float(Foundation.log1p(Double(x)))
+                }
+            }
+        case let .smear(indices, sigma, substream):
+            try IntegerSmearing.forward(buffer, width: w, rows: rows, firstRow: firstRow, indices: indices,
+                                        sigma: sigma, seed: seed, substream: substream, columns: inputColumns)
+        case let .rotate(px, py, pairs, _):
+            AzimuthalRotation.forward(buffer, width: w, rows: rows, referencePx: px, referencePy: py, pairs: pairs)
+        }
+    }
+
+    func inverse(_ buffer: UnsafeMutableBufferPointer<Float>, rows: Int, firstRow: Int, seed: UInt64) {
+        let w = outputWidth
+        switch operation {
+        case let .affine(indices, shift, scale):
+            for r in 0..<rows {
+                let base = r * w
+                for k in 0..<indices.count {
+                    let i = base + indices[k]
+                    buffer[i] = Float(Double(buffer[i]) * scale[k] + shift[k])
+                }
+            }
+        case let .log1p(indices):
+            for r in 0..<rows {
+                let base = r * w
+                for c in indices { buffer[base + c] = Float(Foundation.expm1(Double(buffer[base + c]))) }
+            }
+        case let .smear(indices, _, _):
+            for r in 0..<rows {
+                let base = r * w
+                for c in indices { buffer[base + c] = buffer[base + c].rounded(.down) }
+            }
+        case let .rotate(px, py, pairs, substream):
+            AzimuthalRotation.inverse(buffer, width: inputWidth, rows: rows, firstRow: firstRow, referencePx: px,
+                                      referencePy: py, pairs: pairs, seed: seed, substream: substream)
+        }
+    }
+}

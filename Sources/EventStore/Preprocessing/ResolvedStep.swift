@@ -1,0 +1,105 @@
+/// A step bound to concrete column positions of its input layout: what the buffer kernels run.
+/// Rebuilt from `(inputColumns, steps)` whenever a preprocessor is fitted or decoded.
+struct ResolvedStep: Sendable {
+    enum Operation: Sendable {
+        /// y = (x − shift) / scale per listed column (standardize, minMax).
+        case affine(indices: [Int], shift: [Double], scale: [Double])
+        case log1p(indices: [Int])
+        case smear(indices: [Int], sigma: Double, substream: UInt32)
+        /// `pairs`: flattened (px, py) positions of the non-reference vectors.
+        case rotate(referencePx: Int, referencePy: Int, pairs: [Int], substream: UInt32)
+    }
+
+    let operation: Operation
+    let label: String
+    let inputColumns: [String]
+    let outputColumns: [String]
+    var inputWidth: Int { inputColumns.count }
+    var outputWidth: Int { outputColumns.count }
+
+    /// Binds `step` (number `index`) to `available`. Affine steps need their fitted parameters.
+    init(_ step: PreprocessingStep, index: Int, available: [String], droppedBy: [String: String] = [:]) throws {
+        label = step.label(index)
+        inputColumns = available
+        switch step.kind {
+        case .standardize, .minMax:
+            let indices = try step.columnIndices(label: label, available: available, droppedBy: droppedBy)
+            guard let shift = step.shift, let scale = step.scale else {
+                throw PreprocessingError.notFitted()
+            }
+            guard shift.count == indices.count, scale.count == indices.count,
+                  !(shift + scale).contains(where: { !$0.isFinite }), !scale.contains(where: { $0 <= 0 }) else {
+                throw PreprocessingError.damaged(label, "expected \(indices.count) finite shifts and positive scales, "
+                                                 + "found \(shift.count) shifts and \(scale.count) scales")
+            }
+            operation = .affine(indices: indices, shift: shift, scale: scale)
+            outputColumns = available
+        case .log1p:
+            operation = .log1p(indices: try step.columnIndices(label: label, available: available, droppedBy: droppedBy))
+            outputColumns = available
+        case .smearInteger:
+            let indices = try step.columnIndices(label: label, available: available, droppedBy: droppedBy)
+            guard let sigma = step.sigma, sigma >= 0, sigma <= IntegerSmearing.maximumSigma else {
+                throw PreprocessingError.badSigma(step.sigma, step: label)
+            }
+            operation = .smear(indices: indices, sigma: sigma,
+                               substream: PreprocessingStep.substream(.smearInteger, step: index))
+            outputColumns = available
+        case .rotateAzimuth:
+            let layout = try step.rotationLayout(label: label, available: available, droppedBy: droppedBy)
+            operation = .rotate(referencePx: layout.px, referencePy: layout.py, pairs: layout.pairs,
+                                substream: PreprocessingStep.substream(.rotateAzimuth, step: index))
+            var out = available
+            out.remove(at: layout.py)
+            outputColumns = out
+        }
+    }
+}
+
+extension PreprocessingStep {
+    /// Positions of `columns` in `available`; unknown, repeated or missing names are refused.
+    func columnIndices(label: String, available: [String], droppedBy: [String: String] = [:]) throws -> [Int] {
+        guard let columns, !columns.isEmpty else { throw PreprocessingError.emptyStep(label) }
+        var seen = Set<String>()
+        return try columns.map { name in
+            guard seen.insert(name).inserted else { throw PreprocessingError.duplicateColumn(name, step: label) }
+            guard let i = available.firstIndex(of: name) else {
+                throw PreprocessingError.unknownColumn(name, step: label, available: available, dropped: droppedBy[name])
+            }
+            return i
+        }
+    }
+
+    /// The reference's (px, py) positions and the flattened (px, py) positions of the other vectors.
+    func rotationLayout(label: String, available: [String],
+                        droppedBy: [String: String] = [:]) throws -> (px: Int, py: Int, pairs: [Int]) {
+        let reference = self.reference ?? "mu2"
+        func position(_ name: String) throws -> Int {
+            guard let i = available.firstIndex(of: name) else {
+                throw PreprocessingError.unknownColumn(name, step: label, available: available, dropped: droppedBy[name])
+            }
+            return i
+        }
+        let px = try position(reference + "_px"), py = try position(reference + "_py")
+        var prefixes: [String]
+        if let columns {
+            var seen = Set<String>()
+            for prefix in columns where !seen.insert(prefix).inserted {
+                throw PreprocessingError.duplicateColumn(prefix, step: label)
+            }
+            prefixes = columns
+        } else {
+            prefixes = available.compactMap { name in
+                guard name.hasSuffix("_px") else { return nil }
+                let prefix = String(name.dropLast(3))
+                return available.contains(prefix + "_py") ? prefix : nil
+            }
+        }
+        var pairs: [Int] = []
+        for prefix in prefixes where prefix != reference {
+            pairs.append(try position(prefix + "_px"))
+            pairs.append(try position(prefix + "_py"))
+        }
+        return (px, py, pairs)
+    }
+}
