@@ -2,6 +2,7 @@ import ArgumentParser
 import Comm
 import EventStore
 import Foundation
+import Physics
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,5 +25,20 @@ struct Inspect: ParsableCommand {
             console.line("attrs     " + attributes.map { "\($0.0)=\($0.1)" }.joined(separator: " "))
         }
         console.line(stats.table())
+        let derived = try quantities(read.table)
+        if derived.width > 0 {
+            console.line("")
+            console.line(try ColumnStatistics.compute(derived, comm: comm).table())
+        }
+    }
+
+    /// The physics quantities computable from the table's columns, as a table of their own.
+    private func quantities(_ table: EventTable) throws -> EventTable {
+        let names = DerivedQuantity.allCases.filter { table.isComputable($0) && table.columnIndex($0.rawValue) == nil }
+        var out = EventTable(columns: names.map(\.rawValue), rows: table.rows, firstRow: table.firstRow)
+        for (j, q) in names.enumerated() {
+            for (r, v) in try table.quantity(q.rawValue).enumerated() { out[r, j] = Float(v) }
+        }
+        return out
     }
 }

@@ -50,6 +50,15 @@ final class SimulateTests: XCTestCase {
         XCTAssertTrue(one.stdout.contains("events=500 process=dy producer=latentsim seed=3 version=0.1.0"), one.stdout)
         let nvtx = one.stdout.split(separator: "\n").first { $0.hasPrefix("nvtx ") }
         XCTAssertEqual(nvtx?.hasSuffix("yes"), true, one.stdout)
+        let njets = one.stdout.split(separator: "\n").first { $0.hasPrefix("njets ") }
+        XCTAssertEqual(njets?.hasSuffix("yes"), true, one.stdout)
+        let mll = one.stdout.split(separator: "\n").first { $0.hasPrefix("mll ") }?.split(separator: " ")
+        XCTAssertEqual(mll?.count, 8, one.stdout)
+        if let mll, mll.count == 8, let lo = Double(mll[1]), let mean = Double(mll[2]), let hi = Double(mll[4]) {
+            XCTAssertGreaterThan(lo, 55)
+            XCTAssertLessThan(hi, 125)
+            XCTAssertEqual(mean, 90, accuracy: 3)
+        }
     }
 
     func expectFailure(_ arguments: [String], ranks: Int, message: String, status: Int32,
