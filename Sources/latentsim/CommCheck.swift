@@ -21,6 +21,7 @@ struct CommCheck: ParsableCommand {
         let greeting = try comm.broadcast(r == n - 1 ? "hello from rank \(r)" : "", root: n - 1)
         let gathered = try comm.gather([Int32(r * r)])
         let lowest = try comm.minloc(Double((r * 7 + 3) % n), index: r)
+        let ragged = try comm.gatherv([Int64](repeating: Int64(r), count: r + 1))
         let halves = try comm.split(color: r % 2, key: -r)
         let groupSum = try halves.allreduce(Int64(r), op: .sum)
         try comm.barrier()
@@ -30,6 +31,7 @@ struct CommCheck: ParsableCommand {
         console.line("broadcast \(greeting)")
         console.line("gather \(gathered?.map { String($0) }.joined(separator: " ") ?? "")")
         console.line("minloc \(lowest.value) \(lowest.index)")
+        console.line("gatherv \(ragged?.map { String($0) }.joined(separator: " ") ?? "")")
         console.line("split rank0-group size \(halves.size) sum \(groupSum) first-key-rank \(halves.rank)")
         try comm.agree {
             if r == failOnRank {

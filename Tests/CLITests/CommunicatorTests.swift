@@ -16,6 +16,7 @@ final class CommunicatorTests: XCTestCase {
             "broadcast hello from rank \(n - 1)",
             "gather " + (0..<n).map { String($0 * $0) }.joined(separator: " "),
             "minloc \(Double(best.0)) \(best.1)",
+            "gatherv " + (0..<n).flatMap { r in [String](repeating: String(r), count: r + 1) }.joined(separator: " "),
             // Rank 0 is in the even group; keys are -rank, so rank 0 is the last of its group.
             "split rank0-group size \(evens.count) sum \(evens.reduce(0, +)) first-key-rank \(evens.count - 1)",
             "agreed",
