@@ -99,6 +99,12 @@ public final class Communicator: @unchecked Sendable {
         }
     }
 
+    /// In-place broadcast of a buffer (e.g. a model's fused parameters from rank 0).
+    public func broadcast<T: MPIScalar>(_ buffer: UnsafeMutableBufferPointer<T>, root: Int = 0) throws {
+        guard size > 1, buffer.count > 0 else { return }
+        try mpiCheck(MPI_Bcast(buffer.baseAddress, Int32(buffer.count), T.mpiType, Int32(root), handle), "MPI_Bcast")
+    }
+
     public func broadcast<T: MPIScalar>(_ value: T, root: Int = 0) throws -> T {
         var v = [value]
         try broadcast(&v, root: root)

@@ -48,6 +48,15 @@ public struct OutputPath: Sendable {
 
     public func discard() { unlink(temporary) }
 
+    /// Writes a small text file (JSON, TOML) under the temporary name, then renames it into place.
+    public func write(text: String) throws {
+        do { try text.write(toFile: temporary, atomically: false, encoding: .utf8) } catch {
+            throw InputError("cannot write '\(final)' (\(OutputPath.reason(error))); choose another output path",
+                             exitCode: ExitStatus.cannotCreate)
+        }
+        try commit()
+    }
+
     static func reason(_ error: Error) -> String {
         if let e = error as? CocoaError, let u = e.underlying as? POSIXError { return String(cString: strerror(u.code.rawValue)) }
         return (error as NSError).localizedFailureReason ?? error.localizedDescription

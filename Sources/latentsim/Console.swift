@@ -27,3 +27,55 @@ struct Stopwatch {
 extension Double {
     func formatted(_ digits: Int) -> String { String(format: "%.\(digits)f", self) }
 }
+
+/// Progress of a long loop on rank 0: a bar with rate and ETA redrawn in place on a terminal, a
+/// plain line every `interval` seconds otherwise (Slurm logs).
+final class Progress {
+    private let console: Console
+    private let total: Int
+    private let label: String
+    private let unit: String
+    private let clock = Stopwatch()
+    private var lastPrint = -1e9
+    private let interval: Double
+    private let startCount: Int
+
+    init(console: Console, total: Int, start: Int = 0, label: String, unit: String, interval: Double = 10) {
+        self.console = console
+        self.total = total
+        self.label = label
+        self.unit = unit
+        self.interval = interval
+        startCount = start
+    }
+
+    /// `done` of `total` finished; `rate` in units per second; `detail` e.g. "loss 0.0123".
+    func update(_ done: Int, rate: Double, detail: String) {
+        guard console.comm.isRoot else { return }
+        let now = clock.seconds
+        let finished = done >= total
+        let terminal = console.isTerminal
+        guard finished || now - lastPrint >= (terminal ? 0.2 : interval) else { return }
+        lastPrint = now
+        let fraction = total > 0 ? Double(done) / Double(total) : 1
+        let perItem = done > startCount ? now / Double(done - startCount) : 0
+        let eta = Progress.duration(perItem * Double(total - done))
+        let text = "\(label) \(done)/\(total) \(detail) \(Progress.rate(rate)) \(unit)/s ETA \(eta)"
+        if terminal {
+            let width = 24, filled = Int(fraction * Double(width))
+            let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+            print("\r[\(bar)] \(Int(fraction * 100))% " + text, terminator: finished ? "\n" : "")
+        } else {
+            print(text)
+        }
+        fflush(stdout)
+    }
+
+    static func rate(_ r: Double) -> String { r >= 1e6 ? String(format: "%.2fM", r / 1e6) : r >= 1e3 ? String(format: "%.1fk", r / 1e3) : String(format: "%.0f", r) }
+
+    static func duration(_ s: Double) -> String {
+        guard s.isFinite else { return "?" }
+        let t = Int(s.rounded())
+        return t >= 3600 ? "\(t / 3600)h\(String(format: "%02d", t % 3600 / 60))m" : t >= 60 ? "\(t / 60)m\(String(format: "%02d", t % 60))s" : "\(t)s"
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Comm
+import EventStore
+import Foundation
+import NN
+
+struct Reduce: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Learn an invertible map from k features to n < k latent variables (autoencoder or PCA).",
+        discussion: "Writes RUN/model.h5 (model, preprocessing, optimizer state, step, config), RUN/history.jsonl, "
+            + "RUN/reconstruction.json (held-out KS per column) and RUN/latent.h5 (columns z0…z(n-1)).")
+
+    @OptionGroup var options: ReduceOptions
+
+    func run() throws {
+        let comm = try Communicator.world()
+        let console = Console(comm: comm)
+        let s = try comm.agree { try options.resolve() }
+        try comm.agree { if comm.isRoot { try OutputPath((s.out as NSString).appendingPathComponent("model.h5")).prepare() } }
+        StopSignal.install()
+        let data = try PreparedData.load(path: s.data, dataset: s.dataset, columns: s.columns, rotate: s.rotate,
+                                         split: HeldOutSplit(fraction: s.holdout, seed: s.seed),
+                                         dropNonFinite: s.dropNonFinite, seed: s.seed, comm: comm)
+        try comm.agree { try Reduce.checkLatent(s.latent, features: data.features) }
+        console.line("reduce: \(s.method.rawValue) \(data.features.count) → \(s.latent) on \(data.trainTotal) training rows, "
+                     + "\(comm.size) rank(s)")
+        let reducer = s.method == .ae
+            ? try AutoencoderRun.train(data: data, settings: s, comm: comm, console: console)
+            : try Reduce.fitPCA(data, settings: s, comm: comm)
+        let report = try ReconstructionReport.evaluate(reducer, data: data, seed: s.seed, comm: comm)
+        try Reduce.save(reducer, report: report, data: data, settings: s, comm: comm, console: console)
+    }
+
+    static func checkLatent(_ latent: Int, features: [String]) throws {
+        guard latent < features.count else {
+            throw InputError("latent = \(latent) must be smaller than the number of features (\(features.count): "
+                             + "\(features.joined(separator: ", "))); choose n < \(features.count)", exitCode: ExitStatus.usage)
+        }
+    }
+
+    static func fitPCA(_ data: PreparedData, settings s: ReduceSettings, comm: Communicator) throws -> Reducer {
+        let k = data.features.count
+        var moments = data.train.values.withUnsafeBufferPointer { PCA.moments($0, rows: data.train.rows, features: k) }
+        try comm.allreduce(&moments, op: .sum)
+        let pca = try PCA(moments: moments, features: k, components: s.latent)
+        let reducer = try Reducer(method: .pca, data: data, latent: s.latent, spec: nil, autoencoder: nil, pca: pca)
+        try comm.agree {
+            if comm.isRoot {
+                try reducer.save(to: (s.out as NSString).appendingPathComponent("model.h5"), config: s.toml, seed: s.seed,
+                                 training: nil)
+            }
+        }
+        return reducer
+    }
+
+    /// RUN/latent.h5 (every row, file order), RUN/reconstruction.json, RUN/config.toml, and the KS table.
+    static func save(_ reducer: Reducer, report: ReconstructionReport?, data: PreparedData, settings s: ReduceSettings,
+                     comm: Communicator, console: Console) throws {
+        let run = s.out as NSString
+        var all = try reducer.scaling.forward(data.framed, seed: s.seed &+ 2)
+        all.firstRow = data.framed.firstRow
+        try EventWriter.write(reducer.encode(all), to: run.appendingPathComponent("latent.h5"), attributes: [
+            ("reducer", .string(s.out)), ("method", .string(s.method.rawValue)), ("source", .string(s.data)),
+            ("holdout_fraction", .string(String(s.holdout))), ("split_seed", .int(Int64(bitPattern: s.seed))),
+        ], comm: comm)
+        try comm.agree {
+            guard comm.isRoot, let report else { return }
+            try OutputPath(run.appendingPathComponent("reconstruction.json"))
+                .write(text: report.json(method: s.method, latent: s.latent))
+            try OutputPath(run.appendingPathComponent("config.toml")).write(text: s.toml)
+        }
+        guard let report else { return }
+        console.line("reconstruction KS on \(data.heldOutPhysical.rows) held-out rows (rank 0 share) per column:")
+        console.line(report.ks.formattedTable())
+        console.line("mean KS \(String(format: "%.4f", report.meanKS)) (\(s.method.rawValue), \(data.features.count) → \(s.latent)); "
+                     + "model \(run.appendingPathComponent("model.h5")), latent table \(run.appendingPathComponent("latent.h5"))")
+    }
+}

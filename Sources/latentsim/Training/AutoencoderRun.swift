@@ -1,0 +1,98 @@
+import Comm
+import EventStore
+import Foundation
+import NN
+
+/// Thrown after a stop signal once the checkpoint is safely written.
+struct CheckpointedStop: ReportableError {
+    let step: Int
+    let path: String
+    var exitCode: Int32 { ExitStatus.resumable }
+    var description: String { "stopped by a signal after step \(step); checkpoint \(path) written; rerun with --resume to continue" }
+}
+
+/// Thrown when the loss stops being finite.
+struct TrainingDiverged: ReportableError {
+    let step: Int
+    let loss: Double
+    let lastGood: (path: String, step: Int)?
+    var exitCode: Int32 { ExitStatus.software }
+    var description: String {
+        "training stopped at step \(step): the loss is \(loss); "
+            + (lastGood.map { "the last good checkpoint is \($0.path) (step \($0.step))" } ?? "no checkpoint was written yet")
+            + "; lower the learning rate or check the input"
+    }
+}
+
+/// The autoencoder training loop: model → broadcast → steps (checkpoint every K, stop on signals or
+/// a non-finite loss) → final checkpoint. Returns the fitted reducer.
+enum AutoencoderRun {
+    static func train(data: PreparedData, settings s: ReduceSettings, comm: Communicator, console: Console) throws -> Reducer {
+        let spec = AutoencoderSpec(features: data.features.count, latent: s.latent, hidden: s.widths, slope: 0.2)
+        let model = try spec.makeModel(maxBatch: s.batch, seed: s.seed)
+        try comm.broadcast(model.parameters)
+        let optimizer = makeOptimizer(s.optimizer, parameters: model.parameterCount, lr: Float(s.lr))
+        let batch = min(s.batch, data.trainTotal)
+        let plan = ShardedBatches(total: data.trainTotal, shard: data.train.firstRow..<(data.train.firstRow + data.train.rows),
+                                  batch: batch, seed: s.seed)
+        let trainer = AutoencoderTrainer(model: model, optimizer: optimizer, data: data.train, plan: plan, comm: comm)
+        let modelPath = (s.out as NSString).appendingPathComponent("model.h5")
+        let start = s.resume ? try restore(modelPath, model: model, optimizer: optimizer, comm: comm) : 0
+        let totalSteps = s.epochs * plan.stepsPerEpoch
+        let history = try History(path: (s.out as NSString).appendingPathComponent("history.jsonl"),
+                                  active: comm.isRoot, keepThrough: s.resume ? start : nil)
+        let progress = Progress(console: console, total: totalSteps, start: start, label: "step", unit: "samples")
+        var lastGood: (path: String, step: Int)? = s.resume ? (modelPath, start) : nil
+        func checkpoint(_ step: Int) throws {
+            let reducer = try Reducer(method: .ae, data: data, latent: s.latent, spec: spec, autoencoder: model, pca: nil)
+            let state = TrainingState(parameters: model.copyParameters(), optimizerState: optimizer.copyState(),
+                                      optimizerSteps: optimizer.stepCount, step: step)
+            try comm.agree { if comm.isRoot { try reducer.save(to: modelPath, config: s.toml, seed: s.seed, training: state) } }
+            lastGood = (modelPath, step)
+        }
+        let clock = Stopwatch()
+        var last = clock.seconds
+        for step in start..<totalSteps {
+            let result = try trainer.step(step)
+            let done = step + 1
+            guard result.loss.isFinite else { throw TrainingDiverged(step: done, loss: result.loss, lastGood: lastGood) }
+            let now = clock.seconds
+            let rate = Double(batch) / max(now - last, 1e-9)
+            last = now
+            history.append([("step", done), ("epoch", step / plan.stepsPerEpoch + 1), ("loss", result.loss),
+                            ("samples_per_s", rate), ("seconds", now)])
+            progress.update(done, rate: rate, detail: "loss \(String(format: "%.5f", result.loss))")
+            if done % plan.stepsPerEpoch == 0 {
+                let validation = try trainer.meanSquaredError(data.heldOut)
+                console.line("epoch \(done / plan.stepsPerEpoch)/\(s.epochs) step \(done) train loss "
+                             + "\(String(format: "%.5f", result.loss)) held-out loss \(String(format: "%.5f", validation))")
+            }
+            if result.stopRequested {
+                try checkpoint(done)
+                throw CheckpointedStop(step: done, path: modelPath)
+            }
+            if done % s.checkpointEvery == 0 || done == totalSteps { try checkpoint(done) }
+        }
+        if start >= totalSteps { try checkpoint(totalSteps) }
+        return try Reducer(method: .ae, data: data, latent: s.latent, spec: spec, autoencoder: model, pca: nil)
+    }
+
+    static func makeOptimizer(_ name: String, parameters: Int, lr: Float) -> Optimizer {
+        switch name {
+        case "adadelta": return Adadelta(parameterCount: parameters, learningRate: lr)
+        case "sgd": return SGD(parameterCount: parameters, learningRate: lr, momentum: 0.9)
+        default: return Adam(parameterCount: parameters, learningRate: lr)
+        }
+    }
+
+    /// Loads parameters, optimizer state and step from `path`; returns the step to continue from.
+    static func restore(_ path: String, model: MLP, optimizer: Optimizer, comm: Communicator) throws -> Int {
+        try comm.agree {
+            let checkpoint = try Checkpoint.read(from: path)
+            try model.restoreParameters(try checkpoint.buffer("parameters", count: model.parameterCount))
+            try optimizer.restoreState(try checkpoint.buffer("optimizer_state", count: optimizer.state.count),
+                                       stepCount: Int(try checkpoint.int("optimizer_steps")))
+            return Int(try checkpoint.int("step"))
+        }
+    }
+}

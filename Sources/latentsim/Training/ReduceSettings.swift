@@ -1,0 +1,44 @@
+import Comm
+import Foundation
+
+/// Every option of `latentsim reduce`, resolved (built-in default < job file < command line) and
+/// validated; `toml` is the effective configuration, stored with the run.
+struct ReduceSettings {
+    var data: String
+    var dataset: String
+    var columns: [String]
+    var method: Reducer.Method
+    var latent: Int
+    var epochs: Int
+    var batch: Int
+    var seed: UInt64
+    var widths: [Int]
+    var lr: Double
+    var optimizer: String
+    var holdout: Double
+    var checkpointEvery: Int
+    var rotate: Bool?
+    var dropNonFinite: Bool
+    var out: String
+    var resume: Bool
+    var toml: String
+
+    /// Checks values that do not need the data (columns and n < k are checked once the file is open).
+    func validate() throws {
+        func bad(_ text: String) -> InputError { InputError(text, exitCode: ExitStatus.usage) }
+        if columns.isEmpty { throw bad("columns is empty; list the features to reduce, e.g. --columns mu1_E,mu1_px") }
+        if latent < 1 { throw bad("latent must be at least 1, found \(latent)") }
+        if epochs < 1 { throw bad("epochs must be at least 1, found \(epochs)") }
+        if batch < 1 { throw bad("batch must be at least 1, found \(batch)") }
+        if widths.isEmpty && method == .ae { throw bad("widths is empty; give the encoder's hidden widths, e.g. --widths 512,128,64,8") }
+        if let w = widths.first(where: { $0 < 1 }) {
+            throw bad("widths must all be positive, found \(w) in \(widths.map(String.init).joined(separator: ","))")
+        }
+        if !(lr > 0) { throw bad("lr (learning rate) must be positive, found \(lr)") }
+        if !["adam", "adadelta", "sgd"].contains(optimizer) {
+            throw bad("unknown optimizer '\(optimizer)'; expected one of: adam, adadelta, sgd")
+        }
+        if !(holdout > 0 && holdout < 1) { throw bad("holdout must be a fraction between 0 and 1, found \(holdout)") }
+        if checkpointEvery < 1 { throw bad("checkpoint_every must be at least 1, found \(checkpointEvery)") }
+    }
+}

@@ -1,0 +1,39 @@
+import Comm
+import EventStore
+import Foundation
+import NN
+
+/// Training state stored beside the model so that `--resume` continues bit for bit.
+struct TrainingState {
+    var parameters: [Float]
+    var optimizerState: [Float]
+    var optimizerSteps: Int
+    var step: Int
+}
+
+extension Reducer {
+    static let format = "latentsim-reducer-1"
+
+    /// Writes `RUN/model.h5` atomically (call on one rank).
+    func save(to path: String, config: String, seed: UInt64, training: TrainingState?) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        func json<T: Encodable>(_ value: T) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
+        var checkpoint = Checkpoint(attributes: [
+            "format": .string(Reducer.format), "method": .string(method.rawValue),
+            "scaling": .string(try json(scaling)), "frame": .string(try frame.map(json) ?? ""),
+            "input_columns": .strings(inputColumns), "features": .strings(features), "latent": .int(Int64(latent)),
+            "split": .string(try json(split)), "config": .string(config), "seed": .int(Int64(bitPattern: seed)),
+            "rng": .string("philox4x32-10: streams keyed by (seed, epoch) for shuffles, (seed, row) for smearing"),
+        ])
+        if let spec { checkpoint.attributes["architecture"] = .string(try json(spec)) }
+        if let pca { checkpoint.attributes["pca"] = .string(try json(pca)) }
+        if let training {
+            checkpoint.buffers["parameters"] = training.parameters
+            checkpoint.buffers["optimizer_state"] = training.optimizerState
+            checkpoint.attributes["optimizer_steps"] = .int(Int64(training.optimizerSteps))
+            checkpoint.attributes["step"] = .int(Int64(training.step))
+        }
+        try checkpoint.write(to: path)
+    }
+}

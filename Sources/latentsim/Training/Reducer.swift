@@ -1,0 +1,86 @@
+import Comm
+import EventStore
+import Foundation
+import NN
+
+/// A fitted reducer (autoencoder or PCA) with everything needed to map physical events to latent
+/// codes and back: the frame step (rotation), the scaling (smearing, standardisation), and the model.
+final class Reducer {
+    enum Method: String, Codable { case ae, pca }
+
+    let method: Method
+    let frame: Preprocessor?
+    let scaling: Preprocessor
+    let inputColumns: [String]
+    let features: [String]
+    let latent: Int
+    let split: HeldOutSplit
+    let spec: AutoencoderSpec?
+    let encoder: MLP?
+    let decoder: MLP?
+    let pca: PCA?
+    static let inferenceBatch = 4096
+
+    init(method: Method, data: PreparedData, latent: Int, spec: AutoencoderSpec?, autoencoder: MLP?, pca: PCA?) throws {
+        self.method = method
+        frame = data.frame
+        scaling = data.scaling
+        inputColumns = data.inputColumns
+        features = data.features
+        self.latent = latent
+        split = data.split
+        self.spec = spec
+        self.pca = pca
+        if let spec, let autoencoder {
+            encoder = try spec.makeEncoder(from: autoencoder, maxBatch: Reducer.inferenceBatch)
+            decoder = try spec.makeDecoder(from: autoencoder, maxBatch: Reducer.inferenceBatch)
+        } else {
+            encoder = nil
+            decoder = nil
+        }
+    }
+
+    var latentColumns: [String] { (0..<latent).map { "z\($0)" } }
+
+    /// Preprocessed rows (k features) → latent rows (n).
+    func encode(_ table: EventTable) -> EventTable {
+        var out = EventTable(columns: latentColumns, rows: table.rows, firstRow: table.firstRow)
+        run(table.values, rows: table.rows, inWidth: features.count, into: &out.values, outWidth: latent,
+            model: encoder, linear: pca.map { p in { x, n, y in p.encode(x, rows: n, into: y) } })
+        return out
+    }
+
+    /// Latent rows (n) → preprocessed rows (k features).
+    func decode(_ table: EventTable) -> EventTable {
+        var out = EventTable(columns: features, rows: table.rows, firstRow: table.firstRow)
+        run(table.values, rows: table.rows, inWidth: latent, into: &out.values, outWidth: features.count,
+            model: decoder, linear: pca.map { p in { x, n, y in p.decode(x, rows: n, into: y) } })
+        return out
+    }
+
+    /// Preprocessed rows → reconstructed rows in physical units (frame of the features).
+    func reconstruct(_ table: EventTable, seed: UInt64) throws -> EventTable {
+        try scaling.inverse(decode(encode(table)), seed: seed)
+    }
+
+    private func run(_ x: [Float], rows: Int, inWidth: Int, into y: inout [Float], outWidth: Int, model: MLP?,
+                     linear: ((UnsafeBufferPointer<Float>, Int, UnsafeMutableBufferPointer<Float>) -> Void)?) {
+        var start = 0
+        x.withUnsafeBufferPointer { xs in
+            y.withUnsafeMutableBufferPointer { ys in
+                while start < rows {
+                    let n = min(Reducer.inferenceBatch, rows - start)
+                    let src = UnsafeBufferPointer(rebasing: xs[(start * inWidth)..<((start + n) * inWidth)])
+                    let dst = UnsafeMutableBufferPointer(rebasing: ys[(start * outWidth)..<((start + n) * outWidth)])
+                    if let model {
+                        let out = model.forward(src, batch: n)
+                        _ = dst.update(fromContentsOf: out)
+                    } else if let linear {
+                        linear(src, n, dst)
+                    }
+                    start += n
+                }
+            }
+        }
+    }
+}
