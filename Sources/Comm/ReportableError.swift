@@ -13,6 +13,12 @@ public enum ExitStatus {
 /// An error a user sees: one line of text and the process exit code that goes with it.
 public protocol ReportableError: Error, CustomStringConvertible {
     var exitCode: Int32 { get }
+    /// The word before the message on stderr ("error" unless the stop was intended).
+    var label: String { get }
+}
+
+extension ReportableError {
+    public var label: String { "error" }
 }
 
 /// A plain reportable error with a message and an exit code.

@@ -24,7 +24,7 @@ struct LatentSim: ParsableCommand {
         } catch let error as PeerFailure {
             code = error.exitCode
         } catch let error as ReportableError {
-            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+            FileHandle.standardError.write(Data("\(error.label): \(error.description)\n".utf8))
             code = error.exitCode
         } catch {
             MPIRuntime.finalize()

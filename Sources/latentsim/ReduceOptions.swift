@@ -11,6 +11,7 @@ struct ReduceOptions: ParsableArguments {
     @Option(help: "ae or pca.") var method: String?
     @Option(help: "Number of latent variables n.") var latent: Int?
     @Option(help: "Training epochs.") var epochs: Int?
+    @Option(help: "Stop after this many optimizer steps in total (default: every step of every epoch).") var steps: Int?
     @Option(help: "Global batch size (split across ranks).") var batch: Int?
     @Option(help: "Random seed.") var seed: UInt64?
     @Option(help: "Encoder hidden widths, comma-separated (the decoder mirrors them).") var widths: String?
@@ -44,7 +45,7 @@ struct ReduceOptions: ParsableArguments {
             throw InputError("unknown method '\(methodName)'; expected one of: ae, pca", exitCode: ExitStatus.usage)
         }
         var s = ReduceSettings(data: data, dataset: dataset ?? "events", columns: list(columns) ?? [], method: m,
-                               latent: latent ?? 4, epochs: epochs ?? 20, batch: batch ?? 512, seed: seed ?? 1,
+                               latent: latent ?? 4, epochs: epochs ?? 20, steps: steps, batch: batch ?? 512, seed: seed ?? 1,
                                widths: widthList ?? [512, 128, 64, 8], lr: lr ?? 1e-3, optimizer: optimizer ?? "adam",
                                holdout: holdout ?? 0.1, checkpointEvery: checkpointEvery ?? 1000, rotate: rotate,
                                dropNonFinite: dropNonfinite, out: out, resume: resume, toml: "")

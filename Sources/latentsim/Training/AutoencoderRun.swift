@@ -8,7 +8,8 @@ struct CheckpointedStop: ReportableError {
     let step: Int
     let path: String
     var exitCode: Int32 { ExitStatus.resumable }
-    var description: String { "stopped by a signal after step \(step); checkpoint \(path) written; rerun with --resume to continue" }
+    var label: String { "stopped" }
+    var description: String { "a signal arrived; finished step \(step), wrote checkpoint \(path); rerun with --resume to continue" }
 }
 
 /// Thrown when the loss stops being finite.
@@ -38,7 +39,7 @@ enum AutoencoderRun {
         let trainer = AutoencoderTrainer(model: model, optimizer: optimizer, data: data.train, plan: plan, comm: comm)
         let modelPath = (s.out as NSString).appendingPathComponent("model.h5")
         let start = s.resume ? try restore(modelPath, model: model, optimizer: optimizer, comm: comm) : 0
-        let totalSteps = s.epochs * plan.stepsPerEpoch
+        let totalSteps = min(s.epochs * plan.stepsPerEpoch, s.steps ?? .max)
         let history = try History(path: (s.out as NSString).appendingPathComponent("history.jsonl"),
                                   active: comm.isRoot, keepThrough: s.resume ? start : nil)
         let progress = Progress(console: console, total: totalSteps, start: start, label: "step", unit: "samples")

@@ -10,6 +10,7 @@ struct ReduceSettings {
     var method: Reducer.Method
     var latent: Int
     var epochs: Int
+    var steps: Int?
     var batch: Int
     var seed: UInt64
     var widths: [Int]
@@ -29,6 +30,7 @@ struct ReduceSettings {
         if columns.isEmpty { throw bad("columns is empty; list the features to reduce, e.g. --columns mu1_E,mu1_px") }
         if latent < 1 { throw bad("latent must be at least 1, found \(latent)") }
         if epochs < 1 { throw bad("epochs must be at least 1, found \(epochs)") }
+        if let steps, steps < 1 { throw bad("steps must be at least 1, found \(steps)") }
         if batch < 1 { throw bad("batch must be at least 1, found \(batch)") }
         if widths.isEmpty && method == .ae { throw bad("widths is empty; give the encoder's hidden widths, e.g. --widths 512,128,64,8") }
         if let w = widths.first(where: { $0 < 1 }) {

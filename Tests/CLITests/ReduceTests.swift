@@ -1,0 +1,127 @@
+import Comm
+import EventStore
+import Foundation
+import XCTest
+
+/// `latentsim reduce`: data-parallel equivalence, determinism, resume and signals, run as the built
+/// binary alone and under mpirun.
+final class ReduceTests: XCTestCase {
+    static let columns = "mu1_E,mu1_px,mu1_py,mu1_pz,mu2_E,mu2_px,mu2_pz"
+    static var data: String = {
+        let path = CLI.path("reduce-dy.h5")
+        _ = try? CLI.run(["simulate", "--events", "4000", "--seed", "5", "--out", path])
+        return path
+    }()
+
+    func reduce(_ out: String, ranks: Int = 0, _ extra: [String] = []) throws -> CLI.Outcome {
+        try CLI.run(["reduce", "--data", ReduceTests.data, "--columns", ReduceTests.columns, "--latent", "3",
+                     "--widths", "16,8", "--batch", "64", "--seed", "3", "--lr", "0.003", "--out", CLI.path(out)] + extra,
+                    ranks: ranks)
+    }
+
+    func model(_ out: String) throws -> Checkpoint { try Checkpoint.read(from: CLI.path(out) + "/model.h5") }
+
+    func testTwoAndThreeRanksMatchOneRankAfterTwentySteps() throws {
+        var parameters: [[Float]] = []
+        for ranks in [0, 2, 3] {
+            let r = try reduce("dp-np\(ranks)", ranks: ranks, ["--steps", "20"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            parameters.append(try model("dp-np\(ranks)").buffer("parameters"))
+        }
+        func relative(_ a: [Float], _ b: [Float]) -> Double {
+            let diff = zip(a, b).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) }
+            return (diff / a.reduce(0.0) { $0 + Double($1) * Double($1) }).squareRoot()
+        }
+        XCTAssertLessThanOrEqual(relative(parameters[0], parameters[1]), 1e-5)
+        XCTAssertLessThanOrEqual(relative(parameters[0], parameters[2]), 1e-5)
+        // Training moved the weights: an untrained run differs by far more than the tolerance.
+        XCTAssertEqual(try reduce("dp-1step", ["--steps", "1"]).status, 0)
+        XCTAssertGreaterThan(relative(parameters[0], try model("dp-1step").buffer("parameters")), 1e-3)
+    }
+
+    func testSameSeedAndRankCountGiveBitwiseIdenticalCheckpoints() throws {
+        for name in ["bit-a", "bit-b"] { XCTAssertEqual(try reduce(name, ranks: 2, ["--steps", "15"]).status, 0) }
+        let a = try model("bit-a"), b = try model("bit-b")
+        XCTAssertEqual(try a.buffer("parameters").map(\.bitPattern), try b.buffer("parameters").map(\.bitPattern))
+        XCTAssertEqual(try a.buffer("optimizer_state").map(\.bitPattern), try b.buffer("optimizer_state").map(\.bitPattern))
+        XCTAssertEqual(try a.int("step"), 15)
+    }
+
+    func testResumeEndsBitwiseIdenticalToAnUninterruptedRun() throws {
+        XCTAssertEqual(try reduce("full", ranks: 2, ["--steps", "40", "--checkpoint-every", "10"]).status, 0)
+        XCTAssertEqual(try reduce("part", ranks: 2, ["--steps", "25", "--checkpoint-every", "10"]).status, 0)
+        let resumed = try reduce("part", ranks: 2, ["--steps", "40", "--checkpoint-every", "10", "--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertEqual(try model("full").buffer("parameters").map(\.bitPattern),
+                       try model("part").buffer("parameters").map(\.bitPattern))
+        let history = try String(contentsOfFile: CLI.path("part") + "/history.jsonl", encoding: .utf8)
+        XCTAssertEqual(history.split(separator: "\n").count, 40)
+    }
+
+    func testSIGTERMCheckpointsAndExitsResumable() throws {
+        let out = CLI.path("signal")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.binary)
+        process.arguments = ["reduce", "--data", ReduceTests.data, "--columns", ReduceTests.columns, "--latent", "3",
+                             "--widths", "16,8", "--batch", "64", "--seed", "3", "--lr", "0.003", "--epochs", "100000",
+                             "--checkpoint-every", "100000", "--out", out]
+        process.environment = CLI.environment
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, ((try? String(contentsOfFile: out + "/history.jsonl", encoding: .utf8)) ?? "").count < 200 {
+            usleep(50_000)
+        }
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertEqual(process.terminationStatus, 75, stderr)
+        let step = try Checkpoint.read(from: out + "/model.h5").int("step")
+        XCTAssertEqual(stderr, "stopped: a signal arrived; finished step \(step), wrote checkpoint \(out)/model.h5; "
+                       + "rerun with --resume to continue\n")
+        // Resuming to a fixed step count gives the same weights as never stopping.
+        let target = String(step + 7)
+        XCTAssertEqual(try reduce("signal", ["--steps", target, "--resume", "--epochs", "100000"]).status, 0)
+        XCTAssertEqual(try reduce("nosignal", ["--steps", target, "--epochs", "100000"]).status, 0)
+        XCTAssertEqual(try model("signal").buffer("parameters").map(\.bitPattern),
+                       try model("nosignal").buffer("parameters").map(\.bitPattern))
+    }
+
+    func testPCAWritesReportAndLatentTable() throws {
+        let r = try CLI.run(["reduce", "--method", "pca", "--data", ReduceTests.data, "--columns", ReduceTests.columns,
+                             "--latent", "4", "--out", CLI.path("pca")], ranks: 2)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: CLI.path("pca") + "/reconstruction.json")))
+        let object = try XCTUnwrap(json as? [String: Any])
+        XCTAssertEqual(object["method"] as? String, "pca")
+        XCTAssertEqual(object["latent"] as? Int, 4)
+        XCTAssertEqual((object["ks"] as? [String: Double])?.keys.sorted(), ReduceTests.columns.split(separator: ",").map(String.init).sorted())
+        let latent = try EventReader.read(path: CLI.path("pca") + "/latent.h5", comm: try Communicator.world())
+        XCTAssertEqual(latent.table.columns, ["z0", "z1", "z2", "z3"])
+        XCTAssertEqual(latent.totalRows, 4000)
+    }
+
+    func expectFailure(_ extra: [String], _ message: String, ranks: Int = 0, file: StaticString = #filePath, line: UInt = #line) throws {
+        let r = try CLI.run(["reduce", "--data", ReduceTests.data, "--out", CLI.path("bad")] + extra, ranks: ranks)
+        XCTAssertEqual(r.status, 64, r.stderr, file: file, line: line)
+        XCTAssertEqual(r.errorLines, ["error: " + message], file: file, line: line)
+    }
+
+    func testBadInput() throws {
+        let available = "mu1_E, mu1_px, mu1_py, mu1_pz, mu2_E, mu2_px, mu2_py, mu2_pz, nvtx, met_px, met_py, mu1_iso, "
+            + "mu2_iso, jet1_pt, jet2_pt, jet3_pt, jet4_pt, jet5_pt"
+        try expectFailure(["--columns", "mu1_E,mu1_pt"], "column 'mu1_pt' is not in '\(ReduceTests.data)'; available: \(available)",
+                          ranks: 2)
+        try expectFailure(["--columns", "mu1_E,mu1_px,mu1_pz", "--latent", "3"],
+                          "latent = 3 must be smaller than the number of features (3: mu1_E, mu1_px, mu1_pz); choose n < 3",
+                          ranks: 3)
+        try expectFailure(["--columns", "mu1_E,mu1_px", "--latent", "1", "--widths", ","],
+                          "widths is empty; give the encoder's hidden widths, e.g. --widths 512,128,64,8")
+        try expectFailure(["--columns", "mu1_E,mu1_px", "--latent", "1", "--widths", "16,0"], "widths must all be positive, found 0 in 16,0")
+        try expectFailure(["--columns", "mu1_E,mu1_px", "--latent", "1", "--lr", "0"], "lr (learning rate) must be positive, found 0.0")
+        try expectFailure(["--columns", "mu1_E,mu1_px", "--latent", "1", "--lr=-0.1"], "lr (learning rate) must be positive, found -0.1",
+                          ranks: 2)
+    }
+}
