@@ -1,0 +1,58 @@
+/// One fully connected layer y = f(x·W + b) of an `MLP`, described by where its parameters
+/// sit in the model's fused parameter buffer (the gradient buffer has the same layout).
+///
+/// W is stored row-major inputs × outputs (W[i][o], the Keras kernel layout), followed
+/// directly by the `outputs` biases.
+public struct DenseLayer: Sendable, Equatable {
+    public let inputs: Int
+    public let outputs: Int
+    public let activation: Activation
+    /// Offset of W in the parameter and gradient buffers.
+    public let weightOffset: Int
+    /// Offset of b in the parameter and gradient buffers (= weightOffset + inputs·outputs).
+    public var biasOffset: Int { weightOffset + inputs * outputs }
+    public var parameterCount: Int { inputs * outputs + outputs }
+
+    public init(inputs: Int, outputs: Int, activation: Activation, weightOffset: Int) {
+        self.inputs = inputs
+        self.outputs = outputs
+        self.activation = activation
+        self.weightOffset = weightOffset
+    }
+
+    /// Multiply-adds ×2 of the forward pass for `batch` rows.
+    public func forwardFlops(batch: Int) -> Double { 2 * Double(batch * inputs * outputs) }
+
+    /// y (batch × outputs) = f(x·W + b): one sgemm with β = 0, then one fused bias+activation sweep.
+    func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, batch: Int,
+                 parameters: UnsafePointer<Float>) {
+        Gemm.multiply(transposeA: false, transposeB: false, m: batch, n: outputs, k: inputs,
+                      a: x, lda: inputs, b: parameters + weightOffset, ldb: outputs,
+                      beta: 0, c: y, ldc: outputs)
+        Kernels.biasActivation(y, bias: parameters + biasOffset, rows: batch, cols: outputs,
+                               activation: activation)
+    }
+
+    /// Backward from dY (gradient wrt this layer's output y):
+    ///   dZ = dY ⊙ f'(z)              (written to `dz`, which may equal `dy`; bias gradient in the same sweep)
+    ///   dW (+)= xᵀ·dZ                (sgemm, β = 1 when accumulating, skipped when `gradients` is nil)
+    ///   dX  = dZ·Wᵀ                  (sgemm, only when `dx` is given)
+    func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+                  dz: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>?, batch: Int,
+                  parameters: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>?,
+                  accumulate: Bool) {
+        Kernels.activationBackward(dy: dy, y: y, dz: dz, rows: batch, cols: outputs,
+                                   activation: activation,
+                                   biasGradient: gradients.map { $0 + biasOffset }, accumulate: accumulate)
+        if let gradients {
+            Gemm.multiply(transposeA: true, transposeB: false, m: inputs, n: outputs, k: batch,
+                          a: x, lda: inputs, b: dz, ldb: outputs,
+                          beta: accumulate ? 1 : 0, c: gradients + weightOffset, ldc: outputs)
+        }
+        if let dx {
+            Gemm.multiply(transposeA: false, transposeB: true, m: batch, n: inputs, k: outputs,
+                          a: dz, lda: outputs, b: parameters + weightOffset, ldb: outputs,
+                          beta: 0, c: dx, ldc: inputs)
+        }
+    }
+}

@@ -1,0 +1,67 @@
+/// What `MLP.backward` does with the parameter gradients.
+public enum GradientMode: Sendable, Equatable {
+    /// gradients ← this batch's gradient (β = 0; no zeroing pass needed).
+    case overwrite
+    /// gradients += this batch's gradient (β = 1), e.g. real and generated halves in two calls.
+    case accumulate
+    /// Leave the gradient buffer untouched: backprop through a frozen model for its input gradient.
+    case skip
+}
+
+extension MLP {
+    /// Forward pass over the first `batch` rows already in `input`; returns the output rows.
+    /// Layer outputs stay in the model's workspace for `backward`.
+    @discardableResult
+    public func forward(batch: Int) -> UnsafeMutableBufferPointer<Float> {
+        precondition(batch > 0 && batch <= maxBatch, "batch \(batch) outside 1...\(maxBatch)")
+        let params = UnsafePointer(parameterStorage.start)
+        let outputs = outputStorage.start
+        var x = UnsafePointer(inputStorage.start)
+        for l in 0..<layers.count {
+            let y = outputs + outputOffsets[l]
+            layers[l].forward(x: x, y: y, batch: batch, parameters: params)
+            x = UnsafePointer(y)
+        }
+        forwardBatch = batch
+        return output(batch: batch)
+    }
+
+    /// Copies `batch` rows of `x` (batch × inputWidth) into `input`, then runs `forward(batch:)`.
+    @discardableResult
+    public func forward(_ x: UnsafeBufferPointer<Float>, batch: Int) -> UnsafeMutableBufferPointer<Float> {
+        let count = batch * inputWidth
+        precondition(x.count >= count, "input holds \(x.count) values, need \(count)")
+        if let source = x.baseAddress { inputStorage.start.update(from: source, count: count) }
+        return forward(batch: batch)
+    }
+
+    /// Backward pass from the loss gradient already written to `outputGradient`.
+    public func backward(batch: Int, parameterGradients mode: GradientMode = .overwrite, inputGradient: Bool = false) {
+        backward(UnsafeBufferPointer(outputGradientStorage.buffer), batch: batch,
+                 parameterGradients: mode, inputGradient: inputGradient)
+    }
+
+    /// Backward pass from dLoss/dOutput (`batch` × outputWidth, read only) for the batch of the
+    /// last forward pass. Parameter gradients go to `gradients` per `mode`; with `inputGradient`
+    /// dLoss/dInput is written to `inputGradient` (e.g. to continue into a generator).
+    public func backward(_ outputGradient: UnsafeBufferPointer<Float>, batch: Int,
+                         parameterGradients mode: GradientMode = .overwrite, inputGradient wantInput: Bool = false) {
+        precondition(batch == forwardBatch, "backward batch \(batch) differs from forward batch \(forwardBatch)")
+        precondition(outputGradient.count >= batch * outputWidth, "output gradient too small")
+        guard mode != .skip || wantInput, var dy = outputGradient.baseAddress else { return }
+        let params = UnsafePointer(parameterStorage.start)
+        let grads: UnsafeMutablePointer<Float>? = mode == .skip ? nil : gradientStorage.start
+        let outputs = outputStorage.start
+        var target = deltaStorage.0.start
+        var spare = deltaStorage.1.start
+        for l in stride(from: layers.count - 1, through: 0, by: -1) {
+            let x = l == 0 ? inputStorage.start : outputs + outputOffsets[l - 1]
+            let dx: UnsafeMutablePointer<Float>? = l > 0 ? spare : (wantInput ? inputGradientStorage.start : nil)
+            layers[l].backward(x: x, y: outputs + outputOffsets[l], dy: dy, dz: target, dx: dx, batch: batch,
+                               parameters: params, gradients: grads, accumulate: mode == .accumulate)
+            // dL/dy of the layer below becomes its dz in place; the old dz block is free again.
+            dy = UnsafePointer(spare)
+            swap(&target, &spare)
+        }
+    }
+}

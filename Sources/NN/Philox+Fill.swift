@@ -1,0 +1,69 @@
+extension Philox {
+    /// Fills `buffer` with normal(mean, std) Floats for noise inputs (GAN latent vectors, VAE ε)
+    /// inside training steps; allocation-free and vectorized.
+    ///
+    /// Box–Muller on both values of each pair: uniforms (b >> 8 + ½)·2⁻²⁴ from whole Philox
+    /// blocks taken at `counter` (one block per 4 values, counter.0 += ⌈n/4⌉; values buffered
+    /// by earlier `nextUInt32` calls stay pending), then z = √(−2 ln u₁)·(cos, sin)(2πu₂) with
+    /// the polynomial `FastMath` log/sincos (|z| < 5.8, ≈1e-6 absolute agreement with libm).
+    /// Bit-identical on every x86-64 machine.
+    public mutating func fillNormal(_ buffer: UnsafeMutableBufferPointer<Float>, mean: Float = 0, std: Float = 1) {
+        guard let out = buffer.baseAddress else { return }
+        let n = buffer.count
+        let whole = n & ~3
+        var i = 0
+        while i < whole {
+            let b = Philox.block(counter, key)
+            counter.0 &+= 1
+            out[i] = Philox.unit(b.0)
+            out[i + 1] = Philox.unit(b.1)
+            out[i + 2] = Philox.unit(b.2)
+            out[i + 3] = Philox.unit(b.3)
+            i += 4
+        }
+        for pair in 0..<whole / 2 {
+            let (c, s) = Philox.boxMuller(out[2 * pair], out[2 * pair + 1])
+            out[2 * pair] = mean + std * c
+            out[2 * pair + 1] = mean + std * s
+        }
+        if whole < n {
+            let b = Philox.block(counter, key)
+            counter.0 &+= 1
+            let first = Philox.boxMuller(Philox.unit(b.0), Philox.unit(b.1))
+            out[whole] = mean + std * first.0
+            if whole + 1 < n { out[whole + 1] = mean + std * first.1 }
+            if whole + 2 < n { out[whole + 2] = mean + std * Philox.boxMuller(Philox.unit(b.2), Philox.unit(b.3)).0 }
+        }
+    }
+
+    /// Fills `buffer` with uniforms on (low, high), one block per 4 values as in `fillNormal`.
+    public mutating func fillUniform(_ buffer: UnsafeMutableBufferPointer<Float>, low: Float = 0, high: Float = 1) {
+        guard let out = buffer.baseAddress else { return }
+        let width = high - low
+        var i = 0
+        while i < buffer.count {
+            let b = Philox.block(counter, key)
+            counter.0 &+= 1
+            let values = (b.0, b.1, b.2, b.3)
+            let count = min(4, buffer.count - i)
+            withUnsafeBytes(of: values) { raw in
+                for j in 0..<count { out[i + j] = low + width * Philox.unit(raw.load(fromByteOffset: 4 * j, as: UInt32.self)) }
+            }
+            i += 4
+        }
+    }
+
+    /// 24-bit uniform in (0, 1).
+    @inline(__always)
+    static func unit(_ bits: UInt32) -> Float {
+        (Float(bits >> 8) + 0.5) * (1.0 / 16_777_216.0)
+    }
+
+    /// (r cos θ, r sin θ) with r = √(−2 ln u₁), θ = 2πu₂.
+    @inline(__always)
+    static func boxMuller(_ u1: Float, _ u2: Float) -> (Float, Float) {
+        let r = FastMath.squareRoot(-2 * FastMath.log(u1))
+        let (s, c) = FastMath.sinCosTurns(u2)
+        return (r * c, r * s)
+    }
+}

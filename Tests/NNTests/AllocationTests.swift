@@ -1,0 +1,168 @@
+import Foundation
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import NN
+
+/// Proves that steady-state training steps perform no heap allocation on the calling thread.
+///
+/// Swift has no malloc hook, so the test compiles a tiny LD_PRELOAD shim that counts
+/// malloc/calloc/realloc/posix_memalign/aligned_alloc/memalign per thread, and re-runs itself
+/// in a child test process with the shim preloaded; the child finds the counter with dlsym.
+/// Skipped only when no C compiler is available.
+final class AllocationTests: XCTestCase {
+    private typealias Counter = @convention(c) () -> Int
+    private var keepAlive: [Float] = []
+
+    /// Counts per thread; calls made from inside libopenblas (its SkylakeX small-matrix sgemm
+    /// kernels malloc a packing buffer for some shapes) are counted apart from everything else.
+    private static let shimSource = """
+    #define _GNU_SOURCE
+    #include <link.h>
+    #include <stddef.h>
+    #include <string.h>
+    extern void *__libc_malloc(size_t);
+    extern void *__libc_calloc(size_t, size_t);
+    extern void *__libc_realloc(void *, size_t);
+    extern void *__libc_memalign(size_t, size_t);
+    static __thread long calls, blasCalls;
+    static unsigned long blasStart, blasEnd;
+    static int findBLAS(struct dl_phdr_info *info, size_t size, void *data) {
+        if (!info->dlpi_name || !strstr(info->dlpi_name, "libopenblas")) return 0;
+        for (int i = 0; i < info->dlpi_phnum; i++) {
+            const ElfW(Phdr) *h = &info->dlpi_phdr[i];
+            if (h->p_type != PT_LOAD) continue;
+            unsigned long lo = info->dlpi_addr + h->p_vaddr, hi = lo + h->p_memsz;
+            if (!blasStart || lo < blasStart) blasStart = lo;
+            if (hi > blasEnd) blasEnd = hi;
+        }
+        return 1;
+    }
+    #define COUNT do { unsigned long r = (unsigned long)__builtin_return_address(0); \\
+        if (r >= blasStart && r < blasEnd) blasCalls++; else calls++; } while (0)
+    void *malloc(size_t n) { COUNT; return __libc_malloc(n); }
+    void *calloc(size_t a, size_t b) { COUNT; return __libc_calloc(a, b); }
+    void *realloc(void *p, size_t n) { COUNT; return __libc_realloc(p, n); }
+    void *memalign(size_t a, size_t n) { COUNT; return __libc_memalign(a, n); }
+    void *aligned_alloc(size_t a, size_t n) { COUNT; return __libc_memalign(a, n); }
+    int posix_memalign(void **out, size_t a, size_t n) {
+        COUNT; void *p = __libc_memalign(a, n); if (!p) return 12; *out = p; return 0;
+    }
+    long nn_malloc_calls(void) { if (!blasEnd) dl_iterate_phdr(findBLAS, NULL); return calls; }
+    long nn_blas_malloc_calls(void) { return blasCalls; }
+    """
+
+    private static func counter(_ name: String) -> Counter? {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) else { return nil }
+        return unsafeBitCast(symbol, to: Counter.self)
+    }
+
+    func testSteadyStateTrainingStepsDoNotAllocate() throws {
+        if let counter = Self.counter("nn_malloc_calls"), let blas = Self.counter("nn_blas_malloc_calls") {
+            return try checkSteps(counter, blas: blas)
+        }
+        let compiler = ["/usr/bin/cc", "/usr/bin/gcc", "/usr/bin/clang"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let compiler else { throw XCTSkip("no C compiler for the malloc-counting shim") }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nn-alloc-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = folder.appendingPathComponent("count.c"), library = folder.appendingPathComponent("libcount.so")
+        try Self.shimSource.write(to: source, atomically: true, encoding: .utf8)
+        let (built, buildLog) = try run(compiler, ["-O2", "-shared", "-fPIC", "-ftls-model=initial-exec", "-o", library.path, source.path], environment: nil)
+        XCTAssertEqual(built, 0, buildLog)
+        guard built == 0 else { return }
+
+        var environment = ProcessInfo.processInfo.environment
+        environment["LD_PRELOAD"] = library.path
+        let (status, log) = try run(CommandLine.arguments[0], ["NNTests.AllocationTests/testSteadyStateTrainingStepsDoNotAllocate"],
+                                    environment: environment)
+        XCTAssertEqual(status, 0, "child run under the malloc counter failed:\n\(log)")
+        XCTAssertTrue(log.contains("Executed 1 test, with 0 failures"), log)
+        XCTAssertTrue(log.contains("allocation counter armed"), "child did not see the counter:\n\(log)")
+    }
+
+    /// Runs in the child, with the counter preloaded.
+    private func checkSteps(_ counter: Counter, blas: Counter) throws {
+        var before = counter()
+        keepAlive = [Float](repeating: 1, count: 1000)
+        let sanity = counter() - before
+        print("allocation counter armed (a 1000-element array cost \(sanity) call(s))")
+        XCTAssertGreaterThan(sanity, 0, "counter does not see Swift allocations")
+
+        let gan = try GANStep(features: 17, batch: 64, seed: 1)
+        let autoencoder = try AutoencoderStep(encoderWidths: [17, 32, 8, 4], batch: 64, seed: 1)
+        let vae = try VariationalStep()
+        for _ in 0..<3 { gan.step(); autoencoder.step(); vae.step() }
+        let blasBefore = blas()
+        before = counter()
+        for _ in 0..<10 { gan.step() }
+        let ganCalls = counter() - before
+        before = counter()
+        for _ in 0..<10 { autoencoder.step() }
+        let autoencoderCalls = counter() - before
+        before = counter()
+        for _ in 0..<10 { vae.step() }
+        let vaeCalls = counter() - before
+        print("OpenBLAS-internal malloc calls in the 30 measured steps: \(blas() - blasBefore)")
+        XCTAssertEqual(ganCalls, 0, "GAN step allocates")
+        XCTAssertEqual(autoencoderCalls, 0, "autoencoder step allocates")
+        XCTAssertEqual(vaeCalls, 0, "VAE step (KL, reparameterisation, Adadelta, SGD) allocates")
+    }
+
+    private func run(_ executable: String, _ arguments: [String], environment: [String: String]?) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// A small VAE step covering the remaining step-time APIs: reparameterisation, KL with
+/// accumulation, noise filling, Adadelta and SGD.
+private final class VariationalStep {
+    let encoder: MLP, decoder: MLP
+    let encoderOptimizer: Adadelta, decoderOptimizer: SGD
+    let noise: UnsafeMutableBufferPointer<Float>, z: UnsafeMutableBufferPointer<Float>
+    let storage: [UnsafeMutableBufferPointer<Float>]
+    var rng = Philox(seed: 8, stream: 0)
+    let batch = 32, latent = 3
+
+    init() throws {
+        encoder = try MLP(widths: [5, 16, 6], activations: [.relu, .linear], maxBatch: 32, seed: 1)
+        decoder = try MLP(widths: [3, 16, 5], activations: [.sigmoid, .tanh], maxBatch: 32, seed: 2)
+        encoderOptimizer = Adadelta(for: encoder)
+        decoderOptimizer = SGD(for: decoder, learningRate: 0.01, momentum: 0.9)
+        noise = .allocate(capacity: batch * latent)
+        z = .allocate(capacity: batch * latent)
+        storage = [noise, z]
+        rng.fillUniform(encoder.input)
+    }
+
+    deinit { storage.forEach { $0.deallocate() } }
+
+    func step() {
+        let stats = UnsafeBufferPointer(encoder.forward(batch: batch))
+        rng.fillNormal(noise)
+        Reparameterization.sample(meanAndLogVariance: stats, noise: UnsafeBufferPointer(noise), batch: batch, latent: latent, z: z)
+        let y = decoder.forward(UnsafeBufferPointer(z), batch: batch)
+        _ = Loss.meanSquaredError(prediction: UnsafeBufferPointer(y), target: UnsafeBufferPointer(encoder.input(batch: batch)),
+                                  batch: batch, features: 5, gradient: decoder.outputGradient)
+        decoder.backward(batch: batch, inputGradient: true)
+        Reparameterization.backward(meanAndLogVariance: stats, noise: UnsafeBufferPointer(noise),
+                                    zGradient: UnsafeBufferPointer(decoder.inputGradient(batch: batch)), batch: batch, latent: latent,
+                                    gradient: encoder.outputGradient)
+        _ = Loss.gaussianKL(meanAndLogVariance: stats, batch: batch, latent: latent, weight: 0.5,
+                            gradient: encoder.outputGradient, accumulate: true)
+        encoder.backward(batch: batch)
+        encoderOptimizer.step(encoder)
+        decoderOptimizer.step(decoder)
+    }
+}

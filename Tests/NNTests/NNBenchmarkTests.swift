@@ -1,0 +1,39 @@
+import Foundation
+import XCTest
+@testable import NN
+
+final class NNBenchmarkTests: XCTestCase {
+    /// FLOPs per GAN step from the gemm plan against the count by hand: weights W_G, W_D;
+    /// forward 2·B·W, dW 2·B·W, dX 2·B·(W − first layer) unless the input gradient is needed.
+    func testGANPlanFlopCount() throws {
+        let step = try GANStep(features: 17, batch: 512, seed: 1)
+        let gShapes: [Double] = [64 * 128, 128 * 256, 256 * 512, 512 * 256, 256 * 128, 128 * 17]
+        let dShapes: [Double] = [17 * 128, 128 * 128, 128 * 256, 256 * 256, 256 * 128, 128 * 64, 64 * 32, 32 * 16, 16 * 8, 8]
+        let wg = gShapes.reduce(0, +), wd = dShapes.reduce(0, +)
+        let b = 512.0
+        let fakes: Double = 2 * 256 * wg                                      // G forward for the fakes
+        let dStep: Double = 2 * b * (3 * wd - dShapes[0])                     // D forward, dW, dX (no input gradient)
+        let gThroughD: Double = 2 * b * (2 * wd + wg)                         // D forward, D dX only, G forward
+        let gBackward: Double = 2 * b * (2 * wg - gShapes[0])                 // G dW, dX (no input gradient)
+        let expected = fakes + dStep + gThroughD + gBackward
+        XCTAssertEqual(GemmPlan(step.gemms).flops, expected)
+    }
+
+    func testBenchmarkRunsAndReportsPositiveRates() throws {
+        let bench = NNBenchmark(minimumSeconds: 0.01)
+        let gan = try bench.gan(features: 7, batch: 64)
+        let ceiling = try bench.ganSgemm(features: 7, batch: 64)
+        XCTAssertGreaterThan(gan.stepsPerSecond, 0)
+        XCTAssertEqual(gan.samplesPerSecond, 64 * gan.stepsPerSecond, accuracy: 1e-6 * gan.samplesPerSecond)
+        XCTAssertEqual(gan.flopsPerStep, ceiling.flopsPerStep)
+        let layers = try bench.autoencoderLayers(widths: [5, 8, 2], batch: 16)
+        XCTAssertEqual(layers.reduce(0) { $0 + $1.flopShare }, 1, accuracy: 1e-9)
+        XCTAssertTrue(layers.allSatisfy { $0.gflops > 0 && $0.callsPerStep > 0 })
+    }
+
+    /// Full benchmark: `NN_BENCH=1 OPENBLAS_NUM_THREADS=1 swift test -c release --filter NNBenchmarkTests`.
+    func testReleaseBenchmark() throws {
+        guard ProcessInfo.processInfo.environment["NN_BENCH"] == "1" else { throw XCTSkip("set NN_BENCH=1 to run") }
+        for line in try NNBenchmark(minimumSeconds: 3).report(ganFeatures: [17, 7]) { print(line) }
+    }
+}
