@@ -1,5 +1,6 @@
 import ArgumentParser
 import Comm
+import EventStore
 import Foundation
 
 /// Command-line options of `reduce`; each overrides the same key of the job file's [reduce] table.
@@ -24,6 +25,27 @@ struct ReduceOptions: ParsableArguments {
     @Option(help: "Run directory.") var out: String?
     @Flag(help: "Continue from RUN/model.h5.") var resume = false
 
+    static let schema: [ConfigOption] = [
+        ConfigOption("data", .string, help: "Input table (HDF5 or CSV)."),
+        ConfigOption("dataset", .string, default: "events", help: "Dataset or group inside the HDF5 file."),
+        ConfigOption("columns", .strings, help: "Feature columns."),
+        ConfigOption("method", .string, default: "ae", help: "ae or pca."),
+        ConfigOption("latent", .int, default: 4, help: "Number of latent variables n."),
+        ConfigOption("epochs", .int, default: 20, help: "Training epochs."),
+        ConfigOption("steps", .int, help: "Stop after this many optimizer steps in total."),
+        ConfigOption("batch", .int, default: 512, help: "Global batch size."),
+        ConfigOption("seed", .int, default: 1, help: "Random seed."),
+        ConfigOption("widths", .ints, default: [512, 128, 64, 8], help: "Encoder hidden widths."),
+        ConfigOption("lr", .double, default: 1e-3, help: "Learning rate."),
+        ConfigOption("optimizer", .string, default: "adam", help: "adam, adadelta or sgd."),
+        ConfigOption("holdout", .double, default: 0.1, help: "Held-out fraction."),
+        ConfigOption("checkpoint_every", .int, default: 1000, help: "Checkpoint every K steps."),
+        ConfigOption("rotate", .bool, help: "Rotate events so mu2_py = 0."),
+        ConfigOption("drop_nonfinite", .bool, default: false, help: "Drop rows with NaN/Inf."),
+        ConfigOption("out", .string, help: "Run directory."),
+    ]
+
+    /// default < job file [reduce] < command line, then validated.
     func resolve() throws -> ReduceSettings {
         func list(_ text: String?) -> [String]? {
             text.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
@@ -36,21 +58,27 @@ struct ReduceOptions: ParsableArguments {
                 return w
             }
         }
-        guard let data else {
-            throw InputError("no input table; pass --data FILE or set data in the job file", exitCode: ExitStatus.usage)
-        }
-        guard let out else { throw InputError("no run directory; pass --out RUN", exitCode: ExitStatus.usage) }
-        let methodName = method ?? "ae"
+        var job = try JobConfig.load(path: config, section: "reduce", schema: ReduceOptions.schema,
+                                     otherSections: ["simulate", "ensemble", "select", "generate", "evaluate", "pipeline"])
+        let methodName = try job.string("method", cli: method)
         guard let m = Reducer.Method(rawValue: methodName) else {
             throw InputError("unknown method '\(methodName)'; expected one of: ae, pca", exitCode: ExitStatus.usage)
         }
-        var s = ReduceSettings(data: data, dataset: dataset ?? "events", columns: list(columns) ?? [], method: m,
-                               latent: latent ?? 4, epochs: epochs ?? 20, steps: steps, batch: batch ?? 512, seed: seed ?? 1,
-                               widths: widthList ?? [512, 128, 64, 8], lr: lr ?? 1e-3, optimizer: optimizer ?? "adam",
-                               holdout: holdout ?? 0.1, checkpointEvery: checkpointEvery ?? 1000, rotate: rotate,
-                               dropNonFinite: dropNonfinite, out: out, resume: resume, toml: "")
+        let seedValue = try job.int("seed", cli: seed.map { Int(truncatingIfNeeded: $0) })
+        var s = ReduceSettings(
+            data: try job.string("data", cli: data), dataset: try job.string("dataset", cli: dataset),
+            columns: try job.strings("columns", cli: list(columns)), method: m,
+            latent: try job.int("latent", cli: latent), epochs: try job.int("epochs", cli: epochs),
+            steps: job.value("steps", cli: steps.map { .integer(Int64($0)) })?.intValue.map { Int($0) },
+            batch: try job.int("batch", cli: batch), seed: UInt64(bitPattern: Int64(seedValue)),
+            widths: try job.ints("widths", cli: widthList), lr: try job.double("lr", cli: lr),
+            optimizer: try job.string("optimizer", cli: optimizer), holdout: try job.double("holdout", cli: holdout),
+            checkpointEvery: try job.int("checkpoint_every", cli: checkpointEvery),
+            rotate: job.value("rotate", cli: rotate.map { .bool($0) })?.boolValue,
+            dropNonFinite: try job.bool("drop_nonfinite", cli: dropNonfinite ? true : nil),
+            out: try job.string("out", cli: out), resume: resume, toml: "")
         try s.validate()
-        s.toml = ""
+        s.toml = job.describe()
         return s
     }
 }
