@@ -1,15 +1,25 @@
-/// One sgemm call of a training step, by shape only (for FLOP counts and the sgemm-only
-/// ceiling of the benchmark).
-struct GemmCall: Equatable {
+/// One sgemm call of a training step: its shape, and optionally the model buffers it reads
+/// and writes (for replaying a step's matmuls in place, without the elementwise work).
+struct GemmCall {
     var transposeA: Bool
     var transposeB: Bool
     var m: Int, n: Int, k: Int
     var beta: Float
+    var a: UnsafePointer<Float>? = nil
+    var b: UnsafePointer<Float>? = nil
+    var c: UnsafeMutablePointer<Float>? = nil
+
     var flops: Double { 2 * Double(m) * Double(n) * Double(k) }
     var label: String { "\(transposeA ? "T" : "N")\(transposeB ? "T" : "N") \(m)x\(k)·\(k)x\(n)" }
+    var lda: Int { transposeA ? m : k }
+    var ldb: Int { transposeB ? k : n }
+
+    func sameShape(_ other: GemmCall) -> Bool {
+        (transposeA, transposeB, m, n, k, beta) == (other.transposeA, other.transposeB, other.m, other.n, other.k, other.beta)
+    }
 }
 
-/// A list of sgemm calls, replayable on scratch buffers of the right sizes.
+/// A list of sgemm calls, replayable on their own buffers or on hot scratch buffers.
 final class GemmPlan {
     let calls: [GemmCall]
     private let a: FloatStorage, b: FloatStorage, c: FloatStorage
@@ -26,34 +36,49 @@ final class GemmPlan {
 
     var flops: Double { calls.reduce(0) { $0 + $1.flops } }
 
-    func run() { for call in calls { run(call) } }
+    /// Every call; `inPlace` uses the recorded model buffers, otherwise the scratch buffers.
+    func run(inPlace: Bool = false) { for call in calls { run(call, inPlace: inPlace) } }
 
-    func run(_ call: GemmCall) {
+    func run(_ call: GemmCall, inPlace: Bool = false) {
+        let useOwn = inPlace && call.a != nil && call.b != nil && call.c != nil
         Gemm.multiply(transposeA: call.transposeA, transposeB: call.transposeB, m: call.m, n: call.n, k: call.k,
-                      a: a.start, lda: call.transposeA ? call.m : call.k,
-                      b: b.start, ldb: call.transposeB ? call.k : call.n,
-                      beta: call.beta, c: c.start, ldc: call.n)
+                      a: useOwn ? call.a.unsafelyUnwrapped : UnsafePointer(a.start), lda: call.lda,
+                      b: useOwn ? call.b.unsafelyUnwrapped : UnsafePointer(b.start), ldb: call.ldb,
+                      beta: call.beta, c: useOwn ? call.c.unsafelyUnwrapped : c.start, ldc: call.n)
     }
 }
 
 extension MLP {
-    /// The sgemm calls of `forward(batch:)`.
+    /// The sgemm calls of `forward(batch:)`, on this model's buffers.
     func forwardGemms(batch: Int) -> [GemmCall] {
-        layers.map { GemmCall(transposeA: false, transposeB: false, m: batch, n: $0.outputs, k: $0.inputs, beta: 0) }
+        var x = UnsafePointer(inputStorage.start)
+        return layers.indices.map { l in
+            let layer = layers[l], y = outputStorage.start + outputOffsets[l]
+            defer { x = UnsafePointer(y) }
+            return GemmCall(transposeA: false, transposeB: false, m: batch, n: layer.outputs, k: layer.inputs, beta: 0,
+                            a: x, b: parameterStorage.start + layer.weightOffset, c: y)
+        }
     }
 
-    /// The sgemm calls of `backward(batch:parameterGradients:inputGradient:)`, in order.
+    /// The sgemm calls of `backward(batch:parameterGradients:inputGradient:)`, in order, on
+    /// this model's buffers (mirrors the delta ping-pong of `MLP+Passes.swift`).
     func backwardGemms(batch: Int, mode: GradientMode, inputGradient: Bool) -> [GemmCall] {
         if mode == .skip && !inputGradient { return [] }
         var calls: [GemmCall] = []
-        for (l, layer) in layers.enumerated().reversed() {
+        var target = deltaStorage.0.start, spare = deltaStorage.1.start
+        for l in stride(from: layers.count - 1, through: 0, by: -1) {
+            let layer = layers[l]
+            let x = l == 0 ? inputStorage.start : outputStorage.start + outputOffsets[l - 1]
             if mode != .skip {
                 calls.append(GemmCall(transposeA: true, transposeB: false, m: layer.inputs, n: layer.outputs, k: batch,
-                                      beta: mode == .accumulate ? 1 : 0))
+                                      beta: mode == .accumulate ? 1 : 0, a: x, b: target, c: gradientStorage.start + layer.weightOffset))
             }
             if l > 0 || inputGradient {
-                calls.append(GemmCall(transposeA: false, transposeB: true, m: batch, n: layer.inputs, k: layer.outputs, beta: 0))
+                calls.append(GemmCall(transposeA: false, transposeB: true, m: batch, n: layer.inputs, k: layer.outputs, beta: 0,
+                                      a: target, b: parameterStorage.start + layer.weightOffset,
+                                      c: l > 0 ? spare : inputGradientStorage.start))
             }
+            swap(&target, &spare)
         }
         return calls
     }

@@ -4,7 +4,19 @@ import Foundation
 /// Rank-0 logging: plain lines (Slurm logs) and, on a terminal, a progress bar with ETA.
 struct Console {
     let comm: Communicator
-    var isTerminal: Bool { isatty(STDOUT_FILENO) != 0 }
+    /// A bar on an interactive terminal; plain lines otherwise. MPI launchers give ranks a pseudo
+    /// terminal even when the job's output goes to a file (Slurm logs), so under mpirun/srun plain
+    /// lines are the default. LATENTSIM_PROGRESS=bar or =lines overrides.
+    var isTerminal: Bool {
+        let env = ProcessInfo.processInfo.environment
+        switch env["LATENTSIM_PROGRESS"] {
+        case "bar": return true
+        case "lines": return false
+        default:
+            let launched = env["OMPI_COMM_WORLD_SIZE"] != nil || env["PMIX_RANK"] != nil || env["SLURM_PROCID"] != nil
+            return !launched && isatty(STDOUT_FILENO) != 0
+        }
+    }
 
     func line(_ text: String) {
         guard comm.isRoot else { return }
@@ -37,11 +49,17 @@ final class Progress {
     private let unit: String
     private let clock = Stopwatch()
     private var lastPrint = -1e9
+    private var lastPrintTime = 0.0
+    private var lastDone: Int
+    private let unitsPerItem: Double
     private let interval: Double
     private let startCount: Int
 
-    init(console: Console, total: Int, start: Int = 0, label: String, unit: String, interval: Double = 10) {
+    init(console: Console, total: Int, start: Int = 0, label: String, unit: String, unitsPerItem: Double = 1,
+         interval: Double = 10) {
         self.console = console
+        lastDone = start
+        self.unitsPerItem = unitsPerItem
         self.total = total
         self.label = label
         self.unit = unit
@@ -49,14 +67,17 @@ final class Progress {
         startCount = start
     }
 
-    /// `done` of `total` finished; `rate` in units per second; `detail` e.g. "loss 0.0123".
-    func update(_ done: Int, rate: Double, detail: String) {
+    /// `done` of `total` finished; `detail` e.g. "loss 0.0123". The rate is averaged since the last line.
+    func update(_ done: Int, detail: String) {
         guard console.comm.isRoot else { return }
         let now = clock.seconds
         let finished = done >= total
         let terminal = console.isTerminal
         guard finished || now - lastPrint >= (terminal ? 0.2 : interval) else { return }
+        let rate = Double(done - lastDone) * unitsPerItem / max(now - lastPrintTime, 1e-9)
         lastPrint = now
+        lastPrintTime = now
+        lastDone = done
         let fraction = total > 0 ? Double(done) / Double(total) : 1
         let perItem = done > startCount ? now / Double(done - startCount) : 0
         let eta = Progress.duration(perItem * Double(total - done))

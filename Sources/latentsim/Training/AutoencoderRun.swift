@@ -42,7 +42,8 @@ enum AutoencoderRun {
         let totalSteps = min(s.epochs * plan.stepsPerEpoch, s.steps ?? .max)
         let history = try History(path: (s.out as NSString).appendingPathComponent("history.jsonl"),
                                   active: comm.isRoot, keepThrough: s.resume ? start : nil)
-        let progress = Progress(console: console, total: totalSteps, start: start, label: "step", unit: "samples")
+        let progress = Progress(console: console, total: totalSteps, start: start, label: "step", unit: "samples",
+                                unitsPerItem: Double(batch))
         var lastGood: (path: String, step: Int)? = s.resume ? (modelPath, start) : nil
         func checkpoint(_ step: Int) throws {
             let reducer = try Reducer(method: .ae, data: data, latent: s.latent, spec: spec, autoencoder: model, pca: nil)
@@ -62,7 +63,7 @@ enum AutoencoderRun {
             last = now
             history.append([("step", done), ("epoch", step / plan.stepsPerEpoch + 1), ("loss", result.loss),
                             ("samples_per_s", rate), ("seconds", now)])
-            progress.update(done, rate: rate, detail: "loss \(String(format: "%.5f", result.loss))")
+            progress.update(done, detail: "loss \(String(format: "%.5f", result.loss))")
             if done % plan.stepsPerEpoch == 0 {
                 let validation = try trainer.meanSquaredError(data.heldOut)
                 console.line("epoch \(done / plan.stepsPerEpoch)/\(s.epochs) step \(done) train loss "

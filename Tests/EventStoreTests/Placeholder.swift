@@ -1,2 +1,0 @@
-import XCTest
-final class EventStorePlaceholderTests: XCTestCase { func testPlaceholder() {} }
