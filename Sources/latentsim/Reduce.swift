@@ -70,7 +70,7 @@ struct Reduce: ParsableCommand {
             try OutputPath(run.appendingPathComponent("config.toml")).write(text: s.toml)
         }
         guard let report else { return }
-        console.line("reconstruction KS on \(data.heldOutPhysical.rows) held-out rows (rank 0 share) per column:")
+        console.line("reconstruction KS per column on the \(report.rows) held-out rows:")
         console.line(report.ks.formattedTable())
         console.line("mean KS \(String(format: "%.4f", report.meanKS)) (\(s.method.rawValue), \(data.features.count) → \(s.latent)); "
                      + "model \(run.appendingPathComponent("model.h5")), latent table \(run.appendingPathComponent("latent.h5"))")

@@ -18,6 +18,7 @@ struct ReduceOptions: ParsableArguments {
     @Option(help: "Encoder hidden widths, comma-separated (the decoder mirrors them).") var widths: String?
     @Option(help: "Learning rate.") var lr: Double?
     @Option(help: "adam, adadelta or sgd.") var optimizer: String?
+    @Option(help: "Learning-rate schedule: cosine (decay to lr/100) or constant.") var schedule: String?
     @Option(help: "Held-out fraction for evaluation.") var holdout: Double?
     @Option(help: "Checkpoint every K steps.") var checkpointEvery: Int?
     @Option(help: "Rotate events so mu2_py = 0 (true/false; default: when mu2_px/mu2_py exist).") var rotate: Bool?
@@ -38,6 +39,7 @@ struct ReduceOptions: ParsableArguments {
         ConfigOption("widths", .ints, default: [512, 128, 64, 8], help: "Encoder hidden widths."),
         ConfigOption("lr", .double, default: 1e-3, help: "Learning rate."),
         ConfigOption("optimizer", .string, default: "adam", help: "adam, adadelta or sgd."),
+        ConfigOption("schedule", .string, default: "cosine", help: "cosine or constant."),
         ConfigOption("holdout", .double, default: 0.1, help: "Held-out fraction."),
         ConfigOption("checkpoint_every", .int, default: 1000, help: "Checkpoint every K steps."),
         ConfigOption("rotate", .bool, help: "Rotate events so mu2_py = 0."),
@@ -72,7 +74,8 @@ struct ReduceOptions: ParsableArguments {
             steps: job.value("steps", cli: steps.map { .integer(Int64($0)) })?.intValue.map { Int($0) },
             batch: try job.int("batch", cli: batch), seed: UInt64(bitPattern: Int64(seedValue)),
             widths: try job.ints("widths", cli: widthList), lr: try job.double("lr", cli: lr),
-            optimizer: try job.string("optimizer", cli: optimizer), holdout: try job.double("holdout", cli: holdout),
+            optimizer: try job.string("optimizer", cli: optimizer),
+            schedule: try job.string("schedule", cli: schedule), holdout: try job.double("holdout", cli: holdout),
             checkpointEvery: try job.int("checkpoint_every", cli: checkpointEvery),
             rotate: job.value("rotate", cli: rotate.map { .bool($0) })?.boolValue,
             dropNonFinite: try job.bool("drop_nonfinite", cli: dropNonfinite ? true : nil),

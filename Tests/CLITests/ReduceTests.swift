@@ -42,8 +42,8 @@ final class ReduceTests: XCTestCase {
     func testSameSeedAndRankCountGiveBitwiseIdenticalCheckpoints() throws {
         for name in ["bit-a", "bit-b"] { XCTAssertEqual(try reduce(name, ranks: 2, ["--steps", "15"]).status, 0) }
         let a = try model("bit-a"), b = try model("bit-b")
-        XCTAssertEqual(try a.buffer("parameters").map(\.bitPattern), try b.buffer("parameters").map(\.bitPattern))
-        XCTAssertEqual(try a.buffer("optimizer_state").map(\.bitPattern), try b.buffer("optimizer_state").map(\.bitPattern))
+        XCTAssertTrue(try a.buffer("parameters").map(\.bitPattern) == b.buffer("parameters").map(\.bitPattern))
+        XCTAssertTrue(try a.buffer("optimizer_state").map(\.bitPattern) == b.buffer("optimizer_state").map(\.bitPattern))
         XCTAssertEqual(try a.int("step"), 15)
     }
 
@@ -52,8 +52,8 @@ final class ReduceTests: XCTestCase {
         XCTAssertEqual(try reduce("part", ranks: 2, ["--steps", "25", "--checkpoint-every", "10"]).status, 0)
         let resumed = try reduce("part", ranks: 2, ["--steps", "40", "--checkpoint-every", "10", "--resume"])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
-        XCTAssertEqual(try model("full").buffer("parameters").map(\.bitPattern),
-                       try model("part").buffer("parameters").map(\.bitPattern))
+        XCTAssertTrue(try model("full").buffer("parameters").map(\.bitPattern)
+                      == model("part").buffer("parameters").map(\.bitPattern), "resumed weights differ")
         let history = try String(contentsOfFile: CLI.path("part") + "/history.jsonl", encoding: .utf8)
         XCTAssertEqual(history.split(separator: "\n").count, 40)
     }
@@ -85,8 +85,8 @@ final class ReduceTests: XCTestCase {
         let target = String(step + 7)
         XCTAssertEqual(try reduce("signal", ["--steps", target, "--resume", "--epochs", "100000"]).status, 0)
         XCTAssertEqual(try reduce("nosignal", ["--steps", target, "--epochs", "100000"]).status, 0)
-        XCTAssertEqual(try model("signal").buffer("parameters").map(\.bitPattern),
-                       try model("nosignal").buffer("parameters").map(\.bitPattern))
+        XCTAssertTrue(try model("signal").buffer("parameters").map(\.bitPattern)
+                      == model("nosignal").buffer("parameters").map(\.bitPattern), "resumed weights differ")
     }
 
     func testPCAWritesReportAndLatentTable() throws {

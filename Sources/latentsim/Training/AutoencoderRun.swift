@@ -39,7 +39,10 @@ enum AutoencoderRun {
         let trainer = AutoencoderTrainer(model: model, optimizer: optimizer, data: data.train, plan: plan, comm: comm)
         let modelPath = (s.out as NSString).appendingPathComponent("model.h5")
         let start = s.resume ? try restore(modelPath, model: model, optimizer: optimizer, comm: comm) : 0
-        let totalSteps = min(s.epochs * plan.stepsPerEpoch, s.steps ?? .max)
+        // The schedule spans every epoch; --steps only truncates, so a shorter run followed by
+        // --resume walks exactly the path of an uninterrupted one.
+        let horizon = s.epochs * plan.stepsPerEpoch
+        let totalSteps = min(horizon, s.steps ?? .max)
         let history = try History(path: (s.out as NSString).appendingPathComponent("history.jsonl"),
                                   active: comm.isRoot, keepThrough: s.resume ? start : nil)
         let progress = Progress(console: console, total: totalSteps, start: start, label: "step", unit: "samples",
@@ -55,6 +58,7 @@ enum AutoencoderRun {
         let clock = Stopwatch()
         var last = clock.seconds
         for step in start..<totalSteps {
+            optimizer.learningRate = learningRate(s, step: step, total: horizon)
             let result = try trainer.step(step)
             let done = step + 1
             guard result.loss.isFinite else { throw TrainingDiverged(step: done, loss: result.loss, lastGood: lastGood) }
@@ -77,6 +81,14 @@ enum AutoencoderRun {
         }
         if start >= totalSteps { try checkpoint(totalSteps) }
         return try Reducer(method: .ae, data: data, latent: s.latent, spec: spec, autoencoder: model, pca: nil)
+    }
+
+    /// Constant, or cosine decay from lr to lr/100 over the run (a pure function of the step, so a
+    /// resumed run follows the same schedule).
+    static func learningRate(_ s: ReduceSettings, step: Int, total: Int) -> Float {
+        guard s.schedule == "cosine", total > 1 else { return Float(s.lr) }
+        let progress = Double(step) / Double(total - 1)
+        return Float(s.lr * (0.01 + 0.99 * 0.5 * (1 + cos(Double.pi * progress))))
     }
 
     static func makeOptimizer(_ name: String, parameters: Int, lr: Float) -> Optimizer {

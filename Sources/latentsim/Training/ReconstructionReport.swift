@@ -8,6 +8,7 @@ import Metrics
 struct ReconstructionReport {
     var ks: KSReport
     var meanKS: Double
+    var rows: Int
 
     static func evaluate(_ reducer: Reducer, data: PreparedData, seed: UInt64, comm: Communicator) throws -> ReconstructionReport? {
         let rebuilt = try reducer.reconstruct(data.heldOut, seed: seed)
@@ -19,7 +20,7 @@ struct ReconstructionReport {
             (0..<k).map { j in stride(from: j, to: v.count, by: k).map { Double(v[$0]) } }
         }
         let report = try KSReport(names: data.features, reference: columns(real), candidate: columns(fake), pValues: false)
-        return ReconstructionReport(ks: report, meanKS: report.total / Double(k))
+        return ReconstructionReport(ks: report, meanKS: report.total / Double(k), rows: real.count / k)
     }
 
     /// `{"ks": {column: value, …}, "mean_ks": value, "method": "ae"|"pca", "latent": n}`

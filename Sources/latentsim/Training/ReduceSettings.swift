@@ -16,6 +16,7 @@ struct ReduceSettings {
     var widths: [Int]
     var lr: Double
     var optimizer: String
+    var schedule: String
     var holdout: Double
     var checkpointEvery: Int
     var rotate: Bool?
@@ -39,6 +40,9 @@ struct ReduceSettings {
         if !(lr > 0) { throw bad("lr (learning rate) must be positive, found \(lr)") }
         if !["adam", "adadelta", "sgd"].contains(optimizer) {
             throw bad("unknown optimizer '\(optimizer)'; expected one of: adam, adadelta, sgd")
+        }
+        if !["cosine", "constant"].contains(schedule) {
+            throw bad("unknown schedule '\(schedule)'; expected one of: cosine, constant")
         }
         if !(holdout > 0 && holdout < 1) { throw bad("holdout must be a fraction between 0 and 1, found \(holdout)") }
         if checkpointEvery < 1 { throw bad("checkpoint_every must be at least 1, found \(checkpointEvery)") }
