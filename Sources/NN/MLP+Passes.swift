@@ -31,7 +31,9 @@ extension MLP {
     public func forward(_ x: UnsafeBufferPointer<Float>, batch: Int) -> UnsafeMutableBufferPointer<Float> {
         let count = batch * inputWidth
         precondition(x.count >= count, "input holds \(x.count) values, need \(count)")
-        if let source = x.baseAddress { inputStorage.start.update(from: source, count: count) }
+        if let source = x.baseAddress, source != UnsafePointer(inputStorage.start) {
+            inputStorage.start.update(from: source, count: count)
+        }
         return forward(batch: batch)
     }
 
