@@ -24,9 +24,12 @@ struct Reduce: ParsableCommand {
         try comm.agree { try Reduce.checkLatent(s.latent, features: data.features) }
         console.line("reduce: \(s.method.rawValue) \(data.features.count) → \(s.latent) on \(data.trainTotal) training rows, "
                      + "\(comm.size) rank(s)")
-        let reducer = s.method == .ae
+        let (reducer, state) = s.method == .ae
             ? try AutoencoderRun.train(data: data, settings: s, comm: comm, console: console)
-            : try Reduce.fitPCA(data, settings: s, comm: comm)
+            : (try Reduce.fitPCA(data, settings: s, comm: comm), nil)
+        try reducer.calibrateZeros(train: data.train, seed: s.seed, comm: comm)
+        let modelPath = (s.out as NSString).appendingPathComponent("model.h5")
+        try comm.agree { if comm.isRoot { try reducer.save(to: modelPath, config: s.toml, seed: s.seed, training: state) } }
         let report = try ReconstructionReport.evaluate(reducer, data: data, seed: s.seed, comm: comm)
         try Reduce.save(reducer, report: report, data: data, settings: s, comm: comm, console: console)
     }
@@ -43,14 +46,7 @@ struct Reduce: ParsableCommand {
         var moments = data.train.values.withUnsafeBufferPointer { PCA.moments($0, rows: data.train.rows, features: k) }
         try comm.allreduce(&moments, op: .sum)
         let pca = try PCA(moments: moments, features: k, components: s.latent)
-        let reducer = try Reducer(method: .pca, data: data, latent: s.latent, spec: nil, autoencoder: nil, pca: pca)
-        try comm.agree {
-            if comm.isRoot {
-                try reducer.save(to: (s.out as NSString).appendingPathComponent("model.h5"), config: s.toml, seed: s.seed,
-                                 training: nil)
-            }
-        }
-        return reducer
+        return try Reducer(method: .pca, data: data, latent: s.latent, spec: nil, autoencoder: nil, pca: pca)
     }
 
     /// RUN/latent.h5 (every row, file order), RUN/reconstruction.json, RUN/config.toml, and the KS table.

@@ -28,7 +28,8 @@ struct TrainingDiverged: ReportableError {
 /// The autoencoder training loop: model → broadcast → steps (checkpoint every K, stop on signals or
 /// a non-finite loss) → final checkpoint. Returns the fitted reducer.
 enum AutoencoderRun {
-    static func train(data: PreparedData, settings s: ReduceSettings, comm: Communicator, console: Console) throws -> Reducer {
+    static func train(data: PreparedData, settings s: ReduceSettings, comm: Communicator,
+                      console: Console) throws -> (Reducer, TrainingState) {
         let spec = AutoencoderSpec(features: data.features.count, latent: s.latent, hidden: s.widths, slope: 0.2)
         let model = try spec.makeModel(maxBatch: s.batch, seed: s.seed)
         try comm.broadcast(model.parameters)
@@ -48,10 +49,13 @@ enum AutoencoderRun {
         let progress = Progress(console: console, total: totalSteps, start: start, label: "step", unit: "samples",
                                 unitsPerItem: Double(batch))
         var lastGood: (path: String, step: Int)? = s.resume ? (modelPath, start) : nil
+        func state(_ step: Int) -> TrainingState {
+            TrainingState(parameters: model.copyParameters(), optimizerState: optimizer.copyState(),
+                          optimizerSteps: optimizer.stepCount, step: step)
+        }
         func checkpoint(_ step: Int) throws {
             let reducer = try Reducer(method: .ae, data: data, latent: s.latent, spec: spec, autoencoder: model, pca: nil)
-            let state = TrainingState(parameters: model.copyParameters(), optimizerState: optimizer.copyState(),
-                                      optimizerSteps: optimizer.stepCount, step: step)
+            let state = state(step)
             try comm.agree { if comm.isRoot { try reducer.save(to: modelPath, config: s.toml, seed: s.seed, training: state) } }
             lastGood = (modelPath, step)
         }
@@ -77,10 +81,11 @@ enum AutoencoderRun {
                 try checkpoint(done)
                 throw CheckpointedStop(step: done, path: modelPath)
             }
-            if done % s.checkpointEvery == 0 || done == totalSteps { try checkpoint(done) }
+            if done % s.checkpointEvery == 0 && done < totalSteps { try checkpoint(done) }
         }
-        if start >= totalSteps { try checkpoint(totalSteps) }
-        return try Reducer(method: .ae, data: data, latent: s.latent, spec: spec, autoencoder: model, pca: nil)
+        // The final model.h5 is written by the caller once the zero thresholds are calibrated.
+        return (try Reducer(method: .ae, data: data, latent: s.latent, spec: spec, autoencoder: model, pca: nil),
+                state(max(start, totalSteps)))
     }
 
     /// Constant, or cosine decay from lr to lr/100 over the run (a pure function of the step, so a

@@ -28,6 +28,7 @@ extension Reducer {
         ])
         if let spec { checkpoint.attributes["architecture"] = .string(try json(spec)) }
         if let pca { checkpoint.attributes["pca"] = .string(try json(pca)) }
+        checkpoint.attributes["zero_thresholds"] = .string(try json(zeros))
         if let training {
             checkpoint.buffers["parameters"] = training.parameters
             checkpoint.buffers["optimizer_state"] = training.optimizerState

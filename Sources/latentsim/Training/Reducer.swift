@@ -19,6 +19,8 @@ final class Reducer {
     let encoder: MLP?
     let decoder: MLP?
     let pca: PCA?
+    /// Decoded values below these thresholds become exact zeros (see ZeroCalibration).
+    var zeros = ZeroCalibration()
     static let inferenceBatch = 4096
 
     init(method: Method, data: PreparedData, latent: Int, spec: AutoencoderSpec?, autoencoder: MLP?, pca: PCA?) throws {
@@ -58,9 +60,24 @@ final class Reducer {
         return out
     }
 
+    /// Latent rows → rows in physical units (frame of the features), zero spikes restored.
+    func decodePhysical(_ latent: EventTable, seed: UInt64) throws -> EventTable {
+        var out = try scaling.inverse(decode(latent), seed: seed)
+        zeros.apply(&out)
+        return out
+    }
+
     /// Preprocessed rows → reconstructed rows in physical units (frame of the features).
     func reconstruct(_ table: EventTable, seed: UInt64) throws -> EventTable {
-        try scaling.inverse(decode(encode(table)), seed: seed)
+        try decodePhysical(encode(table), seed: seed)
+    }
+
+    /// Calibrates the zero thresholds on the training rows (all ranks take part).
+    func calibrateZeros(train: EventTable, seed: UInt64, comm: Communicator) throws {
+        zeros = ZeroCalibration()
+        let real = try scaling.inverse(train, seed: seed)
+        let rebuilt = try reconstruct(train, seed: seed)
+        zeros = try ZeroCalibration.fit(real: real, rebuilt: rebuilt, comm: comm)
     }
 
     private func run(_ x: [Float], rows: Int, inWidth: Int, into y: inout [Float], outWidth: Int, model: MLP?,
