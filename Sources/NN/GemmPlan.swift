@@ -61,21 +61,25 @@ extension MLP {
     }
 
     /// The sgemm calls of `backward(batch:parameterGradients:inputGradient:)`, in order, on
-    /// this model's buffers (mirrors the delta ping-pong of `MLP+Passes.swift`).
+    /// this model's buffers (mirrors the delta ping-pong of `MLP+Passes.swift`). The top
+    /// layer's dZ is read from `outputGradient` instead of the first delta block: a replay
+    /// without the elementwise passes would otherwise feed each replay's last dX back into
+    /// the next replay's first dZ and drift into subnormals.
     func backwardGemms(batch: Int, mode: GradientMode, inputGradient: Bool) -> [GemmCall] {
         if mode == .skip && !inputGradient { return [] }
         var calls: [GemmCall] = []
         var target = deltaStorage.0.start, spare = deltaStorage.1.start
         for l in stride(from: layers.count - 1, through: 0, by: -1) {
             let layer = layers[l]
+            let dz = l == layers.count - 1 ? outputGradientStorage.start : target
             let x = l == 0 ? inputStorage.start : outputStorage.start + outputOffsets[l - 1]
             if mode != .skip {
                 calls.append(GemmCall(transposeA: true, transposeB: false, m: layer.inputs, n: layer.outputs, k: batch,
-                                      beta: mode == .accumulate ? 1 : 0, a: x, b: target, c: gradientStorage.start + layer.weightOffset))
+                                      beta: mode == .accumulate ? 1 : 0, a: x, b: dz, c: gradientStorage.start + layer.weightOffset))
             }
             if l > 0 || inputGradient {
                 calls.append(GemmCall(transposeA: false, transposeB: true, m: batch, n: layer.inputs, k: layer.outputs, beta: 0,
-                                      a: target, b: parameterStorage.start + layer.weightOffset,
+                                      a: dz, b: parameterStorage.start + layer.weightOffset,
                                       c: l > 0 ? spare : inputGradientStorage.start))
             }
             swap(&target, &spare)

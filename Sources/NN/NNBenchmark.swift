@@ -1,9 +1,10 @@
-import Dispatch
-
 /// Release-mode throughput of the engine's training steps and the sgemm ceiling of the same
 /// shapes, for `latentsim bench`. Run with OPENBLAS_NUM_THREADS=1 (or `BLAS.threads = 1`)
-/// for per-core figures. GFLOP/s counts only the matmul FLOPs of a step (2·m·n·k per sgemm),
-/// so step GFLOP/s ÷ sgemm-only GFLOP/s is the matmul share of the step time.
+/// for per-core figures. GFLOP/s counts only the matmul FLOPs of a step (2·m·n·k per sgemm).
+///
+/// Timing: after warm-up, each measured body runs in 8 interleaved rounds and the fastest
+/// round counts, so a neighbour process that steals the core for a while does not decide the
+/// result, and a step and its sgemm-only replays see the same machine conditions.
 public struct NNBenchmark: Sendable {
     public struct Result: Sendable, CustomStringConvertible {
         public let name: String
@@ -13,23 +14,41 @@ public struct NNBenchmark: Sendable {
         public let flopsPerStep: Double
 
         public var description: String {
-            func f(_ x: Double, _ digits: Int) -> String {
-                let scale = Double([1, 10, 100, 1000][min(digits, 3)])
-                return String(Double((x * scale).rounded()) / scale)
-            }
-            return "\(name): \(f(stepsPerSecond, 2)) steps/s, \(f(samplesPerSecond, 0)) samples/s, "
-                + "\(f(gflops, 1)) GFLOP/s (\(f(flopsPerStep / 1e6, 1)) MFLOP/step)"
+            "\(name): \(format(stepsPerSecond, 2)) steps/s, \(format(samplesPerSecond, 0)) samples/s, "
+                + "\(format(gflops, 1)) GFLOP/s (\(format(flopsPerStep / 1e6, 1)) MFLOP/step)"
+        }
+    }
+
+    /// A training step next to its own sgemm calls, replayed alone on hot scratch buffers
+    /// (`sgemm`, the shape ceiling) and on the step's buffers in the step's order
+    /// (`sgemmInPlace`; the step time minus this is the non-matmul work).
+    public struct Comparison: Sendable, CustomStringConvertible {
+        public let step: Result
+        public let sgemm: Result
+        public let sgemmInPlace: Result
+        /// 1 − (in-place sgemm time / step time).
+        public var nonMatmulShare: Double { 1 - step.stepsPerSecond / sgemmInPlace.stepsPerSecond }
+
+        public var description: String {
+            [step.description, "  " + sgemm.description, "  " + sgemmInPlace.description,
+             "  non-matmul share of step time: \(format(100 * nonMatmulShare, 0)) % "
+                + "(against the hot-scratch ceiling: \(format(100 * (1 - step.stepsPerSecond / sgemm.stepsPerSecond), 0)) %)"]
+                .joined(separator: "\n")
         }
     }
 
     /// One distinct sgemm shape of a step: how often it occurs and its stand-alone rate.
-    public struct LayerRate: Sendable {
-        /// "NN 512x17·17x128" = transposes of A and B, then op(A) m×k · op(B) k×n.
+    public struct LayerRate: Sendable, CustomStringConvertible {
+        /// "NT 512x128·128x256": transposes of A and B, then op(A) m×k · op(B) k×n.
         public let shape: String
         public let callsPerStep: Int
         public let gflops: Double
         /// Fraction of the step's matmul FLOPs.
         public let flopShare: Double
+
+        public var description: String {
+            "\(shape) ×\(callsPerStep): \(format(gflops, 0)) GFLOP/s, \(format(100 * flopShare, 0)) % of FLOPs"
+        }
     }
 
     public static let defaultAutoencoderWidths = [17, 512, 128, 64, 8, 4]
@@ -45,18 +64,11 @@ public struct NNBenchmark: Sendable {
     /// Encoder `widths` + mirrored decoder, LeakyReLU(0.2) hidden, linear latent and output,
     /// MSE, Adam on both; samples/s = batch × steps/s.
     public func autoencoder(widths: [Int] = defaultAutoencoderWidths, batch: Int = 512) throws -> Result {
-        let step = try AutoencoderStep(encoderWidths: widths, batch: batch, seed: seed)
-        return time(name: "autoencoder \(widths) batch \(batch)", step: step)
+        try compare(AutoencoderStep(encoderWidths: widths, batch: batch, seed: seed), name: autoencoderName(widths, batch), replays: false).step
     }
 
-    /// The step's sgemm calls alone: on hot scratch buffers (`inPlace` false, the shape
-    /// ceiling) or on the step's own buffers in the step's order (`inPlace` true; the step
-    /// time minus this is the non-matmul work).
-    public func autoencoderSgemm(widths: [Int] = defaultAutoencoderWidths, batch: Int = 512, inPlace: Bool = false) throws -> Result {
-        let step = try AutoencoderStep(encoderWidths: widths, batch: batch, seed: seed)
-        step.step()
-        return timeSgemm(name: "autoencoder sgemm only\(inPlace ? " (in place)" : "")", plan: GemmPlan(step.gemms),
-                         inPlace: inPlace, samplesPerStep: batch)
+    public func autoencoderComparison(widths: [Int] = defaultAutoencoderWidths, batch: Int = 512) throws -> Comparison {
+        try compare(AutoencoderStep(encoderWidths: widths, batch: batch, seed: seed), name: autoencoderName(widths, batch), replays: true)
     }
 
     public func autoencoderLayers(widths: [Int] = defaultAutoencoderWidths, batch: Int = 512) throws -> [LayerRate] {
@@ -66,93 +78,41 @@ public struct NNBenchmark: Sendable {
     /// One DY-GAN step for `features` = N: D on batch/2 real + batch/2 generated, then G
     /// through D on `batch` samples; Adam on both.
     public func gan(features: Int, batch: Int = 512) throws -> Result {
-        let step = try GANStep(features: features, batch: batch, seed: seed)
-        return time(name: "GAN N=\(features) batch \(batch)", step: step)
+        try compare(GANStep(features: features, batch: batch, seed: seed), name: ganName(features, batch), replays: false).step
     }
 
-    /// The step's sgemm calls alone (see `autoencoderSgemm`).
-    public func ganSgemm(features: Int, batch: Int = 512, inPlace: Bool = false) throws -> Result {
-        let step = try GANStep(features: features, batch: batch, seed: seed)
-        step.step()
-        return timeSgemm(name: "GAN N=\(features) sgemm only\(inPlace ? " (in place)" : "")", plan: GemmPlan(step.gemms),
-                         inPlace: inPlace, samplesPerStep: batch)
+    public func ganComparison(features: Int, batch: Int = 512) throws -> Comparison {
+        try compare(GANStep(features: features, batch: batch, seed: seed), name: ganName(features, batch), replays: true)
     }
 
     public func ganLayers(features: Int, batch: Int = 512) throws -> [LayerRate] {
         try layerRates(GANStep(features: features, batch: batch, seed: seed).gemms)
     }
 
-    /// All of the above as text lines (per-layer rates for the first GAN size only).
+    /// Everything above as text lines (per-layer rates for the first GAN size only).
     public func report(ganFeatures: [Int] = [17, 7]) throws -> [String] {
         var lines = ["OpenBLAS \(BLAS.coreName), \(BLAS.threads) thread(s)"]
-        func percent(_ x: Double) -> String { "\(Int((100 * x).rounded())) %" }
-        func group(_ full: Result, _ ceiling: Result, _ inPlace: Result) {
-            lines += [full.description, ceiling.description, inPlace.description]
-            lines.append("  non-matmul share of step time: \(percent(1 - full.gflops / inPlace.gflops)) "
-                         + "(vs hot-scratch sgemm: \(percent(1 - full.gflops / ceiling.gflops)))")
-        }
-        group(try autoencoder(), try autoencoderSgemm(), try autoencoderSgemm(inPlace: true))
-        for n in ganFeatures { group(try gan(features: n), try ganSgemm(features: n), try ganSgemm(features: n, inPlace: true)) }
+        lines.append(try autoencoderComparison().description)
+        for n in ganFeatures { lines.append(try ganComparison(features: n).description) }
         if let n = ganFeatures.first {
-            for rate in try ganLayers(features: n) {
-                lines.append("  \(rate.shape) ×\(rate.callsPerStep): \(Int(rate.gflops.rounded())) GFLOP/s, \(Int((100 * rate.flopShare).rounded())) % of FLOPs")
-            }
+            lines.append("GAN N=\(n) sgemm shapes:")
+            lines += try ganLayers(features: n).map { "  \($0)" }
         }
         return lines
     }
 
-    // MARK: timing
-
-    private static func seconds(since start: UInt64) -> Double {
-        Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+    private func autoencoderName(_ widths: [Int], _ batch: Int) -> String {
+        "autoencoder \(widths.map(String.init).joined(separator: "-")) + mirror, batch \(batch)"
     }
 
-    /// Calls/s of `body` after 2 warm-up calls: the time is split into 5 rounds of at least
-    /// `minimum`/5 seconds and 2 calls each, and the fastest round counts (robust against
-    /// other processes sharing the core for part of the run).
-    private func rate(minimum: Double, _ body: () -> Void) -> Double {
-        body(); body()
-        var best = 0.0
-        for _ in 0..<5 {
-            var count = 0
-            let start = DispatchTime.now().uptimeNanoseconds
-            var elapsed = 0.0
-            repeat {
-                body()
-                count += 1
-                elapsed = NNBenchmark.seconds(since: start)
-            } while elapsed < minimum / 5 || count < 2
-            best = max(best, Double(count) / elapsed)
-        }
-        return best
-    }
+    private func ganName(_ features: Int, _ batch: Int) -> String { "GAN step N=\(features), batch \(batch)" }
+}
 
-    func time(name: String, step: BenchmarkStep) -> Result {
-        let flops = GemmPlan(step.gemms).flops
-        let perSecond = rate(minimum: minimumSeconds) { step.step() }
-        return Result(name: name, stepsPerSecond: perSecond, samplesPerSecond: perSecond * Double(step.samplesPerStep),
-                      gflops: perSecond * flops / 1e9, flopsPerStep: flops)
-    }
-
-    func timeSgemm(name: String, plan: GemmPlan, inPlace: Bool, samplesPerStep: Int) -> Result {
-        let perSecond = rate(minimum: minimumSeconds) { plan.run(inPlace: inPlace) }
-        return Result(name: name, stepsPerSecond: perSecond, samplesPerSecond: perSecond * Double(samplesPerStep),
-                      gflops: perSecond * plan.flops / 1e9, flopsPerStep: plan.flops)
-    }
-
-    func layerRates(_ calls: [GemmCall]) -> [LayerRate] {
-        var distinct: [GemmCall] = []
-        var counts: [Int] = []
-        for call in calls {
-            if let i = distinct.firstIndex(where: { $0.sameShape(call) }) { counts[i] += 1 } else { distinct.append(call); counts.append(1) }
-        }
-        let plan = GemmPlan(distinct)
-        let total = calls.reduce(0) { $0 + $1.flops }
-        let each = max(0.005, minimumSeconds / Double(max(distinct.count, 1)) / 4)
-        return distinct.indices.map { i in
-            let perSecond = rate(minimum: each) { plan.run(distinct[i]) }
-            return LayerRate(shape: distinct[i].label, callsPerStep: counts[i], gflops: perSecond * distinct[i].flops / 1e9,
-                             flopShare: Double(counts[i]) * distinct[i].flops / total)
-        }
-    }
+/// x rounded to `digits` decimals, as text.
+func format(_ x: Double, _ digits: Int) -> String {
+    guard x.isFinite else { return "\(x)" }
+    if digits == 0 { return String(Int(x.rounded())) }
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    return String((x * scale).rounded() / scale)
 }

@@ -21,11 +21,14 @@ final class NNBenchmarkTests: XCTestCase {
 
     func testBenchmarkRunsAndReportsPositiveRates() throws {
         let bench = NNBenchmark(minimumSeconds: 0.01)
-        let gan = try bench.gan(features: 7, batch: 64)
-        let ceiling = try bench.ganSgemm(features: 7, batch: 64)
+        let comparison = try bench.ganComparison(features: 7, batch: 64)
+        let gan = comparison.step
         XCTAssertGreaterThan(gan.stepsPerSecond, 0)
+        XCTAssertGreaterThan(comparison.sgemm.stepsPerSecond, 0)
+        XCTAssertGreaterThan(comparison.sgemmInPlace.stepsPerSecond, 0)
         XCTAssertEqual(gan.samplesPerSecond, 64 * gan.stepsPerSecond, accuracy: 1e-6 * gan.samplesPerSecond)
-        XCTAssertEqual(gan.flopsPerStep, ceiling.flopsPerStep)
+        XCTAssertEqual(gan.flopsPerStep, comparison.sgemm.flopsPerStep)
+        XCTAssertGreaterThan(try bench.autoencoder(widths: [5, 8, 2], batch: 16).stepsPerSecond, 0)
         let layers = try bench.autoencoderLayers(widths: [5, 8, 2], batch: 16)
         XCTAssertEqual(layers.reduce(0) { $0 + $1.flopShare }, 1, accuracy: 1e-9)
         XCTAssertTrue(layers.allSatisfy { $0.gflops > 0 && $0.callsPerStep > 0 })
