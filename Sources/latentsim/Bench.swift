@@ -1,0 +1,85 @@
+import ArgumentParser
+import Comm
+import Foundation
+import NN
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure training throughput: the default autoencoder, the DY-GAN step (N = 17, 7) and the sgemm ceiling.",
+        discussion: "Run alone for the per-thread records; under `mpirun -np 2` for the data-parallel GAN step and "
+            + "its allreduce share. Figures only: a slow machine never fails anything. Compare with "
+            + "benchmarks/peer_torch.py and benchmarks/peer_jax.py (same JSON lines).")
+
+    @Option(help: "Comma-separated OpenBLAS thread counts.") var threads = "1,2"
+    @Option(help: "Minimum measuring time per figure, seconds.") var seconds = 2.0
+    @Flag(help: "One JSON object per line instead of a table.") var json = false
+
+    func run() throws {
+        let comm = try Communicator.world()
+        let console = Console(comm: comm)
+        let bench = NNBenchmark(minimumSeconds: seconds)
+        if comm.size > 1 {
+            try dataParallel(bench, comm: comm, console: console)
+            return
+        }
+        for t in threads.split(separator: ",").compactMap({ Int($0) }) {
+            BLAS.threads = t
+            let ae = try bench.autoencoderComparison()
+            let gan17 = try bench.ganComparison(features: 17)
+            let gan7 = try bench.ganComparison(features: 7)
+            let records: [(String, NNBenchmark.Result, Double?)] = [
+                ("ae", ae.step, ae.nonMatmulShare), ("gan17", gan17.step, gan17.nonMatmulShare),
+                ("gan7", gan7.step, gan7.nonMatmulShare), ("sgemm", gan17.sgemm, nil),
+            ]
+            for (model, result, share) in records {
+                if json {
+                    console.line("{\"model\": \"\(model)\", \"threads\": \(t), \"samples_per_s\": \(Int(result.samplesPerSecond)), "
+                                 + "\"gflop_s\": \(String(format: "%.2f", result.gflops)), \"peer\": \"latentsim\"}")
+                } else {
+                    console.line(String(format: "%-6@ threads %d  %9.0f samples/s  %6.1f GFLOP/s  %@", model as NSString, t,
+                                        result.samplesPerSecond, result.gflops,
+                                        (share.map { String(format: "non-matmul %.0f %% of step time", 100 * $0) } ?? "ceiling of the gan17 shapes") as NSString))
+                }
+            }
+            if !json {
+                console.line("  gan17 sgemm shapes (OpenBLAS \(BLAS.coreName), \(t) thread(s)):")
+                for layer in try bench.ganLayers(features: 17) { console.line("    \(layer)") }
+            }
+        }
+    }
+
+    /// The DY-GAN step split over the ranks (batch 512 → 512/size per rank) plus the two fused
+    /// gradient allreduces (discriminator, generator) it needs per step.
+    private func dataParallel(_ bench: NNBenchmark, comm: Communicator, console: Console) throws {
+        BLAS.threads = 1
+        let local = try bench.gan(features: 17, batch: 512 / comm.size)
+        let g = try MLP(widths: [64, 128, 256, 512, 256, 128, 17], activations: [Activation](repeating: .leakyReLU(0.2), count: 6),
+                        maxBatch: 1, seed: 1)
+        let d = try MLP(widths: [17, 128, 128, 256, 256, 128, 64, 32, 16, 8, 1],
+                        activations: [Activation](repeating: .leakyReLU(0.2), count: 10), maxBatch: 1, seed: 1)
+        for _ in 0..<5 { try comm.allreduce(d.gradients, op: .sum); try comm.allreduce(g.gradients, op: .sum) }
+        try comm.barrier()
+        let clock = Stopwatch()
+        var rounds = 0
+        while clock.seconds < seconds || rounds < 20 {
+            try comm.allreduce(d.gradients, op: .sum)
+            try comm.allreduce(g.gradients, op: .sum)
+            rounds += 1
+            rounds = Int(try comm.allreduce(Int64(rounds), op: .max))
+        }
+        let allreduce = clock.seconds / Double(rounds)
+        let stepTime = try comm.allreduce(1 / local.stepsPerSecond, op: .max) + allreduce
+        let share = allreduce / stepTime
+        let samples = 512 / stepTime
+        let gflops = local.flopsPerStep * Double(comm.size) / stepTime / 1e9
+        if json {
+            console.line("{\"model\": \"gan17\", \"threads\": 1, \"ranks\": \(comm.size), \"samples_per_s\": \(Int(samples)), "
+                         + "\"gflop_s\": \(String(format: "%.2f", gflops)), \"allreduce_share\": \(String(format: "%.4f", share)), "
+                         + "\"peer\": \"latentsim\"}")
+        } else {
+            console.line(String(format: "gan17  ranks %d  %9.0f samples/s  %6.1f GFLOP/s  allreduce %.1f %% of step time "
+                                + "(%.0f + %.0f floats per step, %.3f ms)", comm.size, samples, gflops, 100 * share,
+                                Double(d.parameterCount), Double(g.parameterCount), 1000 * allreduce))
+        }
+    }
+}
