@@ -27,7 +27,7 @@ struct Reduce: ParsableCommand {
         let (reducer, state) = s.method == .ae
             ? try AutoencoderRun.train(data: data, settings: s, comm: comm, console: console)
             : (try Reduce.fitPCA(data, settings: s, comm: comm), nil)
-        try reducer.calibrateZeros(train: data.train, seed: s.seed, comm: comm)
+        try reducer.calibrateZeros(train: data.train, physical: data.trainPhysical, seed: s.seed, comm: comm)
         let modelPath = (s.out as NSString).appendingPathComponent("model.h5")
         try comm.agree { if comm.isRoot { try reducer.save(to: modelPath, config: s.toml, seed: s.seed, training: state) } }
         let report = try ReconstructionReport.evaluate(reducer, data: data, seed: s.seed, comm: comm)

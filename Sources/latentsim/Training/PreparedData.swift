@@ -13,6 +13,8 @@ struct PreparedData {
     var features: [String]
     /// Local training rows, preprocessed; `firstRow` is the global offset among training rows.
     var train: EventTable
+    /// The same training rows in physical units (after the frame step).
+    var trainPhysical: EventTable
     var trainTotal: Int
     /// Local held-out rows in physical units (after the frame step), and preprocessed.
     var heldOutPhysical: EventTable
@@ -63,7 +65,8 @@ struct PreparedData {
         var scaling = Preprocessor(steps: (integers.isEmpty ? [] : [.smearInteger(integers)]) + [.standardize(features)])
         try scaling.fit(trainRows, comm: comm, seed: seed)
         return PreparedData(frame: frame, scaling: scaling, inputColumns: inputColumns, features: features,
-                            train: try scaling.forward(trainRows, seed: seed), trainTotal: trainTotal,
+                            train: try scaling.forward(trainRows, seed: seed), trainPhysical: trainRows,
+                            trainTotal: trainTotal,
                             heldOutPhysical: held, heldOut: try scaling.forward(held, seed: seed &+ 1),
                             framed: framed, split: split)
     }

@@ -73,9 +73,8 @@ final class Reducer {
     }
 
     /// Calibrates the zero thresholds on the training rows (all ranks take part).
-    func calibrateZeros(train: EventTable, seed: UInt64, comm: Communicator) throws {
+    func calibrateZeros(train: EventTable, physical real: EventTable, seed: UInt64, comm: Communicator) throws {
         zeros = ZeroCalibration()
-        let real = try scaling.inverse(train, seed: seed)
         let rebuilt = try reconstruct(train, seed: seed)
         zeros = try ZeroCalibration.fit(real: real, rebuilt: rebuilt, comm: comm)
     }
