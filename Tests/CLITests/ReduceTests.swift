@@ -103,6 +103,22 @@ final class ReduceTests: XCTestCase {
         XCTAssertEqual(latent.totalRows, 4000)
     }
 
+    func testNonFiniteLossStopsAndNamesTheLastGoodCheckpoint() throws {
+        let r = try reduce("diverge", ["--lr", "1e30", "--optimizer", "sgd", "--checkpoint-every", "1"])
+        XCTAssertEqual(r.status, 70, r.stderr)
+        let out = CLI.path("diverge")
+        let line = try XCTUnwrap(r.errorLines.last)
+        let pattern = #"^error: training stopped at step (\d+): the loss is (nan|inf); the last good checkpoint is "#
+            + NSRegularExpression.escapedPattern(for: out) + #"/model.h5 \(step (\d+)\); lower the learning rate or check the input$"#
+        let match = try NSRegularExpression(pattern: pattern).firstMatch(in: line, range: NSRange(line.startIndex..., in: line))
+        let groups = try XCTUnwrap(match, line)
+        let stopped = Int((line as NSString).substring(with: groups.range(at: 1)))!
+        let good = Int((line as NSString).substring(with: groups.range(at: 3)))!
+        XCTAssertEqual(good, stopped - 1)
+        XCTAssertEqual(try model("diverge").int("step"), Int64(good))
+        XCTAssertTrue(try model("diverge").buffer("parameters").allSatisfy(\.isFinite))
+    }
+
     func expectFailure(_ extra: [String], _ message: String, ranks: Int = 0, file: StaticString = #filePath, line: UInt = #line) throws {
         let r = try CLI.run(["reduce", "--data", ReduceTests.data, "--out", CLI.path("bad")] + extra, ranks: ranks)
         XCTAssertEqual(r.status, 64, r.stderr, file: file, line: line)

@@ -19,7 +19,7 @@ struct TrainingDiverged: ReportableError {
     let lastGood: (path: String, step: Int)?
     var exitCode: Int32 { ExitStatus.software }
     var description: String {
-        "training stopped at step \(step): the loss is \(loss); "
+        "training stopped at step \(step): the loss is \(loss.isNaN ? "nan" : loss > 0 ? "inf" : "-inf"); "
             + (lastGood.map { "the last good checkpoint is \($0.path) (step \($0.step))" } ?? "no checkpoint was written yet")
             + "; lower the learning rate or check the input"
     }
