@@ -61,6 +61,35 @@ final class SimulateTests: XCTestCase {
         }
     }
 
+    /// An analyst opens the file with h5py: the columns attribute is a list of str, the data float32.
+    func testH5pyReadsTheTable() throws {
+        let out = CLI.path("h5py.h5")
+        XCTAssertEqual(try CLI.run(["simulate", "--events", "1234", "--seed", "4", "--out", out], ranks: 2).status, 0)
+        let script = """
+            import sys, h5py
+            f = h5py.File(sys.argv[1], "r"); d = f["events"]
+            print(d.shape, d.dtype, ",".join(d.attrs["columns"]), f.attrs["process"], int(f.attrs["seed"]), d[17, 8])
+            """
+        func python(_ arguments: [String]) throws -> (Int32, String) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3"] + arguments
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            try process.run()
+            let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, text)
+        }
+        guard try python(["-c", "import h5py"]).0 == 0 else { throw XCTSkip("python3 with h5py is not available") }
+        let (status, text) = try python(["-c", script, out])
+        XCTAssertEqual(status, 0, text)
+        let nvtx = try table(out)[17, 8]
+        XCTAssertEqual(text, "(1234, 18) float32 mu1_E,mu1_px,mu1_py,mu1_pz,mu2_E,mu2_px,mu2_py,mu2_pz,nvtx,met_px,met_py,"
+                       + "mu1_iso,mu2_iso,jet1_pt,jet2_pt,jet3_pt,jet4_pt,jet5_pt dy 4 \(nvtx)\n")
+    }
+
     func expectFailure(_ arguments: [String], ranks: Int, message: String, status: Int32,
                        file: StaticString = #filePath, line: UInt = #line) throws {
         let r = try CLI.run(arguments, ranks: ranks, file: file, line: line)
