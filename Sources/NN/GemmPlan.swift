@@ -61,17 +61,14 @@ extension MLP {
     }
 
     /// The sgemm calls of `backward(batch:parameterGradients:inputGradient:)`, in order, on
-    /// this model's buffers (mirrors the delta ping-pong of `MLP+Passes.swift`). The top
-    /// layer's dZ is read from `outputGradient` instead of the first delta block: a replay
-    /// without the elementwise passes would otherwise feed each replay's last dX back into
-    /// the next replay's first dZ and drift into subnormals.
+    /// this model's buffers (dZ in the first delta block, dX in the second, as in
+    /// `MLP+Passes.swift`; only the elementwise sweep writes dZ, so replays are idempotent).
     func backwardGemms(batch: Int, mode: GradientMode, inputGradient: Bool) -> [GemmCall] {
         if mode == .skip && !inputGradient { return [] }
         var calls: [GemmCall] = []
-        var target = deltaStorage.0.start, spare = deltaStorage.1.start
+        let dz = deltaStorage.0.start, dxBlock = deltaStorage.1.start
         for l in stride(from: layers.count - 1, through: 0, by: -1) {
             let layer = layers[l]
-            let dz = l == layers.count - 1 ? outputGradientStorage.start : target
             let x = l == 0 ? inputStorage.start : outputStorage.start + outputOffsets[l - 1]
             if mode != .skip {
                 calls.append(GemmCall(transposeA: true, transposeB: false, m: layer.inputs, n: layer.outputs, k: batch,
@@ -80,9 +77,8 @@ extension MLP {
             if l > 0 || inputGradient {
                 calls.append(GemmCall(transposeA: false, transposeB: true, m: batch, n: layer.inputs, k: layer.outputs, beta: 0,
                                       a: dz, b: parameterStorage.start + layer.weightOffset,
-                                      c: l > 0 ? spare : inputGradientStorage.start))
+                                      c: l > 0 ? dxBlock : inputGradientStorage.start))
             }
-            swap(&target, &spare)
         }
         return calls
     }

@@ -15,7 +15,8 @@ enum Kernels {
         }
     }
 
-    /// dz ← dy ⊙ f'(z) (through the stored output y); dz may be dy itself. With a bias gradient,
+    /// dz ← dy ⊙ f'(z) (through the stored output y); dz may be dy itself, but only distinct
+    /// buffers vectorize (the aliasing check fails for in-place calls). With a bias gradient,
     /// also bias ← (accumulate ? bias : 0) + Σ_rows dz in the same sweep.
     static func activationBackward(dy: UnsafePointer<Float>, y: UnsafePointer<Float>,
                                    dz: UnsafeMutablePointer<Float>, rows: Int, cols: Int,

@@ -54,16 +54,15 @@ extension MLP {
         let params = UnsafePointer(parameterStorage.start)
         let grads: UnsafeMutablePointer<Float>? = mode == .skip ? nil : gradientStorage.start
         let outputs = outputStorage.start
-        var target = deltaStorage.0.start
-        var spare = deltaStorage.1.start
+        // dZ always goes to the first delta block and dX to the second, never in place: the
+        // fused dZ sweep only vectorizes when its input and output do not alias.
+        let dz = deltaStorage.0.start, dxBlock = deltaStorage.1.start
         for l in stride(from: layers.count - 1, through: 0, by: -1) {
             let x = l == 0 ? inputStorage.start : outputs + outputOffsets[l - 1]
-            let dx: UnsafeMutablePointer<Float>? = l > 0 ? spare : (wantInput ? inputGradientStorage.start : nil)
-            layers[l].backward(x: x, y: outputs + outputOffsets[l], dy: dy, dz: target, dx: dx, batch: batch,
+            let dx: UnsafeMutablePointer<Float>? = l > 0 ? dxBlock : (wantInput ? inputGradientStorage.start : nil)
+            layers[l].backward(x: x, y: outputs + outputOffsets[l], dy: dy, dz: dz, dx: dx, batch: batch,
                                parameters: params, gradients: grads, accumulate: mode == .accumulate)
-            // dL/dy of the layer below becomes its dz in place; the old dz block is free again.
-            dy = UnsafePointer(spare)
-            swap(&target, &spare)
+            dy = UnsafePointer(dxBlock)
         }
     }
 }

@@ -2,9 +2,21 @@
 ///
 /// Memory: every buffer is allocated once in `init` and sized for `maxBatch` rows —
 /// the fused parameter buffer, the gradient buffer of identical layout (one allreduce call per
-/// step covers the whole model), the input block, every layer's output, two ping-pong delta
-/// blocks, and the input/output gradient blocks. `forward`/`backward` only pass pointers into
+/// step covers the whole model), the input block, every layer's output, one dZ and one dX
+/// block, and the input/output gradient blocks. `forward`/`backward` only pass pointers into
 /// these, so a steady-state training step performs no heap allocation.
+///
+/// Generator trained through a frozen discriminator (data-parallel: allreduce `gradients`
+/// between backward and the optimizer step):
+///
+///     noise.fillNormal(g.input(batch: b))
+///     let fake = g.forward(batch: b)
+///     let logits = d.forward(UnsafeBufferPointer(fake), batch: b)
+///     _ = Loss.binaryCrossEntropyWithLogits(logits: UnsafeBufferPointer(logits), labels: ones,
+///                                           count: b, gradient: d.outputGradient)
+///     d.backward(batch: b, parameterGradients: .skip, inputGradient: true)
+///     g.backward(UnsafeBufferPointer(d.inputGradient(batch: b)), batch: b)
+///     adam.step(g, gradientScale: 1 / Float(ranks))
 public final class MLP {
     /// widths[0] is the input width, widths.last the output width.
     public let widths: [Int]

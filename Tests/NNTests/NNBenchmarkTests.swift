@@ -17,6 +17,8 @@ final class NNBenchmarkTests: XCTestCase {
         let gBackward: Double = 2 * b * (2 * wg - gShapes[0])                 // G dW, dX (no input gradient)
         let expected = fakes + dStep + gThroughD + gBackward
         XCTAssertEqual(GemmPlan(step.gemms).flops, expected)
+        let shared = try GANStep(features: 17, batch: 512, seed: 1, sharedGeneratorForward: true)
+        XCTAssertEqual(GemmPlan(shared.gemms).flops, expected - fakes)
     }
 
     func testBenchmarkRunsAndReportsPositiveRates() throws {

@@ -42,8 +42,8 @@ final class TrainingTests: XCTestCase {
     /// Same seed → bitwise identical weights and optimizer state after N GAN and autoencoder
     /// steps; a different seed → different weights.
     func testTrainingIsDeterministic() throws {
-        func ganRun(_ seed: UInt64) throws -> [Float] {
-            let gan = try GANStep(features: 5, batch: 32, seed: seed)
+        func ganRun(_ seed: UInt64, shared: Bool = false) throws -> [Float] {
+            let gan = try GANStep(features: 5, batch: 32, seed: seed, sharedGeneratorForward: shared)
             for _ in 0..<5 { gan.step() }
             return gan.generator.copyParameters() + gan.discriminator.copyParameters()
                 + gan.generatorOptimizer.copyState() + gan.discriminatorOptimizer.copyState()
@@ -56,18 +56,23 @@ final class TrainingTests: XCTestCase {
         let gan = try ganRun(11)
         XCTAssertEqual(try ganRun(11), gan)
         XCTAssertNotEqual(try ganRun(12), gan)
+        XCTAssertEqual(try ganRun(11, shared: true), try ganRun(11, shared: true))
+        XCTAssertNotEqual(try ganRun(11, shared: true), gan)
         XCTAssertTrue(gan.allSatisfy(\.isFinite))
         XCTAssertEqual(try aeRun(11), try aeRun(11))
     }
 
-    /// The GAN step's losses stay finite and the discriminator learns to separate a fixed
-    /// real distribution from the initial generator (its loss drops below log 2).
+    /// The GAN step's losses stay finite and both models' parameters move.
     func testGANStepRuns() throws {
         let gan = try GANStep(features: 7, batch: 64, seed: 2)
+        let (g0, d0) = (gan.generator.copyParameters(), gan.discriminator.copyParameters())
         var losses: [Float] = []
         for _ in 0..<30 { losses.append(gan.step()) }
         XCTAssertTrue(losses.allSatisfy(\.isFinite))
         XCTAssertTrue(gan.generator.parameters.allSatisfy(\.isFinite))
+        XCTAssertNotEqual(gan.generator.copyParameters(), g0)
+        XCTAssertNotEqual(gan.discriminator.copyParameters(), d0)
+        XCTAssertEqual(gan.generatorOptimizer.stepCount, 30)
     }
 }
 
