@@ -1,0 +1,10 @@
+/// The training steps the benchmark times. Each allocates everything in `init`; `step()` is
+/// allocation-free and is also what the zero-allocation test drives.
+protocol BenchmarkStep: AnyObject {
+    var batch: Int { get }
+    /// Samples consumed per step.
+    var samplesPerStep: Int { get }
+    /// The sgemm calls of one step, in order.
+    var gemms: [GemmCall] { get }
+    @discardableResult func step() -> Float
+}

@@ -1,0 +1,61 @@
+import Dispatch
+
+extension NNBenchmark {
+    private static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    /// Calls/s of each body: after 2 warm-up calls each, 8 interleaved rounds of at least
+    /// `minimum`/8 seconds (and 2 calls) per body; each body's fastest round counts.
+    func rates(minimum: Double, _ bodies: [() -> Void]) -> [Double] {
+        for body in bodies { body(); body() }
+        var best = [Double](repeating: 0, count: bodies.count)
+        let rounds = 8
+        for _ in 0..<rounds {
+            for (i, body) in bodies.enumerated() {
+                var count = 0
+                let start = NNBenchmark.now()
+                var elapsed = 0.0
+                repeat {
+                    body()
+                    count += 1
+                    elapsed = Double(NNBenchmark.now() - start) * 1e-9
+                } while elapsed < minimum / Double(rounds) || count < 2
+                best[i] = max(best[i], Double(count) / elapsed)
+            }
+        }
+        return best
+    }
+
+    /// Times `step` and, with `replays`, its sgemm calls alone (scratch and in place).
+    func compare(_ step: BenchmarkStep, name: String, replays: Bool) -> Comparison {
+        let plan = GemmPlan(step.gemms)
+        let flops = plan.flops
+        step.step()   // the in-place replay reads buffers a real step has filled
+        var bodies: [() -> Void] = [{ step.step() }]
+        if replays { bodies += [{ plan.run(inPlace: false) }, { plan.run(inPlace: true) }] }
+        let perSecond = rates(minimum: minimumSeconds, bodies)
+        func result(_ label: String, _ rate: Double) -> Result {
+            Result(name: label, stepsPerSecond: rate, samplesPerSecond: rate * Double(step.samplesPerStep),
+                   gflops: rate * flops / 1e9, flopsPerStep: flops)
+        }
+        let full = result(name, perSecond[0])
+        guard replays else { return Comparison(step: full, sgemm: full, sgemmInPlace: full) }
+        return Comparison(step: full, sgemm: result("sgemm only, hot scratch buffers", perSecond[1]),
+                          sgemmInPlace: result("sgemm only, in place", perSecond[2]))
+    }
+
+    func layerRates(_ calls: [GemmCall]) -> [LayerRate] {
+        var distinct: [GemmCall] = []
+        var counts: [Int] = []
+        for call in calls {
+            if let i = distinct.firstIndex(where: { $0.sameShape(call) }) { counts[i] += 1 } else { distinct.append(call); counts.append(1) }
+        }
+        let plan = GemmPlan(distinct)
+        let total = calls.reduce(0) { $0 + $1.flops }
+        let each = max(0.01, minimumSeconds / Double(max(distinct.count, 1)) / 2)
+        let perSecond = rates(minimum: each * Double(distinct.count), distinct.map { call in { plan.run(call) } })
+        return distinct.indices.map { i in
+            LayerRate(shape: distinct[i].label, callsPerStep: counts[i], gflops: perSecond[i] * distinct[i].flops / 1e9,
+                      flopShare: Double(counts[i]) * distinct[i].flops / total)
+        }
+    }
+}
