@@ -22,6 +22,12 @@ extension Communicator {
         return result!
     }
 
+    /// For an error every rank reaches together (same step, same state): rank 0 reports it, the
+    /// others exit with its code silently, so the log has one line.
+    public func reportedOnce(_ error: ReportableError) -> Error {
+        isRoot ? error : PeerFailure(failingRank: 0, exitCode: error.exitCode)
+    }
+
     /// Evenly split `total` items into contiguous ranges, the first `total % size` ranks one longer.
     public func share(of total: Int) -> Range<Int> {
         Communicator.share(of: total, rank: rank, size: size)

@@ -89,6 +89,36 @@ final class ReduceTests: XCTestCase {
                       == model("nosignal").buffer("parameters").map(\.bitPattern), "resumed weights differ")
     }
 
+    /// Slurm's warning signal reaches mpirun, which forwards it to every rank: all ranks stop after
+    /// the same step, rank 0 writes the checkpoint, and the job exits resumable.
+    func testSIGUSR1ToMpirunStopsEveryRankAtTheSameStep() throws {
+        let out = CLI.path("usr1")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/mpirun")
+        process.arguments = ["-q", "-np", "2", "--oversubscribe", CLI.binary, "reduce", "--data", ReduceTests.data,
+                             "--columns", ReduceTests.columns, "--latent", "3", "--widths", "16,8", "--batch", "64",
+                             "--seed", "3", "--epochs", "100000", "--checkpoint-every", "100000", "--out", out]
+        process.environment = CLI.environment
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, ((try? String(contentsOfFile: out + "/history.jsonl", encoding: .utf8)) ?? "").count < 200 {
+            usleep(50_000)
+        }
+        kill(process.processIdentifier, SIGUSR1)
+        let stop = Date().addingTimeInterval(60)
+        while process.isRunning && Date() < stop { usleep(50_000) }
+        if process.isRunning { process.terminate(); XCTFail("mpirun did not stop after SIGUSR1") }
+        process.waitUntilExit()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertEqual(process.terminationStatus, 75, stderr)
+        let step = try Checkpoint.read(from: out + "/model.h5").int("step")
+        XCTAssertEqual(stderr.split(separator: "\n").map(String.init),
+                       ["stopped: a signal arrived; finished step \(step), wrote checkpoint \(out)/model.h5; rerun with --resume to continue"])
+    }
+
     func testPCAWritesReportAndLatentTable() throws {
         let r = try CLI.run(["reduce", "--method", "pca", "--data", ReduceTests.data, "--columns", ReduceTests.columns,
                              "--latent", "4", "--out", CLI.path("pca")], ranks: 2)
@@ -104,9 +134,10 @@ final class ReduceTests: XCTestCase {
     }
 
     func testNonFiniteLossStopsAndNamesTheLastGoodCheckpoint() throws {
-        let r = try reduce("diverge", ["--lr", "1e30", "--optimizer", "sgd", "--checkpoint-every", "1"])
+        let r = try reduce("diverge", ranks: 2, ["--lr", "1e30", "--optimizer", "sgd", "--checkpoint-every", "1"])
         XCTAssertEqual(r.status, 70, r.stderr)
         let out = CLI.path("diverge")
+        XCTAssertEqual(r.errorLines.count, 1, r.stderr)
         let line = try XCTUnwrap(r.errorLines.last)
         let pattern = #"^error: training stopped at step (\d+): the loss is (nan|inf); the last good checkpoint is "#
             + NSRegularExpression.escapedPattern(for: out) + #"/model.h5 \(step (\d+)\); lower the learning rate or check the input$"#

@@ -65,7 +65,9 @@ enum AutoencoderRun {
             optimizer.learningRate = learningRate(s, step: step, total: horizon)
             let result = try trainer.step(step)
             let done = step + 1
-            guard result.loss.isFinite else { throw TrainingDiverged(step: done, loss: result.loss, lastGood: lastGood) }
+            guard result.loss.isFinite else {
+                throw comm.reportedOnce(TrainingDiverged(step: done, loss: result.loss, lastGood: lastGood))
+            }
             let now = clock.seconds
             let rate = Double(batch) / max(now - last, 1e-9)
             last = now
@@ -79,7 +81,7 @@ enum AutoencoderRun {
             }
             if result.stopRequested {
                 try checkpoint(done)
-                throw CheckpointedStop(step: done, path: modelPath)
+                throw comm.reportedOnce(CheckpointedStop(step: done, path: modelPath))
             }
             if done % s.checkpointEvery == 0 && done < totalSteps { try checkpoint(done) }
         }
