@@ -14,13 +14,17 @@ struct ReconstructionReport {
         let rebuilt = try reducer.reconstruct(data.heldOut, seed: seed)
         let real = try comm.gatherv(data.heldOutPhysical.values)
         let fake = try comm.gatherv(rebuilt.values)
-        guard let real, let fake else { return nil }
-        let k = data.features.count
-        func columns(_ v: [Float]) -> [[Double]] {
-            (0..<k).map { j in stride(from: j, to: v.count, by: k).map { Double(v[$0]) } }
+        // Rank 0 computes; agreeing on the outcome keeps the other ranks from waiting in the next
+        // collective if it fails.
+        return try comm.agree { () -> ReconstructionReport? in
+            guard let real, let fake else { return nil }
+            let k = data.features.count
+            func columns(_ v: [Float]) -> [[Double]] {
+                (0..<k).map { j in stride(from: j, to: v.count, by: k).map { Double(v[$0]) } }
+            }
+            let report = try KSReport(names: data.features, reference: columns(real), candidate: columns(fake), pValues: false)
+            return ReconstructionReport(ks: report, meanKS: report.total / Double(k), rows: real.count / k)
         }
-        let report = try KSReport(names: data.features, reference: columns(real), candidate: columns(fake), pValues: false)
-        return ReconstructionReport(ks: report, meanKS: report.total / Double(k), rows: real.count / k)
     }
 
     /// `{"ks": {column: value, …}, "mean_ks": value, "method": "ae"|"pca", "latent": n}`
