@@ -7,20 +7,20 @@ import Foundation
 struct ReduceOptions: ParsableArguments {
     @Option(help: "Job file (TOML) whose [reduce] table holds defaults for every option.") var config: String?
     @Option(help: "Input table (HDF5 or CSV).") var data: String?
-    @Option(help: "Dataset or group inside the HDF5 file.") var dataset: String?
+    @Option(help: "Dataset or group inside the HDF5 file (default events).") var dataset: String?
     @Option(help: "Comma-separated feature columns.") var columns: String?
-    @Option(help: "ae or pca.") var method: String?
-    @Option(help: "Number of latent variables n.") var latent: Int?
-    @Option(help: "Training epochs.") var epochs: Int?
+    @Option(help: "ae or pca (default ae).") var method: String?
+    @Option(help: "Number of latent variables n (default 4).") var latent: Int?
+    @Option(help: "Training epochs (default 20).") var epochs: Int?
     @Option(help: "Stop after this many optimizer steps in total (default: every step of every epoch).") var steps: Int?
-    @Option(help: "Global batch size (split across ranks).") var batch: Int?
-    @Option(help: "Random seed.") var seed: UInt64?
-    @Option(help: "Encoder hidden widths, comma-separated (the decoder mirrors them).") var widths: String?
-    @Option(help: "Learning rate.") var lr: Double?
-    @Option(help: "adam, adadelta or sgd.") var optimizer: String?
-    @Option(help: "Learning-rate schedule: cosine (decay to lr/100) or constant.") var schedule: String?
-    @Option(help: "Held-out fraction for evaluation.") var holdout: Double?
-    @Option(help: "Checkpoint every K steps.") var checkpointEvery: Int?
+    @Option(help: "Global batch size, split across ranks (default 512).") var batch: Int?
+    @Option(help: "Random seed (default 1).") var seed: UInt64?
+    @Option(help: "Encoder hidden widths, comma-separated; the decoder mirrors them (default 512,128,64,8).") var widths: String?
+    @Option(help: "Learning rate (default 0.001).") var lr: Double?
+    @Option(help: "adam, adadelta or sgd (default adam).") var optimizer: String?
+    @Option(help: "Learning-rate schedule: cosine (decay to lr/100; default) or constant.") var schedule: String?
+    @Option(help: "Held-out fraction for evaluation (default 0.1).") var holdout: Double?
+    @Option(help: "Checkpoint every K steps (default 1000).") var checkpointEvery: Int?
     @Option(help: "Rotate events so mu2_py = 0 (true/false; default: when mu2_px/mu2_py exist).") var rotate: Bool?
     @Flag(help: "Drop rows with NaN/Inf instead of refusing the file.") var dropNonfinite = false
     @Option(help: "Run directory.") var out: String?
@@ -28,7 +28,7 @@ struct ReduceOptions: ParsableArguments {
 
     static let schema: [ConfigOption] = [
         ConfigOption("data", .string, help: "Input table (HDF5 or CSV)."),
-        ConfigOption("dataset", .string, default: "events", help: "Dataset or group inside the HDF5 file."),
+        ConfigOption("dataset", .string, default: "events", help: "Dataset or group inside the HDF5 file (default events)."),
         ConfigOption("columns", .strings, help: "Feature columns."),
         ConfigOption("method", .string, default: "ae", help: "ae or pca."),
         ConfigOption("latent", .int, default: 4, help: "Number of latent variables n."),
