@@ -67,6 +67,12 @@ enum PreprocessingError {
                           + "\(found.joined(separator: " "))\(place); use a table with the columns the preprocessor was fitted on")
     }
 
+    static func notElementwise(_ step: String) -> InputError {
+        InputError("\(step): differentiating the inverse preprocessing expected elementwise steps (standardize, minMax, "
+                   + "log1p, smearInteger), found a rotation that drops a column and re-draws the azimuth; leave "
+                   + "rotateAzimuth out of the preprocessing or turn the regression terms off", exitCode: ExitStatus.usage)
+    }
+
     static func damaged(_ step: String, _ detail: String) -> InputError {
         InputError("stored preprocessor \(step): \(detail); the model file is damaged, refit the model")
     }
