@@ -44,15 +44,18 @@ extension Leaderboard {
     }
 
     /// The console table: the first `top` entries in the metric's order, the metric's column marked
-    /// with `*`, and a note of how many rows the files hold beyond them.
+    /// with `*`, the selectable best marked in the state column (an unstored or diverged entry can
+    /// rank above it), and a note of how many rows the files hold beyond them.
     func formattedTable(metric: Metric, top: Int) -> String {
         let order = ranked(by: metric)
         let marked: [String] = [metric == .ksSum ? "ks_sum*" : "ks_sum", metric == .rankSum ? "rank_sum*" : "rank_sum", "state"]
         let header: [String] = ["rank", "restart", "step"] + quantities + marked
+        let chosen = best(by: metric)
         var rows: [[String]] = []
         for (i, e) in order.prefix(max(top, 0)).enumerated() {
+            let notes: [String?] = [e == chosen ? "best" : nil, e.pruned ? "pruned" : nil, e.stored ? nil : "not stored"]
             let state = e.diverged ? "diverged" + (e.reason.isEmpty ? "" : " (\(e.reason))")
-                : [e.pruned ? "pruned" : nil, e.stored ? nil : "not stored"].compactMap { $0 }.joined(separator: ", ")
+                : notes.compactMap { $0 }.joined(separator: ", ")
             let scores: [String] = e.ks.map { Leaderboard.format($0, digits: 5) }
             let sums: [String] = [Leaderboard.format(e.ksSum, digits: 5), Leaderboard.format(e.rankSum, digits: 1), state]
             rows.append([String(i + 1), String(e.restart), String(e.step)] + scores + sums)
