@@ -25,3 +25,6 @@ static inline MPI_Info ls_mpi_info_null(void) { return MPI_INFO_NULL; }
 static inline MPI_Errhandler ls_mpi_errors_return(void) { return MPI_ERRORS_RETURN; }
 static inline int ls_mpi_undefined(void) { return MPI_UNDEFINED; }
 static inline int ls_mpi_max_error_string(void) { return MPI_MAX_ERROR_STRING; }
+static inline MPI_Win ls_mpi_win_null(void) { return MPI_WIN_NULL; }
+static inline MPI_Op ls_mpi_no_op(void) { return MPI_NO_OP; }
+static inline int ls_mpi_mode_nocheck(void) { return MPI_MODE_NOCHECK; }

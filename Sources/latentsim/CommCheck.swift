@@ -10,6 +10,9 @@ struct CommCheck: ParsableCommand {
     @Option(help: "Make this rank fail inside a collectively agreed step (tests error agreement).")
     var failOnRank: Int?
 
+    @Option(help: "Values the shared-counter check hands out before every rank stops drawing.")
+    var counterDraws = 100
+
     func run() throws {
         let comm = try Communicator.world()
         let console = Console(comm: comm)
@@ -33,6 +36,7 @@ struct CommCheck: ParsableCommand {
         console.line("minloc \(lowest.value) \(lowest.index)")
         console.line("gatherv \(ragged?.map { String($0) }.joined(separator: " ") ?? "")")
         console.line("split rank0-group size \(halves.size) sum \(groupSum) first-key-rank \(halves.rank)")
+        for line in try counterCheck(comm: comm) { console.line(line) }
         try comm.agree {
             if r == failOnRank {
                 throw InputError("rank \(r) failed on purpose", exitCode: ExitStatus.dataError)

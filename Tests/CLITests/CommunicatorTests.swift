@@ -19,6 +19,9 @@ final class CommunicatorTests: XCTestCase {
             "gatherv " + (0..<n).flatMap { r in [String](repeating: String(r), count: r + 1) }.joined(separator: " "),
             // Rank 0 is in the even group; keys are -rank, so rank 0 is the last of its group.
             "split rank0-group size \(evens.count) sum \(evens.reduce(0, +)) first-key-rank \(evens.count - 1)",
+            // Every rank draws until it holds a value ≥ 100: 0..<100 once each plus one value per rank.
+            "counter 0..<\(100 + n) each drawn once",
+            "counter-start 7..<\(7 + n) each drawn once",
             "agreed",
         ]
     }
@@ -28,6 +31,18 @@ final class CommunicatorTests: XCTestCase {
             let r = try CLI.run(["comm-check"], ranks: ranks)
             XCTAssertEqual(r.status, 0, r.stderr)
             XCTAssertEqual(r.stdout.split(separator: "\n").map(String.init), expected(max(ranks, 1)), "np \(ranks)")
+        }
+    }
+
+    /// Many draws racing on 2 and 3 ranks (3 oversubscribed on 2 cores, so ranks are descheduled
+    /// mid-draw): a lost or doubled increment would show as a gap or duplicate in the gathered draws.
+    func testSharedCounterHandsOutEveryValueOnceUnderContention() throws {
+        for ranks in [2, 3] {
+            let r = try CLI.run(["comm-check", "--counter-draws", "20000"], ranks: ranks)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let lines = r.stdout.split(separator: "\n").map(String.init)
+            XCTAssertTrue(lines.contains("counter 0..<\(20000 + ranks) each drawn once"), "np \(ranks): \(lines)")
+            XCTAssertTrue(lines.contains("counter-start 7..<\(7 + ranks) each drawn once"), "np \(ranks): \(lines)")
         }
     }
 
