@@ -94,7 +94,8 @@ final class AllocationTests: XCTestCase {
         let sharedGAN = try GANStep(features: 7, batch: 64, seed: 1, sharedGeneratorForward: true)
         let autoencoder = try AutoencoderStep(encoderWidths: [17, 32, 8, 4], batch: 64, seed: 1)
         let vae = try VariationalStep()
-        for _ in 0..<3 { gan.step(); sharedGAN.step(); autoencoder.step(); vae.step() }
+        let critic = try CriticPenaltyStep(), generator = try VAEGeneratorStep()
+        for _ in 0..<3 { gan.step(); sharedGAN.step(); autoencoder.step(); vae.step(); critic.step(); generator.step() }
         let blasBefore = blas()
         before = counter()
         for _ in 0..<10 { gan.step(); sharedGAN.step() }
@@ -105,10 +106,18 @@ final class AllocationTests: XCTestCase {
         before = counter()
         for _ in 0..<10 { vae.step() }
         let vaeCalls = counter() - before
-        print("OpenBLAS-internal malloc calls in the 40 measured steps: \(blas() - blasBefore)")
+        before = counter()
+        for _ in 0..<10 { critic.step() }
+        let criticCalls = counter() - before
+        before = counter()
+        for _ in 0..<10 { generator.step() }
+        let generatorCalls = counter() - before
+        print("OpenBLAS-internal malloc calls in the 60 measured steps: \(blas() - blasBefore)")
         XCTAssertEqual(ganCalls, 0, "GAN step allocates")
         XCTAssertEqual(autoencoderCalls, 0, "autoencoder step allocates")
         XCTAssertEqual(vaeCalls, 0, "VAE step (KL, reparameterisation, Adadelta, SGD) allocates")
+        XCTAssertEqual(criticCalls, 0, "WGAN-GP critic step (interpolation, gradient penalty) allocates")
+        XCTAssertEqual(generatorCalls, 0, "VAE generator step and sample allocate")
     }
 
     private func run(_ executable: String, _ arguments: [String], environment: [String: String]?) throws -> (Int32, String) {

@@ -69,4 +69,15 @@ struct ReferenceMLP {
         }
         return (gp, dy)
     }
+
+    /// Smallest |z| over the layers whose activation has a kink (finite differences across a
+    /// kink would not match the a.e. gradient).
+    func kinkDistance(_ p: [Double], _ x: [Double], batch: Int) -> Double {
+        let zs = forward(p, x, batch: batch).z
+        var smallest = Double.infinity
+        for (l, z) in zs.enumerated() where activations[l] != .linear {
+            smallest = min(smallest, z.map(abs).min() ?? .infinity)
+        }
+        return smallest
+    }
 }
