@@ -57,7 +57,7 @@ public struct OutputPath: Sendable {
         try commit()
     }
 
-    static func reason(_ error: Error) -> String {
+    public static func reason(_ error: Error) -> String {
         if let e = error as? CocoaError, let u = e.underlying as? POSIXError { return String(cString: strerror(u.code.rawValue)) }
         return (error as NSError).localizedFailureReason ?? error.localizedDescription
     }

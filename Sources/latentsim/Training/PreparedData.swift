@@ -23,17 +23,36 @@ struct PreparedData {
     var framed: EventTable
     var split: HeldOutSplit
 
+    /// A frame and scaling fitted earlier (a reducer's): the table is mapped with them, nothing is refitted.
+    struct Fitted {
+        var frame: Preprocessor?
+        var scaling: Preprocessor
+        var inputColumns: [String]
+        var features: [String]
+        /// Named in the error when the table lacks a column the fitted preprocessing needs.
+        var owner: String
+    }
+
     static func load(path: String, dataset: String, columns requested: [String], rotate: Bool?, split: HeldOutSplit,
-                     dropNonFinite: Bool, seed: UInt64, comm: Communicator) throws -> PreparedData {
+                     dropNonFinite: Bool, seed: UInt64, comm: Communicator, fitted: Fitted? = nil) throws -> PreparedData {
         let read = try EventReader.read(path: path, dataset: dataset, nonFinite: dropNonFinite ? .drop : .refuse, comm: comm)
         let table = read.table
-        let (inputColumns, features, rotating) = try comm.agree {
-            try chooseColumns(requested, available: table.columns, rotate: rotate, path: path)
+        let (inputColumns, features, rotating) = try comm.agree { () -> ([String], [String], Bool) in
+            guard let fitted else { return try chooseColumns(requested, available: table.columns, rotate: rotate, path: path) }
+            let missing = fitted.inputColumns.filter { !table.columns.contains($0) }
+            guard missing.isEmpty else {
+                throw InputError("\(fitted.owner) was built for columns \(fitted.inputColumns.joined(separator: ",")) but '\(path)' "
+                                 + "lacks \(missing.joined(separator: ", ")); use the table the reducer was trained on or retrain it",
+                                 exitCode: ExitStatus.dataError)
+            }
+            return (fitted.inputColumns, fitted.features, fitted.frame != nil)
         }
         let input = table.selecting(inputColumns.map { table.columnIndex($0)! })
-        var frame: Preprocessor? = nil
+        var frame: Preprocessor? = fitted?.frame
         var framed = input
-        if rotating {
+        if let f = frame {
+            framed = try f.forward(input, seed: seed)
+        } else if rotating {
             var f = Preprocessor(steps: [.rotateAzimuth(reference: "mu2")])
             try f.fit(input, comm: comm, seed: seed)
             framed = try f.forward(input, seed: seed)
@@ -61,9 +80,14 @@ struct PreparedData {
                                  + "and train; use a larger table", exitCode: ExitStatus.dataError)
             }
         }
-        let integers = try integerColumns(trainRows, comm: comm)
-        var scaling = Preprocessor(steps: (integers.isEmpty ? [] : [.smearInteger(integers)]) + [.standardize(features)])
-        try scaling.fit(trainRows, comm: comm, seed: seed)
+        var scaling: Preprocessor
+        if let fitted {
+            scaling = fitted.scaling
+        } else {
+            let integers = try integerColumns(trainRows, comm: comm)
+            scaling = Preprocessor(steps: (integers.isEmpty ? [] : [.smearInteger(integers)]) + [.standardize(features)])
+            try scaling.fit(trainRows, comm: comm, seed: seed)
+        }
         return PreparedData(frame: frame, scaling: scaling, inputColumns: inputColumns, features: features,
                             train: try scaling.forward(trainRows, seed: seed), trainPhysical: trainRows,
                             trainTotal: trainTotal,

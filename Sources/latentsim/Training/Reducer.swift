@@ -23,23 +23,31 @@ final class Reducer {
     var zeros = ZeroCalibration()
     static let inferenceBatch = 4096
 
-    init(method: Method, data: PreparedData, latent: Int, spec: AutoencoderSpec?, autoencoder: MLP?, pca: PCA?) throws {
-        self.method = method
-        frame = data.frame
-        scaling = data.scaling
-        inputColumns = data.inputColumns
-        features = data.features
-        self.latent = latent
-        split = data.split
-        self.spec = spec
-        self.pca = pca
+    convenience init(method: Method, data: PreparedData, latent: Int, spec: AutoencoderSpec?, autoencoder: MLP?, pca: PCA?) throws {
+        var encoder: MLP? = nil, decoder: MLP? = nil
         if let spec, let autoencoder {
             encoder = try spec.makeEncoder(from: autoencoder, maxBatch: Reducer.inferenceBatch)
             decoder = try spec.makeDecoder(from: autoencoder, maxBatch: Reducer.inferenceBatch)
-        } else {
-            encoder = nil
-            decoder = nil
         }
+        self.init(method: method, frame: data.frame, scaling: data.scaling, inputColumns: data.inputColumns,
+                  features: data.features, latent: latent, split: data.split, spec: spec, encoder: encoder,
+                  decoder: decoder, pca: pca)
+    }
+
+    /// Every part given (a reducer read back from its model file).
+    init(method: Method, frame: Preprocessor?, scaling: Preprocessor, inputColumns: [String], features: [String],
+         latent: Int, split: HeldOutSplit, spec: AutoencoderSpec?, encoder: MLP?, decoder: MLP?, pca: PCA?) {
+        self.method = method
+        self.frame = frame
+        self.scaling = scaling
+        self.inputColumns = inputColumns
+        self.features = features
+        self.latent = latent
+        self.split = split
+        self.spec = spec
+        self.encoder = encoder
+        self.decoder = decoder
+        self.pca = pca
     }
 
     var latentColumns: [String] { (0..<latent).map { "z\($0)" } }

@@ -1,0 +1,111 @@
+import Comm
+import EventStore
+import Foundation
+import NN
+import Physics
+
+/// The paper's regression terms, generalised: for each derived quantity q of the generated batch in
+/// physical units (rotation frame), c1·(mean(q) − μ)² + c2·(std(q) − σ)² with μ, σ from the
+/// training data. The gradient flows from q back to the generator's output through the inverse
+/// scaling and, in latent space, the decoder (a private copy, so the reducer stays untouched) and
+/// the latent standardisation. Integer columns get no gradient (floor); zero calibration is not
+/// part of the path. Workspaces are allocated once for `maxRows` rows.
+final class RegressionPath {
+    private let terms: [MomentRegression]
+    private let latentScaling: Preprocessor?
+    private let decoder: MLP?
+    private let pca: PCA?
+    private let scaling: Preprocessor
+    private let outWidth: Int, featureWidth: Int, frameWidth: Int
+    private let latent: FloatStorage, latentDerivative: FloatStorage
+    private let features: FloatStorage, featureDerivative: FloatStorage
+    private let physical: FloatStorage, physicalGradient: FloatStorage, featureGradient: FloatStorage
+
+    init?(_ s: GANSettings, data: GANData, maxRows: Int, comm: Communicator) throws {
+        guard !s.regression.isEmpty, s.c1 > 0 || s.c2 > 0 else { return nil }
+        let frameColumns = data.frameColumns
+        let realFrame = GANData.appendingFrameColumn(data.prepared.trainPhysical, rotated: data.prepared.frame != nil)
+        terms = try s.regression.map { q in
+            let columns = try q.inputs.map { name -> Int in
+                guard let j = frameColumns.firstIndex(of: name) else {
+                    throw InputError("regression quantity '\(q.rawValue)' needs column '\(name)', which the features "
+                                     + "(\(frameColumns.joined(separator: ","))) lack; drop it from regression",
+                                     exitCode: ExitStatus.usage)
+                }
+                return j
+            }
+            let target = try MomentRegression.targets(realFrame, quantity: q, comm: comm)
+            return MomentRegression(quantity: q, columns: columns, width: frameColumns.count, targetMean: target.mean,
+                                    targetStd: target.std, c1: s.c1, c2: s.c2, maxRows: maxRows)
+        }
+        latentScaling = data.latentScaling
+        decoder = try data.reducer?.trainableDecoder(maxBatch: maxRows)
+        pca = data.reducer?.pca
+        scaling = data.prepared.scaling
+        outWidth = data.outputColumns.count
+        featureWidth = data.prepared.features.count
+        frameWidth = frameColumns.count
+        latent = FloatStorage(count: maxRows * outWidth)
+        latentDerivative = FloatStorage(count: maxRows * outWidth)
+        features = FloatStorage(count: maxRows * max(featureWidth, scaling.maximumWidth))
+        featureDerivative = FloatStorage(count: maxRows * max(featureWidth, scaling.maximumWidth))
+        physical = FloatStorage(count: maxRows * frameWidth)
+        physicalGradient = FloatStorage(count: maxRows * frameWidth)
+        featureGradient = FloatStorage(count: maxRows * featureWidth)
+    }
+
+    /// Adds the regression terms' gradient for the local generated rows to `gradient` (same
+    /// layout as `output`); returns the terms' total (the same on every rank of `comm`).
+    func apply(output: UnsafeBufferPointer<Float>, rows: Int, comm: Communicator,
+               addingTo gradient: UnsafeMutableBufferPointer<Float>) throws -> Double {
+        let k = featureWidth, n = outWidth, w = frameWidth
+        // Forward: output → (latent → decoded) preprocessed features → physical features.
+        if let latentScaling {
+            _ = latent.buffer.update(fromContentsOf: UnsafeBufferPointer(rebasing: output[0..<(rows * n)]))
+            try latentScaling.inverseWithDerivative(latent.view(0, rows * n), derivative: latentDerivative.view(0, rows * n), rows: rows)
+            if let decoder {
+                let decoded = decoder.forward(UnsafeBufferPointer(latent.view(0, rows * n)), batch: rows)
+                _ = features.buffer.update(fromContentsOf: decoded)
+            } else if let pca {
+                pca.decode(UnsafeBufferPointer(latent.view(0, rows * n)), rows: rows, into: features.view(0, rows * k))
+            }
+        } else {
+            _ = features.buffer.update(fromContentsOf: UnsafeBufferPointer(rebasing: output[0..<(rows * k)]))
+        }
+        try scaling.inverseWithDerivative(features.view(0, rows * k), derivative: featureDerivative.view(0, rows * k), rows: rows)
+        let phys = physical.buffer, f = features.buffer
+        for r in 0..<rows {
+            for j in 0..<k { phys[r * w + j] = f[r * k + j] }
+            for j in k..<w { phys[r * w + j] = 0 }
+        }
+        physicalGradient.buffer.update(repeating: 0)
+        var total = 0.0
+        for term in terms {
+            total += try term.apply(UnsafeBufferPointer(physical.view(0, rows * w)), rows: rows, comm: comm,
+                                    into: physicalGradient.view(0, rows * w))
+        }
+        // Backward: physical → preprocessed features → (decoder → latent) → output.
+        let gp = physicalGradient.buffer, gf = featureGradient.buffer, d = featureDerivative.buffer
+        for r in 0..<rows { for j in 0..<k { gf[r * k + j] = gp[r * w + j] * d[r * k + j] } }
+        guard latentScaling != nil else {
+            for i in 0..<(rows * k) { gradient[i] += gf[i] }
+            return total
+        }
+        let ld = latentDerivative.buffer
+        if let decoder, rows > 0 {
+            decoder.backward(UnsafeBufferPointer(featureGradient.view(0, rows * k)), batch: rows, parameterGradients: .skip,
+                             inputGradient: true)
+            let gz = decoder.inputGradient(batch: rows)
+            for i in 0..<(rows * n) { gradient[i] += gz[i] * ld[i] }
+        } else if let pca {
+            for r in 0..<rows {
+                for c in 0..<n {
+                    var s = 0.0
+                    for j in 0..<k { s += Double(gf[r * k + j]) * pca.axes[j * n + c] }
+                    gradient[r * n + c] += Float(s) * ld[r * n + c]
+                }
+            }
+        }
+        return total
+    }
+}

@@ -1,0 +1,71 @@
+import Comm
+import EventStore
+import Foundation
+import NN
+
+extension Reducer {
+    /// Reads a reducer written by `latentsim reduce` (`RUN/model.h5`, format "latentsim-reducer-1").
+    /// Call on every rank (each reads the small file itself) or on one rank inside `comm.agree`.
+    static func load(path: String) throws -> Reducer {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw InputError("reducer model '\(path)' does not exist; give the run directory of `latentsim reduce` "
+                             + "(it holds model.h5) or train one first", exitCode: ExitStatus.noInput)
+        }
+        let checkpoint = try Checkpoint.read(from: path)
+        let format = (try? checkpoint.string("format")) ?? "none"
+        guard format == Reducer.format else {
+            throw InputError("'\(path)' is not a reducer model: format '\(format)', expected '\(Reducer.format)'; "
+                             + "give the model.h5 written by `latentsim reduce`", exitCode: ExitStatus.dataError)
+        }
+        let decoder = JSONDecoder()
+        func json<T: Decodable>(_ type: T.Type, _ name: String) throws -> T {
+            do {
+                return try decoder.decode(T.self, from: Data(try checkpoint.string(name).utf8))
+            } catch let error as InputError {
+                throw error
+            } catch {
+                throw InputError("reducer model '\(path)': attribute '\(name)' is unreadable (\(error)); retrain the reducer",
+                                 exitCode: ExitStatus.dataError)
+            }
+        }
+        func strings(_ name: String) throws -> [String] {
+            guard case .strings(let s)? = checkpoint.attributes[name] else {
+                throw InputError("reducer model '\(path)' has no '\(name)' attribute; retrain the reducer",
+                                 exitCode: ExitStatus.dataError)
+            }
+            return s
+        }
+        let method = Method(rawValue: try checkpoint.string("method")) ?? .ae
+        let frameText = try checkpoint.string("frame")
+        let frame = frameText.isEmpty ? nil : try json(Preprocessor.self, "frame")
+        let latent = Int(try checkpoint.int("latent"))
+        var spec: AutoencoderSpec? = nil, encoder: MLP? = nil, decoderModel: MLP? = nil, pca: PCA? = nil
+        switch method {
+        case .ae:
+            let s = try json(AutoencoderSpec.self, "architecture")
+            let model = try s.makeModel(maxBatch: 1, seed: 0)
+            try model.restoreParameters(try checkpoint.buffer("parameters", count: model.parameterCount))
+            encoder = try s.makeEncoder(from: model, maxBatch: Reducer.inferenceBatch)
+            decoderModel = try s.makeDecoder(from: model, maxBatch: Reducer.inferenceBatch)
+            spec = s
+        case .pca:
+            pca = try json(PCA.self, "pca")
+        }
+        let reducer = Reducer(method: method, frame: frame, scaling: try json(Preprocessor.self, "scaling"),
+                              inputColumns: try strings("input_columns"), features: try strings("features"),
+                              latent: latent, split: try json(HeldOutSplit.self, "split"), spec: spec,
+                              encoder: encoder, decoder: decoderModel, pca: pca)
+        if checkpoint.attributes["zero_thresholds"] != nil {
+            reducer.zeros = try json(ZeroCalibration.self, "zero_thresholds")
+        }
+        return reducer
+    }
+
+    /// A fresh copy of the decoder sized for `maxBatch` rows (for training through it: own buffers).
+    func trainableDecoder(maxBatch: Int) throws -> MLP? {
+        guard let spec, let decoder else { return nil }
+        let copy = try MLP(widths: spec.decoderWidths, activations: spec.decoderActivations, maxBatch: maxBatch, seed: 0)
+        try copy.copyParameters(from: decoder)
+        return copy
+    }
+}
