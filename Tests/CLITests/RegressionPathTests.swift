@@ -1,0 +1,92 @@
+import Comm
+import EventStore
+import Foundation
+import NN
+import XCTest
+@testable import latentsim
+
+/// The regression terms' gradient with respect to the generator's output, through the latent
+/// standardisation, the decoder and the inverse scaling, against central differences of the loss.
+final class RegressionPathTests: XCTestCase {
+    static let features = ["mu1_E", "mu1_px", "mu1_py", "mu1_pz", "mu2_E", "mu2_px", "mu2_py", "mu2_pz"]
+
+    /// Physical muon pairs (E > |p|) with columns of very different scales, so every scaling factor matters.
+    func physicalRows(_ n: Int, seed: UInt64) -> EventTable {
+        var rng = Philox(seed: seed, stream: 1)
+        var t = EventTable(columns: RegressionPathTests.features, rows: n)
+        for r in 0..<n {
+            for mu in 0..<2 {
+                let px = 30 * rng.normal(), py = 30 * rng.normal(), pz = 80 * rng.normal()
+                let e = (px * px + py * py + pz * pz + 0.011).squareRoot() * (1.02 + 0.2 * rng.uniform())
+                for (j, v) in [e, px, py, pz].enumerated() { t.values[r * 8 + mu * 4 + j] = Float(v) }
+            }
+        }
+        return t
+    }
+
+    func data(latent: Bool, comm: Communicator) throws -> (GANSettings, GANData) {
+        var options = try EnsembleOptions.parse(["--data", "unused.h5", "--reducer", "unused", "--space", latent ? "latent" : "full", "--out", "unused"])
+        options.lr = nil
+        var s = try options.resolve()
+        s.c1 = 0.3  // large weights: the terms dominate nothing here, they only need to be well above Float noise
+        s.c2 = 0.7
+        let physical = physicalRows(64, seed: 3)
+        var scaling = Preprocessor(steps: [.log1p(["mu1_E", "mu2_E"]), .standardize(RegressionPathTests.features)])
+        try scaling.fit(physical, comm: comm)
+        let pre = try scaling.forward(physical, seed: 1)
+        let split = HeldOutSplit(fraction: 0.1, seed: 1)
+        let prepared = PreparedData(frame: nil, scaling: scaling, inputColumns: RegressionPathTests.features,
+                                    features: RegressionPathTests.features, train: pre, trainPhysical: physical, trainTotal: 64,
+                                    heldOutPhysical: physical, heldOut: pre, framed: physical, split: split)
+        guard latent else { return (s, GANData(space: .full, prepared: prepared, reducer: nil, latentScaling: nil, train: pre, trainTotal: 64)) }
+        let spec = AutoencoderSpec(features: 8, latent: 3, hidden: [7], slope: 0.2)
+        let encoder = try MLP(widths: spec.encoderWidths, activations: spec.encoderActivations, maxBatch: 64, seed: 5)
+        let decoder = try MLP(widths: spec.decoderWidths, activations: spec.decoderActivations, maxBatch: 64, seed: 6)
+        let reducer = Reducer(method: .ae, frame: nil, scaling: scaling, inputColumns: RegressionPathTests.features,
+                              features: RegressionPathTests.features, latent: 3, split: split, spec: spec, encoder: encoder,
+                              decoder: decoder, pca: nil)
+        let codes = reducer.encode(pre)
+        var latentScaling = Preprocessor(steps: [.standardize(reducer.latentColumns)])
+        try latentScaling.fit(codes, comm: comm)
+        return (s, GANData(space: .latent, prepared: prepared, reducer: reducer, latentScaling: latentScaling,
+                           train: try latentScaling.forward(codes, seed: 1), trainTotal: 64))
+    }
+
+    func check(latent: Bool) throws {
+        let comm = try Communicator.selfOnly()
+        let (s, d) = try data(latent: latent, comm: comm)
+        let rows = 9, width = d.outputColumns.count
+        let path = try XCTUnwrap(try RegressionPath(s, data: d, maxRows: rows, comm: comm))
+        var rng = Philox(seed: 11, stream: 2)
+        var output = (0..<(rows * width)).map { _ in Float(0.8 * rng.normal()) }
+        var gradient = [Float](repeating: 0, count: rows * width)
+        func loss(_ x: [Float]) throws -> Double {
+            var scratch = [Float](repeating: 0, count: rows * width)
+            return try x.withUnsafeBufferPointer { xb in
+                try scratch.withUnsafeMutableBufferPointer { try path.apply(output: xb, rows: rows, comm: comm, addingTo: $0) }
+            }
+        }
+        let value = try output.withUnsafeBufferPointer { xb in
+            try gradient.withUnsafeMutableBufferPointer { try path.apply(output: xb, rows: rows, comm: comm, addingTo: $0) }
+        }
+        XCTAssertGreaterThan(value, 1e-3, "the generated batch is far from the data's moments")
+        var worst = 0.0
+        let scale = gradient.map { abs(Double($0)) }.max() ?? 0
+        XCTAssertGreaterThan(scale, 0)
+        for i in 0..<output.count {
+            let h: Float = 2e-3
+            let saved = output[i]
+            output[i] = saved + h
+            let up = try loss(output)
+            output[i] = saved - h
+            let down = try loss(output)
+            output[i] = saved
+            let numeric = (up - down) / Double(2 * h)
+            worst = max(worst, abs(numeric - Double(gradient[i])) / scale)
+        }
+        XCTAssertLessThan(worst, 2e-2, "largest deviation from central differences, relative to the largest gradient")
+    }
+
+    func testFullSpaceGradientMatchesFiniteDifferences() throws { try check(latent: false) }
+    func testLatentSpaceGradientThroughTheDecoderMatchesFiniteDifferences() throws { try check(latent: true) }
+}
