@@ -13,7 +13,7 @@ struct Select: ParsableCommand {
 
     @Argument(help: ArgumentHelp("Ensemble run directory (the --out of `latentsim ensemble`).", valueName: "run"))
     var directory: String
-    @Option(help: "ks-sum or rank-sum (default: the metric of RUN/best/selection.json, else rank-sum).")
+    @Option(help: "ks-sum or rank-sum (default: the metric of RUN/best/selection.json, else ks-sum).")
     var metric: String?
     @Option(help: "Rows of the leaderboard to print.") var top = 10
 
@@ -46,7 +46,7 @@ struct Select: ParsableCommand {
     }
 
     /// The metric named on the command line, else the one the run's current selection used (so a
-    /// bare `select` after pruning or deleting files keeps the run's criterion), else rank-sum.
+    /// bare `select` after pruning or deleting files keeps the run's criterion), else ks-sum, the default of ensemble.
     static func metric(_ name: String?, run: String) throws -> Leaderboard.Metric {
         if let name {
             guard let m = Leaderboard.Metric(rawValue: name) else {
@@ -58,7 +58,7 @@ struct Select: ParsableCommand {
         let path = (run as NSString).appendingPathComponent("best/selection.json")
         guard let text = try? String(contentsOfFile: path, encoding: .utf8),
               let previous = (try? JSONValue.parse(text))?["metric"]?.string,
-              let m = Leaderboard.Metric(rawValue: previous) else { return .rankSum }
+              let m = Leaderboard.Metric(rawValue: previous) else { return .ksSum }
         return m
     }
 }
