@@ -23,6 +23,8 @@ struct Evaluate: ParsableCommand {
     @Option(help: "JSON report (default: GEN/evaluation.json when --generated is a directory, else none).")
     var out: String?
     @Flag(help: "Drop rows holding NaN or Inf instead of refusing the table.") var dropNonfinite = false
+    @Option(help: "Rows per table for the classifier two-sample test (0 skips it).") var classifierRows = 50_000
+    @Option(help: "Seed of the classifier's split, initialisation and batch order.") var classifierSeed: UInt64 = 1
 
     func run() throws {
         let comm = try Communicator.world()
@@ -62,16 +64,44 @@ struct Evaluate: ParsableCommand {
             console.line("generated  \(inputs.generated)  \(Evaluate.rows(generatedRead))")
             console.line(evaluation.formattedTable())
             for line in evaluation.summaryLines() { console.line(line) }
+            var extra: [(key: String, value: JSONValue)] = []
+            if let auc = try classifierAUC(real: realTable, generated: generatedTable, evaluation: evaluation, console: console) {
+                extra.append(("classifier_auc", .finite(auc)))
+            }
             if let report {
-                try report.write(text: evaluation.json(real: inputs.real, generated: inputs.generated).serializedByLine)
+                try report.write(text: evaluation.json(real: inputs.real, generated: inputs.generated, extra: extra)
+                    .serializedByLine)
                 console.line("wrote \(report.final)")
             }
         }
     }
 
+    /// The classifier test's held-out AUC on every column and derived quantity, nil when skipped.
+    private func classifierAUC(real: EventTable, generated: EventTable, evaluation: Evaluation,
+                               console: Console) throws -> Double? {
+        guard classifierRows > 0 else { return nil }
+        let settings = ClassifierTwoSample.Settings(rows: classifierRows, seed: classifierSeed)
+        let n = min(classifierRows, real.rows, generated.rows)
+        guard n >= 10 else {
+            console.line("classifier AUC not computed: needs at least 10 rows per table, found \(n)")
+            return nil
+        }
+        let names = evaluation.rows.map(\.name)
+        let auc = try ClassifierTwoSample.auc(real: ClassifierTwoSample.features(real, names: names, rows: n),
+                                              generated: ClassifierTwoSample.features(generated, names: names, rows: n),
+                                              settings: settings)
+        console.line("classifier AUC \(auc.formatted(4)) (held out: \(Int(((1 - settings.trainFraction) * 100).rounded())) % "
+                     + "of 2 × \(n) rows; 0.5 = indistinguishable)")
+        return auc
+    }
+
     private func validated() throws -> EvaluationInputs {
         guard maxRows > 0 else {
             throw InputError("--max-rows must be a positive number of rows, found \(maxRows)", exitCode: ExitStatus.usage)
+        }
+        guard classifierRows >= 0 else {
+            throw InputError("--classifier-rows must be 0 (skip the classifier test) or a positive number of rows, "
+                             + "found \(classifierRows)", exitCode: ExitStatus.usage)
         }
         return try EvaluationInputs.resolve(real: real, generated: generated, out: out)
     }

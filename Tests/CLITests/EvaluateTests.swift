@@ -43,6 +43,10 @@ final class EvaluateTests: XCTestCase {
         XCTAssertEqual(report["rows"] as? [String: Int], ["real": 20000, "generated": 20000])
         XCTAssertTrue(r.stdout.contains(String(format: "ks_sum_paper %.6f", paper)), r.stdout)
         XCTAssertTrue(r.stdout.contains("wrote \(out)"), r.stdout)
+        // Held-out AUC of 6000 + 6000 rows under the null has std sqrt(12001 / (12·6000²)) ≈ 0.005.
+        let auc = try XCTUnwrap(report["classifier_auc"] as? Double)
+        XCTAssertEqual(auc, 0.5, accuracy: 0.03)
+        XCTAssertTrue(r.stdout.contains(String(format: "classifier AUC %.4f", auc)), r.stdout)
     }
 
     /// Every printed row is a JSON entry, in the same order, with the same values at the printed precision.
@@ -71,6 +75,7 @@ final class EvaluateTests: XCTestCase {
         XCTAssertEqual(order, order.sorted(), "ks keys in table order")
         let met = try XCTUnwrap(ks["met"])
         XCTAssertGreaterThan(met, 0.3, "zh-inv has an invisible Z: its missing pT is far harder than Drell–Yan's")
+        XCTAssertGreaterThan(try XCTUnwrap(report["classifier_auc"] as? Double), 0.7)
         let sum = try XCTUnwrap(lines.first { $0.hasPrefix("sum ") }?.split(separator: " ").last.flatMap { Double($0) })
         XCTAssertEqual(sum, ks.values.reduce(0, +), accuracy: 1e-6)
         let gap = try XCTUnwrap(report["max_correlation_difference"] as? [String: Any])
