@@ -5,7 +5,10 @@ import Foundation
 /// Every rank finds the line boundaries (cheap) but parses only its own share of rows; parse
 /// errors are agreed so the first bad line in file order is the one reported.
 enum CSVReader {
-    static func read(path: String, nonFinite: NonFinitePolicy, comm: Communicator) throws -> EventReader.Result {
+    /// `maxRows` keeps only the first rows of the file (all of them by default); the result's layout
+    /// still counts every row of the file.
+    static func read(path: String, nonFinite: NonFinitePolicy, maxRows: Int = .max,
+                     comm: Communicator) throws -> EventReader.Result {
         let (bytes, header, lines) = try comm.agree { () -> ([UInt8], [String], [Range<Int>]) in
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw InputError("input file '\(path)' is not readable; check its permissions", exitCode: ExitStatus.noInput)
@@ -27,10 +30,13 @@ enum CSVReader {
             return (bytes, header, lines)
         }
         let layout = TableLayout(kind: .csv, path: path, dataset: "", columns: header, rows: lines.count, storage: "text")
-        let share = comm.share(of: lines.count)
+        let used = layout.limited(to: maxRows)
+        let share = comm.share(of: used.rows)
         let values = try comm.agree { try parse(bytes, lines: Array(lines[share]), firstRow: share.lowerBound, layout: layout) }
         let table = EventTable(columns: header, rows: share.count, values: values, firstRow: share.lowerBound)
-        return try EventReader.finish(table: table, layout: layout, nonFinite: nonFinite, comm: comm)
+        var result = try EventReader.finish(table: table, layout: used, nonFinite: nonFinite, comm: comm)
+        result.layout = layout
+        return result
     }
 
     /// Byte ranges of the non-empty lines (without the line break; CRLF tolerated).

@@ -19,10 +19,9 @@ public enum EventReader {
                             comm: Communicator) throws -> Result {
         let isHDF5 = try comm.agree { try checkInput(path) }
         if !isHDF5 { return try CSVReader.read(path: path, nonFinite: nonFinite, comm: comm) }
-        let file = try comm.agree { try H5File.open(path, comm: comm.size > 1 ? comm : nil) }
-        let layout = try comm.agree { try detect(file: file, dataset: dataset) }
+        let (file, layout, collective) = try openForRows(path: path, dataset: dataset, comm: comm)
         let share = comm.share(of: layout.rows)
-        let values = try comm.agree { try readRows(file: file, layout: layout, rows: share, collective: comm.size > 1) }
+        let values = try comm.agree { try readRows(file: file, layout: layout, rows: share, collective: collective) }
         let table = EventTable(columns: layout.columns, rows: share.count, values: values, firstRow: share.lowerBound)
         return try finish(table: table, layout: layout, nonFinite: nonFinite, comm: comm)
     }
@@ -125,7 +124,7 @@ public enum EventReader {
         }
     }
 
-    private static func readRows(file: H5File, layout: TableLayout, rows: Range<Int>, collective: Bool) throws -> [Float] {
+    static func readRows(file: H5File, layout: TableLayout, rows: Range<Int>, collective: Bool) throws -> [Float] {
         if layout.kind == .matrix {
             return try H5Dataset(file: file, name: layout.dataset).readFloats(rows: rows, collective: collective)
         }

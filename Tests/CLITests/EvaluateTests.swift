@@ -1,0 +1,211 @@
+import Foundation
+import XCTest
+
+/// `latentsim evaluate` end to end on `simulate` tables: same process ⇒ small KS, different
+/// process ⇒ large KS, the JSON agrees with the printed table and does not depend on the rank count.
+final class EvaluateTests: XCTestCase {
+    /// dy seed 1, dy seed 2 and zh-inv seed 3, 20,000 events each, simulated once for the class.
+    static let tables: (real: String, twin: String, zh: String)? = {
+        let real = CLI.path("eval-dy1.h5"), twin = CLI.path("eval-dy2.h5"), zh = CLI.path("eval-zh.h5")
+        for (process, seed, out) in [("dy", "1", real), ("dy", "2", twin), ("zh-inv", "3", zh)] {
+            guard (try? CLI.run(["simulate", "--process", process, "--events", "20000", "--seed", seed, "--out", out]))?
+                .status == 0 else { return nil }
+        }
+        return (real, twin, zh)
+    }()
+
+    func fixtures() throws -> (real: String, twin: String, zh: String) {
+        try XCTUnwrap(EvaluateTests.tables, "latentsim simulate failed to make the fixture tables")
+    }
+
+    func json(_ path: String) throws -> [String: Any] {
+        try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+    }
+
+    func evaluate(_ arguments: [String], ranks: Int = 0, file: StaticString = #filePath, line: UInt = #line) throws -> CLI.Outcome {
+        let r = try CLI.run(["evaluate"] + arguments, ranks: ranks, file: file, line: line)
+        XCTAssertEqual(r.status, 0, r.stderr, file: file, line: line)
+        return r
+    }
+
+    /// Two samples of the same process: every KS below 0.05 at 20k rows (the 1 % critical value
+    /// is 1.63·sqrt(2/20000) ≈ 0.016), and ks_sum_paper = KS(mll) + KS(phi_miss) + KS(mu1_iso).
+    func testSameProcessWithAnotherSeedScoresSmall() throws {
+        let t = try fixtures(), out = CLI.path("eval-same.json")
+        let r = try evaluate(["--real", t.real, "--generated", t.twin, "--out", out])
+        let report = try json(out)
+        let ks = try XCTUnwrap(report["ks"] as? [String: Double])
+        XCTAssertEqual(ks.count, 18 + 6, "18 columns and mll, ptll, met, phi_miss, dphi_ll, njets")
+        for (name, value) in ks { XCTAssertLessThan(value, 0.05, name) }
+        let paper = try XCTUnwrap(report["ks_sum_paper"] as? Double)
+        XCTAssertEqual(paper, try XCTUnwrap(ks["mll"]) + (try XCTUnwrap(ks["phi_miss"])) + (try XCTUnwrap(ks["mu1_iso"])),
+                       accuracy: 1e-15)
+        XCTAssertEqual(report["rows"] as? [String: Int], ["real": 20000, "generated": 20000])
+        XCTAssertTrue(r.stdout.contains(String(format: "ks_sum_paper %.6f", paper)), r.stdout)
+        XCTAssertTrue(r.stdout.contains("wrote \(out)"), r.stdout)
+        // Held-out AUC of 6000 + 6000 rows under the null has std sqrt(12001 / (12·6000²)) ≈ 0.005.
+        let auc = try XCTUnwrap(report["classifier_auc"] as? Double)
+        XCTAssertEqual(auc, 0.5, accuracy: 0.03)
+        XCTAssertTrue(r.stdout.contains(String(format: "classifier AUC %.4f", auc)), r.stdout)
+    }
+
+    /// Every printed row is a JSON entry, in the same order, with the same values at the printed precision.
+    func testTheJSONMatchesThePrintedTable() throws {
+        let t = try fixtures(), out = CLI.path("eval-table.json")
+        let r = try evaluate(["--real", t.real, "--generated", t.zh, "--out", out])
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        let report = try json(out)
+        let ks = try XCTUnwrap(report["ks"] as? [String: Double])
+        let p = try XCTUnwrap(report["p_values"] as? [String: Double])
+        let w1 = try XCTUnwrap(report["wasserstein"] as? [String: Double])
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        let header = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("column ") })
+        let rows = lines[(header + 2)...].prefix { !$0.hasPrefix("---") }.map { $0.split(separator: " ").map(String.init) }
+        XCTAssertEqual(rows.count, ks.count)
+        var order: [String.Index] = []
+        for cells in rows {
+            XCTAssertEqual(cells.count, 4, cells.joined(separator: " "))
+            guard cells.count == 4, let d = Double(cells[1]), let pv = Double(cells[2]), let w = Double(cells[3]) else { continue }
+            let name = cells[0]
+            XCTAssertEqual(try XCTUnwrap(ks[name], name), d, accuracy: 5e-7, name)
+            XCTAssertEqual(try XCTUnwrap(p[name], name), pv, accuracy: 5e-4 * max(pv, 1e-300), name)
+            XCTAssertEqual(try XCTUnwrap(w1[name], name), w, accuracy: 5e-4 * w, name)
+            if let at = text.range(of: "\"\(name)\": ")?.lowerBound { order.append(at) }
+        }
+        XCTAssertEqual(order, order.sorted(), "ks keys in table order")
+        let met = try XCTUnwrap(ks["met"])
+        XCTAssertGreaterThan(met, 0.3, "zh-inv has an invisible Z: its missing pT is far harder than Drell–Yan's")
+        XCTAssertGreaterThan(try XCTUnwrap(report["classifier_auc"] as? Double), 0.7)
+        let sum = try XCTUnwrap(lines.first { $0.hasPrefix("sum ") }?.split(separator: " ").last.flatMap { Double($0) })
+        XCTAssertEqual(sum, ks.values.reduce(0, +), accuracy: 1e-6)
+        let gap = try XCTUnwrap(report["max_correlation_difference"] as? [String: Any])
+        let pair = try XCTUnwrap(gap["pair"] as? [String])
+        let value = try XCTUnwrap(gap["value"] as? Double)
+        XCTAssertTrue(r.stdout.contains(String(format: "max correlation difference %.6f for (%@, %@)", value, pair[0], pair[1])),
+                      r.stdout)
+    }
+
+    /// Rank 0 evaluates the gathered rows, so 2 and 3 ranks write the single process's bytes; with
+    /// --max-rows the same leading rows are used on every rank count.
+    func testReportIsByteIdenticalUnderMpirun() throws {
+        let t = try fixtures()
+        for limit in ["1000000", "7001"] {
+            let one = CLI.path("eval-np1-\(limit).json")
+            _ = try evaluate(["--real", t.real, "--generated", t.twin, "--max-rows", limit, "--out", one])
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: one))
+            for ranks in [2, 3] {
+                let many = CLI.path("eval-np\(ranks)-\(limit).json")
+                let r = try evaluate(["--real", t.real, "--generated", t.twin, "--max-rows", limit, "--out", many], ranks: ranks)
+                XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: many)), bytes, "np \(ranks), --max-rows \(limit)")
+                XCTAssertEqual(r.stdout.components(separatedBy: "ks_sum_paper").count, 2, "rank 0 alone prints")
+            }
+            let rows = Int(limit).map { min($0, 20000) }
+            XCTAssertEqual(try json(one)["rows"] as? [String: Int], ["real": rows ?? 0, "generated": rows ?? 0])
+        }
+    }
+
+    /// A directory argument reads GEN/events.h5 and writes GEN/evaluation.json by default.
+    func testDirectoryArgumentFindsEventsFile() throws {
+        let t = try fixtures(), gen = CLI.path("eval-gen")
+        try? FileManager.default.removeItem(atPath: gen)
+        try FileManager.default.createDirectory(atPath: gen, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: t.twin, toPath: gen + "/events.h5")
+        let r = try evaluate(["--real", t.real, "--generated", gen])
+        XCTAssertTrue(r.stdout.contains("generated  \(gen)/events.h5  20000 rows (of 20000)"), r.stdout)
+        let report = try json(gen + "/evaluation.json")
+        XCTAssertEqual(report["generated"] as? String, gen + "/events.h5")
+        let direct = CLI.path("eval-direct.json")
+        _ = try evaluate(["--real", t.real, "--generated", t.twin, "--out", direct])
+        XCTAssertEqual(report["ks"] as? [String: Double], try json(direct)["ks"] as? [String: Double])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: gen).sorted(), ["evaluation.json", "events.h5"])
+        // A file argument writes no report unless --out is given.
+        let plain = try evaluate(["--real", t.real, "--generated", t.twin])
+        XCTAssertFalse(plain.stdout.contains("wrote "), plain.stdout)
+    }
+
+    /// --columns restricts the columns and so the derived quantities; the missing paper ones are named.
+    func testColumnSubsetNamesWhatThePaperScoreLacks() throws {
+        let t = try fixtures(), out = CLI.path("eval-subset.json")
+        let r = try evaluate(["--real", t.real, "--generated", t.twin, "--columns", "mu2_px,mu1_px,mu1_py,mu2_py", "--out", out])
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        XCTAssertTrue(text.contains(#""ks": {"mu2_px": "#), text)
+        XCTAssertEqual((try json(out)["ks"] as? [String: Double]).map { Set($0.keys) },
+                       ["mu2_px", "mu1_px", "mu1_py", "mu2_py", "ptll", "dphi_ll"])
+        XCTAssertNil(try json(out)["ks_sum_paper"])
+        XCTAssertTrue(r.stdout.contains("ks_sum_paper not computed: missing mll (needs mu1_E, mu1_pz, mu2_E, mu2_pz), "
+                                        + "phi_miss (needs met_px, met_py), mu1_iso (no such column)"), r.stdout)
+    }
+
+    /// `generate` writes GEN/events.h5 as a virtual dataset over shard files, which HDF5's MPI-IO
+    /// driver cannot read: built here with h5py (skipped without it), it must evaluate the same as
+    /// the plain table under 1 and 2 ranks.
+    func testVirtualDatasetMasterUnderTwoRanks() throws {
+        let t = try fixtures(), gen = CLI.path("eval-vds")
+        try? FileManager.default.removeItem(atPath: gen)
+        try FileManager.default.createDirectory(atPath: gen, withIntermediateDirectories: true)
+        let script = """
+            import sys, h5py, numpy as np
+            src, gen = sys.argv[1], sys.argv[2]
+            with h5py.File(src) as f:
+                events, columns = f["events"][:], f["events"].attrs["columns"]
+            bounds = [0, 6000, 13001, len(events)]
+            layout = h5py.VirtualLayout(shape=events.shape, dtype=np.float32)
+            for i in range(3):
+                a, b = bounds[i], bounds[i + 1]
+                with h5py.File(f"{gen}/shard-{i:05d}.h5", "w") as s:
+                    s.create_dataset("events", data=events[a:b])
+                layout[a:b] = h5py.VirtualSource(f"shard-{i:05d}.h5", "events", shape=(b - a, events.shape[1]))
+            with h5py.File(f"{gen}/events.h5", "w") as m:
+                m.create_virtual_dataset("events", layout, fillvalue=np.nan).attrs["columns"] = columns
+            """
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", script, t.twin, gen]
+        python.currentDirectoryURL = URL(fileURLWithPath: gen)
+        python.standardError = FileHandle.nullDevice
+        do { try python.run() } catch { throw XCTSkip("python3 is not available") }
+        python.waitUntilExit()
+        guard python.terminationStatus == 0 else { throw XCTSkip("python3 with h5py is not available") }
+        let direct = CLI.path("eval-vds-direct.json")
+        _ = try evaluate(["--real", t.real, "--generated", t.twin, "--out", direct])
+        let expected = try json(direct)["ks"] as? [String: Double]
+        XCTAssertNotNil(expected)
+        for ranks in [0, 2] {
+            _ = try evaluate(["--real", t.real, "--generated", gen, "--out", CLI.path("eval-vds-\(ranks).json")], ranks: ranks)
+            XCTAssertEqual(try json(CLI.path("eval-vds-\(ranks).json"))["ks"] as? [String: Double], expected, "np \(ranks)")
+        }
+    }
+
+    func testBadInputStopsWithAPinnedMessageAndCode() throws {
+        let t = try fixtures()
+        let missing = CLI.path("eval-missing.h5"), empty = CLI.path("eval-empty-gen"), other = CLI.path("eval-other.csv")
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        try "x,y\n1,2\n3,4\n".write(toFile: other, atomically: true, encoding: .utf8)
+        let cases: [([String], Int32, String)] = [
+            (["--real", missing, "--generated", t.twin], 66,
+             "error: real table '\(missing)' does not exist; pass the real events (HDF5 or CSV file) with --real"),
+            (["--real", t.real, "--generated", empty], 66,
+             "error: generated directory '\(empty)' has no events.h5 ('\(empty)/events.h5' does not exist); pass the "
+                + "directory `latentsim generate` wrote, or the table file itself"),
+            (["--real", other, "--generated", t.twin], 65,
+             "error: real table '\(other)' (columns x, y) and generated table '\(t.twin)' (columns mu1_E, mu1_px, "
+                + "mu1_py, mu1_pz, mu2_E, mu2_px, mu2_py, mu2_pz, nvtx, met_px, met_py, mu1_iso, mu2_iso, jet1_pt, "
+                + "jet2_pt, jet3_pt, jet4_pt, jet5_pt) have no column in common; compare tables of the same kind of events"),
+            (["--real", t.real, "--generated", t.twin, "--columns", "mu1_E,mu1_eta"], 64,
+             "error: --columns names 'mu1_eta', which the real table '\(t.real)' does not have; choose from the columns "
+                + "of both tables: mu1_E, mu1_px, mu1_py, mu1_pz, mu2_E, mu2_px, mu2_py, mu2_pz, nvtx, met_px, met_py, "
+                + "mu1_iso, mu2_iso, jet1_pt, jet2_pt, jet3_pt, jet4_pt, jet5_pt"),
+            (["--real", t.real, "--generated", t.twin, "--max-rows", "0"], 64,
+             "error: --max-rows must be a positive number of rows, found 0"),
+        ]
+        for (arguments, code, message) in cases {
+            for ranks in [0, 2] {
+                let r = try CLI.run(["evaluate"] + arguments, ranks: ranks)
+                XCTAssertEqual(r.status, code, "np \(ranks): " + arguments.joined(separator: " "))
+                XCTAssertEqual(r.errorLines, [message], "np \(ranks)")
+                XCTAssertEqual(r.stdout, "", "np \(ranks)")
+            }
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: empty), [], "nothing written on failure")
+    }
+}
