@@ -56,4 +56,21 @@ public enum BLAS {
         guard let name = openblas_get_corename() else { return "unknown" }
         return String(cString: name)
     }
+
+    /// The OPENBLAS_CORETYPE to ask for when OpenBLAS fell back to a generic kernel on a CPU it
+    /// does not know (Debian 12's OpenBLAS 0.3.21 runs Sapphire Rapids as "Prescott": SSE3 sgemm,
+    /// measured 5–7× slower than its SkylakeX kernels on the same machine); nil when its choice is fine.
+    public static var betterCoreType: String? {
+        coreType(current: coreName, avx512: ls_cpu_supports_avx512() != 0, avx2: ls_cpu_supports_avx2() != 0)
+    }
+
+    /// The decision behind `betterCoreType`, for given CPU features.
+    public static func coreType(current: String, avx512: Bool, avx2: Bool) -> String? {
+        let generic: Set<String> = ["prescott", "katmai", "coppermine", "northwood", "banias", "core2", "penryn",
+                                    "dunnington", "nehalem", "atom", "unknown"]
+        guard generic.contains(current.lowercased()) else { return nil }
+        if avx512 { return "SkylakeX" }
+        if avx2 { return "Haswell" }
+        return nil
+    }
 }

@@ -34,7 +34,8 @@ struct Bench: ParsableCommand {
             for (model, result, share) in records {
                 if json {
                     console.line("{\"model\": \"\(model)\", \"threads\": \(t), \"samples_per_s\": \(Int(result.samplesPerSecond)), "
-                                 + "\"gflop_s\": \(String(format: "%.2f", result.gflops)), \"peer\": \"latentsim\"}")
+                                 + "\"gflop_s\": \(String(format: "%.2f", result.gflops)), \"peer\": \"latentsim\", "
+                                 + "\"blas_core\": \"\(BLAS.coreName)\"}")
                 } else {
                     console.line(String(format: "%-6@ threads %d  %9.0f samples/s  %6.1f GFLOP/s  %@", model as NSString, t,
                                         result.samplesPerSecond, result.gflops,

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Comm
 import Foundation
+import NN
 
 @main
 struct LatentSim: ParsableCommand {
@@ -16,6 +17,7 @@ struct LatentSim: ParsableCommand {
     /// Parses, runs, and turns any error into one line on stderr and the matching exit code. Only the
     /// rank that owns an error prints it; its peers exit with the same code silently.
     static func main() {
+        useOptimizedBLASKernels()
         let code: Int32
         do {
             var command = try parseAsRoot()
@@ -32,5 +34,16 @@ struct LatentSim: ParsableCommand {
         }
         MPIRuntime.finalize()
         Foundation.exit(code)
+    }
+
+    /// OpenBLAS picks its kernels when the library loads, from OPENBLAS_CORETYPE or CPU detection.
+    /// If detection fell back to a generic kernel on a CPU that has AVX2/AVX-512, restart this
+    /// process once with the right OPENBLAS_CORETYPE (before MPI starts; mpirun's variables are
+    /// kept). A core type set by the user is always respected.
+    static func useOptimizedBLASKernels() {
+        guard ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil, let core = BLAS.betterCoreType else { return }
+        setenv("OPENBLAS_CORETYPE", core, 1)
+        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        // execv returned: it failed; carry on with the generic kernels.
     }
 }

@@ -20,6 +20,14 @@ final class BenchTests: XCTestCase {
             XCTAssertGreaterThan(line["samples_per_s"] as? Double ?? 0, 0)
             XCTAssertGreaterThan(line["gflop_s"] as? Double ?? 0, 0)
         }
+        // On a CPU with AVX2/FMA the binary never runs OpenBLAS's generic kernels (it restarts itself
+        // with OPENBLAS_CORETYPE when the library does not know the CPU).
+        let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+            .split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").map(String.init) ?? []
+        if flags.contains("avx2") && flags.contains("fma") {
+            let core = try XCTUnwrap(lines.first?["blas_core"] as? String)
+            XCTAssertFalse(["Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Atom", "unknown"].contains(core), core)
+        }
         let pair = try records(try CLI.run(["bench", "--json", "--seconds", "0.05"], ranks: 2))
         XCTAssertEqual(pair.count, 1)
         XCTAssertEqual(pair.first?["ranks"] as? Int, 2)

@@ -63,3 +63,14 @@ final class GemmTests: XCTestCase {
         }
     }
 }
+
+/// The OpenBLAS core type latentsim asks for on CPUs the installed OpenBLAS does not recognise.
+final class BLASCoreTypeTests: XCTestCase {
+    func testGenericKernelsAreReplacedByTheBestTheCPUSupports() {
+        XCTAssertEqual(BLAS.coreType(current: "Prescott", avx512: true, avx2: true), "SkylakeX")
+        XCTAssertEqual(BLAS.coreType(current: "prescott", avx512: false, avx2: true), "Haswell")
+        XCTAssertNil(BLAS.coreType(current: "Prescott", avx512: false, avx2: false), "an old CPU keeps the generic kernel")
+        XCTAssertNil(BLAS.coreType(current: "SkylakeX", avx512: true, avx2: true), "a recognised CPU keeps OpenBLAS's choice")
+        XCTAssertNil(BLAS.coreType(current: "Zen", avx512: false, avx2: true))
+    }
+}
