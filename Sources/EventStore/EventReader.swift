@@ -22,7 +22,13 @@ public enum EventReader {
         let file = try comm.agree { try H5File.open(path, comm: comm.size > 1 ? comm : nil) }
         let layout = try comm.agree { try detect(file: file, dataset: dataset) }
         let share = comm.share(of: layout.rows)
-        let values = try comm.agree { try readRows(file: file, layout: layout, rows: share, collective: comm.size > 1) }
+        // HDF5 1.10 refuses MPI-IO reads of a virtual dataset (a `latentsim generate` master): each
+        // rank then reads its rows through its own handle, independently.
+        let virtual = try comm.agree { try layout.kind == .matrix && H5Dataset(file: file, name: layout.dataset).isVirtual }
+        let source = virtual && comm.size > 1 ? try comm.agree { try H5File.open(path, comm: nil) } : file
+        let values = try comm.agree {
+            try readRows(file: source, layout: layout, rows: share, collective: comm.size > 1 && !virtual)
+        }
         let table = EventTable(columns: layout.columns, rows: share.count, values: values, firstRow: share.lowerBound)
         return try finish(table: table, layout: layout, nonFinite: nonFinite, comm: comm)
     }

@@ -64,6 +64,14 @@ final class H5Dataset {
         }
     }
 
+    /// True for an HDF5 virtual dataset (its rows live in other datasets or files).
+    var isVirtual: Bool {
+        get throws {
+            let dcpl = try H5ID.make(H5Dget_create_plist(id), "H5Dget_create_plist('\(name)')", close: H5Pclose)
+            return H5Pget_layout(dcpl.id) == H5D_VIRTUAL
+        }
+    }
+
     var isNumeric: Bool {
         get throws {
             let type = try H5ID.make(H5Dget_type(id), "H5Dget_type('\(name)')", close: H5Tclose)
