@@ -32,7 +32,7 @@ extension GenerateRun {
         let total = Int(try comm.allreduce(Int64(todoRows), op: .sum))
         let counter = try SharedCounter(comm: comm)
         defer { try? counter.free() }
-        let progress = Progress(console: console, total: total, label: "generated", unit: "events")
+        let progress = quiet ? nil : Progress(console: console, total: total, label: "generated", unit: "events")
         try comm.agree {
             var remaining = todoRows
             do {
@@ -45,7 +45,7 @@ extension GenerateRun {
                             try stream.write(values, rows: (rows.lowerBound - shard.firstRow)..<(rows.upperBound - shard.firstRow))
                             remaining -= rows.count
                             let done = try counter.add(Int64(rows.count)) + Int64(rows.count)
-                            progress.update(Int(done), detail: "")
+                            progress?.update(Int(done), detail: "")
                         }
                         try stream.commit()
                     } catch {
@@ -80,7 +80,7 @@ extension GenerateRun {
         let chunks = (file.rows + model.chunk - 1) / model.chunk
         let mine = comm.share(of: chunks)
         let rounds = Communicator.share(of: chunks, rank: 0, size: comm.size).count
-        let progress = Progress(console: console, total: file.rows, label: "generated", unit: "events")
+        let progress = quiet ? nil : Progress(console: console, total: file.rows, label: "generated", unit: "events")
         let stream = try comm.agree {
             try EventStream(path: target, columns: model.columns, rows: file.rows, attributes: attributes(firstRow: 0, rows: file.rows),
                             comm: comm.size > 1 ? comm : nil)
@@ -99,7 +99,7 @@ extension GenerateRun {
                     try model.generate(rows: rows, seed: seed) { values, _ in produced = values }
                 }
                 try comm.agree { try stream.write(produced, rows: rows) }
-                progress.update(min(file.rows, (round + 1) * comm.size * model.chunk), detail: "")
+                progress?.update(min(file.rows, (round + 1) * comm.size * model.chunk), detail: "")
             }
             try comm.agree { try stream.commit() }
         } catch {
@@ -111,12 +111,12 @@ extension GenerateRun {
     }
 
     /// Rank 0, after its own shards: follows the job-wide count until every rank is done.
-    private func waitForPeers(_ counter: SharedCounter, total: Int, progress: Progress) throws {
+    private func waitForPeers(_ counter: SharedCounter, total: Int, progress: Progress?) throws {
         var shown = Int(try counter.add(0))
         while shown < total {
             usleep(100_000)
             let done = Int(try counter.add(0))
-            if done != shown { progress.update(done, detail: "") }
+            if done != shown { progress?.update(done, detail: "") }
             shown = done
         }
     }

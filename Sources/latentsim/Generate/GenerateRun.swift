@@ -17,6 +17,8 @@ struct GenerateRun {
     let out: String
     let overwrite: Bool
     let comm: Communicator
+    /// No progress and no summary line (benchmarks).
+    var quiet = false
     var console: Console { Console(comm: comm) }
 
     init(model: GeneratorModel, source: GeneratorModel.Source, events: Int, shardEvents: Int, seed: UInt64,
@@ -61,6 +63,7 @@ struct GenerateRun {
             manifest.complete = true
             try manifest.write(directory: out)
         }
+        guard !quiet else { return }
         let shards = manifest.shards.count
         let rate = Double(outcome.generated) / max(seconds, 1e-9)
         let reused = outcome.kept > 0 ? ", kept \(outcome.kept) intact" : ""
