@@ -15,7 +15,7 @@ import CMPI
 public final class SharedCounter {
     public let comm: Communicator
     private var window: MPI_Win?
-    /// Operand (always 1) and result of the fetch-and-add. They must stay at a fixed address until
+    /// Operand and result of the fetch-and-add. They must stay at a fixed address until
     /// `MPI_Win_flush` completes the operation, so they are allocated once rather than passed inout.
     private let operand: UnsafeMutablePointer<Int64>
     private let result: UnsafeMutablePointer<Int64>
@@ -56,9 +56,20 @@ public final class SharedCounter {
     /// The current value, atomically incremented by one for the next caller. Values are handed out
     /// exactly once across all ranks, in increasing order of the moment each draw reached rank 0.
     public func next() throws -> Int64 {
-        guard let window else {
+        guard window != nil else {
             throw InputError("SharedCounter.next() called after free()", exitCode: ExitStatus.software)
         }
+        return try add(1)
+    }
+
+    /// The current value, atomically increased by `amount` (0 reads it): a job-wide running total,
+    /// e.g. events generated so far by all ranks, that rank 0 can read without the others waiting.
+    @discardableResult
+    public func add(_ amount: Int64) throws -> Int64 {
+        guard let window else {
+            throw InputError("SharedCounter.add() called after free()", exitCode: ExitStatus.software)
+        }
+        operand.pointee = amount
         try mpiCheck(MPI_Fetch_and_op(operand, result, ls_mpi_int64(), 0, 0, ls_mpi_sum(), window), "MPI_Fetch_and_op")
         try mpiCheck(MPI_Win_flush(0, window), "MPI_Win_flush")
         return result.pointee

@@ -27,12 +27,14 @@ final class H5Dataset {
     var id: hid_t { handle.id }
 
     /// Creates a float32 dataset of `dims`, contiguous (best for collective MPI-IO writes).
-    static func createFloat(in file: H5File, name: String, dims: [UInt64]) throws -> H5Dataset {
+    /// `trackTimes: false` records no modification time (reproducible files).
+    static func createFloat(in file: H5File, name: String, dims: [UInt64], trackTimes: Bool = true) throws -> H5Dataset {
         var d = dims
         let space = try H5ID.make(H5Screate_simple(Int32(d.count), &d, nil), "H5Screate_simple", close: H5Sclose)
         let dcpl = try H5ID.make(H5Pcreate(ls_h5p_dataset_create()), "H5Pcreate(H5P_DATASET_CREATE)", close: H5Pclose)
         // Allocate at creation so that ranks with no rows need not touch the dataset's storage.
         try HDF5.check(H5Pset_alloc_time(dcpl.id, H5D_ALLOC_TIME_EARLY), "H5Pset_alloc_time")
+        if !trackTimes { try HDF5.check(H5Pset_obj_track_times(dcpl.id, false), "H5Pset_obj_track_times") }
         let id = try H5ID.make(H5Dcreate2(file.id, name, ls_h5t_ieee_f32le(), space.id, ls_h5p_default(), dcpl.id,
                                           ls_h5p_default()), "H5Dcreate2('\(name)')", close: H5Dclose)
         return H5Dataset(handle: id, name: name, file: file)

@@ -33,9 +33,12 @@ final class H5File {
         return H5File(handle: id, path: path)
     }
 
-    static func create(_ path: String, comm: Communicator?) throws -> H5File {
+    /// `reproducible`: the root group records no modification times, so equal contents give equal bytes.
+    static func create(_ path: String, comm: Communicator?, reproducible: Bool = false) throws -> H5File {
         let fapl = try accessList(comm)
-        let id = try H5ID.make(H5Fcreate(path, ls_h5f_acc_trunc(), ls_h5p_default(), fapl.id),
+        let fcpl = try H5ID.make(H5Pcreate(ls_h5p_file_create()), "H5Pcreate(H5P_FILE_CREATE)", close: H5Pclose)
+        if reproducible { try HDF5.check(H5Pset_obj_track_times(fcpl.id, false), "H5Pset_obj_track_times") }
+        let id = try H5ID.make(H5Fcreate(path, ls_h5f_acc_trunc(), fcpl.id, fapl.id),
                                "H5Fcreate('\(path)')", close: H5Fclose)
         return H5File(handle: id, path: path)
     }

@@ -13,10 +13,16 @@ struct Bench: ParsableCommand {
     @Option(help: "Comma-separated OpenBLAS thread counts.") var threads = "1,2"
     @Option(help: "Minimum measuring time per figure, seconds.") var seconds = 2.0
     @Flag(help: "One JSON object per line instead of a table.") var json = false
+    @Flag(help: "Generation instead of training: events/s of the gen17 and latent generators, compute only and into HDF5 shards.")
+    var generate = false
 
     func run() throws {
         let comm = try Communicator.world()
         let console = Console(comm: comm)
+        if generate {
+            BLAS.threads = 1
+            return try GenerateBenchmark(comm: comm, seconds: seconds, json: json).run()
+        }
         let bench = NNBenchmark(minimumSeconds: seconds)
         if comm.size > 1 {
             try dataParallel(bench, comm: comm, console: console)

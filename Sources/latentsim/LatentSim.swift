@@ -12,7 +12,8 @@ struct LatentSim: ParsableCommand {
             + "command-line value, 65 malformed input data, 66 input missing or unreadable, 70 MPI/HDF5 failure, "
             + "73 output not writable, 75 checkpointed on a signal (rerun with --resume).",
         version: "0.1.0",
-        subcommands: [Simulate.self, Inspect.self, Reduce.self, TrainGAN.self, Ensemble.self, Select.self, Evaluate.self, Bench.self, CommCheck.self])
+        subcommands: [Simulate.self, Inspect.self, Reduce.self, TrainGAN.self, Ensemble.self, Select.self, Generate.self,
+                      Verify.self, Evaluate.self, Pipeline.self, Bench.self, CommCheck.self])
 
     /// Parses, runs, and turns any error into one line on stderr and the matching exit code. Only the
     /// rank that owns an error prints it; its peers exit with the same code silently.

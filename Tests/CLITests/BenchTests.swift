@@ -34,4 +34,18 @@ final class BenchTests: XCTestCase {
         let share = pair.first?["allreduce_share"] as? Double ?? -1
         XCTAssertTrue(share > 0 && share < 1, "allreduce share \(share)")
     }
+
+    func testGenerateRecordsForBothModelsAndModes() throws {
+        for ranks in [0, 2] {
+            let r = try CLI.run(["bench", "--generate", "--json", "--seconds", "0.05"], ranks: ranks)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let lines = try records(r)
+            XCTAssertEqual(lines.map { "\($0["model"] as? String ?? "?")/\($0["mode"] as? String ?? "?")" },
+                           ["gen17/compute", "gen17/hdf5", "latent/compute", "latent/hdf5"])
+            for line in lines {
+                XCTAssertEqual(line["ranks"] as? Int, max(ranks, 1))
+                XCTAssertGreaterThan(line["events_per_s"] as? Double ?? 0, 0)
+            }
+        }
+    }
 }

@@ -22,6 +22,19 @@ final class SharedCounterTests: XCTestCase {
         try b.free()
     }
 
+    func testAddReturnsThePreviousTotalAndZeroReadsIt() throws {
+        let counter = try SharedCounter(comm: try Communicator.world(), start: 7)
+        XCTAssertEqual(try counter.add(4096), 7)
+        XCTAssertEqual(try counter.add(0), 4103)
+        XCTAssertEqual(try counter.next(), 4103)
+        XCTAssertEqual(try counter.add(-4), 4104)
+        XCTAssertEqual(try counter.add(0), 4100)
+        try counter.free()
+        XCTAssertThrowsError(try counter.add(1)) { error in
+            XCTAssertEqual((error as? InputError)?.description, "SharedCounter.add() called after free()")
+        }
+    }
+
     func testDrawAfterFreeThrowsAndFreeIsIdempotent() throws {
         let counter = try SharedCounter(comm: try Communicator.world())
         try counter.free()

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Comm
+import EventStore
+import Foundation
+
+struct Generate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Generate N events with a trained generator into sharded HDF5 files stitched by a virtual-dataset master.",
+        discussion: "GEN/shard-00000.h5, … hold float32 /events (the training table's columns, integers integer, mu2_py "
+            + "restored with a random azimuth); GEN/events.h5 is a virtual dataset over all of them "
+            + "(h5py.File('GEN/events.h5')['events'] from any directory); GEN/manifest.json lists the shards with their "
+            + "SHA-256. Event i depends only on (model, seed, i): the output is identical for any number of ranks. Rerunning "
+            + "with the same arguments regenerates only missing or damaged shards; `latentsim verify GEN` checks them.")
+
+    @Option(help: "Model directory: RUN/best of `latentsim ensemble` (generator.h5 [+ reducer.h5]).") var model: String
+    @Option(help: "Number of events to generate.") var events: Int
+    @Option(help: "Output directory.") var out: String
+    @Option(help: "Events per shard file.") var shardEvents = 1_000_000
+    @Option(help: "Random seed (noise and azimuth of every event).") var seed: UInt64 = 1
+    @Option(help: "shards (files + virtual master) or single (one file written collectively with MPI-IO).")
+    var layout = "shards"
+    @Flag(help: "Replace an existing output from a different model, seed or size.") var overwrite = false
+
+    func run() throws {
+        let comm = try Communicator.world()
+        let layout = try comm.agree { try validated() }
+        let (model, source) = try comm.agree { try GeneratorModel.load(directory: self.model) }
+        var run = GenerateRun(model: model, source: source, events: events, shardEvents: shardEvents, seed: seed,
+                              layout: layout, out: out, overwrite: overwrite, comm: comm)
+        try run.execute()
+    }
+
+    private func validated() throws -> GenerationManifest.Layout {
+        guard events > 0 else {
+            throw InputError("--events must be a positive number of events, found \(events)", exitCode: ExitStatus.usage)
+        }
+        guard shardEvents > 0 else {
+            throw InputError("--shard-events must be a positive number of events per shard, found \(shardEvents)",
+                             exitCode: ExitStatus.usage)
+        }
+        guard let layout = GenerationManifest.Layout(rawValue: layout) else {
+            throw InputError("--layout must be one of: shards, single; found '\(layout)'", exitCode: ExitStatus.usage)
+        }
+        return layout
+    }
+}

@@ -1,0 +1,62 @@
+import Comm
+import EventStore
+import Foundation
+
+/// `latentsim bench --generate`: events/s of the synthetic gen17 and latent generators, compute
+/// only (noise, networks, post-processing; rows split over the ranks) and end to end into HDF5
+/// shards through `GenerateRun` (what `latentsim generate` runs), on every rank of the job.
+/// Records: {"model", "ranks", "mode": "compute"|"hdf5", "events_per_s"} (benchmarks/README.md).
+struct GenerateBenchmark {
+    let comm: Communicator
+    let seconds: Double
+    let json: Bool
+
+    func run() throws {
+        let console = Console(comm: comm)
+        for kind in GeneratorModel.Synthetic.allCases {
+            let model = try comm.agree { try GeneratorModel.synthetic(kind) }
+            let (events, compute) = try measureCompute(model)
+            let hdf5 = try measureHDF5(model, kind: kind, events: events)
+            for (mode, rate) in [("compute", compute), ("hdf5", hdf5)] {
+                if json {
+                    console.line("{\"model\": \"\(kind.rawValue)\", \"ranks\": \(comm.size), \"mode\": \"\(mode)\", "
+                                 + "\"events_per_s\": \(String(format: "%.1f", rate)), \"threads\": 1, \"peer\": \"latentsim\"}")
+                } else {
+                    console.line(String(format: "%-6@ ranks %d  %-7@ %10.0f events/s  (%.0f per rank)", kind.rawValue as NSString,
+                                        comm.size, mode as NSString, rate, rate / Double(comm.size)))
+                }
+            }
+        }
+    }
+
+    /// Doubles the event count until one pass takes `seconds`; returns that count and its rate.
+    private func measureCompute(_ model: GeneratorModel) throws -> (Int, Double) {
+        var events = model.chunk * comm.size
+        try model.generate(rows: comm.share(of: events), seed: 1) { _, _ in }  // warm-up
+        while true {
+            try comm.barrier()
+            let clock = Stopwatch()
+            var sink: Float = 0
+            try model.generate(rows: comm.share(of: events), seed: 1) { values, _ in sink += values[0] }
+            let elapsed = try comm.allreduce(clock.seconds, op: .max)
+            if elapsed >= seconds || events >= 1 << 26 || !sink.isFinite { return (events, Double(events) / elapsed) }
+            events *= max(2, Int((seconds / max(elapsed, 1e-3)).rounded(.up)))
+        }
+    }
+
+    /// The same count end to end into shards (two per rank, in a scratch directory removed after).
+    private func measureHDF5(_ model: GeneratorModel, kind: GeneratorModel.Synthetic, events: Int) throws -> Double {
+        let directory = try comm.broadcast(comm.isRoot ? NSTemporaryDirectory() + "latentsim-bench-\(getpid())-\(kind.rawValue)" : "")
+        defer { if comm.isRoot { try? FileManager.default.removeItem(atPath: directory) } }
+        let shard = max(model.chunk, (events + 2 * comm.size - 1) / (2 * comm.size))
+        let source = GeneratorModel.Source(directory: "(synthetic \(kind.rawValue))", hash: "synthetic-\(kind.rawValue)",
+                                           space: kind == .gen17 ? "full" : "latent", kind: "gan")
+        var run = GenerateRun(model: model, source: source, events: events, shardEvents: shard, seed: 1, layout: .shards,
+                              out: directory, overwrite: true, comm: comm)
+        run.quiet = true
+        try comm.barrier()
+        let clock = Stopwatch()
+        try run.execute()
+        return Double(events) / (try comm.allreduce(clock.seconds, op: .max))
+    }
+}

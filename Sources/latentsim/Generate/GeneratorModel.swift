@@ -1,0 +1,131 @@
+import Comm
+import EventStore
+import Foundation
+import NN
+
+/// A trained generator ready to produce physical events in bulk: the sampler network (noise →
+/// one output row), in latent space the latent standardisation's inverse and the reducer's
+/// decoder, then the scaling's inverse (standardisation, the integer columns' floor), the zero
+/// calibration and the frame's inverse (restores mu2_py and gives each event a uniformly random
+/// azimuth), ending in the training table's column order (`columns`). The same mapping as
+/// `GANData.physical` plus the frame, but on preallocated chunk buffers.
+///
+/// Event i depends only on (model, seed, i): its noise comes from its own Philox stream (seed,
+/// stream i) and the azimuth from the frame's per-row stream, and chunks start at multiples of
+/// `chunk` (global rows), so the output is bitwise the same for any rank count or shard layout
+/// whose boundaries fall on such multiples — and in practice for any, as a row's sgemm result does
+/// not depend on its batch. `generate` allocates nothing per event or per chunk.
+final class GeneratorModel {
+    enum Decoder {
+        case mlp(MLP)
+        case pca(PCA)
+    }
+
+    /// Philox substream of the sampler noise ("GEN"); the frame's azimuth uses its own.
+    static let noiseSubstream: UInt32 = 0x47454E
+    static let defaultChunk = 4096
+
+    let sampler: MLP
+    let noiseWidth: Int
+    let latentScaling: Preprocessor?
+    let decoder: Decoder?
+    let scaling: Preprocessor
+    let features: [String]
+    let frame: Preprocessor?
+    /// Output columns: the training table's, in file order.
+    let columns: [String]
+    let chunk: Int
+    /// (feature index, threshold): decoded values below become exactly 0.
+    private let zeros: [(Int, Float)]
+    /// Feature j goes to position `placement[j]` of the frame's (or the output's) layout.
+    private let placement: [Int]
+    private let work: FloatStorage
+    private let staged: FloatStorage
+    private let stride: Int
+
+    init(sampler: MLP, noiseWidth: Int, latentScaling: Preprocessor?, decoder: Decoder?, scaling: Preprocessor,
+         zeros: ZeroCalibration, frame: Preprocessor?, columns: [String], chunk: Int = GeneratorModel.defaultChunk) throws {
+        precondition(sampler.maxBatch >= chunk && chunk > 0, "the sampler must take chunks of \(chunk) rows")
+        self.sampler = sampler
+        self.noiseWidth = noiseWidth
+        self.latentScaling = latentScaling
+        self.decoder = decoder
+        self.scaling = scaling
+        self.frame = frame
+        self.columns = columns
+        self.chunk = chunk
+        let features = scaling.inputColumns
+        self.features = features
+        let layout = frame?.outputColumns ?? columns
+        placement = try features.map { name in
+            guard let j = layout.firstIndex(of: name) else {
+                throw InputError("the generator's feature '\(name)' is not among the output columns "
+                                 + "\(layout.joined(separator: ",")); the model files do not belong together",
+                                 exitCode: ExitStatus.dataError)
+            }
+            return j
+        }
+        guard layout.count == features.count else {
+            throw InputError("the generator has \(features.count) features but its output layout has \(layout.count) columns "
+                             + "(\(layout.joined(separator: ","))); the model files do not belong together", exitCode: ExitStatus.dataError)
+        }
+        self.zeros = zeros.thresholds.compactMap { name, t in features.firstIndex(of: name).map { ($0, t) } }.sorted { $0.0 < $1.0 }
+        stride = [sampler.outputWidth, latentScaling?.maximumWidth ?? 0, scaling.maximumWidth, frame?.maximumWidth ?? 0,
+                  columns.count].max() ?? 1
+        work = FloatStorage(count: chunk * stride)
+        staged = FloatStorage(count: chunk * stride)
+    }
+
+    var width: Int { columns.count }
+
+    /// Generates global rows `rows` in chunks; `emit(values, rowsOfChunk)` receives each chunk's
+    /// `count × width` floats (valid until the next chunk).
+    func generate(rows: Range<Int>, seed: UInt64,
+                  emit: (UnsafeBufferPointer<Float>, Range<Int>) throws -> Void) throws {
+        var start = rows.lowerBound
+        while start < rows.upperBound {
+            let end = min(rows.upperBound, (start / chunk + 1) * chunk)
+            let out = try generateChunk(start..<end, seed: seed)
+            try emit(out, start..<end)
+            start = end
+        }
+    }
+
+    /// One chunk (at most `chunk` rows, not crossing a multiple of `chunk`).
+    private func generateChunk(_ rows: Range<Int>, seed: UInt64) throws -> UnsafeBufferPointer<Float> {
+        let n = rows.count
+        let noise = sampler.input(batch: n)
+        for i in 0..<n {
+            var rng = Philox(seed: seed, stream: UInt64(rows.lowerBound + i), substream: GeneratorModel.noiseSubstream)
+            rng.fillNormal(UnsafeMutableBufferPointer(rebasing: noise[(i * noiseWidth)..<((i + 1) * noiseWidth)]))
+        }
+        let output = UnsafeBufferPointer(sampler.forward(batch: n))
+        let buffer = work.view(0, n * stride)
+        if let latentScaling, let decoder {
+            let codes = staged.view(0, n * stride)
+            try latentScaling.inverse(output, into: codes, rows: n, firstRow: rows.lowerBound, seed: seed)
+            let latentCodes = UnsafeBufferPointer(rebasing: codes[0..<(n * latentScaling.inputColumns.count)])
+            switch decoder {
+            case .mlp(let mlp):
+                _ = buffer.update(fromContentsOf: mlp.forward(latentCodes, batch: n))
+            case .pca(let pca):
+                pca.decode(latentCodes, rows: n, into: buffer)
+            }
+            try scaling.inverse(into: buffer, rows: n, firstRow: rows.lowerBound, seed: seed)
+        } else {
+            try scaling.inverse(output, into: buffer, rows: n, firstRow: rows.lowerBound, seed: seed)
+        }
+        let k = features.count
+        for (j, threshold) in zeros {
+            for r in 0..<n where buffer[r * k + j] < threshold { buffer[r * k + j] = 0 }
+        }
+        // Features → the frame's input layout (or the output order), then the frame's inverse.
+        let placed = staged.view(0, n * stride)
+        let layoutWidth = frame?.outputColumns.count ?? columns.count
+        for r in 0..<n {
+            for j in 0..<k { placed[r * layoutWidth + placement[j]] = buffer[r * k + j] }
+        }
+        try frame?.inverse(into: placed, rows: n, firstRow: rows.lowerBound, seed: seed)
+        return UnsafeBufferPointer(rebasing: placed[0..<(n * width)])
+    }
+}
