@@ -24,6 +24,7 @@ struct EnsembleOptions: ParsableArguments {
     @Option(help: "Global batch: half real, half generated (default 512).") var batch: Int?
     @Option(help: "adadelta (default), adam or sgd.") var optimizer: String?
     @Option(help: "Learning rate (default 1.0 for adadelta, 2e-4 for adam, 0.01 for sgd).") var lr: Double?
+    @Option(help: "Generator weight average for snapshots: decay (default 0.999; 0 samples the raw weights).") var ema: Double?
     @Option(help: "Keep the best K snapshots of each restart as checkpoints (default 5).") var topK: Int?
     @Option(help: "Selection metric: ks-sum (default) or rank-sum.") var metric: String?
     @Option(help: "none (default) or successive-halving.") var prune: String?
@@ -63,6 +64,8 @@ struct EnsembleOptions: ParsableArguments {
         ConfigOption("vae_widths", .ints, default: [256, 256], help: "VAE encoder hidden widths (decoder mirrored)."),
         ConfigOption("vae_beta", .double, default: 0.05,
                      help: "VAE KL weight; samples shrink variance by β/2 per standardised column, so keep it small."),
+        ConfigOption("ema", .double, default: 0.999,
+                     help: "Decay of the generator weights' moving average that snapshots sample from (0: raw weights)."),
         ConfigOption("top_k", .int, default: 5, help: "Snapshot checkpoints kept per restart."),
         ConfigOption("metric", .string, default: "ks-sum", help: "ks-sum or rank-sum."),
         ConfigOption("prune", .string, default: "none", help: "none or successive-halving."),
@@ -115,7 +118,7 @@ struct EnsembleOptions: ParsableArguments {
             gpLambda: try job.double("gp_lambda", cli: nil), criticSteps: try job.int("critic_steps", cli: nil),
             vaeLatent: try job.int("vae_latent", cli: nil), vaeWidths: try job.ints("vae_widths", cli: nil),
             vaeBeta: try job.double("vae_beta", cli: nil),
-            topK: try job.int("top_k", cli: topK), metric: try job.string("metric", cli: metric),
+            ema: try job.double("ema", cli: ema), topK: try job.int("top_k", cli: topK), metric: try job.string("metric", cli: metric),
             prune: try job.string("prune", cli: prune),
             dropNonFinite: try job.bool("drop_nonfinite", cli: dropNonfinite ? true : nil),
             out: try job.string("out", cli: out), toml: "")

@@ -38,6 +38,7 @@ struct GANSettings {
     var vaeLatent: Int
     var vaeWidths: [Int]
     var vaeBeta: Double
+    var ema: Double
     var topK: Int
     var metric: String
     var prune: String
@@ -92,6 +93,7 @@ struct GANSettings {
         if criticSteps < 1 { throw bad("critic-steps must be at least 1, found \(criticSteps)") }
         if !(vaeBeta > 0) { throw bad("vae_beta must be positive, found \(vaeBeta)") }
         if vaeLatent < 1 { throw bad("vae-latent must be at least 1, found \(vaeLatent)") }
+        if !(ema >= 0 && ema < 1) { throw bad("ema must be in [0, 1) (0 disables the weight average), found \(ema)") }
         if topK < 1 { throw bad("top-k must be at least 1, found \(topK)") }
         if !["ks-sum", "rank-sum"].contains(metric) { throw bad("unknown metric '\(metric)'; expected ks-sum or rank-sum") }
         if !["none", "successive-halving"].contains(prune) {

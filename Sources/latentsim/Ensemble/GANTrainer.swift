@@ -26,6 +26,9 @@ final class GANTrainer: GeneratorTrainer {
     private var indices: [Int32]
     private let labels: FloatStorage, ones: FloatStorage, interpolated: FloatStorage
     private var totals = [Double](repeating: 0, count: 4)
+    /// Exponential moving average of the generator's weights (nil when `ema` = 0) and a spare for swapping.
+    private let average: FloatStorage?, spare: FloatStorage
+    private var updates = 0
 
     var sampler: MLP { generator }
     var noiseWidth: Int { s.noise }
@@ -62,6 +65,31 @@ final class GANTrainer: GeneratorTrainer {
         ones = FloatStorage(count: maxRows)
         ones.buffer.update(repeating: 1)
         interpolated = FloatStorage(count: maxRows * n)
+        average = s.ema > 0 ? FloatStorage(count: generator.parameterCount) : nil
+        spare = FloatStorage(count: average == nil ? 0 : generator.parameterCount)
+        if let average { _ = average.buffer.update(fromContentsOf: generator.parameters) }
+    }
+
+    var extraState: [(String, UnsafeMutableBufferPointer<Float>)] { average.map { [("generator_ema", $0.buffer)] } ?? [] }
+
+    /// Snapshots sample from the averaged weights: they move less between snapshots than the raw
+    /// weights of an oscillating GAN (Polyak averaging; Yazıcı et al., arXiv:1806.04498).
+    func withSamplingWeights<T>(_ body: () throws -> T) rethrows -> T {
+        guard let average else { return try body() }
+        _ = spare.buffer.update(fromContentsOf: generator.parameters)
+        _ = generator.parameters.update(fromContentsOf: average.buffer)
+        defer { _ = generator.parameters.update(fromContentsOf: spare.buffer) }
+        return try body()
+    }
+
+    /// ema ← d·ema + (1 − d)·θ with d = min(ema, (1 + t)/(10 + t)): a pure function of the step, so
+    /// a resumed run averages exactly as an uninterrupted one.
+    private func updateAverage(step: Int) {
+        guard let average else { return }
+        let t = Float(step)
+        let d = min(Float(s.ema), (1 + t) / (10 + t))
+        cblas_sscal(Int32(average.buffer.count), d, average.start, 1)
+        cblas_saxpy(Int32(average.buffer.count), 1 - d, generator.parameters.baseAddress, 1, average.start, 1)
     }
 
     /// Noise stream of (step, phase) on this rank: stateless, so a resumed run draws the same numbers.
@@ -74,6 +102,7 @@ final class GANTrainer: GeneratorTrainer {
         let critic = s.model == .wganGP ? s.criticSteps : 1
         for c in 0..<critic { dLoss += try discriminatorStep(batchIndex: step * critic + c, step: step, phase: UInt32(c)) }
         let (gLoss, reg) = try generatorStep(step)
+        updateAverage(step: step)
         totals[0] = dLoss / Double(critic)
         totals[1] = gLoss
         totals[2] = StopSignal.received != 0 ? 1 : 0

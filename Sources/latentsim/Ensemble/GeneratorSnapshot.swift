@@ -38,6 +38,7 @@ enum GeneratorSnapshot {
             checkpoint.buffers["\(m.name)_optimizer_state"] = m.optimizer.copyState()
             checkpoint.attributes["\(m.name)_optimizer_steps"] = .int(Int64(m.optimizer.stepCount))
         }
+        for (name, buffer) in trainer.extraState { checkpoint.buffers[name] = Array(buffer) }
         return checkpoint
     }
 
@@ -48,6 +49,9 @@ enum GeneratorSnapshot {
             try m.model.restoreParameters(try checkpoint.buffer("\(m.name)_parameters", count: m.model.parameterCount))
             try m.optimizer.restoreState(try checkpoint.buffer("\(m.name)_optimizer_state", count: m.optimizer.state.count),
                                          stepCount: Int(try checkpoint.int("\(m.name)_optimizer_steps")))
+        }
+        for (name, buffer) in trainer.extraState {
+            _ = buffer.update(fromContentsOf: try checkpoint.buffer(name, count: buffer.count))
         }
         return Int(try checkpoint.int("step"))
     }

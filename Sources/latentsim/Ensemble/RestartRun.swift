@@ -47,7 +47,7 @@ final class RestartRun {
                 return .diverged
             }
             if done % s.snapshotEvery == 0 || done == s.steps {
-                let score = try scorer.score(sampler: trainer.sampler, noiseWidth: trainer.noiseWidth)
+                let score = try trainer.withSamplingWeights { try scorer.score(sampler: trainer.sampler, noiseWidth: trainer.noiseWidth) }
                 try comm.agree { if comm.isRoot { try keep(score, step: done, seconds: secondsBefore + clock.seconds) } }
                 let now = clock.seconds
                 console.line(logLine(done, losses: losses, score: score, rate: Double(s.snapshotEvery) / max(now - last, 1e-9)))
@@ -89,8 +89,10 @@ final class RestartRun {
     private func keep(_ score: SnapshotScore, step: Int, seconds: Double) throws {
         try files.append(RestartFiles.record(restart: index, step: step, score: score, seconds: seconds))
         if !score.diverged && (kept.count < s.topK || score.sum < kept[kept.count - 1].sum) {
-            try GeneratorSnapshot.checkpoint(sampler: trainer.sampler, noiseWidth: trainer.noiseWidth, settings: s, data: data,
-                                             restart: index, step: step, score: score).write(to: files.snapshot(step: step))
+            try trainer.withSamplingWeights {
+                try GeneratorSnapshot.checkpoint(sampler: trainer.sampler, noiseWidth: trainer.noiseWidth, settings: s, data: data,
+                                                 restart: index, step: step, score: score).write(to: files.snapshot(step: step))
+            }
             kept.append((step, score.sum))
             kept.sort { ($0.sum, $0.step) < ($1.sum, $1.step) }
             while kept.count > s.topK {

@@ -41,6 +41,9 @@ final class VAETrainer: GeneratorTrainer {
         indices = [Int32](repeating: 0, count: plan.batch)
     }
 
+    var extraState: [(String, UnsafeMutableBufferPointer<Float>)] { [] }
+    func withSamplingWeights<T>(_ body: () throws -> T) rethrows -> T { try body() }
+
     func step(_ step: Int) throws -> StepLosses {
         let n = indices.withUnsafeMutableBufferPointer { Self.gatherRows(data, plan: plan, step: step, indices: $0, into: input.start) }
         var rng = Philox(seed: seed, stream: UInt64(step), substream: UInt32(comm.rank))
