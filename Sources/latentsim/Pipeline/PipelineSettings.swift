@@ -1,0 +1,50 @@
+import Comm
+import EventStore
+import Foundation
+
+/// The [pipeline] table of a job file: where the chain writes, what it simulates and how much it
+/// generates. The other stages read their own tables ([reduce], [ensemble]) from the same file.
+struct PipelineSettings {
+    var job: String
+    var out: String
+    var process: String
+    var events: Int
+    var seed: UInt64
+    var generateEvents: Int
+    var shardEvents: Int
+    var metric: String
+
+    static let schema: [ConfigOption] = [
+        ConfigOption("out", .string, default: "runs/pipeline", help: "Directory of every stage's output."),
+        ConfigOption("process", .string, default: "dy", help: "Built-in process to simulate: dy or zh-inv."),
+        ConfigOption("events", .int, default: 400_000, help: "Simulated events (training and held-out)."),
+        ConfigOption("seed", .int, default: 1, help: "Seed of the simulation and of generation."),
+        ConfigOption("generate_events", .int, default: 1_000_000, help: "Events to generate with the best model."),
+        ConfigOption("shard_events", .int, default: 250_000, help: "Events per generated shard."),
+        ConfigOption("metric", .string, default: "ks-sum", help: "Selection metric: ks-sum or rank-sum."),
+    ]
+
+    static func load(job: String, out: String?) throws -> PipelineSettings {
+        var config = try JobConfig.load(path: job, section: "pipeline", schema: schema,
+                                        otherSections: ["simulate", "reduce", "ensemble", "select", "generate", "evaluate"])
+        let s = PipelineSettings(
+            job: job, out: try config.string("out", cli: out), process: try config.string("process", cli: nil),
+            events: try config.int("events", cli: nil),
+            seed: UInt64(bitPattern: Int64(try config.int("seed", cli: nil))),
+            generateEvents: try config.int("generate_events", cli: nil), shardEvents: try config.int("shard_events", cli: nil),
+            metric: try config.string("metric", cli: nil))
+        for (name, value) in [("events", s.events), ("generate_events", s.generateEvents), ("shard_events", s.shardEvents)]
+        where value < 1 {
+            throw InputError("[pipeline] \(name) must be at least 1, found \(value) in '\(job)'", exitCode: ExitStatus.usage)
+        }
+        return s
+    }
+
+    func path(_ name: String) -> String { (out as NSString).appendingPathComponent(name) }
+    var table: String { path("dy.h5") }
+    var heldOut: String { path("heldout.h5") }
+    var reduce: String { path("reduce") }
+    var ensemble: String { path("ensemble") }
+    var generated: String { path("generated") }
+    var evaluation: String { path("evaluation.json") }
+}

@@ -1,0 +1,73 @@
+import Comm
+import EventStore
+import Foundation
+
+/// The pipeline's stages that are more than a call of another command.
+enum PipelineStages {
+    static func stage(_ name: String, _ console: Console, _ body: () throws -> Void) throws {
+        console.line("== pipeline: \(name)")
+        try body()
+    }
+
+    /// Simulates the table unless a complete one with the same process, seed and size is there.
+    static func simulate(_ s: PipelineSettings, comm: Communicator, console: Console) throws {
+        let same = try comm.agree { () -> Bool in
+            guard comm.isRoot, FileManager.default.fileExists(atPath: s.table),
+                  let layout = try? EventReader.describe(path: s.table, comm: try Communicator.selfOnly()),
+                  let attributes = try? EventInfo.attributes(path: s.table, layout: layout) else { return false }
+            let found = Dictionary(attributes.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
+            return found["process"] == .string(s.process) && found["seed"] == .int(Int64(bitPattern: s.seed))
+                && layout.rows == s.events
+        }
+        if try comm.broadcast(Int32(same ? 1 : 0)) != 0 {
+            console.line("== pipeline: simulate (kept \(s.table))")
+            return
+        }
+        try stage("simulate", console) {
+            try Simulate.parse(["--process", s.process, "--events", String(s.events), "--seed", String(s.seed),
+                                "--out", s.table]).run()
+        }
+    }
+
+    /// Trains the reducer unless the run directory holds a finished one (its reconstruction report).
+    static func reduce(_ s: PipelineSettings, comm: Communicator, console: Console) throws {
+        let done = FileManager.default.fileExists(atPath: (s.reduce as NSString).appendingPathComponent("reconstruction.json"))
+        if try comm.broadcast(Int32(done && comm.isRoot ? 1 : 0)) != 0 {
+            console.line("== pipeline: reduce (kept \(s.reduce))")
+            return
+        }
+        try stage("reduce", console) {
+            try Reduce.parse(["--config", s.job, "--data", s.table, "--out", s.reduce]).run()
+        }
+    }
+
+    /// DIR/heldout.h5: the rows of the simulated table that the reducer (and so the GANs) held out.
+    static func writeHeldOut(_ s: PipelineSettings, comm: Communicator, console: Console) throws {
+        let reducer = try comm.agree { try Reducer.load(path: (s.reduce as NSString).appendingPathComponent("model.h5")) }
+        let table = try EventReader.read(path: s.table, comm: comm).table
+        var held = EventTable(columns: table.columns, rows: 0)
+        let w = table.width
+        for r in 0..<table.rows where reducer.split.isHeldOut(globalRow: table.firstRow + r) {
+            held.values.append(contentsOf: table.values[(r * w)..<((r + 1) * w)])
+            held.rows += 1
+        }
+        try EventWriter.write(held, to: s.heldOut, attributes: [
+            ("source", .string(s.table)), ("holdout_fraction", .string(String(reducer.split.fraction))),
+            ("split_seed", .int(Int64(bitPattern: reducer.split.seed))),
+        ], comm: comm)
+        let rows = try comm.allreduce(Int64(held.rows), op: .sum)
+        console.line("== pipeline: held-out real events: \(rows) rows of \(s.table) -> \(s.heldOut)")
+    }
+
+    static func summary(_ s: PipelineSettings, seconds: Double) -> String {
+        """
+        == pipeline finished in \(String(format: "%.0f", seconds)) s
+           simulated table      \(s.table)
+           reducer              \(s.reduce)/ (model.h5, reconstruction.json, latent.h5)
+           held-out real events \(s.heldOut)
+           ensemble             \(s.ensemble)/ (leaderboard.csv, best/)
+           generated events     \(s.generated)/events.h5 (h5py: h5py.File("\(s.generated)/events.h5")["events"])
+           evaluation           \(s.evaluation)
+        """
+    }
+}
