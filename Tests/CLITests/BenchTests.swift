@@ -20,10 +20,19 @@ final class BenchTests: XCTestCase {
             XCTAssertGreaterThan(line["samples_per_s"] as? Double ?? 0, 0)
             XCTAssertGreaterThan(line["gflop_s"] as? Double ?? 0, 0)
         }
+        let picked = try CLI.run(["bench", "--json", "--threads", "1", "--seconds", "0.05", "--models", "gan7,sgemm"])
+        XCTAssertEqual(picked.status, 0, picked.stderr)
+        XCTAssertEqual(try records(picked).compactMap { $0["model"] as? String }, ["gan7", "sgemm"])
         let pair = try records(try CLI.run(["bench", "--json", "--seconds", "0.05"], ranks: 2))
         XCTAssertEqual(pair.count, 1)
         XCTAssertEqual(pair.first?["ranks"] as? Int, 2)
         let share = pair.first?["allreduce_share"] as? Double ?? -1
         XCTAssertTrue(share > 0 && share < 1, "allreduce share \(share)")
+    }
+
+    func testUnknownModelIsRejectedWithTheValidNames() throws {
+        let outcome = try CLI.run(["bench", "--models", "gan8"])
+        XCTAssertEqual(outcome.status, 64)
+        XCTAssertTrue(outcome.stderr.contains("gan8") && outcome.stderr.contains("gan17"), outcome.stderr)
     }
 }
