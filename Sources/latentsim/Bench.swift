@@ -27,6 +27,7 @@ struct Bench: ParsableCommand {
             return
         }
         let models = try selectedModels()
+        if let warning = blasCoreWarning() { console.warn(warning) }
         for t in threads.split(separator: ",").compactMap({ Int($0) }) {
             BLAS.threads = t
             var records: [(String, NNBenchmark.Result, Double?)] = []
@@ -58,6 +59,19 @@ struct Bench: ParsableCommand {
                 if models.contains("ae") { console.line(try bench.autoencoderBreakdown().description) }
             }
         }
+    }
+
+    /// OpenBLAS 0.3.21 falls back to its SSE3 "Prescott" kernels on CPUs it does not know (newer
+    /// AVX-512 Xeons), 4× slower; every figure would then measure the fallback, not the engine.
+    private func blasCoreWarning() -> String? {
+        let core = BLAS.coreName
+        guard ["Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Atom"].contains(core),
+              let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return nil }
+        let flags = Set(cpuinfo.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }))
+        guard flags.contains("avx2") else { return nil }
+        let suggestion = flags.contains("avx512f") ? "SkylakeX" : "Haswell"
+        return "OpenBLAS uses its \(core) kernels on a CPU with \(flags.contains("avx512f") ? "AVX-512" : "AVX2"); "
+            + "rerun with OPENBLAS_CORETYPE=\(suggestion) (scripts/env.sh sets it) for representative figures"
     }
 
     private func selectedModels() throws -> Set<String> {
