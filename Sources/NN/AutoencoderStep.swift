@@ -30,6 +30,14 @@ final class AutoencoderStep: BenchmarkStep {
             + encoder.backwardGemms(batch: batch, mode: .overwrite, inputGradient: false)
     }
 
+    var sweeps: [SweepCall] {
+        encoder.forwardSweeps(batch: batch) + decoder.forwardSweeps(batch: batch)
+            + decoder.backwardSweeps(batch: batch, mode: .overwrite, inputGradient: true)
+            + encoder.backwardSweeps(batch: batch, mode: .overwrite, inputGradient: false)
+    }
+
+    var optimizedParameterCounts: [Int] { [decoder.parameterCount, encoder.parameterCount] }
+
     /// Returns the reconstruction loss.
     @discardableResult
     func step() -> Float {

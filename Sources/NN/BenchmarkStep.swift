@@ -6,5 +6,9 @@ protocol BenchmarkStep: AnyObject {
     var samplesPerStep: Int { get }
     /// The sgemm calls of one step, in order.
     var gemms: [GemmCall] { get }
+    /// The elementwise sweeps of one step, in order (see `SweepPlan`).
+    var sweeps: [SweepCall] { get }
+    /// Parameters updated by each optimizer step of one step.
+    var optimizedParameterCounts: [Int] { get }
     @discardableResult func step() -> Float
 }

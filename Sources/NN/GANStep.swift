@@ -59,6 +59,19 @@ final class GANStep: BenchmarkStep {
         return generator.forwardGemms(batch: half) + dPhase + generator.forwardGemms(batch: batch) + gPhase
     }
 
+    var sweeps: [SweepCall] {
+        let half = batch / 2
+        let dPhase = discriminator.forwardSweeps(batch: batch)
+            + discriminator.backwardSweeps(batch: batch, mode: .overwrite, inputGradient: false)
+        let gPhase = discriminator.forwardSweeps(batch: batch)
+            + discriminator.backwardSweeps(batch: batch, mode: .skip, inputGradient: true)
+            + generator.backwardSweeps(batch: batch, mode: .overwrite, inputGradient: false)
+        if sharedGeneratorForward { return generator.forwardSweeps(batch: batch) + dPhase + gPhase }
+        return generator.forwardSweeps(batch: half) + dPhase + generator.forwardSweeps(batch: batch) + gPhase
+    }
+
+    var optimizedParameterCounts: [Int] { [discriminator.parameterCount, generator.parameterCount] }
+
     /// Returns the generator loss.
     @discardableResult
     func step() -> Float {

@@ -53,9 +53,11 @@ extension NNBenchmark {
         let total = calls.reduce(0) { $0 + $1.flops }
         let each = max(0.01, minimumSeconds / Double(max(distinct.count, 1)) / 2)
         let perSecond = rates(minimum: each * Double(distinct.count), distinct.map { call in { plan.run(call) } })
+        let seconds = distinct.indices.map { Double(counts[$0]) / perSecond[$0] }
+        let totalSeconds = seconds.reduce(0, +)
         return distinct.indices.map { i in
             LayerRate(shape: distinct[i].label, callsPerStep: counts[i], gflops: perSecond[i] * distinct[i].flops / 1e9,
-                      flopShare: Double(counts[i]) * distinct[i].flops / total)
+                      flopShare: Double(counts[i]) * distinct[i].flops / total, timeShare: seconds[i] / totalSeconds)
         }
     }
 }

@@ -45,9 +45,13 @@ public struct NNBenchmark: Sendable {
         public let gflops: Double
         /// Fraction of the step's matmul FLOPs.
         public let flopShare: Double
+        /// Fraction of the step's summed stand-alone sgemm time (calls × time per call): where a
+        /// slow small shape costs more than its FLOPs suggest.
+        public let timeShare: Double
 
         public var description: String {
-            "\(shape) ×\(callsPerStep): \(format(gflops, 0)) GFLOP/s, \(format(100 * flopShare, 0)) % of FLOPs"
+            "\(shape) ×\(callsPerStep): \(format(gflops, 0)) GFLOP/s, \(format(100 * flopShare, 1)) % of FLOPs, "
+                + "\(format(100 * timeShare, 1)) % of sgemm time"
         }
     }
 

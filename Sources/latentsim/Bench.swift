@@ -12,9 +12,13 @@ struct Bench: ParsableCommand {
 
     @Option(help: "Comma-separated OpenBLAS thread counts.") var threads = "1,2"
     @Option(help: "Minimum measuring time per figure, seconds.") var seconds = 2.0
+    @Option(help: "Comma-separated records to measure: ae, gan17, gan7, sgemm (sgemm is the gan17 shapes' ceiling).")
+    var models = "ae,gan17,gan7,sgemm"
     @Flag(help: "One JSON object per line instead of a table.") var json = false
     @Flag(help: "Generation instead of training: events/s of the gen17 and latent generators, compute only and into HDF5 shards.")
     var generate = false
+    @Flag(help: "Table mode: split each selected step's time into sgemm, elementwise sweeps, optimizer and rest.")
+    var breakdown = false
 
     func run() throws {
         let comm = try Communicator.world()
@@ -28,15 +32,20 @@ struct Bench: ParsableCommand {
             try dataParallel(bench, comm: comm, console: console)
             return
         }
+        let models = try selectedModels()
+        if let warning = blasCoreWarning() { console.warn(warning) }
         for t in threads.split(separator: ",").compactMap({ Int($0) }) {
             BLAS.threads = t
-            let ae = try bench.autoencoderComparison()
-            let gan17 = try bench.ganComparison(features: 17)
-            let gan7 = try bench.ganComparison(features: 7)
-            let records: [(String, NNBenchmark.Result, Double?)] = [
-                ("ae", ae.step, ae.nonMatmulShare), ("gan17", gan17.step, gan17.nonMatmulShare),
-                ("gan7", gan7.step, gan7.nonMatmulShare), ("sgemm", gan17.sgemm, nil),
-            ]
+            var records: [(String, NNBenchmark.Result, Double?)] = []
+            if models.contains("ae") {
+                let ae = try bench.autoencoderComparison()
+                records.append(("ae", ae.step, ae.nonMatmulShare))
+            }
+            let gan17 = models.contains("gan17") || models.contains("sgemm") ? try bench.ganComparison(features: 17) : nil
+            let gan7 = models.contains("gan7") ? try bench.ganComparison(features: 7) : nil
+            if let gan17, models.contains("gan17") { records.append(("gan17", gan17.step, gan17.nonMatmulShare)) }
+            if let gan7 { records.append(("gan7", gan7.step, gan7.nonMatmulShare)) }
+            if let gan17, models.contains("sgemm") { records.append(("sgemm", gan17.sgemm, nil)) }
             for (model, result, share) in records {
                 if json {
                     console.line("{\"model\": \"\(model)\", \"threads\": \(t), \"samples_per_s\": \(Int(result.samplesPerSecond)), "
@@ -48,11 +57,38 @@ struct Bench: ParsableCommand {
                                         (share.map { String(format: "non-matmul %.0f %% of step time", 100 * $0) } ?? "ceiling of the gan17 shapes") as NSString))
                 }
             }
-            if !json {
+            if !json && models.contains("gan17") {
                 console.line("  gan17 sgemm shapes (OpenBLAS \(BLAS.coreName), \(t) thread(s)):")
                 for layer in try bench.ganLayers(features: 17) { console.line("    \(layer)") }
             }
+            if breakdown && !json {
+                for n in [17, 7] where models.contains("gan\(n)") { console.line(try bench.ganBreakdown(features: n).description) }
+                if models.contains("ae") { console.line(try bench.autoencoderBreakdown().description) }
+            }
         }
+    }
+
+    /// OpenBLAS 0.3.21 falls back to its SSE3 "Prescott" kernels on CPUs it does not know (newer
+    /// AVX-512 Xeons), 4× slower; every figure would then measure the fallback, not the engine.
+    private func blasCoreWarning() -> String? {
+        let core = BLAS.coreName
+        guard ["Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Atom"].contains(core),
+              let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return nil }
+        let flags = Set(cpuinfo.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }))
+        guard flags.contains("avx2") else { return nil }
+        let suggestion = flags.contains("avx512f") ? "SkylakeX" : "Haswell"
+        return "OpenBLAS uses its \(core) kernels on a CPU with \(flags.contains("avx512f") ? "AVX-512" : "AVX2"); "
+            + "rerun with OPENBLAS_CORETYPE=\(suggestion) (scripts/env.sh sets it) for representative figures"
+    }
+
+    private func selectedModels() throws -> Set<String> {
+        let known = ["ae", "gan17", "gan7", "sgemm"]
+        let names = models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        for name in names where !known.contains(name) {
+            throw InputError("--models expects a comma-separated list of \(known.joined(separator: ", ")); found '\(name)'. "
+                             + "Fix: e.g. --models gan17,gan7", exitCode: ExitStatus.usage)
+        }
+        return Set(names)
     }
 
     /// The DY-GAN step split over the ranks (batch 512 → 512/size per rank) plus the two fused

@@ -28,6 +28,9 @@ final class BenchTests: XCTestCase {
             let core = try XCTUnwrap(lines.first?["blas_core"] as? String)
             XCTAssertFalse(["Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Atom", "unknown"].contains(core), core)
         }
+        let picked = try CLI.run(["bench", "--json", "--threads", "1", "--seconds", "0.05", "--models", "gan7,sgemm"])
+        XCTAssertEqual(picked.status, 0, picked.stderr)
+        XCTAssertEqual(try records(picked).compactMap { $0["model"] as? String }, ["gan7", "sgemm"])
         let pair = try records(try CLI.run(["bench", "--json", "--seconds", "0.05"], ranks: 2))
         XCTAssertEqual(pair.count, 1)
         XCTAssertEqual(pair.first?["ranks"] as? Int, 2)
@@ -47,5 +50,11 @@ final class BenchTests: XCTestCase {
                 XCTAssertGreaterThan(line["events_per_s"] as? Double ?? 0, 0)
             }
         }
+    }
+
+    func testUnknownModelIsRejectedWithTheValidNames() throws {
+        let outcome = try CLI.run(["bench", "--models", "gan8"])
+        XCTAssertEqual(outcome.status, 64)
+        XCTAssertTrue(outcome.stderr.contains("gan8") && outcome.stderr.contains("gan17"), outcome.stderr)
     }
 }

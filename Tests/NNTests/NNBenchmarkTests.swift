@@ -21,6 +21,34 @@ final class NNBenchmarkTests: XCTestCase {
         XCTAssertEqual(GemmPlan(shared.gemms).flops, expected - fakes)
     }
 
+    /// The sweep plan of a GAN step covers every layer output the step computes: forward
+    /// sweeps = G on 256 then 512 rows plus D twice on 512; backward sweeps = D twice (bias
+    /// gradient only in the D phase) plus G once. Hand count from the layer widths.
+    func testGANSweepPlanMatchesTheStep() throws {
+        let step = try GANStep(features: 7, batch: 64, seed: 1)
+        let gOut = (GANStep.generatorWidths.dropFirst() + [7]).reduce(0, +)
+        let dOut = GANStep.discriminatorWidths.reduce(0, +)
+        let forward = step.sweeps.filter { $0.kind == .forward }
+        let backward = step.sweeps.filter { $0.kind != .forward }
+        XCTAssertEqual(forward.reduce(0) { $0 + $1.rows * $1.cols }, 32 * gOut + 64 * gOut + 2 * 64 * dOut)
+        XCTAssertEqual(backward.reduce(0) { $0 + $1.rows * $1.cols }, 2 * 64 * dOut + 64 * gOut)
+        XCTAssertEqual(backward.filter { $0.kind == .backward(biasGradient: true, accumulate: false) }.count,
+                       GANStep.discriminatorWidths.count + GANStep.generatorWidths.count)
+        XCTAssertEqual(step.optimizedParameterCounts, [step.discriminator.parameterCount, step.generator.parameterCount])
+        let shared = try GANStep(features: 7, batch: 64, seed: 1, sharedGeneratorForward: true)
+        XCTAssertEqual(shared.sweeps.filter { $0.kind == .forward }.reduce(0) { $0 + $1.rows * $1.cols },
+                       64 * gOut + 2 * 64 * dOut)
+    }
+
+    func testBreakdownPartsArePositive() throws {
+        let parts = try NNBenchmark(minimumSeconds: 0.01).ganBreakdown(features: 7, batch: 32)
+        for (label, seconds) in [("step", parts.step), ("sgemm", parts.sgemm), ("forward", parts.forwardSweeps),
+                                 ("backward", parts.backwardSweeps), ("optimizer", parts.optimizer)] {
+            XCTAssertTrue(seconds > 0 && seconds.isFinite, "\(label): \(seconds)")
+        }
+        XCTAssertTrue(parts.description.contains("optimizer updates"))
+    }
+
     func testBenchmarkRunsAndReportsPositiveRates() throws {
         let bench = NNBenchmark(minimumSeconds: 0.01)
         let comparison = try bench.ganComparison(features: 7, batch: 64)
@@ -33,6 +61,7 @@ final class NNBenchmarkTests: XCTestCase {
         XCTAssertGreaterThan(try bench.autoencoder(widths: [5, 8, 2], batch: 16).stepsPerSecond, 0)
         let layers = try bench.autoencoderLayers(widths: [5, 8, 2], batch: 16)
         XCTAssertEqual(layers.reduce(0) { $0 + $1.flopShare }, 1, accuracy: 1e-9)
+        XCTAssertEqual(layers.reduce(0) { $0 + $1.timeShare }, 1, accuracy: 1e-9)
         XCTAssertTrue(layers.allSatisfy { $0.gflops > 0 && $0.callsPerStep > 0 })
     }
 

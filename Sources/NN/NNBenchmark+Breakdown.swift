@@ -1,0 +1,47 @@
+extension NNBenchmark {
+    /// Where one step's time goes: the step itself, its sgemm calls replayed in place, and its
+    /// elementwise passes and optimizer updates replayed on scratch buffers of the same shapes.
+    /// `rest` (loss, noise, copies, cache effects, timing noise) is what none of them explains.
+    public struct Breakdown: Sendable, CustomStringConvertible {
+        public let name: String
+        /// Seconds per step of each part.
+        public let step: Double
+        public let sgemm: Double
+        public let forwardSweeps: Double
+        public let backwardSweeps: Double
+        public let optimizer: Double
+        public var rest: Double { step - sgemm - forwardSweeps - backwardSweeps - optimizer }
+
+        public var description: String {
+            func part(_ label: String, _ seconds: Double) -> String {
+                "  \(label): \(format(seconds * 1e3, 3)) ms (\(format(100 * seconds / step, 1)) %)"
+            }
+            return ["\(name): \(format(step * 1e3, 3)) ms per step",
+                    part("sgemm in place", sgemm), part("bias+activation sweeps", forwardSweeps),
+                    part("activation-backward sweeps", backwardSweeps), part("optimizer updates", optimizer),
+                    part("rest (loss, noise, copies, cache effects)", rest)].joined(separator: "\n")
+        }
+    }
+
+    public func ganBreakdown(features: Int, batch: Int = 512, sharedGeneratorForward: Bool = false) throws -> Breakdown {
+        let step = try GANStep(features: features, batch: batch, seed: seed, sharedGeneratorForward: sharedGeneratorForward)
+        return breakdown(step, name: "GAN step N=\(features), batch \(batch)\(sharedGeneratorForward ? ", shared G forward" : "")")
+    }
+
+    public func autoencoderBreakdown(widths: [Int] = defaultAutoencoderWidths, batch: Int = 512) throws -> Breakdown {
+        breakdown(try AutoencoderStep(encoderWidths: widths, batch: batch, seed: seed), name: "autoencoder, batch \(batch)")
+    }
+
+    func breakdown(_ step: BenchmarkStep, name: String) -> Breakdown {
+        let gemms = GemmPlan(step.gemms)
+        let sweeps = SweepPlan(step.sweeps, parameterCounts: step.optimizedParameterCounts)
+        step.step()   // the in-place replay reads buffers a real step has filled
+        let perSecond = rates(minimum: minimumSeconds, [
+            { step.step() }, { gemms.run(inPlace: true) }, { sweeps.runForward() }, { sweeps.runBackward() },
+            { sweeps.runOptimizers() },
+        ])
+        let seconds = perSecond.map { 1 / $0 }
+        return Breakdown(name: name, step: seconds[0], sgemm: seconds[1], forwardSweeps: seconds[2],
+                         backwardSweeps: seconds[3], optimizer: seconds[4])
+    }
+}
