@@ -24,6 +24,11 @@ struct Console {
         fflush(stdout)
     }
 
+    /// "a, b,c" → ["a", "b", "c"] for comma-separated command-line lists (nil stays nil).
+    static func commaList(_ text: String?) -> [String]? {
+        text.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+    }
+
     func warn(_ text: String) {
         guard comm.isRoot else { return }
         FileHandle.standardError.write(Data("warning: \(text)\n".utf8))

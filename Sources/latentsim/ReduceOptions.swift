@@ -49,9 +49,7 @@ struct ReduceOptions: ParsableArguments {
 
     /// default < job file [reduce] < command line, then validated.
     func resolve() throws -> ReduceSettings {
-        func list(_ text: String?) -> [String]? {
-            text.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
-        }
+        let list = Console.commaList
         let widthList = try list(widths).map { items in
             try items.map { item -> Int in
                 guard let w = Int(item) else {

@@ -75,9 +75,7 @@ struct EnsembleOptions: ParsableArguments {
 
     /// default < job file [ensemble] < command line, then validated.
     func resolve() throws -> GANSettings {
-        func list(_ text: String?) -> [String]? {
-            text.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
-        }
+        let list = Console.commaList
         var job = try JobConfig.load(path: config, section: "ensemble", schema: EnsembleOptions.schema,
                                      otherSections: ["simulate", "reduce", "select", "generate", "evaluate", "pipeline"])
         func choice<T: RawRepresentable>(_ key: String, _ cli: String?, _: T.Type, _ allowed: String) throws -> T
