@@ -36,6 +36,18 @@ extension Philox {
         }
     }
 
+    /// Per-event noise: row i of `buffer` (rows of `width` values) is standard normal from its own
+    /// stream (seed, firstRow + i, substream), so an event's noise does not depend on how rows are
+    /// split into batches, chunks or ranks.
+    public static func fillNormalRows(_ buffer: UnsafeMutableBufferPointer<Float>, width: Int, firstRow: Int,
+                                      seed: UInt64, substream: UInt32) {
+        guard width > 0 else { return }
+        for i in 0..<(buffer.count / width) {
+            var rng = Philox(seed: seed, stream: UInt64(firstRow + i), substream: substream)
+            rng.fillNormal(UnsafeMutableBufferPointer(rebasing: buffer[(i * width)..<((i + 1) * width)]))
+        }
+    }
+
     /// Fills `buffer` with uniforms on (low, high), one block per 4 values as in `fillNormal`.
     public mutating func fillUniform(_ buffer: UnsafeMutableBufferPointer<Float>, low: Float = 0, high: Float = 1) {
         guard let out = buffer.baseAddress else { return }

@@ -57,11 +57,8 @@ final class SnapshotScorer {
         var start = 0
         while start < share.count {
             let n = min(sampler.maxBatch, share.count - start)
-            let noise = sampler.input(batch: n)
-            for i in 0..<n {
-                var rng = Philox(seed: seed, stream: UInt64(share.lowerBound + start + i), substream: 0x56414C)  // "VAL"
-                rng.fillNormal(UnsafeMutableBufferPointer(rebasing: noise[(i * noiseWidth)..<((i + 1) * noiseWidth)]))
-            }
+            Philox.fillNormalRows(sampler.input(batch: n), width: noiseWidth, firstRow: share.lowerBound + start, seed: seed,
+                                  substream: 0x56414C)  // "VAL"
             let out = sampler.forward(batch: n)
             output.values.withUnsafeMutableBufferPointer { v in
                 (v.baseAddress! + start * w).update(from: out.baseAddress!, count: n * w)

@@ -94,11 +94,8 @@ final class GeneratorModel {
     /// One chunk (at most `chunk` rows, not crossing a multiple of `chunk`).
     private func generateChunk(_ rows: Range<Int>, seed: UInt64) throws -> UnsafeBufferPointer<Float> {
         let n = rows.count
-        let noise = sampler.input(batch: n)
-        for i in 0..<n {
-            var rng = Philox(seed: seed, stream: UInt64(rows.lowerBound + i), substream: GeneratorModel.noiseSubstream)
-            rng.fillNormal(UnsafeMutableBufferPointer(rebasing: noise[(i * noiseWidth)..<((i + 1) * noiseWidth)]))
-        }
+        Philox.fillNormalRows(sampler.input(batch: n), width: noiseWidth, firstRow: rows.lowerBound, seed: seed,
+                              substream: GeneratorModel.noiseSubstream)
         let output = UnsafeBufferPointer(sampler.forward(batch: n))
         let buffer = work.view(0, n * stride)
         if let latentScaling, let decoder {
