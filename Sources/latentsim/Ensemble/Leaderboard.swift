@@ -53,7 +53,7 @@ struct Leaderboard {
             self.reason = diverged ? reason : missing.map { "KS of '\($0)' missing or not finite" } ?? ""
             self.pruned = pruned
             self.stored = stored
-            snapshot = Leaderboard.snapshotPath(directory: directory ?? String(format: "%03d", restart), step: step)
+            snapshot = Leaderboard.snapshotPath(directory: directory ?? RestartFiles.directoryName(restart), step: step)
         }
 
         func value(_ metric: Metric) -> Double { metric == .ksSum ? ksSum : rankSum }
@@ -122,6 +122,6 @@ struct Leaderboard {
     }
 
     static func snapshotPath(directory: String, step: Int) -> String {
-        "restarts/\(directory)/snapshot-\(String(format: "%08d", step)).h5"
+        "restarts/\(directory)/" + RestartFiles.snapshotName(step: step)
     }
 }

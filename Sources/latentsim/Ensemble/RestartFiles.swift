@@ -11,14 +11,18 @@ struct RestartFiles {
     let index: Int
 
     static func directory(run: String, index: Int) -> String {
-        ((run as NSString).appendingPathComponent("restarts") as NSString).appendingPathComponent(String(format: "%03d", index))
+        ((run as NSString).appendingPathComponent("restarts") as NSString).appendingPathComponent(directoryName(index))
     }
+    /// RUN/restarts/NNN: the restart's folder name.
+    static func directoryName(_ index: Int) -> String { String(format: "%03d", index) }
     var directory: String { RestartFiles.directory(run: run, index: index) }
     func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
     var snapshots: String { path("snapshots.jsonl") }
     var state: String { path("state.h5") }
     var result: String { path("result.json") }
-    func snapshot(step: Int) -> String { path(String(format: "snapshot-%08d.h5", step)) }
+    func snapshot(step: Int) -> String { path(RestartFiles.snapshotName(step: step)) }
+    /// The file name of a kept snapshot (the leaderboard finds it by the same name).
+    static func snapshotName(step: Int) -> String { String(format: "snapshot-%08d.h5", step) }
 
     /// The restart's end record, if it ended (finished, pruned or diverged).
     struct Result: Codable {
@@ -56,14 +60,15 @@ struct RestartFiles {
             + "\"seconds\": \(number(seconds))}\n"
     }
 
-    /// (step, ks_sum, diverged) of the records with step ≤ `through`, in file order.
-    func readRecords(through: Int) -> [(step: Int, sum: Double, diverged: Bool, line: String)] {
+    /// (step, ks_sum, diverged, training seconds) of the records with step ≤ `through`, in file order.
+    func readRecords(through: Int) -> [(step: Int, sum: Double, diverged: Bool, seconds: Double?, line: String)] {
         guard let text = try? String(contentsOfFile: snapshots, encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap { line in
             guard let data = line.data(using: .utf8),
                   let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
                   let step = object["step"] as? Int, step <= through else { return nil }
-            return (step, (object["ks_sum"] as? Double) ?? .infinity, (object["diverged"] as? Bool) ?? true, String(line))
+            return (step, (object["ks_sum"] as? Double) ?? .infinity, (object["diverged"] as? Bool) ?? true,
+                    object["seconds"] as? Double, String(line))
         }
     }
 

@@ -79,7 +79,7 @@ final class RestartRun {
             let records = files.readRecords(through: step)
             kept = records.filter { !$0.diverged && FileManager.default.fileExists(atPath: files.snapshot(step: $0.step)) }
                 .map { ($0.step, $0.sum) }.sorted { ($0.sum, $0.step) < ($1.sum, $1.step) }
-            return records.last.flatMap { RestartRun.seconds(in: $0.line) } ?? 0
+            return records.last?.seconds ?? 0
         }
         console.line("resuming restart \(index) from step \(step)")
         return (step, try comm.broadcast(seconds))
@@ -107,11 +107,5 @@ final class RestartRun {
         let ks = score.diverged ? "diverged (\(score.reason))"
             : score.ks.map { "\($0.0) \(String(format: "%.4f", $0.1))" }.joined(separator: " ") + " KS sum \(String(format: "%.4f", score.sum))"
         return "restart \(index) step \(step)/\(s.steps) \(l) | \(ks) | \(String(format: "%.1f", rate)) steps/s"
-    }
-
-    static func seconds(in line: String) -> Double? {
-        guard let data = line.data(using: .utf8),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
-        return object["seconds"] as? Double
     }
 }
