@@ -93,6 +93,13 @@ struct EnsembleOptions: ParsableArguments {
             }
             return q
         }
+        func selectionMetric() throws -> Leaderboard.Metric {
+            let name = try job.string("metric", cli: metric)
+            guard let m = Leaderboard.Metric(rawValue: name) else {
+                throw InputError("unknown metric '\(name)'; expected ks-sum or rank-sum", exitCode: ExitStatus.usage)
+            }
+            return m
+        }
         let optimizerName = try job.string("optimizer", cli: optimizer)
         let defaultLR = ["adadelta": 1.0, "adam": 2e-4, "sgd": 0.01][optimizerName] ?? 1.0
         var s = GANSettings(
@@ -116,7 +123,7 @@ struct EnsembleOptions: ParsableArguments {
             gpLambda: try job.double("gp_lambda", cli: nil), criticSteps: try job.int("critic_steps", cli: nil),
             vaeLatent: try job.int("vae_latent", cli: nil), vaeWidths: try job.ints("vae_widths", cli: nil),
             vaeBeta: try job.double("vae_beta", cli: nil),
-            ema: try job.double("ema", cli: ema), topK: try job.int("top_k", cli: topK), metric: try job.string("metric", cli: metric),
+            ema: try job.double("ema", cli: ema), topK: try job.int("top_k", cli: topK), metric: try selectionMetric(),
             prune: try job.string("prune", cli: prune),
             dropNonFinite: try job.bool("drop_nonfinite", cli: dropNonfinite ? true : nil),
             out: try job.string("out", cli: out), toml: "")

@@ -69,17 +69,16 @@ extension EnsembleRun {
 
     /// Leaderboard, selection of the best snapshot into RUN/best/, and the summary. Rank 0 only.
     static func finish(_ s: GANSettings, console: Console) throws {
-        guard let metric = Leaderboard.Metric(rawValue: s.metric) else { return }
+        let metric = s.metric
         let board = try Leaderboard.load(run: s.out, quantities: s.score)
         try board.write(run: s.out, metric: metric)
-        let ranked = board.ranked(by: metric)
-        guard let best = ranked.first(where: { $0.stored && !$0.diverged }) else {
+        guard let best = board.best(by: metric) else {
             throw InputError("no snapshot of '\(s.out)' can be selected: every snapshot diverged; lower the learning "
                              + "rate or change the model", exitCode: ExitStatus.software)
         }
         try Leaderboard.installBest(run: s.out, entry: best, metric: metric)
         console.line(board.formattedTable(metric: metric, top: 10))
-        console.line("best: restart \(best.restart) step \(best.step) (\(s.metric)); generator and preprocessing in "
+        console.line("best: restart \(best.restart) step \(best.step) (\(metric.rawValue)); generator and preprocessing in "
                      + "\((s.out as NSString).appendingPathComponent("best"))")
     }
 }

@@ -40,7 +40,7 @@ struct GANSettings {
     var vaeBeta: Double
     var ema: Double
     var topK: Int
-    var metric: String
+    var metric: Leaderboard.Metric
     var prune: String
     var dropNonFinite: Bool
     var out: String
@@ -95,7 +95,6 @@ struct GANSettings {
         if vaeLatent < 1 { throw bad("vae-latent must be at least 1, found \(vaeLatent)") }
         if !(ema >= 0 && ema < 1) { throw bad("ema must be in [0, 1) (0 disables the weight average), found \(ema)") }
         if topK < 1 { throw bad("top-k must be at least 1, found \(topK)") }
-        if !["ks-sum", "rank-sum"].contains(metric) { throw bad("unknown metric '\(metric)'; expected ks-sum or rank-sum") }
         if !["none", "successive-halving"].contains(prune) {
             throw bad("unknown prune '\(prune)'; expected none or successive-halving")
         }
