@@ -70,14 +70,11 @@ struct Bench: ParsableCommand {
 
     /// OpenBLAS 0.3.21 falls back to its SSE3 "Prescott" kernels on CPUs it does not know (newer
     /// AVX-512 Xeons), 4× slower; every figure would then measure the fallback, not the engine.
+    /// latentsim restarts itself with a better core type, so this fires only when the user forced one.
     private func blasCoreWarning() -> String? {
-        let core = BLAS.coreName
-        guard ["Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Atom"].contains(core),
-              let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return nil }
-        let flags = Set(cpuinfo.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }))
-        guard flags.contains("avx2") else { return nil }
-        let suggestion = flags.contains("avx512f") ? "SkylakeX" : "Haswell"
-        return "OpenBLAS uses its \(core) kernels on a CPU with \(flags.contains("avx512f") ? "AVX-512" : "AVX2"); "
+        guard let suggestion = BLAS.betterCoreType else { return nil }
+        let features = suggestion == "SkylakeX" ? "AVX-512" : "AVX2"
+        return "OpenBLAS uses its \(BLAS.coreName) kernels on a CPU with \(features); "
             + "rerun with OPENBLAS_CORETYPE=\(suggestion) (scripts/env.sh sets it) for representative figures"
     }
 
