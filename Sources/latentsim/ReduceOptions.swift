@@ -22,6 +22,12 @@ struct ReduceOptions: ParsableArguments {
     @Option(help: "Held-out fraction for evaluation (default 0.1).") var holdout: Double?
     @Option(help: "Checkpoint every K steps (default 1000).") var checkpointEvery: Int?
     @Option(help: "Rotate events so mu2_py = 0 (true/false; default: when mu2_px/mu2_py exist).") var rotate: Bool?
+    @Option(name: .customLong("log1p"), help: "Comma-separated non-negative columns mapped through log1p before standardisation (e.g. jet pTs).")
+    var log1pColumns: String?
+    @Option(help: "Two vectors, e.g. mu1,mu2: the first one's energy is replaced by the pair's invariant mass before scaling.")
+    var pairMass: String?
+    @Option(help: "Comma-separated derived quantities (e.g. mll) whose per-event error joins the autoencoder loss.") var derivedLoss: String?
+    @Option(help: "Weight of the derived-quantity terms (default 1).") var derivedWeight: Double?
     @Flag(help: "Drop rows with NaN/Inf instead of refusing the file.") var dropNonfinite = false
     @Option(help: "Run directory.") var out: String?
     @Flag(help: "Continue from RUN/model.h5.") var resume = false
@@ -43,6 +49,10 @@ struct ReduceOptions: ParsableArguments {
         ConfigOption("holdout", .double, default: 0.1, help: "Held-out fraction."),
         ConfigOption("checkpoint_every", .int, default: 1000, help: "Checkpoint every K steps."),
         ConfigOption("rotate", .bool, help: "Rotate events so mu2_py = 0."),
+        ConfigOption("pair_mass", .strings, default: .array([]), help: "Vectors whose pair mass replaces the first energy."),
+        ConfigOption("derived_loss", .strings, default: .array([]), help: "Derived quantities in the autoencoder loss."),
+        ConfigOption("derived_weight", .double, default: 1.0, help: "Weight of the derived-quantity terms."),
+        ConfigOption("log1p", .strings, default: .array([]), help: "Columns mapped through log1p before standardisation."),
         ConfigOption("drop_nonfinite", .bool, default: false, help: "Drop rows with NaN/Inf."),
         ConfigOption("out", .string, help: "Run directory."),
     ]
@@ -76,6 +86,10 @@ struct ReduceOptions: ParsableArguments {
             schedule: try job.string("schedule", cli: schedule), holdout: try job.double("holdout", cli: holdout),
             checkpointEvery: try job.int("checkpoint_every", cli: checkpointEvery),
             rotate: job.value("rotate", cli: rotate.map { .bool($0) })?.boolValue,
+            log1p: try job.strings("log1p", cli: list(log1pColumns)),
+            derivedLoss: try job.strings("derived_loss", cli: list(derivedLoss)),
+            derivedWeight: try job.double("derived_weight", cli: derivedWeight),
+            pairMass: try job.strings("pair_mass", cli: list(pairMass)),
             dropNonFinite: try job.bool("drop_nonfinite", cli: dropNonfinite ? true : nil),
             out: try job.string("out", cli: out), resume: resume, toml: "")
         try s.validate()

@@ -34,7 +34,8 @@ struct PreparedData {
     }
 
     static func load(path: String, dataset: String, columns requested: [String], rotate: Bool?, split: HeldOutSplit,
-                     dropNonFinite: Bool, seed: UInt64, comm: Communicator, fitted: Fitted? = nil) throws -> PreparedData {
+                     dropNonFinite: Bool, seed: UInt64, comm: Communicator, fitted: Fitted? = nil,
+                     log1p: [String] = [], pairMass: [String] = []) throws -> PreparedData {
         let read = try EventReader.read(path: path, dataset: dataset, nonFinite: dropNonFinite ? .drop : .refuse, comm: comm)
         let table = read.table
         let (inputColumns, features, rotating) = try comm.agree { () -> ([String], [String], Bool) in
@@ -85,7 +86,10 @@ struct PreparedData {
             scaling = fitted.scaling
         } else {
             let integers = try integerColumns(trainRows, comm: comm)
-            scaling = Preprocessor(steps: (integers.isEmpty ? [] : [.smearInteger(integers)]) + [.standardize(features)])
+            try comm.agree { try checkLog1p(log1p, features: features, table: trainRows, path: path) }
+            let mass = try comm.agree { try pairMassStep(pairMass, features: features, rotated: frame != nil) }
+            scaling = Preprocessor(steps: mass + (integers.isEmpty ? [] : [.smearInteger(integers)])
+                                   + (log1p.isEmpty ? [] : [.log1p(log1p)]) + [.standardize(features)])
             try scaling.fit(trainRows, comm: comm, seed: seed)
         }
         return PreparedData(frame: frame, scaling: scaling, inputColumns: inputColumns, features: features,
@@ -113,6 +117,37 @@ struct PreparedData {
         let wanted = Set(features + (rotating ? ["mu2_py"] : []))
         let input = rotating ? available.filter { wanted.contains($0) } : features
         return (input, features, rotating)
+    }
+
+    /// The `pairMass` step for vectors (a, b): both energies and every momentum component must be
+    /// features, except b's p_y when the frame step dropped it (it is 0 there).
+    static func pairMassStep(_ pair: [String], features: [String], rotated: Bool) throws -> [PreprocessingStep] {
+        guard pair.count == 2 else { return [] }
+        let available = features + (rotated ? ["mu2_py"] : [])
+        let components = ["\(pair[0])_E", "\(pair[0])_px", "\(pair[0])_py", "\(pair[0])_pz",
+                          "\(pair[1])_E", "\(pair[1])_px", "\(pair[1])_py", "\(pair[1])_pz"]
+        let missing = components.filter { !available.contains($0) }
+        guard missing.isEmpty else {
+            throw InputError("pair_mass = \(pair.joined(separator: ",")) needs the columns \(components.joined(separator: ",")) "
+                             + "among the features, found none for \(missing.joined(separator: ",")); add them to columns or "
+                             + "drop pair_mass", exitCode: ExitStatus.usage)
+        }
+        return [.pairMass(PreprocessingStep.pairMassComponents(pair[0], pair[1], available: features))]
+    }
+
+    /// log1p columns must be features whose values are all ≥ 0 (a negative momentum component would
+    /// make the expm1 inverse meaningless even where log1p is defined).
+    static func checkLog1p(_ columns: [String], features: [String], table: EventTable, path: String) throws {
+        for name in columns {
+            guard let j = features.firstIndex(of: name) else {
+                throw InputError("log1p column '\(name)' is not among the features \(features.joined(separator: ",")); "
+                                 + "remove it from log1p or add it to columns", exitCode: ExitStatus.usage)
+            }
+            if let r = (0..<table.rows).first(where: { table[$0, j] < 0 }) {
+                throw InputError("log1p expects non-negative values but '\(path)' has \(name) = \(table[r, j]) in training row "
+                                 + "\(table.firstRow + r); remove \(name) from log1p", exitCode: ExitStatus.dataError)
+            }
+        }
     }
 
     /// Columns whose training values are all integers (e.g. nvtx), over all ranks.

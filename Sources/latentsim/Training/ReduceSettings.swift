@@ -1,5 +1,6 @@
 import Comm
 import Foundation
+import Physics
 
 /// Every option of `latentsim reduce`, resolved (built-in default < job file < command line) and
 /// validated; `toml` is the effective configuration, stored with the run.
@@ -20,6 +21,16 @@ struct ReduceSettings {
     var holdout: Double
     var checkpointEvery: Int
     var rotate: Bool?
+    /// Features mapped through log1p before standardisation: a falling spectrum with a spike at 0
+    /// (jet pTs) becomes two well separated modes that an MSE autoencoder reconstructs far better.
+    var log1p: [String]
+    /// Derived quantities (e.g. mll) whose per-event reconstruction error, in units of the quantity's
+    /// spread, is added to the autoencoder's loss with weight `derivedWeight` (DerivedLoss).
+    var derivedLoss: [String]
+    var derivedWeight: Double
+    /// Two vectors (e.g. mu1, mu2): the first one's energy is replaced by the pair's invariant mass
+    /// before scaling (PairMass), so a narrow resonance is a coordinate the networks see directly.
+    var pairMass: [String]
     var dropNonFinite: Bool
     var out: String
     var resume: Bool
@@ -45,6 +56,16 @@ struct ReduceSettings {
             throw bad("unknown schedule '\(schedule)'; expected one of: cosine, constant")
         }
         if !(holdout > 0 && holdout < 1) { throw bad("holdout must be a fraction between 0 and 1, found \(holdout)") }
+        if !pairMass.isEmpty && pairMass.count != 2 {
+            throw bad("pair_mass expects two vector names such as mu1,mu2, found \(pairMass.count): \(pairMass.joined(separator: ","))")
+        }
+        for name in derivedLoss {
+            let usable = DerivedQuantity.allCases.filter(\.isDifferentiable).map(\.rawValue)
+            guard usable.contains(name) else {
+                throw bad("derived_loss quantity '\(name)': expected one of \(usable.joined(separator: ", ")); fix the name")
+            }
+        }
+        if !(derivedWeight >= 0) { throw bad("derived_weight must be ≥ 0, found \(derivedWeight)") }
         if checkpointEvery < 1 { throw bad("checkpoint_every must be at least 1, found \(checkpointEvery)") }
     }
 }
