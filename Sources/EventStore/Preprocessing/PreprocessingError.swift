@@ -69,8 +69,9 @@ enum PreprocessingError {
 
     static func notElementwise(_ step: String) -> InputError {
         InputError("\(step): differentiating the inverse preprocessing expected elementwise steps (standardize, minMax, "
-                   + "log1p, smearInteger), found a rotation that drops a column and re-draws the azimuth; leave "
-                   + "rotateAzimuth out of the preprocessing or turn the regression terms off", exitCode: ExitStatus.usage)
+                   + "log1p, smearInteger), found a step that mixes the columns of a row (rotateAzimuth, pairMass); leave "
+                   + "it out of the preprocessing or turn the gradient terms off (regression = [] with a pair_mass "
+                   + "reducer: mll is a coordinate there already)", exitCode: ExitStatus.usage)
     }
 
     static func damaged(_ step: String, _ detail: String) -> InputError {

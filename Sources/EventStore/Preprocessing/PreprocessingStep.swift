@@ -4,7 +4,7 @@
 /// Stored as JSON with a model, e.g. `{"kind":"standardize","columns":["mu1_E"],"shift":[41.2],"scale":[19.7]}`.
 public struct PreprocessingStep: Codable, Equatable, Sendable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
-        case standardize, minMax, log1p, smearInteger, rotateAzimuth
+        case standardize, minMax, log1p, smearInteger, rotateAzimuth, pairMass
     }
 
     public let kind: Kind
@@ -54,6 +54,24 @@ public struct PreprocessingStep: Codable, Equatable, Sendable {
     public static func rotateAzimuth(reference: String = "mu2", vectors: [String]? = nil) -> PreprocessingStep {
         PreprocessingStep(kind: .rotateAzimuth, columns: vectors, reference: reference)
     }
+
+    /// Replaces the first vector's energy by the pair's invariant mass (see `PairMass`). `components`
+    /// names (E₁, px₁, py₁, pz₁, E₂, px₂, py₂, pz₂) in that order; "0" marks a component that is
+    /// identically zero (mu2_py after `rotateAzimuth`). The column keeps E₁'s name.
+    public static func pairMass(_ components: [String]) -> PreprocessingStep {
+        PreprocessingStep(kind: .pairMass, columns: components)
+    }
+
+    /// The `pairMass` components of the pair (a, b), e.g. ("mu1", "mu2"), with "0" for the
+    /// momentum components not in `available` (dropped by the rotation).
+    public static func pairMassComponents(_ a: String, _ b: String, available: [String]) -> [String] {
+        ["\(a)_E", "\(a)_px", "\(a)_py", "\(a)_pz", "\(b)_E", "\(b)_px", "\(b)_py", "\(b)_pz"].enumerated().map { k, name in
+            k % 4 != 0 && !available.contains(name) ? PreprocessingStep.zeroComponent : name
+        }
+    }
+
+    /// The component name meaning "identically 0" in a `pairMass` step.
+    public static let zeroComponent = "0"
 
     /// "step 2 (standardize)", 1-based, for messages.
     func label(_ index: Int) -> String { "preprocessing step \(index + 1) (\(kind.rawValue))" }

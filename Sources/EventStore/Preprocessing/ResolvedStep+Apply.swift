@@ -31,6 +31,8 @@ extension ResolvedStep {
                                         sigma: sigma, seed: seed, substream: substream, columns: inputColumns)
         case let .rotate(px, py, pairs, _):
             AzimuthalRotation.forward(buffer, width: w, rows: rows, referencePx: px, referencePy: py, pairs: pairs)
+        case let .pairMass(indices):
+            PairMass.forward(buffer, width: w, rows: rows, indices: indices)
         }
     }
 
@@ -58,6 +60,8 @@ extension ResolvedStep {
         case let .rotate(px, py, pairs, substream):
             AzimuthalRotation.inverse(buffer, width: inputWidth, rows: rows, firstRow: firstRow, referencePx: px,
                                       referencePy: py, pairs: pairs, seed: seed, substream: substream)
+        case let .pairMass(indices):
+            PairMass.inverse(buffer, width: w, rows: rows, indices: indices)
         }
     }
 }

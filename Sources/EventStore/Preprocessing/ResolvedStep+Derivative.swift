@@ -4,10 +4,13 @@ import Foundation
 /// physical units back to the preprocessed space a network works in.
 extension ResolvedStep {
     /// Whether the inverse maps each value on its own (every step but the rotation, which mixes
-    /// the px/py columns of a row, adds a column and draws a random azimuth).
+    /// the px/py columns of a row, adds a column and draws a random azimuth, and the pair mass,
+    /// whose inverse energy depends on the whole pair).
     var isElementwise: Bool {
-        if case .rotate = operation { return false }
-        return true
+        switch operation {
+        case .rotate, .pairMass: return false
+        default: return true
+        }
     }
 
     /// Multiplies `derivative` by this step's inverse derivative at the values in `buffer` (the
@@ -40,7 +43,7 @@ extension ResolvedStep {
                 let base = r * w
                 for c in indices { derivative[base + c] = 0 }
             }
-        case .rotate:
+        case .rotate, .pairMass:
             preconditionFailure("\(label) is not elementwise; Preprocessor.inverseWithDerivative refuses it")
         }
     }

@@ -8,6 +8,8 @@ struct ResolvedStep: Sendable {
         case smear(indices: [Int], sigma: Double, substream: UInt32)
         /// `pairs`: flattened (px, py) positions of the non-reference vectors.
         case rotate(referencePx: Int, referencePy: Int, pairs: [Int], substream: UInt32)
+        /// Positions of (E₁, px₁, py₁, pz₁, E₂, px₂, py₂, pz₂); −1 for a zero component.
+        case pairMass(indices: [Int])
     }
 
     let operation: Operation
@@ -52,6 +54,25 @@ struct ResolvedStep: Sendable {
             var out = available
             out.remove(at: layout.py)
             outputColumns = out
+        case .pairMass:
+            guard let names = step.columns, names.count == 8 else {
+                throw PreprocessingError.damaged(label, "expected 8 components (E, px, py, pz of two vectors), "
+                                                 + "found \(step.columns?.count ?? 0)")
+            }
+            let listed = names.filter { $0 != PreprocessingStep.zeroComponent }
+            let positions = try PreprocessingStep(kind: .pairMass, columns: listed)
+                .columnIndices(label: label, available: available, droppedBy: droppedBy)
+            var k = 0
+            let indices = names.map { name -> Int in
+                guard name != PreprocessingStep.zeroComponent else { return -1 }
+                defer { k += 1 }
+                return positions[k]
+            }
+            guard indices[0] >= 0, indices[4] >= 0 else {
+                throw PreprocessingError.damaged(label, "expected both energies among the columns, found a zero component")
+            }
+            operation = .pairMass(indices: indices)
+            outputColumns = available
         }
     }
 }

@@ -37,7 +37,11 @@ enum AutoencoderRun {
         let batch = min(s.batch, data.trainTotal)
         let plan = ShardedBatches(total: data.trainTotal, shard: data.train.firstRow..<(data.train.firstRow + data.train.rows),
                                   batch: batch, seed: s.seed)
-        let trainer = AutoencoderTrainer(model: model, optimizer: optimizer, data: data.train, plan: plan, comm: comm)
+        let derived = s.derivedLoss.isEmpty ? nil
+            : try DerivedLoss(quantities: s.derivedLoss, weight: s.derivedWeight, scaling: data.scaling,
+                              realPhysical: data.trainPhysical, rotated: data.frame != nil, maxRows: s.batch, comm: comm)
+        let trainer = AutoencoderTrainer(model: model, optimizer: optimizer, data: data.train, plan: plan, comm: comm,
+                                         derived: derived)
         let modelPath = (s.out as NSString).appendingPathComponent("model.h5")
         let start = s.resume ? try restore(modelPath, model: model, optimizer: optimizer, comm: comm) : 0
         // The schedule spans every epoch; --steps only truncates, so a shorter run followed by

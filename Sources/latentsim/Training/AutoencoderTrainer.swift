@@ -12,15 +12,19 @@ final class AutoencoderTrainer {
     let plan: ShardedBatches
     private let comm: Communicator
     private let data: EventTable
+    private let derived: DerivedLoss?
     private var rows: [Int32]
-    private var totals: [Double] = [0, 0]
+    /// Allreduced per step: MSE sum, stop flag, derived-quantity terms' sum.
+    private var totals: [Double] = [0, 0, 0]
 
-    init(model: MLP, optimizer: Optimizer, data: EventTable, plan: ShardedBatches, comm: Communicator) {
+    init(model: MLP, optimizer: Optimizer, data: EventTable, plan: ShardedBatches, comm: Communicator,
+         derived: DerivedLoss? = nil) {
         self.model = model
         self.optimizer = optimizer
         self.plan = plan
         self.comm = comm
         self.data = data
+        self.derived = derived
         rows = [Int32](repeating: 0, count: plan.batch)
     }
 
@@ -30,11 +34,12 @@ final class AutoencoderTrainer {
         var stopRequested: Bool
     }
 
-    /// One optimizer step on global step `step`; returns the global mean loss (MSE over the batch).
+    /// One optimizer step on global step `step`; returns the global mean loss: MSE over the batch,
+    /// plus the derived-quantity terms' batch mean when they are on.
     func step(_ step: Int) throws -> StepResult {
         let k = model.inputWidth
         let n = rows.withUnsafeMutableBufferPointer { plan.localRows(step: step, into: $0) }
-        var localSum = 0.0
+        var localSum = 0.0, derivedSum = 0.0
         if n > 0 {
             let input = model.input(batch: n)
             data.values.withUnsafeBufferPointer { v in
@@ -52,6 +57,11 @@ final class AutoencoderTrainer {
             localSum = Double(mean) * Double(n * k)
             // The loss is a mean over the global batch: rescale this rank's share from n to B rows.
             cblas_sscal(Int32(n * k), Float(n) / Float(plan.batch), gradient.baseAddress, 1)
+            if let derived {
+                derivedSum = try rows.withUnsafeBufferPointer { idx in
+                    try derived.apply(output: UnsafeBufferPointer(output), rows: idx, n: n, batch: plan.batch, addingTo: gradient)
+                }
+            }
             model.backward(batch: n, parameterGradients: .overwrite)
         } else {
             model.zeroGradients()
@@ -59,9 +69,10 @@ final class AutoencoderTrainer {
         try comm.allreduce(model.gradients, op: .sum)
         totals[0] = localSum
         totals[1] = StopSignal.received != 0 ? 1 : 0
+        totals[2] = derivedSum
         try comm.allreduce(&totals, op: .sum)
         optimizer.step(model)
-        return StepResult(loss: totals[0] / Double(plan.batch * k), stopRequested: totals[1] > 0)
+        return StepResult(loss: totals[0] / Double(plan.batch * k) + totals[2] / Double(plan.batch), stopRequested: totals[1] > 0)
     }
 
     /// Mean squared error over preprocessed rows (e.g. the held-out split), summed over ranks.
