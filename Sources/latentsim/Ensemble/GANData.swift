@@ -43,7 +43,8 @@ struct GANData {
         let columns = try s.columns ?? EventReader.describe(path: s.data, dataset: s.dataset, comm: comm).columns
         let prepared = try PreparedData.load(path: s.data, dataset: s.dataset, columns: columns, rotate: s.rotate,
                                              split: HeldOutSplit(fraction: s.holdout, seed: s.seed),
-                                             dropNonFinite: s.dropNonFinite, seed: s.seed, comm: comm)
+                                             dropNonFinite: s.dropNonFinite, seed: s.seed, comm: comm,
+                                             log1p: s.log1p, pairMass: s.pairMass)
         return GANData(space: .full, prepared: prepared, reducer: nil, latentScaling: nil, train: prepared.train,
                        trainTotal: prepared.trainTotal)
     }

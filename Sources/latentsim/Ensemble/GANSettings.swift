@@ -14,6 +14,10 @@ struct GANSettings {
     var space: Space
     var columns: [String]?
     var rotate: Bool?
+    /// space = full only (in latent space the reducer's preprocessing is used): features mapped
+    /// through log1p, and a pair whose mass replaces the first energy (see ReduceSettings).
+    var log1p: [String]
+    var pairMass: [String]
     var holdout: Double
     var model: Model
     var steps: Int
@@ -61,6 +65,13 @@ struct GANSettings {
     /// Checks values that do not need the data or the world size.
     func validate() throws {
         func bad(_ text: String) -> InputError { InputError(text, exitCode: ExitStatus.usage) }
+        if !pairMass.isEmpty && pairMass.count != 2 {
+            throw bad("pair_mass expects two vector names such as [\"mu1\", \"mu2\"], found \(pairMass.count)")
+        }
+        if space == .full && !pairMass.isEmpty && !regression.isEmpty {
+            throw bad("pair_mass makes the pair mass a feature, and the regression terms cannot be differentiated through it; "
+                      + "set regression = [] (the GAN learns mll's distribution directly)")
+        }
         if space == .latent && reducer == nil {
             throw bad("space = latent needs --reducer RUN (the run directory of `latentsim reduce`); "
                       + "or choose --space full")
