@@ -17,7 +17,8 @@ struct Bench: ParsableCommand {
     @Flag(help: "One JSON object per line instead of a table.") var json = false
     @Flag(help: "Generation instead of training: events/s of the gen17 and latent generators, compute only and into HDF5 shards.")
     var generate = false
-    @Flag(help: "Table mode: split each selected step's time into sgemm, elementwise sweeps, optimizer and rest.")
+    @Flag(help: ArgumentHelp("Table mode: split each selected step's time into sgemm, elementwise sweeps, optimizer and rest; "
+                             + "with --generate, each generation stage's CPU time (noise, networks, post-processing, HDF5 write, SHA-256)."))
     var breakdown = false
 
     func run() throws {
@@ -25,7 +26,7 @@ struct Bench: ParsableCommand {
         let console = Console(comm: comm)
         if generate {
             BLAS.threads = 1
-            return try GenerateBenchmark(comm: comm, seconds: seconds, json: json).run()
+            return try GenerateBenchmark(comm: comm, seconds: seconds, json: json, breakdown: breakdown).run()
         }
         let bench = NNBenchmark(minimumSeconds: seconds)
         if comm.size > 1 {

@@ -10,12 +10,15 @@ struct GenerateBenchmark {
     let comm: Communicator
     let seconds: Double
     let json: Bool
+    /// Table mode: also where the time of the HDF5 run went, stage by stage (rank 0's CPU time).
+    var breakdown = false
 
     func run() throws {
         let console = Console(comm: comm)
         for kind in GeneratorModel.Synthetic.allCases {
             let model = try comm.agree { try GeneratorModel.synthetic(kind) }
             let (events, compute) = try measureCompute(model)
+            if breakdown && !json { model.stages = GenerationStages() }
             let hdf5 = try measureHDF5(model, kind: kind, events: events)
             for (mode, rate) in [("compute", compute), ("hdf5", hdf5)] {
                 if json {
@@ -25,6 +28,10 @@ struct GenerateBenchmark {
                     console.line(String(format: "%-6@ ranks %d  %-7@ %10.0f events/s  (%.0f per rank)", kind.rawValue as NSString,
                                         comm.size, mode as NSString, rate, rate / Double(comm.size)))
                 }
+            }
+            if let stages = model.stages {
+                console.line("  \(kind.rawValue) into HDF5, CPU time per stage on rank 0 (chunk \(model.chunk)):")
+                for line in stages.table(events: comm.share(of: events).count) { console.line(line) }
             }
         }
     }

@@ -35,27 +35,36 @@ extension GenerateRun {
         let progress = quiet ? nil : Progress(console: console, total: total, label: "generated", unit: "events")
         try comm.agree {
             var remaining = todoRows
+            // Chunks go to the writer thread (HDF5 write, rename, checksum) while the next one is computed.
+            let writerStages = model.stages.map { _ in GenerationStages() }
+            let writer = ShardWriter(width: model.width, chunk: model.chunk, stages: writerStages)
+            writer.start()
             do {
                 for s in todo {
                     let shard = plan[s]
-                    let stream = try EventStream(path: path(shard.file), columns: model.columns, rows: shard.rows,
-                                                 attributes: attributes(firstRow: shard.firstRow, rows: shard.rows), comm: nil)
+                    try writer.begin(ShardWriter.Shard(index: s, path: path(shard.file), columns: model.columns, rows: shard.rows,
+                                                       attributes: attributes(firstRow: shard.firstRow, rows: shard.rows)))
                     do {
                         try model.generate(rows: shard.firstRow..<(shard.firstRow + shard.rows), seed: seed) { values, rows in
-                            try stream.write(values, rows: (rows.lowerBound - shard.firstRow)..<(rows.upperBound - shard.firstRow))
+                            let (slot, buffer) = try writer.slot()
+                            if let from = values.baseAddress, let to = buffer.baseAddress { to.update(from: from, count: values.count) }
+                            try writer.submit(slot: slot, rows: (rows.lowerBound - shard.firstRow)..<(rows.upperBound - shard.firstRow))
                             remaining -= rows.count
                             let done = try counter.add(Int64(rows.count)) + Int64(rows.count)
                             progress?.update(Int(done), detail: "")
                         }
-                        try stream.commit()
                     } catch {
-                        stream.discard()
+                        writer.abandon()
                         throw error
                     }
-                    hashes[s] = try SHA256.hex(files: [path(shard.file)])
+                    try writer.finish()
                 }
+                for (s, sha) in try writer.close() { hashes[s] = sha }
+                if let writerStages { model.stages?.add(writerStages) }
             } catch {
-                // Lets rank 0's progress loop end; the agreement then reports the failure everywhere.
+                // The writer has removed its temporary file; lets rank 0's progress loop end; the
+                // agreement then reports the failure everywhere.
+                _ = try? writer.close()
                 try? counter.add(Int64(remaining))
                 throw error
             }

@@ -35,6 +35,8 @@ final class GeneratorModel {
     /// Output columns: the training table's, in file order.
     let columns: [String]
     let chunk: Int
+    /// When set (benchmark breakdown), each stage of `generate` is charged to it.
+    var stages: GenerationStages?
     /// (feature index, threshold): decoded values below become exactly 0.
     private let zeros: [(Int, Float)]
     /// Feature j goes to position `placement[j]` of the frame's (or the output's) layout.
@@ -94,13 +96,17 @@ final class GeneratorModel {
     /// One chunk (at most `chunk` rows, not crossing a multiple of `chunk`).
     private func generateChunk(_ rows: Range<Int>, seed: UInt64) throws -> UnsafeBufferPointer<Float> {
         let n = rows.count
+        stages?.start()
         Philox.fillNormalRows(sampler.input(batch: n), width: noiseWidth, firstRow: rows.lowerBound, seed: seed,
                               substream: GeneratorModel.noiseSubstream)
+        stages?.lap(.noise)
         let output = UnsafeBufferPointer(sampler.forward(batch: n))
+        stages?.lap(.sampler)
         let buffer = work.view(0, n * stride)
         if let latentScaling, let decoder {
             let codes = staged.view(0, n * stride)
             try latentScaling.inverse(output, into: codes, rows: n, firstRow: rows.lowerBound, seed: seed)
+            stages?.lap(.latentInverse)
             let latentCodes = UnsafeBufferPointer(rebasing: codes[0..<(n * latentScaling.inputColumns.count)])
             switch decoder {
             case .mlp(let mlp):
@@ -108,10 +114,12 @@ final class GeneratorModel {
             case .pca(let pca):
                 pca.decode(latentCodes, rows: n, into: buffer)
             }
+            stages?.lap(.decoder)
             try scaling.inverse(into: buffer, rows: n, firstRow: rows.lowerBound, seed: seed)
         } else {
             try scaling.inverse(output, into: buffer, rows: n, firstRow: rows.lowerBound, seed: seed)
         }
+        stages?.lap(.scalingInverse)
         let k = features.count
         for (j, threshold) in zeros {
             for r in 0..<n where buffer[r * k + j] < threshold { buffer[r * k + j] = 0 }
@@ -122,7 +130,9 @@ final class GeneratorModel {
         for r in 0..<n {
             for j in 0..<k { placed[r * layoutWidth + placement[j]] = buffer[r * k + j] }
         }
+        stages?.lap(.placement)
         try frame?.inverse(into: placed, rows: n, firstRow: rows.lowerBound, seed: seed)
+        stages?.lap(.frame)
         return UnsafeBufferPointer(rebasing: placed[0..<(n * width)])
     }
 }
