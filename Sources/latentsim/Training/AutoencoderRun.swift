@@ -37,7 +37,11 @@ enum AutoencoderRun {
         let batch = min(s.batch, data.trainTotal)
         let plan = ShardedBatches(total: data.trainTotal, shard: data.train.firstRow..<(data.train.firstRow + data.train.rows),
                                   batch: batch, seed: s.seed)
-        let trainer = AutoencoderTrainer(model: model, optimizer: optimizer, data: data.train, plan: plan, comm: comm)
+        // Worker threads each call a single-threaded OpenBLAS (a multi-threaded one under them
+        // would oversubscribe the cores and synchronise every small product).
+        if s.threads > 1 { BLAS.threads = 1 }
+        let trainer = try AutoencoderTrainer(model: model, optimizer: optimizer, data: data.train, plan: plan, comm: comm,
+                                             workerShards: s.threads > 1 ? data.trainShards(parts: s.threads) : [])
         let modelPath = (s.out as NSString).appendingPathComponent("model.h5")
         let start = s.resume ? try restore(modelPath, model: model, optimizer: optimizer, comm: comm) : 0
         // The schedule spans every epoch; --steps only truncates, so a shorter run followed by

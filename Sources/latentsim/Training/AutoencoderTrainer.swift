@@ -6,22 +6,48 @@ import NN
 /// Data-parallel autoencoder training: every rank runs the same model on the members of the
 /// global batch that live in its shard, the fused gradient buffer is summed with one in-place
 /// allreduce, and every rank applies the same optimizer update. Buffers are allocated once.
+///
+/// With more than one worker shard each rank splits its work once more over in-process worker
+/// threads, each acting as one rank of a finer split (`AutoencoderTrainer+Workers.swift`).
 final class AutoencoderTrainer {
     let model: MLP
     let optimizer: Optimizer
     let plan: ShardedBatches
-    private let comm: Communicator
-    private let data: EventTable
+    let comm: Communicator
+    let data: EventTable
     private var rows: [Int32]
-    private var totals: [Double] = [0, 0]
+    var totals: [Double] = [0, 0]
+    /// One lane per in-process worker (empty for the serial step), their models, and the threads.
+    let lanes: [Lane]
+    let replicas: ModelReplicas?
+    let pool: WorkerPool?
+    /// Global step of the running phase (set before the workers start).
+    var currentStep = 0
 
-    init(model: MLP, optimizer: Optimizer, data: EventTable, plan: ShardedBatches, comm: Communicator) {
+    /// `workerShards`: the global training-row range of each in-process worker (from
+    /// `PreparedData.trainShards`); one range (or none) keeps the serial step.
+    init(model: MLP, optimizer: Optimizer, data: EventTable, plan: ShardedBatches, comm: Communicator,
+         workerShards: [Range<Int>] = []) throws {
         self.model = model
         self.optimizer = optimizer
         self.plan = plan
         self.comm = comm
         self.data = data
         rows = [Int32](repeating: 0, count: plan.batch)
+        guard workerShards.count > 1 else {
+            lanes = []
+            replicas = nil
+            pool = nil
+            return
+        }
+        // Replicas as large as the rank's model: identical buffer layouts, identical BLAS calls.
+        let replicas = try ModelReplicas(model, workers: workerShards.count, maxBatch: model.maxBatch)
+        lanes = workerShards.enumerated().map { w, shard in
+            Lane(model: replicas.models[w], offset: shard.lowerBound - data.firstRow,
+                 plan: ShardedBatches(total: plan.total, shard: shard, batch: plan.batch, seed: plan.seed))
+        }
+        self.replicas = replicas
+        pool = try WorkerPool(count: workerShards.count)
     }
 
     struct StepResult {
@@ -32,6 +58,7 @@ final class AutoencoderTrainer {
 
     /// One optimizer step on global step `step`; returns the global mean loss (MSE over the batch).
     func step(_ step: Int) throws -> StepResult {
+        if pool != nil { return try parallelStep(step) }
         let k = model.inputWidth
         let n = rows.withUnsafeMutableBufferPointer { plan.localRows(step: step, into: $0) }
         var localSum = 0.0
