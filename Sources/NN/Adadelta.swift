@@ -28,12 +28,12 @@ public final class Adadelta: Optimizer {
 
     public var state: UnsafeMutableBufferPointer<Float> { storage.buffer }
 
-    public func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>, gradientScale: Float = 1) {
-        checkSizes(parameters, gradients)
-        guard let p = parameters.baseAddress, let g = gradients.baseAddress else { return }
+    public func update(parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, gradientScale: Float,
+                       range: Range<Int>) {
+        checkRange(range)
         let squareAverage = storage.start, deltaAverage = storage.start + parameterCount
         let r = rho, c = 1 - rho, eps = epsilon, lr = learningRate, scale = gradientScale
-        for i in 0..<parameterCount {
+        for i in range {
             let gi = g[i] * scale
             let sq = r * squareAverage[i] + c * (gi * gi)
             squareAverage[i] = sq
@@ -41,6 +41,5 @@ public final class Adadelta: Optimizer {
             deltaAverage[i] = r * deltaAverage[i] + c * (delta * delta)
             p[i] -= lr * delta
         }
-        stepCount += 1
     }
 }

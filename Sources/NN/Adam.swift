@@ -29,15 +29,15 @@ public final class Adam: Optimizer {
 
     public var state: UnsafeMutableBufferPointer<Float> { storage.buffer }
 
-    public func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>, gradientScale: Float = 1) {
-        checkSizes(parameters, gradients)
-        guard let p = parameters.baseAddress, let g = gradients.baseAddress else { return }
+    public func update(parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, gradientScale: Float,
+                       range: Range<Int>) {
+        checkRange(range)
         let t = Double(stepCount + 1)
         let stepSize = Float(Double(learningRate) / (1 - Foundation.pow(Double(beta1), t)))
         let inverseRootCorrection = Float(1 / (1 - Foundation.pow(Double(beta2), t)).squareRoot())
         let m = storage.start, v = storage.start + parameterCount
         let b1 = beta1, b2 = beta2, c1 = 1 - beta1, c2 = 1 - beta2, eps = epsilon, scale = gradientScale
-        for i in 0..<parameterCount {
+        for i in range {
             let gi = g[i] * scale
             let mi = b1 * m[i] + c1 * gi
             let vi = b2 * v[i] + c2 * (gi * gi)
@@ -45,6 +45,5 @@ public final class Adam: Optimizer {
             v[i] = vi
             p[i] -= stepSize * mi / (FastMath.squareRoot(vi) * inverseRootCorrection + eps)
         }
-        stepCount += 1
     }
 }

@@ -1,22 +1,40 @@
 /// Autoencoder step: encoder → decoder → MSE against the input, Adam on both halves.
+///
+/// With `workers` = T > 1 the batch is split into T row blocks run at the same time by a
+/// `WorkerPool` on model replicas (`AutoencoderStep+Workers.swift`); T = 1 is the serial step.
 final class AutoencoderStep: BenchmarkStep {
     let batch: Int
     let encoder: MLP
     let decoder: MLP
     let encoderOptimizer: Adam
     let decoderOptimizer: Adam
-    private let data: FloatStorage
-    private let rows = 4096
-    private var cursor = 0
+    let data: FloatStorage
+    let rows = 4096
+    var cursor = 0
+    let workers: Int
+    let encoders: ModelReplicas, decoders: ModelReplicas
+    let pool: WorkerPool?
+    /// Each worker's mean loss over its rows (written by that worker only).
+    let workerLosses: FloatStorage
+    /// First data row of the current step (set by the calling thread before the workers start).
+    var stepStart = 0
 
-    init(encoderWidths: [Int], batch: Int, seed: UInt64) throws {
+    init(encoderWidths: [Int], batch: Int, seed: UInt64, workers: Int = 1) throws {
+        guard workers >= 1, batch % workers == 0 else {
+            throw NNError.invalidArchitecture("batch \(batch) must split evenly over \(workers) worker(s)")
+        }
         self.batch = batch
+        self.workers = workers
         let leaky = Activation.leakyReLU(0.2)
         let hidden = Array(repeating: leaky, count: encoderWidths.count - 2) + [.linear]
         encoder = try MLP(widths: encoderWidths, activations: hidden, maxBatch: batch, seed: seed)
         decoder = try MLP(widths: encoderWidths.reversed(), activations: hidden, maxBatch: batch, seed: seed + 1)
         encoderOptimizer = Adam(for: encoder)
         decoderOptimizer = Adam(for: decoder)
+        encoders = try ModelReplicas(encoder, workers: workers, maxBatch: batch / workers)
+        decoders = try ModelReplicas(decoder, workers: workers, maxBatch: batch / workers)
+        pool = workers > 1 ? try WorkerPool(count: workers) : nil
+        workerLosses = FloatStorage(count: workers)
         data = FloatStorage(count: rows * encoderWidths[0])
         var rng = Philox(seed: seed, stream: 98)
         rng.fillNormal(data.buffer)
@@ -41,6 +59,7 @@ final class AutoencoderStep: BenchmarkStep {
     /// Returns the reconstruction loss.
     @discardableResult
     func step() -> Float {
+        if workers > 1 { return parallelStep() }
         let n = encoder.inputWidth
         if cursor + batch > rows { cursor = 0 }
         let x = UnsafeBufferPointer(start: data.start + cursor * n, count: batch * n)

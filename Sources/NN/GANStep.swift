@@ -7,6 +7,9 @@
 /// backward. With `sharedGeneratorForward` the G phase reuses one forward pass of G on
 /// `batch` rows whose first half were the D phase's fakes (valid: G does not change in between;
 /// as in PyTorch's DCGAN example) instead of a separate `batch/2` forward first.
+///
+/// With `workers` = T > 1 each phase's rows are split into T blocks run at the same time by a
+/// `WorkerPool` on model replicas (`GANStep+Workers.swift`); T = 1 is the serial step.
 final class GANStep: BenchmarkStep {
     static let generatorWidths = [64, 128, 256, 512, 256, 128]
     static let discriminatorWidths = [128, 128, 256, 256, 128, 64, 32, 16, 8, 1]
@@ -18,15 +21,30 @@ final class GANStep: BenchmarkStep {
     let discriminator: MLP
     let generatorOptimizer: Adam
     let discriminatorOptimizer: Adam
-    private let real: FloatStorage
-    private let realRows = 4096
+    let real: FloatStorage
+    let realRows = 4096
     private let discriminatorLabels: FloatStorage
-    private let ones: FloatStorage
-    private var rng: Philox
-    private var cursor = 0
+    let ones: FloatStorage
+    var rng: Philox
+    var cursor = 0
+    let workers: Int
+    let generators: ModelReplicas, discriminators: ModelReplicas
+    let pool: WorkerPool?
+    /// A worker's discriminator labels: batch/(2T) ones, then as many zeros.
+    let workerLabels: FloatStorage
+    /// Each worker's mean generator loss over its rows (written by that worker only).
+    let workerLosses: FloatStorage
+    /// Noise stream position and first real row of the current phase (set before the workers start).
+    var phaseNoise = Philox(seed: 0, stream: 0)
+    var realStart = 0
 
-    init(features: Int, batch: Int, seed: UInt64, sharedGeneratorForward: Bool = false) throws {
+    init(features: Int, batch: Int, seed: UInt64, sharedGeneratorForward: Bool = false, workers: Int = 1) throws {
+        guard workers >= 1, batch % (2 * workers) == 0, workers == 1 || !sharedGeneratorForward else {
+            throw NNError.invalidArchitecture("batch \(batch) must split evenly into 2 × \(workers) worker blocks"
+                                              + (sharedGeneratorForward ? " (and the shared G forward runs serially)" : ""))
+        }
         self.batch = batch
+        self.workers = workers
         self.features = features
         self.sharedGeneratorForward = sharedGeneratorForward
         let leaky = Activation.leakyReLU(0.2)
@@ -44,6 +62,13 @@ final class GANStep: BenchmarkStep {
         discriminatorLabels.view(batch / 2, batch - batch / 2).update(repeating: 0)
         ones = FloatStorage(count: batch)
         ones.buffer.update(repeating: 1)
+        generators = try ModelReplicas(generator, workers: workers, maxBatch: batch / workers)
+        discriminators = try ModelReplicas(discriminator, workers: workers, maxBatch: batch / workers)
+        pool = workers > 1 ? try WorkerPool(count: workers) : nil
+        let quarter = batch / (2 * workers)
+        workerLabels = FloatStorage(count: 2 * quarter)
+        workerLabels.view(0, quarter).update(repeating: 1)
+        workerLosses = FloatStorage(count: workers)
     }
 
     var samplesPerStep: Int { batch }
@@ -75,6 +100,7 @@ final class GANStep: BenchmarkStep {
     /// Returns the generator loss.
     @discardableResult
     func step() -> Float {
+        if workers > 1 { return parallelStep() }
         let half = batch / 2, n = features
         // D phase: real rows, then generated rows.
         rng.fillNormal(generator.input(batch: sharedGeneratorForward ? batch : half))

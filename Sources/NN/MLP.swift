@@ -41,7 +41,7 @@ public final class MLP {
     ///   - activations: one per layer (widths.count − 1), e.g. `.leakyReLU(0.2)` … `.linear`.
     ///   - maxBatch: largest batch any forward/backward call will use.
     ///   - seed: initialisation seed (He for ReLU-family layers, Xavier otherwise; biases 0).
-    public init(widths: [Int], activations: [Activation], maxBatch: Int, seed: UInt64) throws {
+    public convenience init(widths: [Int], activations: [Activation], maxBatch: Int, seed: UInt64) throws {
         guard widths.count >= 2 else { throw NNError.invalidArchitecture("need at least input and output widths") }
         guard widths.allSatisfy({ $0 > 0 }) else { throw NNError.invalidArchitecture("widths must be positive: \(widths)") }
         guard activations.count == widths.count - 1 else {
@@ -51,6 +51,22 @@ public final class MLP {
         for case .leakyReLU(let slope) in activations where !(slope >= 0) {
             throw NNError.invalidArchitecture("LeakyReLU slope must be ≥ 0, got \(slope)")
         }
+        self.init(widths: widths, activations: activations, maxBatch: maxBatch, sharing: nil)
+        initialize(seed: seed)
+    }
+
+    /// A worker replica of `primary` for in-process data parallelism: it reads the primary's
+    /// parameter buffer (the same memory, so an optimizer step on the primary is seen at once) but
+    /// owns its own activations, deltas and gradient buffer, so several threads can run forward and
+    /// backward passes on disjoint row blocks at the same time without touching each other's state.
+    public convenience init(replicaOf primary: MLP, maxBatch: Int) throws {
+        guard maxBatch > 0 else { throw NNError.invalidArchitecture("maxBatch must be positive") }
+        self.init(widths: primary.widths, activations: primary.activations, maxBatch: maxBatch,
+                  sharing: primary.parameterStorage)
+    }
+
+    /// Allocates every buffer once; `sharing` is the parameter buffer of the primary of a replica.
+    private init(widths: [Int], activations: [Activation], maxBatch: Int, sharing: FloatStorage?) {
         var layers: [DenseLayer] = []
         var offset = 0
         var outputOffsets: [Int] = []
@@ -68,14 +84,13 @@ public final class MLP {
         self.maxBatch = maxBatch
         self.parameterCount = offset
         self.outputOffsets = outputOffsets
-        parameterStorage = FloatStorage(count: offset)
+        parameterStorage = sharing ?? FloatStorage(count: offset)
         gradientStorage = FloatStorage(count: offset)
         inputStorage = FloatStorage(count: maxBatch * widths[0])
         outputStorage = FloatStorage(count: outputTotal)
         deltaStorage = (FloatStorage(count: maxBatch * widest), FloatStorage(count: maxBatch * widest))
         outputGradientStorage = FloatStorage(count: maxBatch * widths[widths.count - 1])
         inputGradientStorage = FloatStorage(count: maxBatch * widths[0])
-        initialize(seed: seed)
     }
 
     public var inputWidth: Int { widths[0] }

@@ -59,20 +59,27 @@ public struct NNBenchmark: Sendable {
 
     public var minimumSeconds: Double
     public var seed: UInt64
+    /// In-process workers per training step (1: the serial step, on however many threads OpenBLAS
+    /// has; T > 1: T single-threaded BLAS workers on row blocks, see `WorkerPool`; set
+    /// `BLAS.threads = 1` for it). Sgemm-only replays are measured only for the serial step.
+    public var workers: Int
 
-    public init(minimumSeconds: Double = 2, seed: UInt64 = 1) {
+    public init(minimumSeconds: Double = 2, seed: UInt64 = 1, workers: Int = 1) {
         self.minimumSeconds = minimumSeconds
         self.seed = seed
+        self.workers = workers
     }
 
     /// Encoder `widths` + mirrored decoder, LeakyReLU(0.2) hidden, linear latent and output,
     /// MSE, Adam on both; samples/s = batch × steps/s.
     public func autoencoder(widths: [Int] = defaultAutoencoderWidths, batch: Int = 512) throws -> Result {
-        try compare(AutoencoderStep(encoderWidths: widths, batch: batch, seed: seed), name: autoencoderName(widths, batch), replays: false).step
+        try compare(AutoencoderStep(encoderWidths: widths, batch: batch, seed: seed, workers: workers),
+                    name: autoencoderName(widths, batch), replays: false).step
     }
 
     public func autoencoderComparison(widths: [Int] = defaultAutoencoderWidths, batch: Int = 512) throws -> Comparison {
-        try compare(AutoencoderStep(encoderWidths: widths, batch: batch, seed: seed), name: autoencoderName(widths, batch), replays: true)
+        try compare(AutoencoderStep(encoderWidths: widths, batch: batch, seed: seed, workers: workers),
+                    name: autoencoderName(widths, batch), replays: workers == 1)
     }
 
     public func autoencoderLayers(widths: [Int] = defaultAutoencoderWidths, batch: Int = 512) throws -> [LayerRate] {
@@ -83,13 +90,15 @@ public struct NNBenchmark: Sendable {
     /// through D on `batch` samples; Adam on both. `sharedGeneratorForward`: one G forward on
     /// `batch` rows serves both phases (saves the batch/2-row G forward, ≈ 8.5 % of FLOPs).
     public func gan(features: Int, batch: Int = 512, sharedGeneratorForward: Bool = false) throws -> Result {
-        let step = try GANStep(features: features, batch: batch, seed: seed, sharedGeneratorForward: sharedGeneratorForward)
+        let step = try GANStep(features: features, batch: batch, seed: seed, sharedGeneratorForward: sharedGeneratorForward,
+                               workers: workers)
         return compare(step, name: ganName(features, batch, sharedGeneratorForward), replays: false).step
     }
 
     public func ganComparison(features: Int, batch: Int = 512, sharedGeneratorForward: Bool = false) throws -> Comparison {
-        let step = try GANStep(features: features, batch: batch, seed: seed, sharedGeneratorForward: sharedGeneratorForward)
-        return compare(step, name: ganName(features, batch, sharedGeneratorForward), replays: true)
+        let step = try GANStep(features: features, batch: batch, seed: seed, sharedGeneratorForward: sharedGeneratorForward,
+                               workers: workers)
+        return compare(step, name: ganName(features, batch, sharedGeneratorForward), replays: workers == 1)
     }
 
     public func ganLayers(features: Int, batch: Int = 512) throws -> [LayerRate] {
@@ -98,10 +107,12 @@ public struct NNBenchmark: Sendable {
 
     /// Everything above as text lines (per-layer rates for the first GAN size only).
     public func report(ganFeatures: [Int] = [17, 7]) throws -> [String] {
-        var lines = ["OpenBLAS \(BLAS.coreName), \(BLAS.threads) thread(s)"]
+        var lines = ["OpenBLAS \(BLAS.coreName), \(BLAS.threads) thread(s), \(workers) worker(s)"]
         lines.append(try autoencoderComparison().description)
         for n in ganFeatures { lines.append(try ganComparison(features: n).description) }
-        if let n = ganFeatures.first { lines.append(try ganComparison(features: n, sharedGeneratorForward: true).description) }
+        if workers == 1, let n = ganFeatures.first {
+            lines.append(try ganComparison(features: n, sharedGeneratorForward: true).description)
+        }
         if let n = ganFeatures.first {
             lines.append("GAN N=\(n) sgemm shapes:")
             lines += try ganLayers(features: n).map { "  \($0)" }

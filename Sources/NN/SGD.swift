@@ -21,15 +21,14 @@ public final class SGD: Optimizer {
 
     public var state: UnsafeMutableBufferPointer<Float> { storage.buffer }
 
-    public func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>, gradientScale: Float = 1) {
-        checkSizes(parameters, gradients)
-        guard let p = parameters.baseAddress, let g = gradients.baseAddress else { return }
+    public func update(parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, gradientScale: Float,
+                       range: Range<Int>) {
+        checkRange(range)
         let v = storage.start, mu = momentum, lr = learningRate, scale = gradientScale
-        for i in 0..<parameterCount {
+        for i in range {
             let vi = mu * v[i] + g[i] * scale
             v[i] = vi
             p[i] -= lr * vi
         }
-        stepCount += 1
     }
 }

@@ -10,7 +10,9 @@ struct Bench: ParsableCommand {
             + "its allreduce share. Figures only: a slow machine never fails anything. Compare with "
             + "benchmarks/peer_torch.py and benchmarks/peer_jax.py (same JSON lines).")
 
-    @Option(help: "Comma-separated OpenBLAS thread counts.") var threads = "1,2"
+    @Option(help: "Comma-separated thread counts.") var threads = "1,2"
+    @Option(help: "How a step uses more than 1 thread: workers (T single-threaded BLAS workers on row blocks, as `--threads` of reduce) or blas (the serial step on an OpenBLAS with T threads).")
+    var threadMode = "workers"
     @Option(help: "Minimum measuring time per figure, seconds.") var seconds = 2.0
     @Option(help: "Comma-separated records to measure: ae, gan17, gan7, sgemm (sgemm is the gan17 shapes' ceiling).")
     var models = "ae,gan17,gan7,sgemm"
@@ -34,32 +36,48 @@ struct Bench: ParsableCommand {
             return
         }
         let models = try selectedModels()
+        guard ["workers", "blas"].contains(threadMode) else {
+            throw InputError("--thread-mode expects workers or blas; found '\(threadMode)'. Fix: e.g. --thread-mode blas",
+                             exitCode: ExitStatus.usage)
+        }
         if let warning = blasCoreWarning() { console.warn(warning) }
         for t in threads.split(separator: ",").compactMap({ Int($0) }) {
-            BLAS.threads = t
-            var records: [(String, NNBenchmark.Result, Double?)] = []
+            let workers = threadMode == "workers" && t > 1
+            let mode = t == 1 ? "serial" : threadMode
+            BLAS.threads = workers ? 1 : t
+            let stepBench = NNBenchmark(minimumSeconds: seconds, workers: workers ? t : 1)
+            var records: [(String, NNBenchmark.Result, Double?, String)] = []
             if models.contains("ae") {
-                let ae = try bench.autoencoderComparison()
-                records.append(("ae", ae.step, ae.nonMatmulShare))
+                let ae = try stepBench.autoencoderComparison()
+                records.append(("ae", ae.step, workers ? nil : ae.nonMatmulShare, mode))
             }
-            let gan17 = models.contains("gan17") || models.contains("sgemm") ? try bench.ganComparison(features: 17) : nil
-            let gan7 = models.contains("gan7") ? try bench.ganComparison(features: 7) : nil
-            if let gan17, models.contains("gan17") { records.append(("gan17", gan17.step, gan17.nonMatmulShare)) }
-            if let gan7 { records.append(("gan7", gan7.step, gan7.nonMatmulShare)) }
-            if let gan17, models.contains("sgemm") { records.append(("sgemm", gan17.sgemm, nil)) }
-            for (model, result, share) in records {
+            let gan17 = models.contains("gan17") ? try stepBench.ganComparison(features: 17) : nil
+            let gan7 = models.contains("gan7") ? try stepBench.ganComparison(features: 7) : nil
+            if let gan17 { records.append(("gan17", gan17.step, workers ? nil : gan17.nonMatmulShare, mode)) }
+            if let gan7 { records.append(("gan7", gan7.step, workers ? nil : gan7.nonMatmulShare, mode)) }
+            if models.contains("sgemm") {
+                // The ceiling of the gan17 shapes always comes from the serial step's sgemm replay on
+                // an OpenBLAS with t threads (workers have no single sgemm sequence to replay).
+                BLAS.threads = t
+                let ceiling = try gan17.flatMap { workers ? nil : $0 } ?? bench.ganComparison(features: 17)
+                records.append(("sgemm", ceiling.sgemm, nil, t == 1 ? "serial" : "blas"))
+                BLAS.threads = workers ? 1 : t
+            }
+            for (model, result, share, mode) in records {
                 if json {
-                    console.line("{\"model\": \"\(model)\", \"threads\": \(t), \"samples_per_s\": \(Int(result.samplesPerSecond)), "
+                    console.line("{\"model\": \"\(model)\", \"threads\": \(t), \"mode\": \"\(mode)\", "
+                                 + "\"samples_per_s\": \(Int(result.samplesPerSecond)), "
                                  + "\"gflop_s\": \(String(format: "%.2f", result.gflops)), \"peer\": \"latentsim\", "
                                  + "\"blas_core\": \"\(BLAS.coreName)\"}")
                 } else {
-                    console.line(String(format: "%-6@ threads %d  %9.0f samples/s  %6.1f GFLOP/s  %@", model as NSString, t,
-                                        result.samplesPerSecond, result.gflops,
-                                        (share.map { String(format: "non-matmul %.0f %% of step time", 100 * $0) } ?? "ceiling of the gan17 shapes") as NSString))
+                    let note = share.map { String(format: "non-matmul %.0f %% of step time", 100 * $0) }
+                        ?? (model == "sgemm" ? "ceiling of the gan17 shapes" : "\(t) single-threaded BLAS workers")
+                    console.line(String(format: "%-6@ threads %d  %-7@ %9.0f samples/s  %6.1f GFLOP/s  %@", model as NSString, t,
+                                        mode as NSString, result.samplesPerSecond, result.gflops, note as NSString))
                 }
             }
             if !json && models.contains("gan17") {
-                console.line("  gan17 sgemm shapes (OpenBLAS \(BLAS.coreName), \(t) thread(s)):")
+                console.line("  gan17 sgemm shapes (OpenBLAS \(BLAS.coreName), \(BLAS.threads) thread(s)):")
                 for layer in try bench.ganLayers(features: 17) { console.line("    \(layer)") }
             }
             if breakdown && !json {

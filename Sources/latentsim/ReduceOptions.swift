@@ -14,6 +14,7 @@ struct ReduceOptions: ParsableArguments {
     @Option(help: "Training epochs (default 20).") var epochs: Int?
     @Option(help: "Stop after this many optimizer steps in total (default: every step of every epoch).") var steps: Int?
     @Option(help: "Global batch size, split across ranks (default 512).") var batch: Int?
+    @Option(help: "Worker threads per rank, each on its share of the batch with a single-threaded OpenBLAS (default 1). T workers in one process train like T ranks of one worker.") var threads: Int?
     @Option(help: "Random seed (default 1).") var seed: UInt64?
     @Option(help: "Encoder hidden widths, comma-separated; the decoder mirrors them (default 512,128,64,8).") var widths: String?
     @Option(help: "Learning rate (default 0.001).") var lr: Double?
@@ -41,6 +42,7 @@ struct ReduceOptions: ParsableArguments {
         ConfigOption("epochs", .int, default: 20, help: "Training epochs."),
         ConfigOption("steps", .int, help: "Stop after this many optimizer steps in total."),
         ConfigOption("batch", .int, default: 512, help: "Global batch size."),
+        ConfigOption("threads", .int, default: 1, help: "Worker threads per rank."),
         ConfigOption("seed", .int, default: 1, help: "Random seed."),
         ConfigOption("widths", .ints, default: [512, 128, 64, 8], help: "Encoder hidden widths."),
         ConfigOption("lr", .double, default: 1e-3, help: "Learning rate."),
@@ -80,7 +82,7 @@ struct ReduceOptions: ParsableArguments {
             columns: try job.strings("columns", cli: list(columns)), method: m,
             latent: try job.int("latent", cli: latent), epochs: try job.int("epochs", cli: epochs),
             steps: job.value("steps", cli: steps.map { .integer(Int64($0)) })?.intValue.map { Int($0) },
-            batch: try job.int("batch", cli: batch), seed: UInt64(bitPattern: Int64(seedValue)),
+            batch: try job.int("batch", cli: batch), threads: try job.int("threads", cli: threads), seed: UInt64(bitPattern: Int64(seedValue)),
             widths: try job.ints("widths", cli: widthList), lr: try job.double("lr", cli: lr),
             optimizer: try job.string("optimizer", cli: optimizer),
             schedule: try job.string("schedule", cli: schedule), holdout: try job.double("holdout", cli: holdout),

@@ -17,6 +17,7 @@ final class BenchTests: XCTestCase {
         XCTAssertEqual(lines.compactMap { $0["model"] as? String }, ["ae", "gan17", "gan7", "sgemm"])
         for line in lines {
             XCTAssertEqual(line["threads"] as? Int, 1)
+            XCTAssertEqual(line["mode"] as? String, "serial")
             XCTAssertGreaterThan(line["samples_per_s"] as? Double ?? 0, 0)
             XCTAssertGreaterThan(line["gflop_s"] as? Double ?? 0, 0)
         }
@@ -50,6 +51,21 @@ final class BenchTests: XCTestCase {
                 XCTAssertGreaterThan(line["events_per_s"] as? Double ?? 0, 0)
             }
         }
+    }
+
+    /// Two threads run as workers unless `--thread-mode blas` asks for a 2-thread OpenBLAS; the
+    /// sgemm ceiling always comes from OpenBLAS.
+    func testTwoThreadRecordsNameTheirMode() throws {
+        for (mode, expected) in [("workers", "workers"), ("blas", "blas")] {
+            let r = try CLI.run(["bench", "--json", "--threads", "2", "--thread-mode", mode, "--seconds", "0.05",
+                                 "--models", "ae,gan7,sgemm"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try records(r).map { "\($0["model"] as? String ?? "?")/\($0["mode"] as? String ?? "?")" },
+                           ["ae/\(expected)", "gan7/\(expected)", "sgemm/blas"])
+        }
+        let bad = try CLI.run(["bench", "--threads", "2", "--thread-mode", "openmp"])
+        XCTAssertEqual(bad.status, 64)
+        XCTAssertTrue(bad.stderr.contains("--thread-mode expects workers or blas; found 'openmp'"), bad.stderr)
     }
 
     func testUnknownModelIsRejectedWithTheValidNames() throws {

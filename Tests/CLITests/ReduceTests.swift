@@ -172,3 +172,44 @@ final class ReduceTests: XCTestCase {
                           ranks: 2)
     }
 }
+
+/// `reduce --threads 2`: two in-process workers train exactly like two ranks of one worker.
+final class ReduceWorkerTests: XCTestCase {
+    func reduce(_ out: String, ranks: Int = 0, _ extra: [String]) throws -> CLI.Outcome {
+        try CLI.run(["reduce", "--data", ReduceTests.data, "--columns", ReduceTests.columns, "--latent", "3",
+                     "--widths", "16,8", "--batch", "64", "--seed", "3", "--lr", "0.003", "--steps", "20",
+                     "--out", CLI.path(out)] + extra, ranks: ranks)
+    }
+
+    func parameters(_ out: String) throws -> [Float] {
+        try Checkpoint.read(from: CLI.path(out) + "/model.h5").buffer("parameters")
+    }
+
+    func testTwoWorkersEqualTwoRanksBitwiseAndOneWorkerClosely() throws {
+        XCTAssertEqual(try reduce("w2-first", ["--threads", "2"]).status, 0)
+        for (name, ranks, extra) in [("w2", 0, ["--threads", "2"]), ("r2", 2, []), ("w1", 0, [])] {
+            let r = try reduce(name, ranks: ranks, extra)
+            XCTAssertEqual(r.status, 0, "\(name): \(r.stderr)")
+        }
+        let workers = try parameters("w2"), ranks = try parameters("r2"), serial = try parameters("w1")
+        XCTAssertEqual(workers.map(\.bitPattern), ranks.map(\.bitPattern), "T = 2 differs from np = 2")
+        let a = try Checkpoint.read(from: CLI.path("w2") + "/model.h5"), b = try Checkpoint.read(from: CLI.path("r2") + "/model.h5")
+        XCTAssertEqual(try a.buffer("optimizer_state").map(\.bitPattern), try b.buffer("optimizer_state").map(\.bitPattern))
+        let diff = zip(workers, serial).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) }
+        let norm = serial.reduce(0.0) { $0 + Double($1) * Double($1) }
+        XCTAssertLessThanOrEqual((diff / norm).squareRoot(), 1e-5)
+        // The same seed twice with workers: every stored training buffer bit for bit (the files'
+        // bytes differ anyway: HDF5 records object modification times in the checkpoint).
+        let again = try Checkpoint.read(from: CLI.path("w2-first") + "/model.h5")
+        XCTAssertEqual(try again.buffer("parameters").map(\.bitPattern), workers.map(\.bitPattern))
+        XCTAssertEqual(try again.buffer("optimizer_state").map(\.bitPattern), try a.buffer("optimizer_state").map(\.bitPattern))
+        XCTAssertEqual(try again.int("optimizer_steps"), try a.int("optimizer_steps"))
+        XCTAssertEqual(try again.int("step"), 20)
+    }
+
+    func testZeroThreadsIsRejected() throws {
+        let r = try reduce("w0", ["--threads", "0"])
+        XCTAssertEqual(r.status, 64, r.stderr)
+        XCTAssertTrue(r.stderr.contains("threads must be at least 1, found 0"), r.stderr)
+    }
+}

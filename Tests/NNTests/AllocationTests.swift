@@ -15,7 +15,7 @@ final class AllocationTests: XCTestCase {
     private typealias Counter = @convention(c) () -> Int
     private var keepAlive: [Float] = []
 
-    /// Counts per thread; calls made from inside libopenblas (its SkylakeX small-matrix sgemm
+    /// Counts per thread (and, for the worker steps, over all threads); calls made from inside libopenblas (its SkylakeX small-matrix sgemm
     /// kernels malloc a packing buffer for some shapes) are counted apart from everything else.
     private static let shimSource = """
     #define _GNU_SOURCE
@@ -27,6 +27,7 @@ final class AllocationTests: XCTestCase {
     extern void *__libc_realloc(void *, size_t);
     extern void *__libc_memalign(size_t, size_t);
     static __thread long calls, blasCalls;
+    static long allThreads;
     static unsigned long blasStart, blasEnd;
     static int findBLAS(struct dl_phdr_info *info, size_t size, void *data) {
         if (!info->dlpi_name || !strstr(info->dlpi_name, "libopenblas")) return 0;
@@ -40,7 +41,7 @@ final class AllocationTests: XCTestCase {
         return 1;
     }
     #define COUNT do { unsigned long r = (unsigned long)__builtin_return_address(0); \\
-        if (r >= blasStart && r < blasEnd) blasCalls++; else calls++; } while (0)
+        if (r >= blasStart && r < blasEnd) blasCalls++; else { calls++; __atomic_fetch_add(&allThreads, 1, __ATOMIC_RELAXED); } } while (0)
     void *malloc(size_t n) { COUNT; return __libc_malloc(n); }
     void *calloc(size_t a, size_t b) { COUNT; return __libc_calloc(a, b); }
     void *realloc(void *p, size_t n) { COUNT; return __libc_realloc(p, n); }
@@ -51,6 +52,7 @@ final class AllocationTests: XCTestCase {
     }
     long nn_malloc_calls(void) { if (!blasEnd) dl_iterate_phdr(findBLAS, NULL); return calls; }
     long nn_blas_malloc_calls(void) { return blasCalls; }
+    long nn_malloc_calls_all_threads(void) { return __atomic_load_n(&allThreads, __ATOMIC_RELAXED); }
     """
 
     private static func counter(_ name: String) -> Counter? {
@@ -59,8 +61,10 @@ final class AllocationTests: XCTestCase {
     }
 
     func testSteadyStateTrainingStepsDoNotAllocate() throws {
-        if let counter = Self.counter("nn_malloc_calls"), let blas = Self.counter("nn_blas_malloc_calls") {
-            return try checkSteps(counter, blas: blas)
+        if let counter = Self.counter("nn_malloc_calls"), let blas = Self.counter("nn_blas_malloc_calls"),
+           let all = Self.counter("nn_malloc_calls_all_threads") {
+            try checkSteps(counter, blas: blas)
+            return try checkWorkerSteps(all)
         }
         let compiler = ["/usr/bin/cc", "/usr/bin/gcc", "/usr/bin/clang"].first { FileManager.default.isExecutableFile(atPath: $0) }
         guard let compiler else { throw XCTSkip("no C compiler for the malloc-counting shim") }
@@ -118,6 +122,20 @@ final class AllocationTests: XCTestCase {
         XCTAssertEqual(vaeCalls, 0, "VAE step (KL, reparameterisation, Adadelta, SGD) allocates")
         XCTAssertEqual(criticCalls, 0, "WGAN-GP critic step (interpolation, gradient penalty) allocates")
         XCTAssertEqual(generatorCalls, 0, "VAE generator step and sample allocate")
+    }
+
+    /// The T = 2 worker steps, counted over every thread of the process (the pool's thread does half
+    /// of the work); the pool and its thread exist before the measured steps.
+    private func checkWorkerSteps(_ all: Counter) throws {
+        let saved = BLAS.threads
+        BLAS.threads = 1
+        defer { BLAS.threads = saved }
+        let gan = try GANStep(features: 17, batch: 64, seed: 1, workers: 2)
+        let autoencoder = try AutoencoderStep(encoderWidths: [17, 32, 8, 4], batch: 64, seed: 1, workers: 2)
+        for _ in 0..<3 { gan.step(); autoencoder.step() }
+        let before = all()
+        for _ in 0..<10 { gan.step(); autoencoder.step() }
+        XCTAssertEqual(all() - before, 0, "T = 2 worker steps allocate (all threads)")
     }
 
     private func run(_ executable: String, _ arguments: [String], environment: [String: String]?) throws -> (Int32, String) {

@@ -40,8 +40,12 @@ enum AutoencoderRun {
         let derived = s.derivedLoss.isEmpty ? nil
             : try DerivedLoss(quantities: s.derivedLoss, weight: s.derivedWeight, scaling: data.scaling,
                               realPhysical: data.trainPhysical, rotated: data.frame != nil, maxRows: s.batch, comm: comm)
-        let trainer = AutoencoderTrainer(model: model, optimizer: optimizer, data: data.train, plan: plan, comm: comm,
-                                         derived: derived)
+        // Worker threads each call a single-threaded OpenBLAS (a multi-threaded one under them
+        // would oversubscribe the cores and synchronise every small product).
+        if s.threads > 1 { BLAS.threads = 1 }
+        let trainer = try AutoencoderTrainer(model: model, optimizer: optimizer, data: data.train, plan: plan, comm: comm,
+                                             workerShards: s.threads > 1 ? data.trainShards(parts: s.threads) : [],
+                                             derived: derived)
         let modelPath = (s.out as NSString).appendingPathComponent("model.h5")
         let start = s.resume ? try restore(modelPath, model: model, optimizer: optimizer, comm: comm) : 0
         // The schedule spans every epoch; --steps only truncates, so a shorter run followed by

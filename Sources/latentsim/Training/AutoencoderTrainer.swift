@@ -6,19 +6,31 @@ import NN
 /// Data-parallel autoencoder training: every rank runs the same model on the members of the
 /// global batch that live in its shard, the fused gradient buffer is summed with one in-place
 /// allreduce, and every rank applies the same optimizer update. Buffers are allocated once.
+///
+/// With more than one worker shard each rank splits its work once more over in-process worker
+/// threads, each acting as one rank of a finer split (`AutoencoderTrainer+Workers.swift`).
 final class AutoencoderTrainer {
     let model: MLP
     let optimizer: Optimizer
     let plan: ShardedBatches
-    private let comm: Communicator
-    private let data: EventTable
-    private let derived: DerivedLoss?
+    let comm: Communicator
+    let data: EventTable
+    let derived: DerivedLoss?
     private var rows: [Int32]
-    /// Allreduced per step: MSE sum, stop flag, derived-quantity terms' sum.
-    private var totals: [Double] = [0, 0, 0]
+    /// Allreduced per step: MSE sum, stop flag, derived-quantity terms' sum (serial step only).
+    var totals: [Double] = [0, 0, 0]
+    /// One lane per in-process worker (empty for the serial step), their models, and the threads.
+    let lanes: [Lane]
+    let replicas: ModelReplicas?
+    let pool: WorkerPool?
+    /// Global step of the running phase (set before the workers start).
+    var currentStep = 0
 
+    /// `workerShards`: the global training-row range of each in-process worker (from
+    /// `PreparedData.trainShards`); one range (or none) keeps the serial step. `derived` terms
+    /// run on the serial step only (ReduceSettings refuses them with threads > 1).
     init(model: MLP, optimizer: Optimizer, data: EventTable, plan: ShardedBatches, comm: Communicator,
-         derived: DerivedLoss? = nil) {
+         workerShards: [Range<Int>] = [], derived: DerivedLoss? = nil) throws {
         self.model = model
         self.optimizer = optimizer
         self.plan = plan
@@ -26,6 +38,20 @@ final class AutoencoderTrainer {
         self.data = data
         self.derived = derived
         rows = [Int32](repeating: 0, count: plan.batch)
+        guard workerShards.count > 1 else {
+            lanes = []
+            replicas = nil
+            pool = nil
+            return
+        }
+        // Replicas as large as the rank's model: identical buffer layouts, identical BLAS calls.
+        let replicas = try ModelReplicas(model, workers: workerShards.count, maxBatch: model.maxBatch)
+        lanes = workerShards.enumerated().map { w, shard in
+            Lane(model: replicas.models[w], offset: shard.lowerBound - data.firstRow,
+                 plan: ShardedBatches(total: plan.total, shard: shard, batch: plan.batch, seed: plan.seed))
+        }
+        self.replicas = replicas
+        pool = try WorkerPool(count: workerShards.count)
     }
 
     struct StepResult {
@@ -37,6 +63,7 @@ final class AutoencoderTrainer {
     /// One optimizer step on global step `step`; returns the global mean loss: MSE over the batch,
     /// plus the derived-quantity terms' batch mean when they are on.
     func step(_ step: Int) throws -> StepResult {
+        if pool != nil { return try parallelStep(step) }
         let k = model.inputWidth
         let n = rows.withUnsafeMutableBufferPointer { plan.localRows(step: step, into: $0) }
         var localSum = 0.0, derivedSum = 0.0

@@ -33,6 +33,20 @@ struct PreparedData {
         var owner: String
     }
 
+    /// This rank's training rows cut into `parts` contiguous global ranges the way `parts` ranks
+    /// would hold them: its rows in file order split by `Communicator.share`, held-out rows left
+    /// out. So with one process and `parts` workers, worker w trains on exactly the rows rank w of
+    /// an np = `parts` run trains on, in the same order.
+    func trainShards(parts: Int) -> [Range<Int>] {
+        var start = train.firstRow
+        return (0..<parts).map { w in
+            let rows = Communicator.share(of: framed.rows, rank: w, size: parts)
+            let count = rows.filter { !split.isHeldOut(globalRow: framed.firstRow + $0) }.count
+            defer { start += count }
+            return start..<(start + count)
+        }
+    }
+
     static func load(path: String, dataset: String, columns requested: [String], rotate: Bool?, split: HeldOutSplit,
                      dropNonFinite: Bool, seed: UInt64, comm: Communicator, fitted: Fitted? = nil,
                      log1p: [String] = [], pairMass: [String] = []) throws -> PreparedData {

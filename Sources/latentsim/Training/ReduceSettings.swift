@@ -13,6 +13,8 @@ struct ReduceSettings {
     var epochs: Int
     var steps: Int?
     var batch: Int
+    /// In-process worker threads per rank (1: the serial step).
+    var threads: Int
     var seed: UInt64
     var widths: [Int]
     var lr: Double
@@ -44,6 +46,7 @@ struct ReduceSettings {
         if epochs < 1 { throw bad("epochs must be at least 1, found \(epochs)") }
         if let steps, steps < 1 { throw bad("steps must be at least 1, found \(steps)") }
         if batch < 1 { throw bad("batch must be at least 1, found \(batch)") }
+        if threads < 1 { throw bad("threads must be at least 1, found \(threads); use 1 for the serial step or 2 for two workers") }
         if widths.isEmpty && method == .ae { throw bad("widths is empty; give the encoder's hidden widths, e.g. --widths 512,128,64,8") }
         if let w = widths.first(where: { $0 < 1 }) {
             throw bad("widths must all be positive, found \(w) in \(widths.map(String.init).joined(separator: ","))")
@@ -64,6 +67,9 @@ struct ReduceSettings {
             guard usable.contains(name) else {
                 throw bad("derived_loss quantity '\(name)': expected one of \(usable.joined(separator: ", ")); fix the name")
             }
+        }
+        if !derivedLoss.isEmpty && threads > 1 {
+            throw bad("derived_loss runs on the serial step, found threads = \(threads); use threads = 1 (or more MPI ranks)")
         }
         if !(derivedWeight >= 0) { throw bad("derived_weight must be ≥ 0, found \(derivedWeight)") }
         if checkpointEvery < 1 { throw bad("checkpoint_every must be at least 1, found \(checkpointEvery)") }
