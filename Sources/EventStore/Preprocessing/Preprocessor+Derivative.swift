@@ -1,4 +1,7 @@
 extension Preprocessor {
+    /// Whether `inverseWithDerivative` accepts this (fitted) preprocessor: every step elementwise.
+    public var isElementwise: Bool { plan?.allSatisfy(\.isElementwise) ?? steps.allSatisfy { $0.kind != .rotateAzimuth && $0.kind != .pairMass } }
+
     /// The inverse of `inverse(into:rows:firstRow:seed:)` together with its elementwise Jacobian,
     /// so a loss on physical quantities (the GAN's regression terms) can be pulled back to the
     /// preprocessed values a network produces: dL/dy = dL/dx · `derivative`.

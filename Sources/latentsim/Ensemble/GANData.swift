@@ -26,7 +26,15 @@ struct GANData {
 
     static func load(_ s: GANSettings, comm: Communicator) throws -> GANData {
         if s.space == .latent, let path = s.reducerModel {
-            let reducer = try comm.agree { try Reducer.load(path: path) }
+            let reducer = try comm.agree { () -> Reducer in
+                let reducer = try Reducer.load(path: path)
+                if !s.regression.isEmpty && !reducer.scaling.isElementwise {
+                    throw InputError("reducer '\(path)' uses pair_mass, and the regression terms cannot be differentiated "
+                                     + "through it; set regression = [] (mll is a coordinate of that reducer already)",
+                                     exitCode: ExitStatus.usage)
+                }
+                return reducer
+            }
             let fitted = PreparedData.Fitted(frame: reducer.frame, scaling: reducer.scaling, inputColumns: reducer.inputColumns,
                                              features: reducer.features, owner: "reducer '\(path)'")
             let prepared = try PreparedData.load(path: s.data, dataset: s.dataset, columns: reducer.inputColumns, rotate: nil,

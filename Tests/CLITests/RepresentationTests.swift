@@ -1,0 +1,81 @@
+import Comm
+import EventStore
+import Foundation
+import XCTest
+
+/// The reducer's representation options (pair_mass, log1p, derived_loss) and the GAN options that
+/// go with them: a pair_mass reducer through ensemble and generate end to end, and every misuse
+/// refused with one pinned line.
+final class RepresentationTests: XCTestCase {
+    static let columns = "mu1_E,mu1_px,mu1_py,mu1_pz,mu2_E,mu2_px,mu2_pz,nvtx,met_px,met_py,mu1_iso,mu2_iso,jet1_pt,jet2_pt"
+
+    func reduce(_ out: String, ranks: Int = 2, _ extra: [String]) throws -> CLI.Outcome {
+        try CLI.run(["reduce", "--data", ReduceTests.data, "--columns", RepresentationTests.columns, "--latent", "9",
+                     "--widths", "24,16", "--batch", "64", "--steps", "40", "--seed", "3", "--out", CLI.path(out)] + extra,
+                    ranks: ranks)
+    }
+
+    func testPairMassReducerFeedsAnEnsembleAndGenerateWithoutRegression() throws {
+        let r = try reduce("pm-ae", ["--pair-mass", "mu1,mu2", "--log1p", "jet1_pt,jet2_pt"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let scaling = try Checkpoint.read(from: CLI.path("pm-ae") + "/model.h5").string("scaling")
+        XCTAssertTrue(scaling.contains("{\"columns\":[\"mu1_E\",\"mu1_px\",\"mu1_py\",\"mu1_pz\",\"mu2_E\",\"mu2_px\",\"0\",\"mu2_pz\"],"
+                                       + "\"kind\":\"pairMass\"}"), scaling)
+        XCTAssertTrue(scaling.contains("\"kind\":\"log1p\""), scaling)
+        // The default regression terms (mll) cannot run through the pair mass: refused before training.
+        let refused = try CLI.run(["ensemble", "--config", EnsembleTests.job, "--data", ReduceTests.data, "--reducer",
+                                   CLI.path("pm-ae"), "--out", CLI.path("pm-gan-refused")], ranks: 2)
+        XCTAssertEqual(refused.status, 64, refused.stderr)
+        XCTAssertEqual(refused.errorLines, ["error: reducer '\(CLI.path("pm-ae"))/model.h5' uses pair_mass, and the regression "
+                                           + "terms cannot be differentiated through it; set regression = [] (mll is a "
+                                           + "coordinate of that reducer already)"])
+        let job = CLI.path("pm-job.toml")
+        try (try String(contentsOfFile: EnsembleTests.job, encoding: .utf8) + "\nregression = []\n")
+            .write(toFile: job, atomically: true, encoding: .utf8)
+        let e = try CLI.run(["ensemble", "--config", job, "--data", ReduceTests.data, "--reducer", CLI.path("pm-ae"),
+                             "--restarts", "2", "--out", CLI.path("pm-gan")], ranks: 2)
+        XCTAssertEqual(e.status, 0, e.stderr)
+        let g = try CLI.run(["generate", "--model", CLI.path("pm-gan") + "/best", "--events", "3000", "--out", CLI.path("pm-gen")],
+                            ranks: 2)
+        XCTAssertEqual(g.status, 0, g.stderr)
+        let table = try EventReader.read(path: CLI.path("pm-gen") + "/events.h5", dataset: "events", nonFinite: .refuse,
+                                         comm: Communicator.selfOnly()).table
+        XCTAssertEqual(table.rows, 3000)
+        // The energy comes back through the pair mass's inverse: E₁ ≥ 0 wherever m and the momenta are finite.
+        let e1 = try XCTUnwrap(table.columnIndex("mu1_E"))
+        XCTAssertTrue((0..<table.rows).allSatisfy { table[$0, e1].isFinite && table[$0, e1] > -1e-3 }, "mu1_E from the inverse")
+    }
+
+    func testDerivedLossTrainsOnTwoRanks() throws {
+        let r = try reduce("dl-ae", ["--derived-loss", "mll,ptll", "--derived-weight", "0.01"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: CLI.path("dl-ae") + "/reconstruction.json"))
+        let stored = try String(contentsOfFile: CLI.path("dl-ae") + "/config.toml", encoding: .utf8)
+        XCTAssertTrue(stored.contains("derived_loss = [\"mll\", \"ptll\"]\n"), stored)
+    }
+
+    func testMisuseIsRefusedWithOneLine() throws {
+        func check(_ out: String, _ extra: [String], status: Int32, _ message: String,
+                   file: StaticString = #filePath, line: UInt = #line) throws {
+            let r = try reduce(out, extra)
+            XCTAssertEqual(r.status, status, r.stderr, file: file, line: line)
+            XCTAssertEqual(r.errorLines, [message], file: file, line: line)
+        }
+        try check("bad-pm1", ["--pair-mass", "mu1"], status: 64, "error: pair_mass expects two vector names such as mu1,mu2, found 1: mu1")
+        try check("bad-pm2", ["--pair-mass", "mu1,mu3"], status: 64,
+                  "error: pair_mass = mu1,mu3 needs the columns mu1_E,mu1_px,mu1_py,mu1_pz,mu3_E,mu3_px,mu3_py,mu3_pz among the "
+                  + "features, found none for mu3_E,mu3_px,mu3_py,mu3_pz; add them to columns or drop pair_mass")
+        try check("bad-log", ["--log1p", "mu1_px"], status: 65, "error: log1p expects non-negative values but "
+                  + "'\(ReduceTests.data)' has mu1_px = -39.609142 in training row 0; remove mu1_px from log1p")
+        try check("bad-dq", ["--derived-loss", "njets"], status: 64,
+                  "error: derived_loss quantity 'njets': expected one of mll, ptll, met, phi_miss, dphi_ll; fix the name")
+        try check("bad-dt", ["--derived-loss", "mll", "--threads", "2"], status: 64,
+                  "error: derived_loss runs on the serial step, found threads = 2; use threads = 1 (or more MPI ranks)")
+        let full = CLI.path("pm-full.toml")
+        try "[ensemble]\nspace = \"full\"\npair_mass = [\"mu1\", \"mu2\"]\n".write(toFile: full, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["ensemble", "--config", full, "--data", ReduceTests.data, "--out", CLI.path("pm-full")], ranks: 2)
+        XCTAssertEqual(r.status, 64, r.stderr)
+        XCTAssertEqual(r.errorLines, ["error: pair_mass makes the pair mass a feature, and the regression terms cannot be "
+                                      + "differentiated through it; set regression = [] (the GAN learns mll's distribution directly)"])
+    }
+}
