@@ -18,6 +18,8 @@ struct GANData {
     /// Local rows the generator learns, and their global count.
     var train: EventTable
     var trainTotal: Int
+    /// Training zero fractions of the spiked feature columns (ZeroCalibration.fractions).
+    var zeroFractions: [(String, Double)] = []
 
     /// Columns of the generator's output.
     var outputColumns: [String] { train.columns }
@@ -46,7 +48,8 @@ struct GANData {
             var train = try scaling.forward(codes, seed: s.seed)
             train.firstRow = prepared.train.firstRow
             return GANData(space: .latent, prepared: prepared, reducer: reducer, latentScaling: scaling, train: train,
-                           trainTotal: prepared.trainTotal)
+                           trainTotal: prepared.trainTotal,
+                           zeroFractions: try ZeroCalibration.fractions(prepared.trainPhysical, comm: comm))
         }
         let columns = try s.columns ?? EventReader.describe(path: s.data, dataset: s.dataset, comm: comm).columns
         let prepared = try PreparedData.load(path: s.data, dataset: s.dataset, columns: columns, rotate: s.rotate,
@@ -54,15 +57,17 @@ struct GANData {
                                              dropNonFinite: s.dropNonFinite, seed: s.seed, comm: comm,
                                              log1p: s.log1p, pairMass: s.pairMass)
         return GANData(space: .full, prepared: prepared, reducer: nil, latentScaling: nil, train: prepared.train,
-                       trainTotal: prepared.trainTotal)
+                       trainTotal: prepared.trainTotal,
+                       zeroFractions: try ZeroCalibration.fractions(prepared.trainPhysical, comm: comm))
     }
 
-    /// Generator output rows → physical rows in the rotation frame (`frameColumns`), with the
-    /// reducer's zero calibration in latent space. Used for scoring (allocates).
+    /// Generator output rows → physical rows in the rotation frame (`frameColumns`), before any
+    /// zero calibration (the scorer fits the snapshot's own, `ZeroCalibration.matching`). Used for
+    /// scoring (allocates).
     func physical(_ output: EventTable, seed: UInt64) throws -> EventTable {
         var framed: EventTable
         if let reducer, let latentScaling {
-            framed = try reducer.decodePhysical(try latentScaling.inverse(output, seed: seed), seed: seed)
+            framed = try reducer.scaling.inverse(reducer.decode(try latentScaling.inverse(output, seed: seed)), seed: seed)
         } else {
             framed = try prepared.scaling.inverse(output, seed: seed)
         }

@@ -6,7 +6,8 @@ import NN
 /// A snapshot of a trained generator, self-contained for generation: the sampler network (noise →
 /// one row of the generator's output), its noise width, the space, and every preprocessing needed
 /// to reach physical units (latent standardisation; the frame and scaling; the decoder lives in the
-/// reducer file stored beside it as `reducer.h5`). Format "latentsim-generator-1".
+/// reducer file stored beside it as `reducer.h5`), and the snapshot's zero thresholds (physical
+/// units; older snapshots without them use the reducer's). Format "latentsim-generator-1".
 enum GeneratorSnapshot {
     static let format = "latentsim-generator-1"
 
@@ -24,6 +25,7 @@ enum GeneratorSnapshot {
             "frame": .string(try data.prepared.frame.map(json) ?? ""),
             "restart": .int(Int64(restart)), "step": .int(Int64(step)), "seed": .int(Int64(bitPattern: s.restartSeed(restart))),
             "ks_sum": .string(String(score.sum)), "config": .string(s.toml),
+            "zero_thresholds": .string(try json(score.zeros)),
         ], buffers: ["parameters": sampler.copyParameters()])
         if let latentScaling = data.latentScaling { checkpoint.attributes["latent_scaling"] = .string(try json(latentScaling)) }
         return checkpoint

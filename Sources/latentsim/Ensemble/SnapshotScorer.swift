@@ -11,12 +11,15 @@ struct SnapshotScore {
     var columns: [(String, Double)]
     var diverged: Bool
     var reason: String
+    /// The snapshot's zero calibration (fitted on the validation sample; group rank 0 only).
+    var zeros = ZeroCalibration()
     var sum: Double { diverged ? .infinity : ks.reduce(0) { $0 + $1.1 } }
 }
 
 /// Scores snapshots: a validation sample of `events` generated rows (event i's noise from its own
 /// stream, the same for every snapshot and rank count) is decoded, mapped to physical units in the
-/// rotation frame and compared with the held-out real rows by two-sample KS, per score quantity
+/// rotation frame, given the training zero fraction in every spiked column (the snapshot's own
+/// thresholds, stored with it) and compared with the held-out real rows by two-sample KS, per score quantity
 /// and per column. Rank 0 of the group computes; the held-out reference is gathered and sorted once.
 final class SnapshotScorer {
     let names: [String]
@@ -75,7 +78,11 @@ final class SnapshotScorer {
             guard allFinite, let gathered, gathered.allSatisfy(\.isFinite) else {
                 return SnapshotScore(ks: [], columns: [], diverged: true, reason: "non-finite generated values")
             }
-            var score = try evaluate(EventTable(columns: frameColumns, rows: gathered.count / frameColumns.count, values: gathered))
+            var sample = EventTable(columns: frameColumns, rows: gathered.count / frameColumns.count, values: gathered)
+            let zeros = ZeroCalibration.matching(data.zeroFractions, sample: sample)
+            zeros.apply(&sample)
+            var score = try evaluate(sample)
+            score.zeros = zeros
             if let j = spread.firstIndex(where: { $0 < SnapshotScorer.collapseThreshold }) {
                 score.diverged = true
                 score.reason = "collapsed output: generated \(data.outputColumns[j]) has std "

@@ -38,6 +38,35 @@ struct ZeroCalibration: Codable, Equatable {
         return calibration
     }
 
+    /// Training zero fractions (column → fraction of exact zeros, for columns with at least
+    /// `minimumFraction`), over the rows of every rank.
+    static func fractions(_ real: EventTable, comm: Communicator) throws -> [(String, Double)] {
+        let k = real.width
+        var counts = [Double](repeating: 0, count: k + 1)
+        for r in 0..<real.rows { for j in 0..<k where real[r, j] == 0 { counts[j] += 1 } }
+        counts[k] = Double(real.rows)
+        try comm.allreduce(&counts, op: .sum)
+        guard counts[k] > 0 else { return [] }
+        return (0..<k).filter { counts[$0] / counts[k] >= minimumFraction }.map { (real.columns[$0], counts[$0] / counts[k]) }
+    }
+
+    /// Thresholds that give a generated sample (physical units, one table on one rank) each column's
+    /// training zero fraction: the sample's quantile at that fraction. The generator's decoded values
+    /// spread the spike differently from the reducer's reconstructions (the calibration `fit` makes),
+    /// so a GAN snapshot gets its own thresholds, fitted on its validation sample against the
+    /// training fractions (never the held-out rows) and stored with the snapshot for `generate`.
+    static func matching(_ fractions: [(String, Double)], sample: EventTable) -> ZeroCalibration {
+        var calibration = ZeroCalibration()
+        for (name, fraction) in fractions {
+            guard let j = sample.columnIndex(name), sample.rows > 0 else { continue }
+            let sorted = (0..<sample.rows).map { sample[$0, j] }.sorted()
+            let index = min(sorted.count - 1, max(0, Int((fraction * Double(sorted.count)).rounded()) - 1))
+            // Values strictly below the threshold become 0, so the threshold is the next value up.
+            calibration.thresholds[name] = index + 1 < sorted.count ? sorted[index + 1] : sorted[index].nextUp
+        }
+        return calibration
+    }
+
     /// Sets values below each column's threshold to exactly 0 (in place, physical units).
     func apply(_ table: inout EventTable) {
         for (name, threshold) in thresholds {
