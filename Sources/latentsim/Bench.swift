@@ -22,13 +22,18 @@ struct Bench: ParsableCommand {
     @Flag(help: ArgumentHelp("Table mode: split each selected step's time into sgemm, elementwise sweeps, optimizer and rest; "
                              + "with --generate, each generation stage's CPU time (noise, networks, post-processing, HDF5 write, SHA-256)."))
     var breakdown = false
+    @Option(help: "With --generate: events per network batch (default: what `generate` uses).")
+    var chunk = GeneratorModel.defaultChunk
 
     func run() throws {
         let comm = try Communicator.world()
         let console = Console(comm: comm)
         if generate {
             BLAS.threads = 1
-            return try GenerateBenchmark(comm: comm, seconds: seconds, json: json, breakdown: breakdown).run()
+            guard chunk > 0 else {
+                throw InputError("--chunk expects a positive number of events, found \(chunk)", exitCode: ExitStatus.usage)
+            }
+            return try GenerateBenchmark(comm: comm, seconds: seconds, json: json, breakdown: breakdown, chunk: chunk).run()
         }
         let bench = NNBenchmark(minimumSeconds: seconds)
         if comm.size > 1 {

@@ -12,11 +12,13 @@ struct GenerateBenchmark {
     let json: Bool
     /// Table mode: also where the time of the HDF5 run went, stage by stage (rank 0's CPU time).
     var breakdown = false
+    /// Events per network batch of the synthetic generators.
+    var chunk = GeneratorModel.defaultChunk
 
     func run() throws {
         let console = Console(comm: comm)
         for kind in GeneratorModel.Synthetic.allCases {
-            let model = try comm.agree { try GeneratorModel.synthetic(kind) }
+            let model = try comm.agree { try GeneratorModel.synthetic(kind, chunk: chunk) }
             let (events, compute) = try measureCompute(model)
             if breakdown && !json { model.stages = GenerationStages() }
             let hdf5 = try measureHDF5(model, kind: kind, events: events)
