@@ -16,21 +16,16 @@ struct ZeroCalibration: Codable, Equatable {
 
     /// `real`: training rows in physical units; `rebuilt`: their reconstruction (same rows, same order).
     static func fit(real: EventTable, rebuilt: EventTable, comm: Communicator) throws -> ZeroCalibration {
-        let k = real.width
-        var counts = [Double](repeating: 0, count: k + 1)
-        for r in 0..<real.rows { for j in 0..<k where real[r, j] == 0 { counts[j] += 1 } }
-        counts[k] = Double(real.rows)
-        try comm.allreduce(&counts, op: .sum)
-        let total = counts[k]
+        let (spiked, total) = try spikes(real, comm: comm)
         var calibration = ZeroCalibration()
-        for j in 0..<k where total > 0 && counts[j] / total >= minimumFraction {
+        for (j, fraction) in spiked {
             // A deterministic subsample (every m-th row of each rank) bounds the gathered volume.
             let stride_ = max(1, Int((total / Double(sampleLimit)).rounded(.up)))
             let local = Swift.stride(from: 0, to: rebuilt.rows, by: stride_).map { rebuilt[$0, j] }
             var threshold: Float = 0
             if let all = try comm.gatherv(local) {
                 let sorted = all.sorted()
-                let index = min(sorted.count - 1, max(0, Int((counts[j] / total * Double(sorted.count)).rounded()) - 1))
+                let index = min(sorted.count - 1, max(0, Int((fraction * Double(sorted.count)).rounded()) - 1))
                 threshold = sorted.isEmpty ? 0 : sorted[index]
             }
             calibration.thresholds[real.columns[j]] = try comm.broadcast(threshold)
@@ -41,13 +36,20 @@ struct ZeroCalibration: Codable, Equatable {
     /// Training zero fractions (column → fraction of exact zeros, for columns with at least
     /// `minimumFraction`), over the rows of every rank.
     static func fractions(_ real: EventTable, comm: Communicator) throws -> [(String, Double)] {
+        try spikes(real, comm: comm).columns.map { (real.columns[$0.0], $0.1) }
+    }
+
+    /// (column index, zero fraction) of the columns with at least `minimumFraction` exact zeros, and
+    /// the global row count. Collective.
+    private static func spikes(_ real: EventTable, comm: Communicator) throws -> (columns: [(Int, Double)], rows: Double) {
         let k = real.width
         var counts = [Double](repeating: 0, count: k + 1)
         for r in 0..<real.rows { for j in 0..<k where real[r, j] == 0 { counts[j] += 1 } }
         counts[k] = Double(real.rows)
         try comm.allreduce(&counts, op: .sum)
-        guard counts[k] > 0 else { return [] }
-        return (0..<k).filter { counts[$0] / counts[k] >= minimumFraction }.map { (real.columns[$0], counts[$0] / counts[k]) }
+        let total = counts[k]
+        guard total > 0 else { return ([], total) }
+        return ((0..<k).filter { counts[$0] / total >= minimumFraction }.map { ($0, counts[$0] / total) }, total)
     }
 
     /// Thresholds that give a generated sample (physical units, one table on one rank) each column's
