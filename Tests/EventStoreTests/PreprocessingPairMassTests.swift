@@ -45,7 +45,7 @@ final class PreprocessingPairMassTests: XCTestCase {
             try frame.fit(events, comm: nil)
             return try frame.forward(events, seed: 1)
         }()
-        let components = PreprocessingStep.pairMassComponents("mu1", "mu2", available: rotated.columns)
+        let components = PreprocessingStep.pairMassComponents("mu1", "mu2", zero: ["mu2_py"])
         XCTAssertEqual(components, ["mu1_E", "mu1_px", "mu1_py", "mu1_pz", "mu2_E", "mu2_px", "0", "mu2_pz"])
         var p = Preprocessor(steps: [.pairMass(components), .standardize(rotated.columns)])
         try p.fit(rotated, comm: nil)

@@ -5,6 +5,16 @@
 public struct PreprocessingStep: Codable, Equatable, Sendable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
         case standardize, minMax, log1p, smearInteger, rotateAzimuth, pairMass
+
+        /// Whether the inverse maps each value on its own: every kind but the rotation, which mixes
+        /// the px/py columns of a row, adds a column and draws a random azimuth, and the pair mass,
+        /// whose inverse energy depends on the whole pair.
+        public var isElementwise: Bool {
+            switch self {
+            case .standardize, .minMax, .log1p, .smearInteger: return true
+            case .rotateAzimuth, .pairMass: return false
+            }
+        }
     }
 
     public let kind: Kind
@@ -62,11 +72,11 @@ public struct PreprocessingStep: Codable, Equatable, Sendable {
         PreprocessingStep(kind: .pairMass, columns: components)
     }
 
-    /// The `pairMass` components of the pair (a, b), e.g. ("mu1", "mu2"), with "0" for the
-    /// momentum components not in `available` (dropped by the rotation).
-    public static func pairMassComponents(_ a: String, _ b: String, available: [String]) -> [String] {
-        ["\(a)_E", "\(a)_px", "\(a)_py", "\(a)_pz", "\(b)_E", "\(b)_px", "\(b)_py", "\(b)_pz"].enumerated().map { k, name in
-            k % 4 != 0 && !available.contains(name) ? PreprocessingStep.zeroComponent : name
+    /// The `pairMass` components of the pair (a, b), e.g. ("mu1", "mu2"): (a_E, a_px, a_py, a_pz,
+    /// b_E, …), with "0" in place of the names in `zero` (mu2_py after the rotation).
+    public static func pairMassComponents(_ a: String, _ b: String, zero: Set<String> = []) -> [String] {
+        ["\(a)_E", "\(a)_px", "\(a)_py", "\(a)_pz", "\(b)_E", "\(b)_px", "\(b)_py", "\(b)_pz"].map {
+            zero.contains($0) ? PreprocessingStep.zeroComponent : $0
         }
     }
 

@@ -137,16 +137,15 @@ struct PreparedData {
     /// features, except b's p_y when the frame step dropped it (it is 0 there).
     static func pairMassStep(_ pair: [String], features: [String], rotated: Bool) throws -> [PreprocessingStep] {
         guard pair.count == 2 else { return [] }
-        let available = features + (rotated ? ["mu2_py"] : [])
-        let components = ["\(pair[0])_E", "\(pair[0])_px", "\(pair[0])_py", "\(pair[0])_pz",
-                          "\(pair[1])_E", "\(pair[1])_px", "\(pair[1])_py", "\(pair[1])_pz"]
-        let missing = components.filter { !available.contains($0) }
+        let dropped: Set<String> = rotated ? ["mu2_py"] : []
+        let components = PreprocessingStep.pairMassComponents(pair[0], pair[1])
+        let missing = components.filter { !features.contains($0) && !dropped.contains($0) }
         guard missing.isEmpty else {
             throw InputError("pair_mass = \(pair.joined(separator: ",")) needs the columns \(components.joined(separator: ",")) "
                              + "among the features, found none for \(missing.joined(separator: ",")); add them to columns or "
                              + "drop pair_mass", exitCode: ExitStatus.usage)
         }
-        return [.pairMass(PreprocessingStep.pairMassComponents(pair[0], pair[1], available: features))]
+        return [.pairMass(PreprocessingStep.pairMassComponents(pair[0], pair[1], zero: dropped))]
     }
 
     /// log1p columns must be features whose values are all ≥ 0 (a negative momentum component would
