@@ -1,6 +1,6 @@
 extension Preprocessor {
     /// Whether `inverseWithDerivative` accepts this (fitted) preprocessor: every step elementwise.
-    public var isElementwise: Bool { plan?.allSatisfy(\.isElementwise) ?? steps.allSatisfy { $0.kind != .rotateAzimuth && $0.kind != .pairMass } }
+    public var isElementwise: Bool { steps.allSatisfy(\.kind.isElementwise) }
 
     /// The inverse of `inverse(into:rows:firstRow:seed:)` together with its elementwise Jacobian,
     /// so a loss on physical quantities (the GAN's regression terms) can be pulled back to the

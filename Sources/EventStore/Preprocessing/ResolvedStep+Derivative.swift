@@ -3,15 +3,8 @@ import Foundation
 /// The derivative kernels of the elementwise inverse steps, for gradients that must flow from
 /// physical units back to the preprocessed space a network works in.
 extension ResolvedStep {
-    /// Whether the inverse maps each value on its own (every step but the rotation, which mixes
-    /// the px/py columns of a row, adds a column and draws a random azimuth, and the pair mass,
-    /// whose inverse energy depends on the whole pair).
-    var isElementwise: Bool {
-        switch operation {
-        case .rotate, .pairMass: return false
-        default: return true
-        }
-    }
+    /// Whether the inverse maps each value on its own (`PreprocessingStep.Kind.isElementwise`).
+    var isElementwise: Bool { kind.isElementwise }
 
     /// Multiplies `derivative` by this step's inverse derivative at the values in `buffer` (the
     /// step's inverse input, before `inverse` overwrites them): chain rule from the last step

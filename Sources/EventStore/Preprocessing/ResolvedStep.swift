@@ -13,6 +13,7 @@ struct ResolvedStep: Sendable {
     }
 
     let operation: Operation
+    let kind: PreprocessingStep.Kind
     let label: String
     let inputColumns: [String]
     let outputColumns: [String]
@@ -22,6 +23,7 @@ struct ResolvedStep: Sendable {
     /// Binds `step` (number `index`) to `available`. Affine steps need their fitted parameters.
     init(_ step: PreprocessingStep, index: Int, available: [String], droppedBy: [String: String] = [:]) throws {
         label = step.label(index)
+        kind = step.kind
         inputColumns = available
         switch step.kind {
         case .standardize, .minMax:
