@@ -73,11 +73,7 @@ final class RegressionPath {
             _ = features.buffer.update(fromContentsOf: UnsafeBufferPointer(rebasing: output[0..<(rows * k)]))
         }
         try scaling.inverseWithDerivative(features.view(0, rows * k), derivative: featureDerivative.view(0, rows * k), rows: rows)
-        let phys = physical.buffer, f = features.buffer
-        for r in 0..<rows {
-            for j in 0..<k { phys[r * w + j] = f[r * k + j] }
-            for j in k..<w { phys[r * w + j] = 0 }
-        }
+        FrameRows.pad(features.buffer, width: k, into: physical.buffer, width: w, rows: rows)
         physicalGradient.buffer.update(repeating: 0)
         var total = 0.0
         for term in terms {
@@ -85,8 +81,9 @@ final class RegressionPath {
                                     into: physicalGradient.view(0, rows * w))
         }
         // Backward: physical → preprocessed features → (decoder → latent) → output.
-        let gp = physicalGradient.buffer, gf = featureGradient.buffer, d = featureDerivative.buffer
-        for r in 0..<rows { for j in 0..<k { gf[r * k + j] = gp[r * w + j] * d[r * k + j] } }
+        FrameRows.pullBack(physicalGradient.buffer, width: w, derivative: featureDerivative.buffer, into: featureGradient.buffer,
+                           width: k, rows: rows)
+        let gf = featureGradient.buffer
         guard latentScaling != nil else {
             for i in 0..<(rows * k) { gradient[i] += gf[i] }
             return total

@@ -32,7 +32,7 @@ final class DerivedLoss {
     private let scaling: Preprocessor
     private let featureWidth: Int, frameWidth: Int
     private let features: FloatStorage, derivative: FloatStorage
-    private let physical: FloatStorage, physicalGradient: FloatStorage
+    private let physical: FloatStorage, physicalGradient: FloatStorage, featureGradient: FloatStorage
     private var q: [Double], weights: [Double]
 
     /// `realPhysical`: the local training rows in physical units (features, rotation frame), row i
@@ -59,6 +59,7 @@ final class DerivedLoss {
         derivative = FloatStorage(count: maxRows * featureWidth)
         physical = FloatStorage(count: maxRows * frameWidth)
         physicalGradient = FloatStorage(count: maxRows * frameWidth)
+        featureGradient = FloatStorage(count: maxRows * featureWidth)
         q = [Double](repeating: 0, count: maxRows)
         weights = [Double](repeating: 0, count: maxRows)
     }
@@ -74,10 +75,7 @@ final class DerivedLoss {
         _ = f.update(fromContentsOf: UnsafeBufferPointer(rebasing: output[0..<(n * k)]))
         try scaling.inverseWithDerivative(f, derivative: d, rows: n)
         let phys = physical.view(0, n * w), grad = physicalGradient.view(0, n * w)
-        for r in 0..<n {
-            for j in 0..<k { phys[r * w + j] = f[r * k + j] }
-            for j in k..<w { phys[r * w + j] = 0 }
-        }
+        FrameRows.pad(f, width: k, into: phys, width: w, rows: n)
         grad.update(repeating: 0)
         var total = 0.0
         for term in terms {
@@ -95,11 +93,9 @@ final class DerivedLoss {
                                                  weights: wv, into: grad)
             }
         }
-        // Columns no quantity reads have a zero gradient; skipping them keeps an overflowed
-        // derivative there (expm1 of a wild early output) from turning 0 · ∞ into NaN.
-        for r in 0..<n {
-            for j in 0..<k where grad[r * w + j] != 0 { gradient[r * k + j] += grad[r * w + j] * d[r * k + j] }
-        }
+        let pulled = featureGradient.view(0, n * k)
+        FrameRows.pullBack(grad, width: w, derivative: d, into: pulled, width: k, rows: n)
+        for i in 0..<(n * k) { gradient[i] += pulled[i] }
         return total
     }
 }
