@@ -106,7 +106,7 @@ extension GeneratorModel {
             throw InputError("\(place): the frame step expects \(frame.inputColumns.joined(separator: ",")) but input_columns is "
                              + "\(inputColumns.joined(separator: ",")); the snapshot is damaged", exitCode: ExitStatus.dataError)
         }
-        if (try? checkpoint.string("zero_thresholds")) != nil { zeros = try json(ZeroCalibration.self, "zero_thresholds") }
+        if checkpoint.attributes["zero_thresholds"] != nil { zeros = try json(ZeroCalibration.self, "zero_thresholds") }
         let model = try GeneratorModel(sampler: sampler, noiseWidth: noise, latentScaling: latentScaling, decoder: decoder,
                                        scaling: scaling, zeros: zeros, frame: frame, columns: inputColumns, chunk: chunk)
         let kind = (try? checkpoint.string("model")) ?? "gan"
