@@ -74,25 +74,23 @@ final class GANStep: BenchmarkStep {
     var samplesPerStep: Int { batch }
 
     var gemms: [GemmCall] {
-        let half = batch / 2
-        let dPhase = discriminator.forwardGemms(batch: batch)
-            + discriminator.backwardGemms(batch: batch, mode: .overwrite, inputGradient: false)
-        let gPhase = discriminator.forwardGemms(batch: batch)
-            + discriminator.backwardGemms(batch: batch, mode: .skip, inputGradient: true)
-            + generator.backwardGemms(batch: batch, mode: .overwrite, inputGradient: false)
-        if sharedGeneratorForward { return generator.forwardGemms(batch: batch) + dPhase + gPhase }
-        return generator.forwardGemms(batch: half) + dPhase + generator.forwardGemms(batch: batch) + gPhase
+        calls(forward: { $0.forwardGemms(batch: $1) },
+              backward: { $0.backwardGemms(batch: $1, mode: $2, inputGradient: $3) })
     }
 
     var sweeps: [SweepCall] {
+        calls(forward: { $0.forwardSweeps(batch: $1) },
+              backward: { $0.backwardSweeps(batch: $1, mode: $2, inputGradient: $3) })
+    }
+
+    /// The step's sequence of kernel calls of one kind (sgemm or sweep), in execution order.
+    private func calls<Call>(forward: (MLP, Int) -> [Call], backward: (MLP, Int, GradientMode, Bool) -> [Call]) -> [Call] {
         let half = batch / 2
-        let dPhase = discriminator.forwardSweeps(batch: batch)
-            + discriminator.backwardSweeps(batch: batch, mode: .overwrite, inputGradient: false)
-        let gPhase = discriminator.forwardSweeps(batch: batch)
-            + discriminator.backwardSweeps(batch: batch, mode: .skip, inputGradient: true)
-            + generator.backwardSweeps(batch: batch, mode: .overwrite, inputGradient: false)
-        if sharedGeneratorForward { return generator.forwardSweeps(batch: batch) + dPhase + gPhase }
-        return generator.forwardSweeps(batch: half) + dPhase + generator.forwardSweeps(batch: batch) + gPhase
+        let dPhase = forward(discriminator, batch) + backward(discriminator, batch, .overwrite, false)
+        let gPhase = forward(discriminator, batch) + backward(discriminator, batch, .skip, true)
+            + backward(generator, batch, .overwrite, false)
+        if sharedGeneratorForward { return forward(generator, batch) + dPhase + gPhase }
+        return forward(generator, half) + dPhase + forward(generator, batch) + gPhase
     }
 
     var optimizedParameterCounts: [Int] { [discriminator.parameterCount, generator.parameterCount] }
