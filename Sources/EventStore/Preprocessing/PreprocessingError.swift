@@ -45,6 +45,16 @@ enum PreprocessingError {
                    + "leave '\(column)' out of the log1p step or shift it first")
     }
 
+    static func zeroSpikeNegative(_ value: Float, row: Int, column: String, step: String) -> InputError {
+        InputError("row \(row), column '\(column)': \(step) expected values ≥ 0 (a spike of zeros below a positive "
+                   + "continuum), found \(value); leave '\(column)' out of zero_spike")
+    }
+
+    static func zeroSpikeNoContinuum(column: String, step: String) -> InputError {
+        InputError("\(step): column '\(column)' has no positive training value, expected a continuum above its zeros; "
+                   + "leave '\(column)' out of zero_spike")
+    }
+
     static func nonFinite(_ value: Float, row: Int, column: String, step: String) -> InputError {
         InputError("row \(row), column '\(column)': \(step) expected a finite value to fit on, found "
                    + "\(value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf")); clean the input or drop non-finite rows")
@@ -69,7 +79,7 @@ enum PreprocessingError {
 
     static func notElementwise(_ step: String) -> InputError {
         InputError("\(step): differentiating the inverse preprocessing expected elementwise steps (standardize, minMax, "
-                   + "log1p, smearInteger), found a step that mixes the columns of a row (rotateAzimuth, pairMass); leave "
+                   + "log1p, smearInteger, zeroSpike), found a step that mixes the columns of a row (rotateAzimuth, pairMass); leave "
                    + "it out of the preprocessing or turn the gradient terms off (regression = [] with a pair_mass "
                    + "reducer: mll is a coordinate there already)", exitCode: ExitStatus.usage)
     }

@@ -4,14 +4,14 @@
 /// Stored as JSON with a model, e.g. `{"kind":"standardize","columns":["mu1_E"],"shift":[41.2],"scale":[19.7]}`.
 public struct PreprocessingStep: Codable, Equatable, Sendable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
-        case standardize, minMax, log1p, smearInteger, rotateAzimuth, pairMass
+        case standardize, minMax, log1p, smearInteger, rotateAzimuth, pairMass, zeroSpike
 
         /// Whether the inverse maps each value on its own: every kind but the rotation, which mixes
         /// the px/py columns of a row, adds a column and draws a random azimuth, and the pair mass,
         /// whose inverse energy depends on the whole pair.
         public var isElementwise: Bool {
             switch self {
-            case .standardize, .minMax, .log1p, .smearInteger: return true
+            case .standardize, .minMax, .log1p, .smearInteger, .zeroSpike: return true
             case .rotateAzimuth, .pairMass: return false
             }
         }
@@ -26,6 +26,7 @@ public struct PreprocessingStep: Codable, Equatable, Sendable {
     /// The vector whose azimuth `rotateAzimuth` removes (its `_py` column is dropped).
     public let reference: String?
     /// Fitted affine parameters (`standardize`, `minMax`): y = (x − shift) / scale, per column.
+    /// For `zeroSpike`: shift = the smallest non-zero value t, scale = the gap width G.
     public internal(set) var shift: [Double]?
     public internal(set) var scale: [Double]?
 
@@ -49,6 +50,17 @@ public struct PreprocessingStep: Codable, Equatable, Sendable {
     /// log1p forward, expm1 inverse; values ≤ −1 are refused.
     public static func log1p(_ columns: [String]) -> PreprocessingStep {
         PreprocessingStep(kind: .log1p, columns: columns)
+    }
+
+    /// For a non-negative column with a spike of exact zeros and a continuum that starts at its
+    /// smallest non-zero value t (jet pTs above the reconstruction threshold, isolation sums):
+    /// moves the spike G below the continuum's start, y = x − t for x ≥ t and y = (x/t − 1)·G
+    /// below, so 0 ↦ −G. One monotone piecewise-linear map with an exact inverse, fitted on the
+    /// training rows: t = min non-zero value, G = std of the non-zero values. A network then
+    /// sees a separated spike instead of a physical gap (0, t) it would fill with events, and the
+    /// continuum begins at y = 0 as it does in the data.
+    public static func zeroSpike(_ columns: [String]) -> PreprocessingStep {
+        PreprocessingStep(kind: .zeroSpike, columns: columns)
     }
 
     /// Integer columns become x + 0.5 + ε, ε ~ N(0, σ²) truncated to the open interval (−0.5, 0.5)

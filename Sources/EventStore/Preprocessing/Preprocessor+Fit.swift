@@ -21,13 +21,17 @@ extension Preprocessor {
         var work = table.values
         for index in fitted.indices {
             let step = fitted[index]
-            if step.kind == .standardize || step.kind == .minMax {
+            if step.kind == .standardize || step.kind == .minMax || step.kind == .zeroSpike {
                 let label = step.label(index)
                 let indices = try step.columnIndices(label: label, available: available, droppedBy: droppedBy)
                 let statistics = FitStatistics(values: work, width: available.count, rows: table.rows,
                                                firstRow: table.firstRow, indices: indices, columns: available,
                                                label: label, total: total, comm: comm)
-                let (shift, scale) = step.kind == .standardize ? try statistics.standardize() : try statistics.minMax()
+                let (shift, scale) = switch step.kind {
+                case .standardize: try statistics.standardize()
+                case .minMax: try statistics.minMax()
+                default: try statistics.zeroSpike()
+                }
                 fitted[index].shift = shift
                 fitted[index].scale = scale
             }
@@ -106,7 +110,7 @@ struct FitStatistics {
         return try broadcast(centres, scales)
     }
 
-    private func accumulate(_ add: (Double, Double, Int) -> Double) -> [Double] {
+    func accumulate(_ add: (Double, Double, Int) -> Double) -> [Double] {
         var out = [Double](repeating: 0, count: indices.count)
         values.withUnsafeBufferPointer { v in
             for r in 0..<rows {
@@ -116,7 +120,7 @@ struct FitStatistics {
         return out
     }
 
-    private func checkFinite() throws {
+    func checkFinite() throws {
         for r in 0..<rows {
             for c in indices where !values[r * width + c].isFinite {
                 throw PreprocessingError.nonFinite(values[r * width + c], row: firstRow + r, column: columns[c],
@@ -126,7 +130,7 @@ struct FitStatistics {
     }
 
     /// Rank 0's parameters on every rank, so all ranks hold bitwise the same fitted state.
-    private func broadcast(_ shift: [Double], _ scale: [Double]) throws -> (shift: [Double], scale: [Double]) {
+    func broadcast(_ shift: [Double], _ scale: [Double]) throws -> (shift: [Double], scale: [Double]) {
         var both = shift + scale
         try comm?.broadcast(&both, root: 0)
         return (Array(both[..<shift.count]), Array(both[shift.count...]))

@@ -33,6 +33,15 @@ extension ResolvedStep {
             AzimuthalRotation.forward(buffer, width: w, rows: rows, referencePx: px, referencePy: py, pairs: pairs)
         case let .pairMass(indices):
             PairMass.forward(buffer, width: w, rows: rows, indices: indices)
+        case let .zeroSpike(indices, start, gap):
+            for r in 0..<rows {
+                let base = r * w
+                for k in 0..<indices.count {
+                    let i = base + indices[k]
+                    let x = Double(buffer[i])
+                    buffer[i] = Float(x >= start[k] ? x - start[k] : (x / start[k] - 1) * gap[k])
+                }
+            }
         }
     }
 
@@ -62,6 +71,15 @@ extension ResolvedStep {
                                       referencePy: py, pairs: pairs, seed: seed, substream: substream)
         case let .pairMass(indices):
             PairMass.inverse(buffer, width: w, rows: rows, indices: indices)
+        case let .zeroSpike(indices, start, gap):
+            for r in 0..<rows {
+                let base = r * w
+                for k in 0..<indices.count {
+                    let i = base + indices[k]
+                    let y = Double(buffer[i])
+                    buffer[i] = Float(y >= 0 ? y + start[k] : start[k] * (1 + y / gap[k]))
+                }
+            }
         }
     }
 }

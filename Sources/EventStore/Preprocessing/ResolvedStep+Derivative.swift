@@ -36,6 +36,15 @@ extension ResolvedStep {
                 let base = r * w
                 for c in indices { derivative[base + c] = 0 }
             }
+        case let .zeroSpike(indices, start, gap):
+            // x = y + t above the continuum's start, t·(1 + y/G) in the stretched gap.
+            for r in 0..<rows {
+                let base = r * w
+                for k in 0..<indices.count {
+                    let i = base + indices[k]
+                    if buffer[i] < 0 { derivative[i] = Float(Double(derivative[i]) * start[k] / gap[k]) }
+                }
+            }
         case .rotate, .pairMass:
             preconditionFailure("\(label) is not elementwise; Preprocessor.inverseWithDerivative refuses it")
         }

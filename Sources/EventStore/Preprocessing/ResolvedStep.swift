@@ -10,6 +10,8 @@ struct ResolvedStep: Sendable {
         case rotate(referencePx: Int, referencePy: Int, pairs: [Int], substream: UInt32)
         /// Positions of (E₁, px₁, py₁, pz₁, E₂, px₂, py₂, pz₂); −1 for a zero component.
         case pairMass(indices: [Int])
+        /// Per listed column: continuum start t (`start`) and gap width G (`gap`).
+        case zeroSpike(indices: [Int], start: [Double], gap: [Double])
     }
 
     let operation: Operation
@@ -37,6 +39,16 @@ struct ResolvedStep: Sendable {
                                                  + "found \(shift.count) shifts and \(scale.count) scales")
             }
             operation = .affine(indices: indices, shift: shift, scale: scale)
+            outputColumns = available
+        case .zeroSpike:
+            let indices = try step.columnIndices(label: label, available: available, droppedBy: droppedBy)
+            guard let start = step.shift, let gap = step.scale else { throw PreprocessingError.notFitted() }
+            guard start.count == indices.count, gap.count == indices.count,
+                  !(start + gap).contains(where: { !$0.isFinite || $0 <= 0 }) else {
+                throw PreprocessingError.damaged(label, "expected \(indices.count) positive finite starts and gaps, "
+                                                 + "found \(start.count) starts and \(gap.count) gaps")
+            }
+            operation = .zeroSpike(indices: indices, start: start, gap: gap)
             outputColumns = available
         case .log1p:
             operation = .log1p(indices: try step.columnIndices(label: label, available: available, droppedBy: droppedBy))
