@@ -3,7 +3,7 @@ import EventStore
 import Foundation
 import XCTest
 
-/// The reducer's representation options (pair_mass, log1p, derived_loss) and the GAN options that
+/// The reducer's representation options (pair_mass, log1p, zero_spike, derived_loss) and the GAN options that
 /// go with them: a pair_mass reducer through ensemble and generate end to end, and every misuse
 /// refused with one pinned line.
 final class RepresentationTests: XCTestCase {
@@ -16,12 +16,13 @@ final class RepresentationTests: XCTestCase {
     }
 
     func testPairMassReducerFeedsAnEnsembleAndGenerateWithoutRegression() throws {
-        let r = try reduce("pm-ae", ["--pair-mass", "mu1,mu2", "--log1p", "jet1_pt,jet2_pt"])
+        let r = try reduce("pm-ae", ["--pair-mass", "mu1,mu2", "--log1p", "jet2_pt", "--zero-spike", "jet1_pt,mu1_iso,mu2_iso"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let scaling = try Checkpoint.read(from: CLI.path("pm-ae") + "/model.h5").string("scaling")
         XCTAssertTrue(scaling.contains("{\"columns\":[\"mu1_E\",\"mu1_px\",\"mu1_py\",\"mu1_pz\",\"mu2_E\",\"mu2_px\",\"0\",\"mu2_pz\"],"
                                        + "\"kind\":\"pairMass\"}"), scaling)
         XCTAssertTrue(scaling.contains("\"kind\":\"log1p\""), scaling)
+        XCTAssertTrue(scaling.contains("{\"columns\":[\"jet1_pt\",\"mu1_iso\",\"mu2_iso\"],\"kind\":\"zeroSpike\""), scaling)
         // The default regression terms (mll) cannot run through the pair mass: refused before training.
         let refused = try CLI.run(["ensemble", "--config", EnsembleTests.job, "--data", ReduceTests.data, "--reducer",
                                    CLI.path("pm-ae"), "--out", CLI.path("pm-gan-refused")], ranks: 2)
@@ -44,6 +45,15 @@ final class RepresentationTests: XCTestCase {
         // The energy comes back through the pair mass's inverse: E₁ ≥ 0 wherever m and the momenta are finite.
         let e1 = try XCTUnwrap(table.columnIndex("mu1_E"))
         XCTAssertTrue((0..<table.rows).allSatisfy { table[$0, e1].isFinite && table[$0, e1] > -1e-3 }, "mu1_E from the inverse")
+        // Generated jets respect the data's reconstruction threshold: 0, or at least the smallest
+        // non-zero training value (the zero spike's gap is never filled).
+        let real = try EventReader.read(path: ReduceTests.data, dataset: "events", nonFinite: .refuse,
+                                        comm: Communicator.selfOnly()).table
+        let (rj, gj) = (try XCTUnwrap(real.columnIndex("jet1_pt")), try XCTUnwrap(table.columnIndex("jet1_pt")))
+        let threshold = try XCTUnwrap((0..<real.rows).map { real[$0, rj] }.filter { $0 > 0 }.min())
+        let jets = (0..<table.rows).map { table[$0, gj] }
+        XCTAssertEqual(jets.filter { $0 > 0 && $0 < threshold }.count, 0, "generated jet1_pt inside (0, \(threshold))")
+        XCTAssertGreaterThan(jets.filter { $0 == 0 }.count, 0, "the zero spike is generated")
     }
 
     func testDerivedLossTrainsOnTwoRanks() throws {
@@ -67,6 +77,10 @@ final class RepresentationTests: XCTestCase {
                   + "features, found none for mu3_E,mu3_px,mu3_py,mu3_pz; add them to columns or drop pair_mass")
         try check("bad-log", ["--log1p", "mu1_px"], status: 65, "error: log1p expects non-negative values but "
                   + "'\(ReduceTests.data)' has mu1_px = -39.609142 in training row 0; remove mu1_px from log1p")
+        try check("bad-zs", ["--zero-spike", "met_px"], status: 65, "error: zero_spike expects non-negative values but "
+                  + "'\(ReduceTests.data)' has met_px = -4.6728516 in training row 2; remove met_px from zero_spike")
+        try check("bad-zl", ["--zero-spike", "jet1_pt", "--log1p", "jet2_pt,jet1_pt"], status: 64,
+                  "error: 'jet1_pt' is listed in both log1p and zero_spike, expected at most one of them; remove it from one list")
         try check("bad-dq", ["--derived-loss", "njets"], status: 64,
                   "error: derived_loss quantity 'njets': expected one of mll, ptll, met, phi_miss, dphi_ll; fix the name")
         try check("bad-dt", ["--derived-loss", "mll", "--threads", "2"], status: 64,

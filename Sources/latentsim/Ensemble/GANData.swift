@@ -18,8 +18,8 @@ struct GANData {
     /// Local rows the generator learns, and their global count.
     var train: EventTable
     var trainTotal: Int
-    /// Training zero fractions of the spiked feature columns (ZeroCalibration.fractions).
-    var zeroFractions: [(String, Double)] = []
+    /// The spiked feature columns of the training rows (ZeroCalibration.spikes).
+    var zeroSpikes: [ZeroCalibration.Spike] = []
 
     /// Columns of the generator's output.
     var outputColumns: [String] { train.columns }
@@ -49,16 +49,16 @@ struct GANData {
             train.firstRow = prepared.train.firstRow
             return GANData(space: .latent, prepared: prepared, reducer: reducer, latentScaling: scaling, train: train,
                            trainTotal: prepared.trainTotal,
-                           zeroFractions: try ZeroCalibration.fractions(prepared.trainPhysical, comm: comm))
+                           zeroSpikes: try ZeroCalibration.spikes(prepared.trainPhysical, comm: comm))
         }
         let columns = try s.columns ?? EventReader.describe(path: s.data, dataset: s.dataset, comm: comm).columns
         let prepared = try PreparedData.load(path: s.data, dataset: s.dataset, columns: columns, rotate: s.rotate,
                                              split: HeldOutSplit(fraction: s.holdout, seed: s.seed),
                                              dropNonFinite: s.dropNonFinite, seed: s.seed, comm: comm,
-                                             log1p: s.log1p, pairMass: s.pairMass)
+                                             log1p: s.log1p, zeroSpike: s.zeroSpike, pairMass: s.pairMass)
         return GANData(space: .full, prepared: prepared, reducer: nil, latentScaling: nil, train: prepared.train,
                        trainTotal: prepared.trainTotal,
-                       zeroFractions: try ZeroCalibration.fractions(prepared.trainPhysical, comm: comm))
+                       zeroSpikes: try ZeroCalibration.spikes(prepared.trainPhysical, comm: comm))
     }
 
     /// Generator output rows → physical rows in the rotation frame (`frameColumns`), before any

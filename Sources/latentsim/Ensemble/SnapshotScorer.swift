@@ -79,7 +79,7 @@ final class SnapshotScorer {
                 return SnapshotScore(ks: [], columns: [], diverged: true, reason: "non-finite generated values")
             }
             var sample = EventTable(columns: frameColumns, rows: gathered.count / frameColumns.count, values: gathered)
-            let zeros = ZeroCalibration.matching(data.zeroFractions, sample: sample)
+            let zeros = ZeroCalibration.matching(data.zeroSpikes, sample: sample)
             zeros.apply(&sample)
             var score = try evaluate(sample)
             score.zeros = zeros

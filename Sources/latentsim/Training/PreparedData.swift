@@ -49,7 +49,7 @@ struct PreparedData {
 
     static func load(path: String, dataset: String, columns requested: [String], rotate: Bool?, split: HeldOutSplit,
                      dropNonFinite: Bool, seed: UInt64, comm: Communicator, fitted: Fitted? = nil,
-                     log1p: [String] = [], pairMass: [String] = []) throws -> PreparedData {
+                     log1p: [String] = [], zeroSpike: [String] = [], pairMass: [String] = []) throws -> PreparedData {
         let read = try EventReader.read(path: path, dataset: dataset, nonFinite: dropNonFinite ? .drop : .refuse, comm: comm)
         let table = read.table
         let (inputColumns, features, rotating) = try comm.agree { () -> ([String], [String], Bool) in
@@ -100,9 +100,17 @@ struct PreparedData {
             scaling = fitted.scaling
         } else {
             let integers = try integerColumns(trainRows, comm: comm)
-            try comm.agree { try checkLog1p(log1p, features: features, table: trainRows, path: path) }
+            try comm.agree {
+                try checkNonNegative(log1p, option: "log1p", features: features, table: trainRows, path: path)
+                try checkNonNegative(zeroSpike, option: "zero_spike", features: features, table: trainRows, path: path)
+                if let both = zeroSpike.first(where: log1p.contains) {
+                    throw InputError("'\(both)' is listed in both log1p and zero_spike, expected at most one of them; "
+                                     + "remove it from one list", exitCode: ExitStatus.usage)
+                }
+            }
             let mass = try comm.agree { try pairMassStep(pairMass, features: features, rotated: frame != nil) }
             scaling = Preprocessor(steps: mass + (integers.isEmpty ? [] : [.smearInteger(integers)])
+                                   + (zeroSpike.isEmpty ? [] : [.zeroSpike(zeroSpike)])
                                    + (log1p.isEmpty ? [] : [.log1p(log1p)]) + [.standardize(features)])
             try scaling.fit(trainRows, comm: comm, seed: seed)
         }
@@ -148,17 +156,18 @@ struct PreparedData {
         return [.pairMass(PreprocessingStep.pairMassComponents(pair[0], pair[1], zero: dropped))]
     }
 
-    /// log1p columns must be features whose values are all ≥ 0 (a negative momentum component would
-    /// make the expm1 inverse meaningless even where log1p is defined).
-    static func checkLog1p(_ columns: [String], features: [String], table: EventTable, path: String) throws {
+    /// log1p and zero_spike columns must be features whose values are all ≥ 0 (a negative momentum
+    /// component would make the expm1 inverse meaningless even where log1p is defined).
+    static func checkNonNegative(_ columns: [String], option: String, features: [String], table: EventTable,
+                                 path: String) throws {
         for name in columns {
             guard let j = features.firstIndex(of: name) else {
-                throw InputError("log1p column '\(name)' is not among the features \(features.joined(separator: ",")); "
-                                 + "remove it from log1p or add it to columns", exitCode: ExitStatus.usage)
+                throw InputError("\(option) column '\(name)' is not among the features \(features.joined(separator: ",")); "
+                                 + "remove it from \(option) or add it to columns", exitCode: ExitStatus.usage)
             }
             if let r = (0..<table.rows).first(where: { table[$0, j] < 0 }) {
-                throw InputError("log1p expects non-negative values but '\(path)' has \(name) = \(table[r, j]) in training row "
-                                 + "\(table.firstRow + r); remove \(name) from log1p", exitCode: ExitStatus.dataError)
+                throw InputError("\(option) expects non-negative values but '\(path)' has \(name) = \(table[r, j]) in training "
+                                 + "row \(table.firstRow + r); remove \(name) from \(option)", exitCode: ExitStatus.dataError)
             }
         }
     }

@@ -26,6 +26,10 @@ struct ReduceSettings {
     /// Features mapped through log1p before standardisation: a falling spectrum with a spike at 0
     /// (jet pTs) becomes two well separated modes that an MSE autoencoder reconstructs far better.
     var log1p: [String]
+    /// Non-negative features with a spike of zeros below a continuum that starts at their smallest
+    /// non-zero value (jet pTs, isolations): the spike is moved one continuum width below the
+    /// continuum's start (PreprocessingStep.zeroSpike), closing the physical gap in between.
+    var zeroSpike: [String]
     /// Derived quantities (e.g. mll) whose per-event reconstruction error, in units of the quantity's
     /// spread, is added to the autoencoder's loss with weight `derivedWeight` (DerivedLoss).
     var derivedLoss: [String]
