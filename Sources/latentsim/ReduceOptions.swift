@@ -27,6 +27,8 @@ struct ReduceOptions: ParsableArguments {
     var log1pColumns: String?
     @Option(help: "Comma-separated non-negative columns with a spike of zeros (jet pTs, isolations): the spike is moved below the continuum's start.")
     var zeroSpike: String?
+    @Option(help: "Comma-separated columns mapped through their training CDF onto a standard normal (exact inverse).")
+    var quantile: String?
     @Option(help: "Two vectors, e.g. mu1,mu2: the first one's energy is replaced by the pair's invariant mass before scaling.")
     var pairMass: String?
     @Option(help: "Comma-separated derived quantities (e.g. mll) whose per-event error joins the autoencoder loss.") var derivedLoss: String?
@@ -58,6 +60,7 @@ struct ReduceOptions: ParsableArguments {
         ConfigOption("derived_weight", .double, default: 1.0, help: "Weight of the derived-quantity terms."),
         ConfigOption("log1p", .strings, default: .array([]), help: "Columns mapped through log1p before standardisation."),
         ConfigOption("zero_spike", .strings, default: .array([]), help: "Columns whose zero spike is moved below their continuum."),
+        ConfigOption("quantile", .strings, default: .array([]), help: "Columns mapped through their CDF onto a standard normal."),
         ConfigOption("drop_nonfinite", .bool, default: false, help: "Drop rows with NaN/Inf."),
         ConfigOption("out", .string, help: "Run directory."),
     ]
@@ -93,6 +96,7 @@ struct ReduceOptions: ParsableArguments {
             rotate: job.value("rotate", cli: rotate.map { .bool($0) })?.boolValue,
             log1p: try job.strings("log1p", cli: list(log1pColumns)),
             zeroSpike: try job.strings("zero_spike", cli: list(zeroSpike)),
+            quantile: try job.strings("quantile", cli: list(quantile)),
             derivedLoss: try job.strings("derived_loss", cli: list(derivedLoss)),
             derivedWeight: try job.double("derived_weight", cli: derivedWeight),
             pairMass: try job.strings("pair_mass", cli: list(pairMass)),

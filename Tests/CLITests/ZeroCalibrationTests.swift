@@ -48,6 +48,17 @@ final class ZeroCalibrationTests: XCTestCase {
         XCTAssertFalse(column.contains { $0 > 0 && $0 < 150 })
     }
 
+    /// Exact zeros stay zeros even when the threshold is 0 (a sample with more exact zeros than
+    /// the training fraction): the floor lifts non-zero values only.
+    func testExactZerosAreNotLifted() {
+        var sample = EventTable(columns: ["jet"], rows: 10)
+        for r in 0..<10 { sample[r, 0] = r < 6 ? 0 : Float(r) }
+        let zeros = ZeroCalibration.matching([.init(name: "jet", fraction: 0.3, floor: 8)], sample: sample)
+        XCTAssertEqual(zeros.thresholds, ["jet": 0])
+        zeros.apply(&sample)
+        XCTAssertEqual((0..<10).map { sample[$0, 0] }, [0, 0, 0, 0, 0, 0, 8, 8, 8, 9])
+    }
+
     /// Snapshots stored before floors existed still load (thresholds only, no floors).
     func testDecodesThresholdsWithoutFloors() throws {
         let old = try JSONDecoder().decode(ZeroCalibration.self, from: Data(#"{"thresholds":{"jet":3.5}}"#.utf8))

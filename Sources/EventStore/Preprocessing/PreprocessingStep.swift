@@ -4,14 +4,14 @@
 /// Stored as JSON with a model, e.g. `{"kind":"standardize","columns":["mu1_E"],"shift":[41.2],"scale":[19.7]}`.
 public struct PreprocessingStep: Codable, Equatable, Sendable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
-        case standardize, minMax, log1p, smearInteger, rotateAzimuth, pairMass, zeroSpike
+        case standardize, minMax, log1p, smearInteger, rotateAzimuth, pairMass, zeroSpike, quantile
 
         /// Whether the inverse maps each value on its own: every kind but the rotation, which mixes
         /// the px/py columns of a row, adds a column and draws a random azimuth, and the pair mass,
         /// whose inverse energy depends on the whole pair.
         public var isElementwise: Bool {
             switch self {
-            case .standardize, .minMax, .log1p, .smearInteger, .zeroSpike: return true
+            case .standardize, .minMax, .log1p, .smearInteger, .zeroSpike, .quantile: return true
             case .rotateAzimuth, .pairMass: return false
             }
         }
@@ -29,12 +29,22 @@ public struct PreprocessingStep: Codable, Equatable, Sendable {
     /// For `zeroSpike`: shift = the smallest non-zero value t, scale = the gap width G.
     public internal(set) var shift: [Double]?
     public internal(set) var scale: [Double]?
+    /// `quantile`: the number of knots per column, and (once fitted) the knots.
+    public let levels: Int?
+    public internal(set) var knots: [[Double]]?
 
-    init(kind: Kind, columns: [String]?, sigma: Double? = nil, reference: String? = nil) {
+    init(kind: Kind, columns: [String]?, sigma: Double? = nil, reference: String? = nil, levels: Int? = nil) {
         self.kind = kind
         self.columns = columns
         self.sigma = sigma
         self.reference = reference
+        self.levels = levels
+    }
+
+    /// Each column through its training CDF onto a standard normal (see `QuantileTransform`),
+    /// with `levels` knots fitted on the training rows.
+    public static func quantile(_ columns: [String], levels: Int = 1000) -> PreprocessingStep {
+        PreprocessingStep(kind: .quantile, columns: columns, levels: levels)
     }
 
     /// (x − mean) / std with the fitted mean and (population) std; a constant column uses scale 1.
@@ -100,7 +110,7 @@ public struct PreprocessingStep: Codable, Equatable, Sendable {
 
     /// The Philox substream of this step's per-row random stream (distinct per step and purpose).
     static func substream(_ kind: Kind, step index: Int) -> UInt32 {
-        let base: UInt32 = kind == .smearInteger ? 0x534D_0000 : 0x524F_0000   // "SM", "RO"
+        let base: UInt32 = kind == .smearInteger ? 0x534D_0000 : kind == .quantile ? 0x5155_0000 : 0x524F_0000   // "SM", "QU", "RO"
         return base | UInt32(truncatingIfNeeded: index & 0xFFFF)
     }
 }

@@ -21,6 +21,18 @@ extension Preprocessor {
         var work = table.values
         for index in fitted.indices {
             let step = fitted[index]
+            if step.kind == .quantile {
+                let label = step.label(index)
+                let indices = try step.columnIndices(label: label, available: available, droppedBy: droppedBy)
+                let levels = step.levels ?? QuantileTransform.defaultLevels
+                guard levels >= 2 else {
+                    throw InputError("\(label): expected at least 2 levels, found \(levels); use e.g. 1000", exitCode: ExitStatus.usage)
+                }
+                let statistics = FitStatistics(values: work, width: available.count, rows: table.rows,
+                                               firstRow: table.firstRow, indices: indices, columns: available,
+                                               label: label, total: total, comm: comm)
+                fitted[index].knots = try statistics.quantileKnots(levels: levels)
+            }
             if step.kind == .standardize || step.kind == .minMax || step.kind == .zeroSpike {
                 let label = step.label(index)
                 let indices = try step.columnIndices(label: label, available: available, droppedBy: droppedBy)

@@ -12,6 +12,7 @@ struct ResolvedStep: Sendable {
         case pairMass(indices: [Int])
         /// Per listed column: continuum start t (`start`) and gap width G (`gap`).
         case zeroSpike(indices: [Int], start: [Double], gap: [Double])
+        case quantile(indices: [Int], knots: [[Double]], substream: UInt32)
     }
 
     let operation: Operation
@@ -49,6 +50,17 @@ struct ResolvedStep: Sendable {
                                                  + "found \(start.count) starts and \(gap.count) gaps")
             }
             operation = .zeroSpike(indices: indices, start: start, gap: gap)
+            outputColumns = available
+        case .quantile:
+            let indices = try step.columnIndices(label: label, available: available, droppedBy: droppedBy)
+            guard let knots = step.knots else { throw PreprocessingError.notFitted() }
+            guard knots.count == indices.count, knots.allSatisfy({ $0.count >= 2 && $0.allSatisfy(\.isFinite)
+                                                                    && zip($0, $0.dropFirst()).allSatisfy { $0 <= $1 } }) else {
+                throw PreprocessingError.damaged(label, "expected \(indices.count) ascending lists of at least 2 finite knots, "
+                                                 + "found \(knots.count) lists")
+            }
+            operation = .quantile(indices: indices, knots: knots,
+                                  substream: PreprocessingStep.substream(.quantile, step: index))
             outputColumns = available
         case .log1p:
             operation = .log1p(indices: try step.columnIndices(label: label, available: available, droppedBy: droppedBy))

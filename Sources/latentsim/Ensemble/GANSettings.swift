@@ -15,9 +15,10 @@ struct GANSettings {
     var columns: [String]?
     var rotate: Bool?
     /// space = full only (in latent space the reducer's preprocessing is used): features mapped
-    /// through log1p, zero spikes moved below their continuum, and a pair whose mass replaces the first energy (see ReduceSettings).
+    /// through log1p, zero spikes moved below their continuum, columns mapped onto a normal through their CDF, and a pair whose mass replaces the first energy (see ReduceSettings).
     var log1p: [String]
     var zeroSpike: [String]
+    var quantile: [String]
     var pairMass: [String]
     var holdout: Double
     var model: Model

@@ -40,8 +40,8 @@ final class GeneratorModel {
     let chunk: Int
     /// When set (benchmark breakdown), each stage of `generate` is charged to it.
     var stages: GenerationStages?
-    /// (feature index, threshold): decoded values below become exactly 0.
-    private let zeros: [(Int, Float)]
+    /// Zero calibration by feature index (values below the threshold become exactly 0).
+    private let zeros: [ZeroCalibration.Bound]
     /// Feature j goes to position `placement[j]` of the frame's (or the output's) layout.
     private let placement: [Int]
     private let work: FloatStorage
@@ -74,7 +74,7 @@ final class GeneratorModel {
             throw InputError("the generator has \(features.count) features but its output layout has \(layout.count) columns "
                              + "(\(layout.joined(separator: ","))); the model files do not belong together", exitCode: ExitStatus.dataError)
         }
-        self.zeros = zeros.thresholds.compactMap { name, t in features.firstIndex(of: name).map { ($0, t) } }.sorted { $0.0 < $1.0 }
+        self.zeros = zeros.bound(to: features)
         stride = [sampler.outputWidth, latentScaling?.maximumWidth ?? 0, scaling.maximumWidth, frame?.maximumWidth ?? 0,
                   columns.count].max() ?? 1
         work = FloatStorage(count: chunk * stride)
@@ -124,9 +124,7 @@ final class GeneratorModel {
         }
         stages?.lap(.scalingInverse)
         let k = features.count
-        for (j, threshold) in zeros {
-            for r in 0..<n where buffer[r * k + j] < threshold { buffer[r * k + j] = 0 }
-        }
+        ZeroCalibration.apply(zeros, to: buffer, rows: n, width: k)
         // Features → the frame's input layout (or the output order), then the frame's inverse.
         let placed = staged.view(0, n * stride)
         let layoutWidth = frame?.outputColumns.count ?? columns.count

@@ -49,7 +49,8 @@ struct PreparedData {
 
     static func load(path: String, dataset: String, columns requested: [String], rotate: Bool?, split: HeldOutSplit,
                      dropNonFinite: Bool, seed: UInt64, comm: Communicator, fitted: Fitted? = nil,
-                     log1p: [String] = [], zeroSpike: [String] = [], pairMass: [String] = []) throws -> PreparedData {
+                     log1p: [String] = [], zeroSpike: [String] = [], quantile: [String] = [],
+                     pairMass: [String] = []) throws -> PreparedData {
         let read = try EventReader.read(path: path, dataset: dataset, nonFinite: dropNonFinite ? .drop : .refuse, comm: comm)
         let table = read.table
         let (inputColumns, features, rotating) = try comm.agree { () -> ([String], [String], Bool) in
@@ -103,6 +104,10 @@ struct PreparedData {
             try comm.agree {
                 try checkNonNegative(log1p, option: "log1p", features: features, table: trainRows, path: path)
                 try checkNonNegative(zeroSpike, option: "zero_spike", features: features, table: trainRows, path: path)
+                if let name = quantile.first(where: { !features.contains($0) }) {
+                    throw InputError("quantile column '\(name)' is not among the features \(features.joined(separator: ",")); "
+                                     + "remove it from quantile or add it to columns", exitCode: ExitStatus.usage)
+                }
                 if let both = zeroSpike.first(where: log1p.contains) {
                     throw InputError("'\(both)' is listed in both log1p and zero_spike, expected at most one of them; "
                                      + "remove it from one list", exitCode: ExitStatus.usage)
@@ -111,7 +116,8 @@ struct PreparedData {
             let mass = try comm.agree { try pairMassStep(pairMass, features: features, rotated: frame != nil) }
             scaling = Preprocessor(steps: mass + (integers.isEmpty ? [] : [.smearInteger(integers)])
                                    + (zeroSpike.isEmpty ? [] : [.zeroSpike(zeroSpike)])
-                                   + (log1p.isEmpty ? [] : [.log1p(log1p)]) + [.standardize(features)])
+                                   + (log1p.isEmpty ? [] : [.log1p(log1p)]) + (quantile.isEmpty ? [] : [.quantile(quantile)])
+                                   + [.standardize(features)])
             try scaling.fit(trainRows, comm: comm, seed: seed)
         }
         return PreparedData(frame: frame, scaling: scaling, inputColumns: inputColumns, features: features,

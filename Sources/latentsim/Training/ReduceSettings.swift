@@ -30,6 +30,9 @@ struct ReduceSettings {
     /// non-zero value (jet pTs, isolations): the spike is moved one continuum width below the
     /// continuum's start (PreprocessingStep.zeroSpike), closing the physical gap in between.
     var zeroSpike: [String]
+    /// Features mapped through their training CDF onto a standard normal (QuantileTransform), after
+    /// the steps above: every marginal becomes N(0, 1) and comes back through the exact inverse.
+    var quantile: [String]
     /// Derived quantities (e.g. mll) whose per-event reconstruction error, in units of the quantity's
     /// spread, is added to the autoencoder's loss with weight `derivedWeight` (DerivedLoss).
     var derivedLoss: [String]

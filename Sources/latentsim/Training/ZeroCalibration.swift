@@ -102,15 +102,33 @@ struct ZeroCalibration: Codable, Equatable {
         return calibration
     }
 
+    /// A column's calibration bound to its position in a row layout.
+    struct Bound {
+        var index: Int
+        var threshold: Float
+        var floor: Float
+    }
+
+    /// The calibrated columns among `columns`, by position (in column order).
+    func bound(to columns: [String]) -> [Bound] {
+        thresholds.compactMap { name, t in
+            columns.firstIndex(of: name).map { Bound(index: $0, threshold: t, floor: floors[name] ?? 0) }
+        }.sorted { $0.index < $1.index }
+    }
+
     /// Sets values below each column's threshold to exactly 0, and non-zero values whose magnitude
     /// is below the column's floor to the floor (with their sign), in place, physical units.
     func apply(_ table: inout EventTable) {
-        for (name, threshold) in thresholds {
-            guard let j = table.columnIndex(name) else { continue }
-            let floor = floors[name] ?? 0
-            for r in 0..<table.rows {
-                let x = table[r, j]
-                if x < threshold { table[r, j] = 0 } else if abs(x) < floor { table[r, j] = x < 0 ? -floor : floor }
+        let columns = bound(to: table.columns), (rows, width) = (table.rows, table.width)
+        table.values.withUnsafeMutableBufferPointer { ZeroCalibration.apply(columns, to: $0, rows: rows, width: width) }
+    }
+
+    /// `apply` on `rows` rows of `width` values (the generator's chunk buffer).
+    static func apply(_ columns: [Bound], to buffer: UnsafeMutableBufferPointer<Float>, rows: Int, width: Int) {
+        for c in columns {
+            for r in 0..<rows {
+                let i = r * width + c.index, x = buffer[i]
+                if x < c.threshold { buffer[i] = 0 } else if x != 0 && abs(x) < c.floor { buffer[i] = x < 0 ? -c.floor : c.floor }
             }
         }
     }

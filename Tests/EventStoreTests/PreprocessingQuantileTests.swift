@@ -1,0 +1,122 @@
+import Comm
+import Foundation
+import XCTest
+@testable import EventStore
+
+/// The `quantile` step: y = Φ⁻¹(F(x)) with F interpolating the training quantiles.
+final class PreprocessingQuantileTests: XCTestCase {
+    typealias F = PreprocessingFixtures
+    let columns = ["mu1_E", "mu1_pz", "met_px", "mu1_iso", "jet3_pt", "nvtx"]
+
+    /// Knot i is the sorted training value at position round(i·(n−1)/(K−1)) (computed here directly).
+    func testKnotsAreTheTrainingQuantiles() throws {
+        let table = F.events(rows: 301)
+        var p = Preprocessor(steps: [.quantile(["mu1_pz", "jet3_pt"], levels: 11)])
+        try p.fit(table, comm: nil)
+        for (k, name) in ["mu1_pz", "jet3_pt"].enumerated() {
+            let sorted = F.column(table, name).sorted()
+            XCTAssertEqual(p.steps[0].knots?[k], (0..<11).map { sorted[$0 * 30] }, name)
+        }
+    }
+
+    /// The training rows come out standard normal per column (mean 0, std 1, and KS distance to
+    /// Φ within a few 1/√n), spiked and integer columns included: ties are spread over their run.
+    func testForwardMakesEveryMarginalStandardNormal() throws {
+        let table = F.events(rows: 4000)
+        var p = Preprocessor(steps: [.quantile(columns)])
+        try p.fit(table, comm: nil)
+        let y = try p.forward(table, seed: 3)
+        for name in columns {
+            let v = F.column(y, name).sorted(), n = Double(v.count)
+            let mean = v.reduce(0, +) / n
+            let std = (v.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / n).squareRoot()
+            XCTAssertEqual(mean, 0, accuracy: 0.02, name)
+            XCTAssertEqual(std, 1, accuracy: 0.03, name)
+            let ks = v.enumerated().map { i, x in
+                max(abs(QuantileTransform.normalCDF(x) - Double(i) / n), abs(QuantileTransform.normalCDF(x) - Double(i + 1) / n))
+            }.max() ?? 1
+            XCTAssertLessThan(ks, 0.02, "\(name): KS to the standard normal")
+        }
+    }
+
+    /// Inverse ∘ forward returns every training value: exact for the zero spike (a run of equal
+    /// knots), within float32 rounding of y for the rest (integers too: they are smeared first in
+    /// the real preprocessing).
+    func testInverseRestoresTheValues() throws {
+        let table = F.events(rows: 2000)
+        var p = Preprocessor(steps: [.quantile(columns)])
+        try p.fit(table, comm: nil)
+        let back = try p.inverse(try p.forward(table, seed: 5), seed: 0)
+        for name in columns {
+            let x = F.column(table, name), z = F.column(back, name)
+            let spread = (x.max() ?? 0) - (x.min() ?? 0)
+            for r in x.indices {
+                if x[r] == 0 {
+                    XCTAssertEqual(z[r], x[r], "\(name) row \(r): tied values come back exactly")
+                } else {
+                    XCTAssertEqual(z[r], x[r], accuracy: 1e-4 * spread, "\(name) row \(r)")
+                }
+            }
+        }
+    }
+
+    /// Rows draw their tie positions from their own streams: transforming slices (as ranks do)
+    /// gives bitwise the whole table's result.
+    func testForwardDoesNotDependOnTheRowSplit() throws {
+        let table = F.events(rows: 300)
+        var p = Preprocessor(steps: [.quantile(columns)])
+        try p.fit(table, comm: nil)
+        let whole = try p.forward(table, seed: 9)
+        let parts = try F.piecewise(table, [0..<7, 7..<150, 150..<300]) { try p.forward($0, seed: 9) }
+        XCTAssertEqual(whole.values.map(\.bitPattern), parts.values.map(\.bitPattern))
+    }
+
+    /// Φ⁻¹ against reference values (scipy.stats.norm.ppf, double precision) and Φ(Φ⁻¹(u)) = u.
+    func testNormalQuantile() {
+        let reference: [(Double, Double)] = [(0.5, 0), (0.975, 1.959963984540054), (0.01, -2.3263478740408408),
+                                             (1e-6, -4.753424308822899), (0.8413447460685429, 1.0)]
+        for (u, z) in reference { XCTAssertEqual(QuantileTransform.normalQuantile(u), z, accuracy: 1e-12, "u = \(u)") }
+        for u in stride(from: 1e-7, to: 1, by: 0.0137) {
+            XCTAssertEqual(QuantileTransform.normalCDF(QuantileTransform.normalQuantile(u)), u, accuracy: 1e-14 + 1e-12 * u)
+        }
+    }
+
+    /// dx/dy = (K−1)·(knot step)·φ(y), against central differences of the inverse in Double.
+    func testDerivativeMatchesFiniteDifferences() throws {
+        let rows = 25, table = F.events(rows: rows)
+        var p = Preprocessor(steps: [.quantile(["mu1_E", "met_px", "jet3_pt"], levels: 7), .standardize(["mu1_E", "met_px"])])
+        try p.fit(F.events(rows: 400), comm: nil)
+        let y = try p.forward(table, seed: 1).values
+        var x = y, derivative = [Float](repeating: .nan, count: y.count)
+        try x.withUnsafeMutableBufferPointer { b in
+            try derivative.withUnsafeMutableBufferPointer { try p.inverseWithDerivative(b, derivative: $0, rows: rows) }
+        }
+        var checked = 0
+        for name in ["mu1_E", "met_px", "jet3_pt"] {
+            let j = try XCTUnwrap(table.columnIndex(name))
+            for r in 0..<rows {
+                let i = r * table.width + j, h: Float = 1e-3
+                var plus = y, minus = y
+                plus[i] += h
+                minus[i] -= h
+                try plus.withUnsafeMutableBufferPointer { try p.inverse(into: $0, rows: rows, firstRow: 0, seed: 0) }
+                try minus.withUnsafeMutableBufferPointer { try p.inverse(into: $0, rows: rows, firstRow: 0, seed: 0) }
+                // Skip the few points whose stencil straddles a knot (the slope changes there).
+                let numeric = (Double(plus[i]) - Double(minus[i])) / (Double(y[i] + h) - Double(y[i] - h))
+                let left = (Double(x[i]) - Double(minus[i])) / Double(h), right = (Double(plus[i]) - Double(x[i])) / Double(h)
+                guard abs(left - right) <= 1e-2 * max(abs(left), abs(right), 1e-9) else { continue }
+                XCTAssertEqual(Double(derivative[i]), numeric, accuracy: 5e-3 * abs(numeric) + 1e-9, "\(name) row \(r)")
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThan(checked, 40)
+    }
+
+    func testStoredStepRoundTrips() throws {
+        var p = Preprocessor(steps: [.quantile(columns, levels: 50), .standardize(columns)])
+        try p.fit(F.events(rows: 200), comm: nil)
+        let decoded = try JSONDecoder().decode(Preprocessor.self, from: JSONEncoder().encode(p))
+        let table = F.events(rows: 9, seed: 3)
+        XCTAssertEqual(try decoded.forward(table, seed: 4).values, try p.forward(table, seed: 4).values)
+    }
+}
