@@ -35,6 +35,9 @@ struct GANSettings {
     var discriminatorWidths: [Int]
     var slope: Float
     var optimizer: String
+    /// Learning-rate schedule over the steps of a restart (LearningRateSchedule): a GAN's best
+    /// snapshots come early and later ones drift, which a decaying rate damps.
+    var schedule: String
     var lr: Double
     var regression: [DerivedQuantity]
     var c1: Double
@@ -98,6 +101,9 @@ struct GANSettings {
             throw bad("unknown optimizer '\(optimizer)'; expected one of: adam, adadelta, sgd")
         }
         if !(lr > 0) { throw bad("lr (learning rate) must be positive, found \(lr)") }
+        if !LearningRateSchedule.names.contains(schedule) {
+            throw bad("unknown schedule '\(schedule)'; expected one of: \(LearningRateSchedule.names.joined(separator: ", "))")
+        }
         if let q = regression.first(where: { !$0.isDifferentiable }) {
             throw bad("regression quantity '\(q.rawValue)' is not differentiable; choose among "
                       + DerivedQuantity.allCases.filter(\.isDifferentiable).map(\.rawValue).joined(separator: ", "))

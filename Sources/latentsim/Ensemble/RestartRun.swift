@@ -36,7 +36,10 @@ final class RestartRun {
         guard start < end else { return .reached }
         let clock = Stopwatch()
         var last = clock.seconds
+        let optimizers = trainer.models.map(\.optimizer)
         for step in start..<end {
+            let rate = LearningRateSchedule.value(lr: s.lr, schedule: s.schedule, step: step, total: s.steps)
+            for optimizer in optimizers { optimizer.learningRate = rate }
             let losses = try trainer.step(step)
             let done = step + 1
             guard losses.isFinite else {

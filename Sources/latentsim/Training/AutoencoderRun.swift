@@ -98,12 +98,9 @@ enum AutoencoderRun {
                 state(max(start, totalSteps)))
     }
 
-    /// Constant, or cosine decay from lr to lr/100 over the run (a pure function of the step, so a
-    /// resumed run follows the same schedule).
+    /// The settings' schedule at `step` (LearningRateSchedule).
     static func learningRate(_ s: ReduceSettings, step: Int, total: Int) -> Float {
-        guard s.schedule == "cosine", total > 1 else { return Float(s.lr) }
-        let progress = Double(step) / Double(total - 1)
-        return Float(s.lr * (0.01 + 0.99 * 0.5 * (1 + cos(Double.pi * progress))))
+        LearningRateSchedule.value(lr: s.lr, schedule: s.schedule, step: step, total: total)
     }
 
     static func makeOptimizer(_ name: String, parameters: Int, lr: Float) -> Optimizer {

@@ -62,7 +62,7 @@ struct ReduceSettings {
         if !["adam", "adadelta", "sgd"].contains(optimizer) {
             throw bad("unknown optimizer '\(optimizer)'; expected one of: adam, adadelta, sgd")
         }
-        if !["cosine", "constant"].contains(schedule) {
+        if !LearningRateSchedule.names.contains(schedule) {
             throw bad("unknown schedule '\(schedule)'; expected one of: cosine, constant")
         }
         if !(holdout > 0 && holdout < 1) { throw bad("holdout must be a fraction between 0 and 1, found \(holdout)") }
