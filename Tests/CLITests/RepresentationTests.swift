@@ -91,5 +91,12 @@ final class RepresentationTests: XCTestCase {
         XCTAssertEqual(r.status, 64, r.stderr)
         XCTAssertEqual(r.errorLines, ["error: pair_mass makes the pair mass a feature, and the regression terms cannot be "
                                       + "differentiated through it; set regression = [] (the GAN learns mll's distribution directly)"])
+        let latent = CLI.path("q-latent.toml")
+        try "[ensemble]\nspace = \"latent\"\nquantile = [\"jet1_pt\"]\n".write(toFile: latent, atomically: true, encoding: .utf8)
+        let l = try CLI.run(["ensemble", "--config", latent, "--data", ReduceTests.data, "--reducer", CLI.path("no-reducer"),
+                             "--out", CLI.path("q-latent")], ranks: 2)
+        XCTAssertEqual(l.status, 64, l.stderr)
+        XCTAssertEqual(l.errorLines, ["error: quantile applies to space = full; in latent space the reducer's preprocessing is "
+                                      + "used, so set quantile in the reduce job (or choose space = full)"])
     }
 }

@@ -77,6 +77,11 @@ struct GANSettings {
             throw bad("pair_mass makes the pair mass a feature, and the regression terms cannot be differentiated through it; "
                       + "set regression = [] (the GAN learns mll's distribution directly)")
         }
+        let fullOnly = [("pair_mass", pairMass), ("quantile", quantile), ("zero_spike", zeroSpike), ("log1p", log1p)]
+        if space == .latent, let (name, _) = fullOnly.first(where: { !$0.1.isEmpty }) {
+            throw bad("\(name) applies to space = full; in latent space the reducer's preprocessing is used, so set "
+                      + "\(name) in the reduce job (or choose space = full)")
+        }
         if space == .latent && reducer == nil {
             throw bad("space = latent needs --reducer RUN (the run directory of `latentsim reduce`); "
                       + "or choose --space full")
