@@ -29,6 +29,8 @@ struct ReduceOptions: ParsableArguments {
     var zeroSpike: String?
     @Option(help: "Comma-separated columns mapped through their training CDF onto a standard normal (exact inverse).")
     var quantile: String?
+    @Option(help: "Where --quantile puts a spike of equal values: spread (random, smooth) or midpoint (deterministic; default spread).")
+    var quantileTies: String?
     @Option(help: "Two vectors, e.g. mu1,mu2: the first one's energy is replaced by the pair's invariant mass before scaling.")
     var pairMass: String?
     @Option(help: "Comma-separated derived quantities (e.g. mll) whose per-event error joins the autoencoder loss.") var derivedLoss: String?
@@ -61,6 +63,7 @@ struct ReduceOptions: ParsableArguments {
         ConfigOption("log1p", .strings, default: .array([]), help: "Columns mapped through log1p before standardisation."),
         ConfigOption("zero_spike", .strings, default: .array([]), help: "Columns whose zero spike is moved below their continuum."),
         ConfigOption("quantile", .strings, default: .array([]), help: "Columns mapped through their CDF onto a standard normal."),
+        ConfigOption("quantile_ties", .string, default: "spread", help: "Spikes under quantile: spread or midpoint."),
         ConfigOption("drop_nonfinite", .bool, default: false, help: "Drop rows with NaN/Inf."),
         ConfigOption("out", .string, help: "Run directory."),
     ]
@@ -97,6 +100,7 @@ struct ReduceOptions: ParsableArguments {
             log1p: try job.strings("log1p", cli: list(log1pColumns)),
             zeroSpike: try job.strings("zero_spike", cli: list(zeroSpike)),
             quantile: try job.strings("quantile", cli: list(quantile)),
+            quantileTies: try job.string("quantile_ties", cli: quantileTies),
             derivedLoss: try job.strings("derived_loss", cli: list(derivedLoss)),
             derivedWeight: try job.double("derived_weight", cli: derivedWeight),
             pairMass: try job.strings("pair_mass", cli: list(pairMass)),

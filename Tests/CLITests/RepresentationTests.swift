@@ -81,6 +81,8 @@ final class RepresentationTests: XCTestCase {
                   + "'\(ReduceTests.data)' has met_px = -4.6728516 in training row 2; remove met_px from zero_spike")
         try check("bad-zl", ["--zero-spike", "jet1_pt", "--log1p", "jet2_pt,jet1_pt"], status: 64,
                   "error: 'jet1_pt' is listed in both log1p and zero_spike, expected at most one of them; remove it from one list")
+        try check("bad-qt", ["--quantile", "jet1_pt", "--quantile-ties", "middle"], status: 64,
+                  "error: unknown quantile_ties 'middle'; expected one of: spread, midpoint")
         try check("bad-dq", ["--derived-loss", "njets"], status: 64,
                   "error: derived_loss quantity 'njets': expected one of mll, ptll, met, phi_miss, dphi_ll; fix the name")
         try check("bad-dt", ["--derived-loss", "mll", "--threads", "2"], status: 64,

@@ -31,20 +31,25 @@ public struct PreprocessingStep: Codable, Equatable, Sendable {
     public internal(set) var scale: [Double]?
     /// `quantile`: the number of knots per column, and (once fitted) the knots.
     public let levels: Int?
+    /// `quantile`: where a value equal to a run of knots goes (`QuantileTransform.Ties`; nil = spread).
+    public let ties: QuantileTransform.Ties?
     public internal(set) var knots: [[Double]]?
 
-    init(kind: Kind, columns: [String]?, sigma: Double? = nil, reference: String? = nil, levels: Int? = nil) {
+    init(kind: Kind, columns: [String]?, sigma: Double? = nil, reference: String? = nil, levels: Int? = nil,
+         ties: QuantileTransform.Ties? = nil) {
         self.kind = kind
         self.columns = columns
         self.sigma = sigma
         self.reference = reference
         self.levels = levels
+        self.ties = ties
     }
 
     /// Each column through its training CDF onto a standard normal (see `QuantileTransform`),
-    /// with `levels` knots fitted on the training rows.
-    public static func quantile(_ columns: [String], levels: Int = 1000) -> PreprocessingStep {
-        PreprocessingStep(kind: .quantile, columns: columns, levels: levels)
+    /// with `levels` knots fitted on the training rows; `ties` places values equal to a run of knots.
+    public static func quantile(_ columns: [String], levels: Int = 1000, ties: QuantileTransform.Ties = .spread)
+        -> PreprocessingStep {
+        PreprocessingStep(kind: .quantile, columns: columns, levels: levels, ties: ties == .spread ? nil : ties)
     }
 
     /// (x − mean) / std with the fitted mean and (population) std; a constant column uses scale 1.

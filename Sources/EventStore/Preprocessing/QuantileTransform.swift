@@ -12,17 +12,24 @@ import NN
 /// Philox stream `(seed, firstRow + r, substream)` like the integer smearing; the inverse maps
 /// the whole interval back to exactly that value. Values outside the training range are clamped
 /// to it; u is kept in [δ, 1 − δ] (|y| ≤ 5.2).
-enum QuantileTransform {
+public enum QuantileTransform {
+    /// Where a value equal to a run of knots (a spike) goes in u: `spread` uniformly over the
+    /// run from the row's stream (a smooth N(0, 1) marginal: what a GAN learns best), `midpoint`
+    /// to the run's centre (deterministic: an autoencoder need not encode the random position).
+    public enum Ties: String, Codable, Sendable, CaseIterable {
+        case spread, midpoint
+    }
+
     static let defaultLevels = 1000   // PreprocessingStep.quantile's default
     static let margin = 1e-7
 
     static func forward(_ buffer: UnsafeMutableBufferPointer<Float>, width: Int, rows: Int, firstRow: Int,
-                        indices: [Int], knots: [[Double]], seed: UInt64, substream: UInt32) {
+                        indices: [Int], knots: [[Double]], ties: Ties, seed: UInt64, substream: UInt32) {
         for r in 0..<rows {
             var generator = Philox(seed: seed, stream: UInt64(firstRow + r), substream: substream)
             let base = r * width
             for (k, c) in indices.enumerated() {
-                buffer[base + c] = Float(normalQuantile(cdf(Double(buffer[base + c]), knots[k], &generator)))
+                buffer[base + c] = Float(normalQuantile(cdf(Double(buffer[base + c]), knots[k], ties: ties, &generator)))
             }
         }
     }
@@ -52,7 +59,7 @@ enum QuantileTransform {
     }
 
     /// F(x): the position of x among the knots as u in [δ, 1 − δ]; a tie run gets a uniform draw.
-    static func cdf(_ x: Double, _ knots: [Double], _ generator: inout Philox) -> Double {
+    static func cdf(_ x: Double, _ knots: [Double], ties: Ties, _ generator: inout Philox) -> Double {
         let n = knots.count, last = Double(n - 1)
         let lo = lowerBound(knots, x), hi = upperBound(knots, x)
         var u: Double
@@ -60,7 +67,8 @@ enum QuantileTransform {
             // Inside the run, clear of its ends by 1 % of a segment, so the float32 rounding of y
             // cannot carry the inverse into a neighbouring segment: the value comes back exactly.
             let span = Double(hi - 1 - lo)
-            u = (Double(lo) + 0.01 * span + generator.uniform() * 0.98 * span) / last
+            let position = ties == .spread ? 0.01 + 0.98 * generator.uniform() : 0.5
+            u = (Double(lo) + position * span) / last
         } else if hi - lo == 1 {
             u = Double(lo) / last
         } else if lo == 0 {

@@ -33,9 +33,9 @@ extension ResolvedStep {
             AzimuthalRotation.forward(buffer, width: w, rows: rows, referencePx: px, referencePy: py, pairs: pairs)
         case let .pairMass(indices):
             PairMass.forward(buffer, width: w, rows: rows, indices: indices)
-        case let .quantile(indices, knots, substream):
+        case let .quantile(indices, knots, ties, substream):
             QuantileTransform.forward(buffer, width: w, rows: rows, firstRow: firstRow, indices: indices, knots: knots,
-                                      seed: seed, substream: substream)
+                                      ties: ties, seed: seed, substream: substream)
         case let .zeroSpike(indices, start, gap):
             for r in 0..<rows {
                 let base = r * w
@@ -74,7 +74,7 @@ extension ResolvedStep {
                                       referencePy: py, pairs: pairs, seed: seed, substream: substream)
         case let .pairMass(indices):
             PairMass.inverse(buffer, width: w, rows: rows, indices: indices)
-        case let .quantile(indices, knots, _):
+        case let .quantile(indices, knots, _, _):
             QuantileTransform.inverse(buffer, width: w, rows: rows, indices: indices, knots: knots)
         case let .zeroSpike(indices, start, gap):
             for r in 0..<rows {

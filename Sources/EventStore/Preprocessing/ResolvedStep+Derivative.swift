@@ -45,7 +45,7 @@ extension ResolvedStep {
                     if buffer[i] < 0 { derivative[i] = Float(Double(derivative[i]) * start[k] / gap[k]) }
                 }
             }
-        case let .quantile(indices, knots, _):
+        case let .quantile(indices, knots, _, _):
             QuantileTransform.chainDerivative(buffer, derivative: derivative, width: w, rows: rows, indices: indices,
                                               knots: knots)
         case .rotate, .pairMass:

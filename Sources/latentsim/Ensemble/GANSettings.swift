@@ -1,4 +1,5 @@
 import Comm
+import EventStore
 import Foundation
 import Physics
 
@@ -19,6 +20,7 @@ struct GANSettings {
     var log1p: [String]
     var zeroSpike: [String]
     var quantile: [String]
+    var quantileTies: String
     var pairMass: [String]
     var holdout: Double
     var model: Model
@@ -106,6 +108,9 @@ struct GANSettings {
             throw bad("unknown optimizer '\(optimizer)'; expected one of: adam, adadelta, sgd")
         }
         if !(lr > 0) { throw bad("lr (learning rate) must be positive, found \(lr)") }
+        if QuantileTransform.Ties(rawValue: quantileTies) == nil {
+            throw bad("unknown quantile_ties '\(quantileTies)'; expected one of: spread, midpoint")
+        }
         if !LearningRateSchedule.names.contains(schedule) {
             throw bad("unknown schedule '\(schedule)'; expected one of: \(LearningRateSchedule.names.joined(separator: ", "))")
         }

@@ -50,6 +50,7 @@ struct PreparedData {
     static func load(path: String, dataset: String, columns requested: [String], rotate: Bool?, split: HeldOutSplit,
                      dropNonFinite: Bool, seed: UInt64, comm: Communicator, fitted: Fitted? = nil,
                      log1p: [String] = [], zeroSpike: [String] = [], quantile: [String] = [],
+                     quantileTies: QuantileTransform.Ties = .spread,
                      pairMass: [String] = []) throws -> PreparedData {
         let read = try EventReader.read(path: path, dataset: dataset, nonFinite: dropNonFinite ? .drop : .refuse, comm: comm)
         let table = read.table
@@ -116,7 +117,7 @@ struct PreparedData {
             let mass = try comm.agree { try pairMassStep(pairMass, features: features, rotated: frame != nil) }
             scaling = Preprocessor(steps: mass + (integers.isEmpty ? [] : [.smearInteger(integers)])
                                    + (zeroSpike.isEmpty ? [] : [.zeroSpike(zeroSpike)])
-                                   + (log1p.isEmpty ? [] : [.log1p(log1p)]) + (quantile.isEmpty ? [] : [.quantile(quantile)])
+                                   + (log1p.isEmpty ? [] : [.log1p(log1p)]) + (quantile.isEmpty ? [] : [.quantile(quantile, ties: quantileTies)])
                                    + [.standardize(features)])
             try scaling.fit(trainRows, comm: comm, seed: seed)
         }

@@ -1,4 +1,5 @@
 import Comm
+import EventStore
 import Foundation
 import Physics
 
@@ -33,6 +34,8 @@ struct ReduceSettings {
     /// Features mapped through their training CDF onto a standard normal (QuantileTransform), after
     /// the steps above: every marginal becomes N(0, 1) and comes back through the exact inverse.
     var quantile: [String]
+    /// Where the quantile step puts a spike's values: "spread" or "midpoint" (QuantileTransform.Ties).
+    var quantileTies: String
     /// Derived quantities (e.g. mll) whose per-event reconstruction error, in units of the quantity's
     /// spread, is added to the autoencoder's loss with weight `derivedWeight` (DerivedLoss).
     var derivedLoss: [String]
@@ -61,6 +64,9 @@ struct ReduceSettings {
         if !(lr > 0) { throw bad("lr (learning rate) must be positive, found \(lr)") }
         if !["adam", "adadelta", "sgd"].contains(optimizer) {
             throw bad("unknown optimizer '\(optimizer)'; expected one of: adam, adadelta, sgd")
+        }
+        if QuantileTransform.Ties(rawValue: quantileTies) == nil {
+            throw bad("unknown quantile_ties '\(quantileTies)'; expected one of: spread, midpoint")
         }
         if !LearningRateSchedule.names.contains(schedule) {
             throw bad("unknown schedule '\(schedule)'; expected one of: cosine, constant")
