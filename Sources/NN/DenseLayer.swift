@@ -24,6 +24,9 @@ public struct DenseLayer: Sendable, Equatable {
     public func forwardFlops(batch: Int) -> Double { 2 * Double(batch * inputs * outputs) }
 
     /// y (batch × outputs) = f(x·W + b): one sgemm with β = 0, then one fused bias+activation sweep.
+    /// The bias pre-filled into y with β = 1 is no faster (measured on the gen17 sampler shapes,
+    /// 1024 rows, OpenBLAS 0.3.21 SkylakeX): it trades OpenBLAS's zeroing pass for a fill pass,
+    /// and the sweep is ≈ 4 % of the forward against ≈ 93 % in sgemm.
     func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, batch: Int,
                  parameters: UnsafePointer<Float>) {
         Gemm.multiply(transposeA: false, transposeB: false, m: batch, n: outputs, k: inputs,

@@ -15,14 +15,16 @@ extension Philox {
         // Eight blocks per step in SIMD lanes (the same words as `block`, ≈ 4× faster than one
         // block at a time), then single blocks for the rest.
         while i + 32 <= whole {
-            let c0 = SIMD8<UInt32>(repeating: counter.0) &+ SIMD8<UInt32>(0, 1, 2, 3, 4, 5, 6, 7)
-            let b = Philox.blocks8(c0, counter.1, counter.2, counter.3, key)
+            let c0 = (SIMD8<UInt64>(repeating: UInt64(counter.0)) &+ SIMD8(0, 1, 2, 3, 4, 5, 6, 7)) & SIMD8(repeating: 0xFFFF_FFFF)
+            let b = Philox.blocks8(c0, SIMD8(repeating: UInt64(counter.1)), SIMD8(repeating: UInt64(counter.2)),
+                                   SIMD8(repeating: UInt64(counter.3)), key)
             counter.0 &+= 8
+            let u0 = Philox.unit8(b.0), u1 = Philox.unit8(b.1), u2 = Philox.unit8(b.2), u3 = Philox.unit8(b.3)
             for lane in 0..<8 {
-                out[i + 4 * lane] = Philox.unit(b.0[lane])
-                out[i + 4 * lane + 1] = Philox.unit(b.1[lane])
-                out[i + 4 * lane + 2] = Philox.unit(b.2[lane])
-                out[i + 4 * lane + 3] = Philox.unit(b.3[lane])
+                out[i + 4 * lane] = u0[lane]
+                out[i + 4 * lane + 1] = u1[lane]
+                out[i + 4 * lane + 2] = u2[lane]
+                out[i + 4 * lane + 3] = u3[lane]
             }
             i += 32
         }
@@ -50,18 +52,6 @@ extension Philox {
         }
     }
 
-    /// Per-event noise: row i of `buffer` (rows of `width` values) is standard normal from its own
-    /// stream (seed, firstRow + i, substream), so an event's noise does not depend on how rows are
-    /// split into batches, chunks or ranks.
-    public static func fillNormalRows(_ buffer: UnsafeMutableBufferPointer<Float>, width: Int, firstRow: Int,
-                                      seed: UInt64, substream: UInt32) {
-        guard width > 0 else { return }
-        for i in 0..<(buffer.count / width) {
-            var rng = Philox(seed: seed, stream: UInt64(firstRow + i), substream: substream)
-            rng.fillNormal(UnsafeMutableBufferPointer(rebasing: buffer[(i * width)..<((i + 1) * width)]))
-        }
-    }
-
     /// Fills `buffer` with uniforms on (low, high), one block per 4 values as in `fillNormal`.
     public mutating func fillUniform(_ buffer: UnsafeMutableBufferPointer<Float>, low: Float = 0, high: Float = 1) {
         guard let out = buffer.baseAddress else { return }
@@ -79,27 +69,40 @@ extension Philox {
         }
     }
 
-    /// Eight Philox4x32-10 blocks at once: lane j is `block((c0[j], c1, c2, c3), key)`. The
-    /// 32×32→64-bit products become vector multiplies (vpmuludq), so the ten dependent rounds of
-    /// eight blocks cost about what two scalar blocks do.
-    @inline(__always)
-    static func blocks8(_ counter0: SIMD8<UInt32>, _ c1: UInt32, _ c2: UInt32, _ c3: UInt32, _ key: (UInt32, UInt32))
-        -> (SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>) {
-        var x0 = counter0
-        var x1 = SIMD8<UInt32>(repeating: c1), x2 = SIMD8<UInt32>(repeating: c2), x3 = SIMD8<UInt32>(repeating: c3)
+    /// Eight Philox4x32-10 blocks at once: lane j is `block((c0[j], c1[j], c2[j], c3[j]), key)`.
+    /// Every counter word may differ per lane, so the lanes can be consecutive blocks of one
+    /// stream (`fillNormal`) or the same block of eight streams (`fillNormalRows`).
+    ///
+    /// The 32-bit words travel in 64-bit lanes (inputs must be below 2³², and so are the
+    /// outputs): the 32×32→64-bit products are then plain vector multiplies (vpmuludq) and the
+    /// halves a shift and a mask, with no lane-width conversion inside the rounds (converting
+    /// SIMD8<UInt32> ↔ SIMD8<UInt64> there costs an out-of-line stdlib call each time).
+    @inline(never)
+    static func blocks8(_ c0: SIMD8<UInt64>, _ c1: SIMD8<UInt64>, _ c2: SIMD8<UInt64>, _ c3: SIMD8<UInt64>,
+                        _ key: (UInt32, UInt32)) -> (SIMD8<UInt64>, SIMD8<UInt64>, SIMD8<UInt64>, SIMD8<UInt64>) {
+        var (x0, x1, x2, x3) = (c0, c1, c2, c3)
         var (k0, k1) = key
         let m0 = SIMD8<UInt64>(repeating: 0xD251_1F53), m1 = SIMD8<UInt64>(repeating: 0xCD9E_8D57)
+        let low = SIMD8<UInt64>(repeating: 0xFFFF_FFFF)
         for round in 0..<10 {
             if round > 0 { k0 &+= 0x9E37_79B9; k1 &+= 0xBB67_AE85 }
-            let p0 = m0 &* SIMD8<UInt64>(truncatingIfNeeded: x0)
-            let p1 = m1 &* SIMD8<UInt64>(truncatingIfNeeded: x2)
-            let n0 = SIMD8<UInt32>(truncatingIfNeeded: p1 &>> 32) ^ x1 ^ SIMD8<UInt32>(repeating: k0)
-            let n1 = SIMD8<UInt32>(truncatingIfNeeded: p1)
-            let n2 = SIMD8<UInt32>(truncatingIfNeeded: p0 &>> 32) ^ x3 ^ SIMD8<UInt32>(repeating: k1)
-            let n3 = SIMD8<UInt32>(truncatingIfNeeded: p0)
+            // The masks are free (vpmuludq reads only the low halves) but tell LLVM that the lanes
+            // hold 32-bit values; without them the loop-carried lanes get a full 64-bit multiply.
+            let p0 = m0 &* (x0 & low)
+            let p1 = m1 &* (x2 & low)
+            let n0 = (p1 &>> 32) ^ x1 ^ SIMD8<UInt64>(repeating: UInt64(k0))
+            let n1 = p1 & low
+            let n2 = (p0 &>> 32) ^ x3 ^ SIMD8<UInt64>(repeating: UInt64(k1))
+            let n3 = p0 & low
             (x0, x1, x2, x3) = (n0, n1, n2, n3)
         }
         return (x0, x1, x2, x3)
+    }
+
+    /// `unit` on eight words held in 64-bit lanes (exact in any order: a 24-bit integer, + ½, × 2⁻²⁴).
+    @inline(__always)
+    static func unit8(_ bits: SIMD8<UInt64>) -> SIMD8<Float> {
+        (SIMD8<Float>(SIMD8<Int32>(truncatingIfNeeded: bits &>> 8)) + 0.5) * (1.0 / 16_777_216.0)
     }
 
     /// 24-bit uniform in (0, 1).

@@ -99,6 +99,9 @@ final class AllocationTests: XCTestCase {
         let autoencoder = try AutoencoderStep(encoderWidths: [17, 32, 8, 4], batch: 64, seed: 1)
         let vae = try VariationalStep()
         let critic = try CriticPenaltyStep(), generator = try VAEGeneratorStep()
+        let rowNoise = UnsafeMutableBufferPointer<Float>.allocate(capacity: 21 * 64)
+        defer { rowNoise.deallocate() }
+        Philox.fillNormalRows(rowNoise, width: 64, firstRow: 0, seed: 3, substream: 1)
         for _ in 0..<3 { gan.step(); sharedGAN.step(); autoencoder.step(); vae.step(); critic.step(); generator.step() }
         let blasBefore = blas()
         before = counter()
@@ -116,12 +119,16 @@ final class AllocationTests: XCTestCase {
         before = counter()
         for _ in 0..<10 { generator.step() }
         let generatorCalls = counter() - before
+        before = counter()
+        for i in 0..<10 { Philox.fillNormalRows(rowNoise, width: 64, firstRow: 21 * i, seed: 3, substream: 1) }
+        let rowNoiseCalls = counter() - before
         print("OpenBLAS-internal malloc calls in the 60 measured steps: \(blas() - blasBefore)")
         XCTAssertEqual(ganCalls, 0, "GAN step allocates")
         XCTAssertEqual(autoencoderCalls, 0, "autoencoder step allocates")
         XCTAssertEqual(vaeCalls, 0, "VAE step (KL, reparameterisation, Adadelta, SGD) allocates")
         XCTAssertEqual(criticCalls, 0, "WGAN-GP critic step (interpolation, gradient penalty) allocates")
         XCTAssertEqual(generatorCalls, 0, "VAE generator step and sample allocate")
+        XCTAssertEqual(rowNoiseCalls, 0, "per-event noise (Philox.fillNormalRows) allocates")
     }
 
     /// The T = 2 worker steps, counted over every thread of the process (the pool's thread does half

@@ -6,12 +6,24 @@ import XCTest
 final class PhiloxBlocksTests: XCTestCase {
     func testBlocks8LanesEqualScalarBlocksIncludingCounterWrap() {
         for (c0, key) in [(UInt32(0), (UInt32(1), UInt32(0))), (0xFFFF_FFFC, (0xDEAD_BEEF, 0x0123_4567)), (12345, (7, 9))] {
-            let lanes = SIMD8<UInt32>(repeating: c0) &+ SIMD8<UInt32>(0, 1, 2, 3, 4, 5, 6, 7)
-            let b = Philox.blocks8(lanes, 0x47454E, 77, 3, key)
+            let lanes = SIMD8<UInt64>(truncatingIfNeeded: SIMD8<UInt32>(repeating: c0) &+ SIMD8<UInt32>(0, 1, 2, 3, 4, 5, 6, 7))
+            let b = Philox.blocks8(lanes, SIMD8(repeating: 0x47454E), SIMD8(repeating: 77), SIMD8(repeating: 3), key)
             for j in 0..<8 {
                 let s = Philox.block((c0 &+ UInt32(j), 0x47454E, 77, 3), key)
-                XCTAssertEqual([b.0[j], b.1[j], b.2[j], b.3[j]], [s.0, s.1, s.2, s.3], "c0 \(c0) lane \(j)")
+                XCTAssertEqual([b.0[j], b.1[j], b.2[j], b.3[j]], [s.0, s.1, s.2, s.3].map(UInt64.init), "c0 \(c0) lane \(j)")
             }
+        }
+    }
+
+    /// Lanes that differ in every counter word (the layout of `fillNormalRows`: one stream per lane).
+    func testBlocks8LanesMayDifferInEveryCounterWord() {
+        let c0 = SIMD8<UInt64>(0, 1, 5, 0xFFFF_FFFF, 9, 2, 3, 7), c1 = SIMD8<UInt64>(7, 0, 0x47454E, 1, 1, 2, 3, 4)
+        let c2 = SIMD8<UInt64>(0xFFFF_FFFE, 0xFFFF_FFFF, 0, 1, 2, 3, 4, 5), c3 = SIMD8<UInt64>(0, 0, 1, 1, 1, 9, 0xFFFF_FFFF, 6)
+        let key = (UInt32(0x9E37_79B9), UInt32(42))
+        let b = Philox.blocks8(c0, c1, c2, c3, key)
+        for j in 0..<8 {
+            let s = Philox.block((UInt32(c0[j]), UInt32(c1[j]), UInt32(c2[j]), UInt32(c3[j])), key)
+            XCTAssertEqual([b.0[j], b.1[j], b.2[j], b.3[j]], [s.0, s.1, s.2, s.3].map(UInt64.init), "lane \(j)")
         }
     }
 
