@@ -14,8 +14,9 @@ import NN
 /// to it; u is kept in [δ, 1 − δ] (|y| ≤ 5.2).
 public enum QuantileTransform {
     /// Where a value equal to a run of knots (a spike) goes in u: `spread` uniformly over the
-    /// run from the row's stream (a smooth N(0, 1) marginal: what a GAN learns best), `midpoint`
-    /// to the run's centre (deterministic: an autoencoder need not encode the random position).
+    /// run from the row's stream (a smooth N(0, 1) marginal: what a GAN learns best; exact
+    /// inverse), `midpoint` to the run's centre (deterministic: an autoencoder need not encode a
+    /// random position; F has no flat part, see `QuantileCurve`).
     public enum Ties: String, Codable, Sendable, CaseIterable {
         case spread, midpoint
     }
@@ -24,41 +25,41 @@ public enum QuantileTransform {
     static let margin = 1e-7
 
     static func forward(_ buffer: UnsafeMutableBufferPointer<Float>, width: Int, rows: Int, firstRow: Int,
-                        indices: [Int], knots: [[Double]], ties: Ties, seed: UInt64, substream: UInt32) {
+                        indices: [Int], curves: [QuantileCurve], seed: UInt64, substream: UInt32) {
         for r in 0..<rows {
             var generator = Philox(seed: seed, stream: UInt64(firstRow + r), substream: substream)
             let base = r * width
             for (k, c) in indices.enumerated() {
-                buffer[base + c] = Float(normalQuantile(cdf(Double(buffer[base + c]), knots[k], ties: ties, &generator)))
+                buffer[base + c] = Float(normalQuantile(curves[k].cdf(Double(buffer[base + c]), &generator)))
             }
         }
     }
 
     static func inverse(_ buffer: UnsafeMutableBufferPointer<Float>, width: Int, rows: Int, indices: [Int],
-                        knots: [[Double]]) {
+                        curves: [QuantileCurve]) {
         for r in 0..<rows {
             let base = r * width
             for (k, c) in indices.enumerated() {
-                buffer[base + c] = Float(quantile(normalCDF(Double(buffer[base + c])), knots[k]))
+                buffer[base + c] = Float(curves[k].quantile(normalCDF(Double(buffer[base + c]))).x)
             }
         }
     }
 
     /// dx/dy = (dF⁻¹/du)·φ(y) at the values in `buffer` (the inverse's input).
     static func chainDerivative(_ buffer: UnsafeMutableBufferPointer<Float>, derivative: UnsafeMutableBufferPointer<Float>,
-                                width: Int, rows: Int, indices: [Int], knots: [[Double]]) {
+                                width: Int, rows: Int, indices: [Int], curves: [QuantileCurve]) {
         for r in 0..<rows {
             let base = r * width
             for (k, c) in indices.enumerated() {
-                let y = Double(buffer[base + c]), u = normalCDF(y)
-                let slope = segment(u, count: knots[k].count).map { knots[k][$0.index + 1] - knots[k][$0.index] } ?? 0
+                let y = Double(buffer[base + c])
+                let slope = curves[k].quantile(normalCDF(y)).slope
                 let density = exp(-0.5 * y * y) / (2 * Double.pi).squareRoot()
-                derivative[base + c] = Float(Double(derivative[base + c]) * slope * Double(knots[k].count - 1) * density)
+                derivative[base + c] = Float(Double(derivative[base + c]) * slope * density)
             }
         }
     }
 
-    /// F(x): the position of x among the knots as u in [δ, 1 − δ]; a tie run gets a uniform draw.
+    /// F(x) on the uniform knot grid, as u in [0, 1]; a tie run gets a place inside it (`ties`).
     static func cdf(_ x: Double, _ knots: [Double], ties: Ties, _ generator: inout Philox) -> Double {
         let n = knots.count, last = Double(n - 1)
         let lo = lowerBound(knots, x), hi = upperBound(knots, x)
@@ -78,7 +79,7 @@ public enum QuantileTransform {
         } else {
             u = (Double(lo - 1) + (x - knots[lo - 1]) / (knots[lo] - knots[lo - 1])) / last
         }
-        return min(max(u, margin), 1 - margin)
+        return u
     }
 
     /// F⁻¹(u) by linear interpolation between the knots (u outside [0, 1] clamps).

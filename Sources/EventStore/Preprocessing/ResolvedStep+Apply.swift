@@ -33,9 +33,9 @@ extension ResolvedStep {
             AzimuthalRotation.forward(buffer, width: w, rows: rows, referencePx: px, referencePy: py, pairs: pairs)
         case let .pairMass(indices):
             PairMass.forward(buffer, width: w, rows: rows, indices: indices)
-        case let .quantile(indices, knots, ties, substream):
-            QuantileTransform.forward(buffer, width: w, rows: rows, firstRow: firstRow, indices: indices, knots: knots,
-                                      ties: ties, seed: seed, substream: substream)
+        case let .quantile(indices, curves, substream):
+            QuantileTransform.forward(buffer, width: w, rows: rows, firstRow: firstRow, indices: indices, curves: curves,
+                                      seed: seed, substream: substream)
         case let .zeroSpike(indices, start, gap):
             for r in 0..<rows {
                 let base = r * w
@@ -74,8 +74,8 @@ extension ResolvedStep {
                                       referencePy: py, pairs: pairs, seed: seed, substream: substream)
         case let .pairMass(indices):
             PairMass.inverse(buffer, width: w, rows: rows, indices: indices)
-        case let .quantile(indices, knots, _, _):
-            QuantileTransform.inverse(buffer, width: w, rows: rows, indices: indices, knots: knots)
+        case let .quantile(indices, curves, _):
+            QuantileTransform.inverse(buffer, width: w, rows: rows, indices: indices, curves: curves)
         case let .zeroSpike(indices, start, gap):
             for r in 0..<rows {
                 let base = r * w

@@ -45,9 +45,9 @@ extension ResolvedStep {
                     if buffer[i] < 0 { derivative[i] = Float(Double(derivative[i]) * start[k] / gap[k]) }
                 }
             }
-        case let .quantile(indices, knots, _, _):
+        case let .quantile(indices, curves, _):
             QuantileTransform.chainDerivative(buffer, derivative: derivative, width: w, rows: rows, indices: indices,
-                                              knots: knots)
+                                              curves: curves)
         case .rotate, .pairMass:
             preconditionFailure("\(label) is not elementwise; Preprocessor.inverseWithDerivative refuses it")
         }

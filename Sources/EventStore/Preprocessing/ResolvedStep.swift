@@ -12,7 +12,7 @@ struct ResolvedStep: Sendable {
         case pairMass(indices: [Int])
         /// Per listed column: continuum start t (`start`) and gap width G (`gap`).
         case zeroSpike(indices: [Int], start: [Double], gap: [Double])
-        case quantile(indices: [Int], knots: [[Double]], ties: QuantileTransform.Ties, substream: UInt32)
+        case quantile(indices: [Int], curves: [QuantileCurve], substream: UInt32)
     }
 
     let operation: Operation
@@ -59,7 +59,7 @@ struct ResolvedStep: Sendable {
                 throw PreprocessingError.damaged(label, "expected \(indices.count) ascending lists of at least 2 finite knots, "
                                                  + "found \(knots.count) lists")
             }
-            operation = .quantile(indices: indices, knots: knots, ties: step.ties ?? .spread,
+            operation = .quantile(indices: indices, curves: knots.map { QuantileCurve(knots: $0, ties: step.ties ?? .spread) },
                                   substream: PreprocessingStep.substream(.quantile, step: index))
             outputColumns = available
         case .log1p:
