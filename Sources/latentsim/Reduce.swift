@@ -20,8 +20,7 @@ struct Reduce: ParsableCommand {
         StopSignal.install()
         let data = try PreparedData.load(path: s.data, dataset: s.dataset, columns: s.columns, rotate: s.rotate,
                                          split: HeldOutSplit(fraction: s.holdout, seed: s.seed),
-                                         dropNonFinite: s.dropNonFinite, seed: s.seed, comm: comm, log1p: s.log1p, zeroSpike: s.zeroSpike, quantile: s.quantile, quantileTies: QuantileTransform.Ties(rawValue: s.quantileTies) ?? .spread,
-                                         pairMass: s.pairMass)
+                                         dropNonFinite: s.dropNonFinite, seed: s.seed, comm: comm, representation: s.representation)
         try comm.agree { try Reduce.checkLatent(s.latent, features: data.features) }
         console.line("reduce: \(s.method.rawValue) \(data.features.count) → \(s.latent) on \(data.trainTotal) training rows, "
                      + "\(comm.size) rank(s)")

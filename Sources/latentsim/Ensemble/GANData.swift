@@ -55,7 +55,7 @@ struct GANData {
         let prepared = try PreparedData.load(path: s.data, dataset: s.dataset, columns: columns, rotate: s.rotate,
                                              split: HeldOutSplit(fraction: s.holdout, seed: s.seed),
                                              dropNonFinite: s.dropNonFinite, seed: s.seed, comm: comm,
-                                             log1p: s.log1p, zeroSpike: s.zeroSpike, quantile: s.quantile, quantileTies: QuantileTransform.Ties(rawValue: s.quantileTies) ?? .spread, pairMass: s.pairMass)
+                                             representation: s.representation)
         return GANData(space: .full, prepared: prepared, reducer: nil, latentScaling: nil, train: prepared.train,
                        trainTotal: prepared.trainTotal,
                        zeroSpikes: try ZeroCalibration.spikes(prepared.trainPhysical, comm: comm))

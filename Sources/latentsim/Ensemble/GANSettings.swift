@@ -22,6 +22,11 @@ struct GANSettings {
     var quantile: [String]
     var quantileTies: String
     var pairMass: [String]
+    /// The representation options as PreparedData applies them.
+    var representation: Representation {
+        Representation(log1p: log1p, zeroSpike: zeroSpike, quantile: quantile,
+                       quantileTies: QuantileTransform.Ties(rawValue: quantileTies) ?? .spread, pairMass: pairMass)
+    }
     var holdout: Double
     var model: Model
     var steps: Int

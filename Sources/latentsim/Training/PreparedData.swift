@@ -49,9 +49,7 @@ struct PreparedData {
 
     static func load(path: String, dataset: String, columns requested: [String], rotate: Bool?, split: HeldOutSplit,
                      dropNonFinite: Bool, seed: UInt64, comm: Communicator, fitted: Fitted? = nil,
-                     log1p: [String] = [], zeroSpike: [String] = [], quantile: [String] = [],
-                     quantileTies: QuantileTransform.Ties = .spread,
-                     pairMass: [String] = []) throws -> PreparedData {
+                     representation: Representation = Representation()) throws -> PreparedData {
         let read = try EventReader.read(path: path, dataset: dataset, nonFinite: dropNonFinite ? .drop : .refuse, comm: comm)
         let table = read.table
         let (inputColumns, features, rotating) = try comm.agree { () -> ([String], [String], Bool) in
@@ -102,23 +100,10 @@ struct PreparedData {
             scaling = fitted.scaling
         } else {
             let integers = try integerColumns(trainRows, comm: comm)
-            try comm.agree {
-                try checkNonNegative(log1p, option: "log1p", features: features, table: trainRows, path: path)
-                try checkNonNegative(zeroSpike, option: "zero_spike", features: features, table: trainRows, path: path)
-                if let name = quantile.first(where: { !features.contains($0) }) {
-                    throw InputError("quantile column '\(name)' is not among the features \(features.joined(separator: ",")); "
-                                     + "remove it from quantile or add it to columns", exitCode: ExitStatus.usage)
-                }
-                if let both = zeroSpike.first(where: log1p.contains) {
-                    throw InputError("'\(both)' is listed in both log1p and zero_spike, expected at most one of them; "
-                                     + "remove it from one list", exitCode: ExitStatus.usage)
-                }
-            }
-            let mass = try comm.agree { try pairMassStep(pairMass, features: features, rotated: frame != nil) }
-            scaling = Preprocessor(steps: mass + (integers.isEmpty ? [] : [.smearInteger(integers)])
-                                   + (zeroSpike.isEmpty ? [] : [.zeroSpike(zeroSpike)])
-                                   + (log1p.isEmpty ? [] : [.log1p(log1p)]) + (quantile.isEmpty ? [] : [.quantile(quantile, ties: quantileTies)])
-                                   + [.standardize(features)])
+            try comm.agree { try representation.check(features: features, table: trainRows, path: path) }
+            scaling = Preprocessor(steps: try comm.agree {
+                try representation.steps(features: features, integers: integers, rotated: frame != nil)
+            })
             try scaling.fit(trainRows, comm: comm, seed: seed)
         }
         return PreparedData(frame: frame, scaling: scaling, inputColumns: inputColumns, features: features,
@@ -146,37 +131,6 @@ struct PreparedData {
         let wanted = Set(features + (rotating ? ["mu2_py"] : []))
         let input = rotating ? available.filter { wanted.contains($0) } : features
         return (input, features, rotating)
-    }
-
-    /// The `pairMass` step for vectors (a, b): both energies and every momentum component must be
-    /// features, except b's p_y when the frame step dropped it (it is 0 there).
-    static func pairMassStep(_ pair: [String], features: [String], rotated: Bool) throws -> [PreprocessingStep] {
-        guard pair.count == 2 else { return [] }
-        let dropped: Set<String> = rotated ? ["mu2_py"] : []
-        let components = PreprocessingStep.pairMassComponents(pair[0], pair[1])
-        let missing = components.filter { !features.contains($0) && !dropped.contains($0) }
-        guard missing.isEmpty else {
-            throw InputError("pair_mass = \(pair.joined(separator: ",")) needs the columns \(components.joined(separator: ",")) "
-                             + "among the features, found none for \(missing.joined(separator: ",")); add them to columns or "
-                             + "drop pair_mass", exitCode: ExitStatus.usage)
-        }
-        return [.pairMass(PreprocessingStep.pairMassComponents(pair[0], pair[1], zero: dropped))]
-    }
-
-    /// log1p and zero_spike columns must be features whose values are all ≥ 0 (a negative momentum
-    /// component would make the expm1 inverse meaningless even where log1p is defined).
-    static func checkNonNegative(_ columns: [String], option: String, features: [String], table: EventTable,
-                                 path: String) throws {
-        for name in columns {
-            guard let j = features.firstIndex(of: name) else {
-                throw InputError("\(option) column '\(name)' is not among the features \(features.joined(separator: ",")); "
-                                 + "remove it from \(option) or add it to columns", exitCode: ExitStatus.usage)
-            }
-            if let r = (0..<table.rows).first(where: { table[$0, j] < 0 }) {
-                throw InputError("\(option) expects non-negative values but '\(path)' has \(name) = \(table[r, j]) in training "
-                                 + "row \(table.firstRow + r); remove \(name) from \(option)", exitCode: ExitStatus.dataError)
-            }
-        }
     }
 
     /// Columns whose training values are all integers (e.g. nvtx), over all ranks.

@@ -43,6 +43,11 @@ struct ReduceSettings {
     /// Two vectors (e.g. mu1, mu2): the first one's energy is replaced by the pair's invariant mass
     /// before scaling (PairMass), so a narrow resonance is a coordinate the networks see directly.
     var pairMass: [String]
+    /// The representation options as PreparedData applies them.
+    var representation: Representation {
+        Representation(log1p: log1p, zeroSpike: zeroSpike, quantile: quantile,
+                       quantileTies: QuantileTransform.Ties(rawValue: quantileTies) ?? .spread, pairMass: pairMass)
+    }
     var dropNonFinite: Bool
     var out: String
     var resume: Bool

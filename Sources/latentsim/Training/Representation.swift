@@ -1,0 +1,68 @@
+import Comm
+import EventStore
+
+/// How features are represented before the networks see them, beyond the frame rotation and the
+/// final standardisation: the options `reduce` and a full-space `ensemble` share (pair_mass,
+/// zero_spike, log1p, quantile). Builds and checks the fitted preprocessor's steps.
+struct Representation {
+    var log1p: [String] = []
+    var zeroSpike: [String] = []
+    var quantile: [String] = []
+    var quantileTies: QuantileTransform.Ties = .spread
+    var pairMass: [String] = []
+
+    /// The steps in order: pair mass, integer smearing, zero spike, log1p, quantile, standardise.
+    func steps(features: [String], integers: [String], rotated: Bool) throws -> [PreprocessingStep] {
+        try Representation.pairMassStep(pairMass, features: features, rotated: rotated)
+            + (integers.isEmpty ? [] : [.smearInteger(integers)])
+            + (zeroSpike.isEmpty ? [] : [.zeroSpike(zeroSpike)])
+            + (log1p.isEmpty ? [] : [.log1p(log1p)])
+            + (quantile.isEmpty ? [] : [.quantile(quantile, ties: quantileTies)])
+            + [.standardize(features)]
+    }
+
+    /// Every listed column must be a feature; log1p and zero_spike columns must be ≥ 0 (a
+    /// negative momentum component would make the expm1 inverse meaningless even where log1p is
+    /// defined); a column cannot be in both log1p and zero_spike.
+    func check(features: [String], table: EventTable, path: String) throws {
+        try Representation.checkNonNegative(log1p, option: "log1p", features: features, table: table, path: path)
+        try Representation.checkNonNegative(zeroSpike, option: "zero_spike", features: features, table: table, path: path)
+        if let name = quantile.first(where: { !features.contains($0) }) {
+            throw InputError("quantile column '\(name)' is not among the features \(features.joined(separator: ",")); "
+                             + "remove it from quantile or add it to columns", exitCode: ExitStatus.usage)
+        }
+        if let both = zeroSpike.first(where: log1p.contains) {
+            throw InputError("'\(both)' is listed in both log1p and zero_spike, expected at most one of them; "
+                             + "remove it from one list", exitCode: ExitStatus.usage)
+        }
+    }
+
+    /// The `pairMass` step for vectors (a, b): both energies and every momentum component must be
+    /// features, except b's p_y when the frame step dropped it (it is 0 there).
+    static func pairMassStep(_ pair: [String], features: [String], rotated: Bool) throws -> [PreprocessingStep] {
+        guard pair.count == 2 else { return [] }
+        let dropped: Set<String> = rotated ? ["mu2_py"] : []
+        let components = PreprocessingStep.pairMassComponents(pair[0], pair[1])
+        let missing = components.filter { !features.contains($0) && !dropped.contains($0) }
+        guard missing.isEmpty else {
+            throw InputError("pair_mass = \(pair.joined(separator: ",")) needs the columns \(components.joined(separator: ",")) "
+                             + "among the features, found none for \(missing.joined(separator: ",")); add them to columns or "
+                             + "drop pair_mass", exitCode: ExitStatus.usage)
+        }
+        return [.pairMass(PreprocessingStep.pairMassComponents(pair[0], pair[1], zero: dropped))]
+    }
+
+    static func checkNonNegative(_ columns: [String], option: String, features: [String], table: EventTable,
+                                 path: String) throws {
+        for name in columns {
+            guard let j = features.firstIndex(of: name) else {
+                throw InputError("\(option) column '\(name)' is not among the features \(features.joined(separator: ",")); "
+                                 + "remove it from \(option) or add it to columns", exitCode: ExitStatus.usage)
+            }
+            if let r = (0..<table.rows).first(where: { table[$0, j] < 0 }) {
+                throw InputError("\(option) expects non-negative values but '\(path)' has \(name) = \(table[r, j]) in training "
+                                 + "row \(table.firstRow + r); remove \(name) from \(option)", exitCode: ExitStatus.dataError)
+            }
+        }
+    }
+}
