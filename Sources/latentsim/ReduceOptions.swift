@@ -97,13 +97,13 @@ struct ReduceOptions: ParsableArguments {
             schedule: try job.string("schedule", cli: schedule), holdout: try job.double("holdout", cli: holdout),
             checkpointEvery: try job.int("checkpoint_every", cli: checkpointEvery),
             rotate: job.value("rotate", cli: rotate.map { .bool($0) })?.boolValue,
-            log1p: try job.strings("log1p", cli: list(log1pColumns)),
-            zeroSpike: try job.strings("zero_spike", cli: list(zeroSpike)),
-            quantile: try job.strings("quantile", cli: list(quantile)),
-            quantileTies: try job.string("quantile_ties", cli: quantileTies),
+            representation: Representation(log1p: try job.strings("log1p", cli: list(log1pColumns)),
+                                           zeroSpike: try job.strings("zero_spike", cli: list(zeroSpike)),
+                                           quantile: try job.strings("quantile", cli: list(quantile)),
+                                           quantileTies: try Representation.ties(job.string("quantile_ties", cli: quantileTies)),
+                                           pairMass: try job.strings("pair_mass", cli: list(pairMass))),
             derivedLoss: try job.strings("derived_loss", cli: list(derivedLoss)),
             derivedWeight: try job.double("derived_weight", cli: derivedWeight),
-            pairMass: try job.strings("pair_mass", cli: list(pairMass)),
             dropNonFinite: try job.bool("drop_nonfinite", cli: dropNonfinite ? true : nil),
             out: try job.string("out", cli: out), resume: resume, toml: "")
         try s.validate()

@@ -15,18 +15,9 @@ struct GANSettings {
     var space: Space
     var columns: [String]?
     var rotate: Bool?
-    /// space = full only (in latent space the reducer's preprocessing is used): features mapped
-    /// through log1p, zero spikes moved below their continuum, columns mapped onto a normal through their CDF, and a pair whose mass replaces the first energy (see ReduceSettings).
-    var log1p: [String]
-    var zeroSpike: [String]
-    var quantile: [String]
-    var quantileTies: String
-    var pairMass: [String]
-    /// The representation options as PreparedData applies them.
-    var representation: Representation {
-        Representation(log1p: log1p, zeroSpike: zeroSpike, quantile: quantile,
-                       quantileTies: QuantileTransform.Ties(rawValue: quantileTies) ?? .spread, pairMass: pairMass)
-    }
+    /// space = full only (in latent space the reducer's preprocessing is used): pair_mass,
+    /// zero_spike, log1p and quantile, as in `reduce`.
+    var representation: Representation
     var holdout: Double
     var model: Model
     var steps: Int
@@ -77,6 +68,7 @@ struct GANSettings {
     /// Checks values that do not need the data or the world size.
     func validate() throws {
         func bad(_ text: String) -> InputError { InputError(text, exitCode: ExitStatus.usage) }
+        let r = representation, pairMass = r.pairMass
         if !pairMass.isEmpty && pairMass.count != 2 {
             throw bad("pair_mass expects two vector names such as [\"mu1\", \"mu2\"], found \(pairMass.count)")
         }
@@ -84,7 +76,7 @@ struct GANSettings {
             throw bad("pair_mass makes the pair mass a feature, and the regression terms cannot be differentiated through it; "
                       + "set regression = [] (the GAN learns mll's distribution directly)")
         }
-        let fullOnly = [("pair_mass", pairMass), ("quantile", quantile), ("zero_spike", zeroSpike), ("log1p", log1p)]
+        let fullOnly = [("pair_mass", pairMass), ("quantile", r.quantile), ("zero_spike", r.zeroSpike), ("log1p", r.log1p)]
         if space == .latent, let (name, _) = fullOnly.first(where: { !$0.1.isEmpty }) {
             throw bad("\(name) applies to space = full; in latent space the reducer's preprocessing is used, so set "
                       + "\(name) in the reduce job (or choose space = full)")
@@ -113,9 +105,6 @@ struct GANSettings {
             throw bad("unknown optimizer '\(optimizer)'; expected one of: adam, adadelta, sgd")
         }
         if !(lr > 0) { throw bad("lr (learning rate) must be positive, found \(lr)") }
-        if QuantileTransform.Ties(rawValue: quantileTies) == nil {
-            throw bad("unknown quantile_ties '\(quantileTies)'; expected one of: spread, midpoint")
-        }
         if !LearningRateSchedule.names.contains(schedule) {
             throw bad("unknown schedule '\(schedule)'; expected one of: \(LearningRateSchedule.names.joined(separator: ", "))")
         }

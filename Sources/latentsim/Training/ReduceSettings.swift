@@ -24,30 +24,12 @@ struct ReduceSettings {
     var holdout: Double
     var checkpointEvery: Int
     var rotate: Bool?
-    /// Features mapped through log1p before standardisation: a falling spectrum with a spike at 0
-    /// (jet pTs) becomes two well separated modes that an MSE autoencoder reconstructs far better.
-    var log1p: [String]
-    /// Non-negative features with a spike of zeros below a continuum that starts at their smallest
-    /// non-zero value (jet pTs, isolations): the spike is moved one continuum width below the
-    /// continuum's start (PreprocessingStep.zeroSpike), closing the physical gap in between.
-    var zeroSpike: [String]
-    /// Features mapped through their training CDF onto a standard normal (QuantileTransform), after
-    /// the steps above: every marginal becomes N(0, 1) and comes back through the exact inverse.
-    var quantile: [String]
-    /// Where the quantile step puts a spike's values: "spread" or "midpoint" (QuantileTransform.Ties).
-    var quantileTies: String
+    /// pair_mass, zero_spike, log1p and quantile.
+    var representation: Representation
     /// Derived quantities (e.g. mll) whose per-event reconstruction error, in units of the quantity's
     /// spread, is added to the autoencoder's loss with weight `derivedWeight` (DerivedLoss).
     var derivedLoss: [String]
     var derivedWeight: Double
-    /// Two vectors (e.g. mu1, mu2): the first one's energy is replaced by the pair's invariant mass
-    /// before scaling (PairMass), so a narrow resonance is a coordinate the networks see directly.
-    var pairMass: [String]
-    /// The representation options as PreparedData applies them.
-    var representation: Representation {
-        Representation(log1p: log1p, zeroSpike: zeroSpike, quantile: quantile,
-                       quantileTies: QuantileTransform.Ties(rawValue: quantileTies) ?? .spread, pairMass: pairMass)
-    }
     var dropNonFinite: Bool
     var out: String
     var resume: Bool
@@ -70,13 +52,11 @@ struct ReduceSettings {
         if !["adam", "adadelta", "sgd"].contains(optimizer) {
             throw bad("unknown optimizer '\(optimizer)'; expected one of: adam, adadelta, sgd")
         }
-        if QuantileTransform.Ties(rawValue: quantileTies) == nil {
-            throw bad("unknown quantile_ties '\(quantileTies)'; expected one of: spread, midpoint")
-        }
         if !LearningRateSchedule.names.contains(schedule) {
             throw bad("unknown schedule '\(schedule)'; expected one of: cosine, constant")
         }
         if !(holdout > 0 && holdout < 1) { throw bad("holdout must be a fraction between 0 and 1, found \(holdout)") }
+        let pairMass = representation.pairMass
         if !pairMass.isEmpty && pairMass.count != 2 {
             throw bad("pair_mass expects two vector names such as mu1,mu2, found \(pairMass.count): \(pairMass.joined(separator: ","))")
         }

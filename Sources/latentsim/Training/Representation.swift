@@ -5,11 +5,30 @@ import EventStore
 /// final standardisation: the options `reduce` and a full-space `ensemble` share (pair_mass,
 /// zero_spike, log1p, quantile). Builds and checks the fitted preprocessor's steps.
 struct Representation {
+    /// Features mapped through log1p before standardisation: a falling spectrum with a spike at 0
+    /// (jet pTs) becomes two well separated modes that an MSE autoencoder reconstructs far better.
     var log1p: [String] = []
+    /// Non-negative features with a spike of zeros below a continuum that starts at their smallest
+    /// non-zero value (jet pTs, isolations): the spike is moved one continuum width below the
+    /// continuum's start (PreprocessingStep.zeroSpike), closing the physical gap in between.
     var zeroSpike: [String] = []
+    /// Features mapped through their training CDF onto a standard normal (QuantileTransform), after
+    /// the steps above: every marginal becomes N(0, 1) and comes back through the inverse.
     var quantile: [String] = []
+    /// Where the quantile step puts a spike's values (QuantileTransform.Ties).
     var quantileTies: QuantileTransform.Ties = .spread
+    /// Two vectors (e.g. mu1, mu2): the first one's energy is replaced by the pair's invariant mass
+    /// before scaling (PairMass), so a narrow resonance is a coordinate the networks see directly.
     var pairMass: [String] = []
+
+    /// The `quantile_ties` option's value, refused with one line when it names no tie rule.
+    static func ties(_ name: String) throws -> QuantileTransform.Ties {
+        guard let ties = QuantileTransform.Ties(rawValue: name) else {
+            throw InputError("unknown quantile_ties '\(name)'; expected one of: "
+                             + QuantileTransform.Ties.allCases.map(\.rawValue).joined(separator: ", "), exitCode: ExitStatus.usage)
+        }
+        return ties
+    }
 
     /// The steps in order: pair mass, integer smearing, zero spike, log1p, quantile, standardise.
     func steps(features: [String], integers: [String], rotated: Bool) throws -> [PreprocessingStep] {
