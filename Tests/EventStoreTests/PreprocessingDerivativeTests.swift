@@ -42,7 +42,7 @@ final class PreprocessingDerivativeTests: XCTestCase {
             if perturbed { for i in y.indices { y[i] += Float(0.01 * Double(i % 13) - 0.06) } }
             var expected = y
             try expected.withUnsafeMutableBufferPointer { try p.inverse(into: $0, rows: 60, firstRow: 0, seed: 0) }
-            let (x, _) = try inverseWithDerivative(p, y, rows: 60)
+            let (x, _) = try F.inverseWithDerivative(p, y, rows: 60)
             XCTAssertEqual(x.map(\.bitPattern), expected.map(\.bitPattern), "perturbed: \(perturbed)")
         }
     }
@@ -51,7 +51,7 @@ final class PreprocessingDerivativeTests: XCTestCase {
         var p = Preprocessor.paperDefault(columns: F.columns, integerColumns: ["nvtx"])
         try p.fit(F.events(rows: 20), comm: nil)
         let y = try p.forward(F.events(rows: 2), seed: 0).values + [Float](repeating: 0, count: 2)
-        let error = F.message { _ = try self.inverseWithDerivative(p, y, rows: 2) }
+        let error = F.message { _ = try F.inverseWithDerivative(p, y, rows: 2) }
         XCTAssertEqual(error?.code, ExitStatus.usage)
         XCTAssertEqual(error?.text.hasPrefix("preprocessing step 1 (rotateAzimuth): differentiating the inverse"), true,
                        error?.text ?? "")
@@ -59,7 +59,7 @@ final class PreprocessingDerivativeTests: XCTestCase {
 
     func testUnfittedIsRefused() {
         let p = Preprocessor(steps: [.standardize(["mu1_E"])])
-        let error = F.message { _ = try self.inverseWithDerivative(p, [1, 2], rows: 1) }
+        let error = F.message { _ = try F.inverseWithDerivative(p, [1, 2], rows: 1) }
         XCTAssertEqual(error?.code, ExitStatus.software)
     }
 
@@ -71,14 +71,10 @@ final class PreprocessingDerivativeTests: XCTestCase {
         var p = Preprocessor(steps: steps)
         try p.fit(table, comm: nil)
         let y = try p.forward(table, seed: 5).values
-        let (x, derivative) = try inverseWithDerivative(p, y, rows: rows)
+        let (x, derivative) = try F.inverseWithDerivative(p, y, rows: rows)
         for i in y.indices {
             let h = Float(step ?? 3e-3 * max(1, Double(abs(y[i]))))
-            var plus = y, minus = y
-            plus[i] += h
-            minus[i] -= h
-            try plus.withUnsafeMutableBufferPointer { try p.inverse(into: $0, rows: rows, firstRow: 0, seed: 0) }
-            try minus.withUnsafeMutableBufferPointer { try p.inverse(into: $0, rows: rows, firstRow: 0, seed: 0) }
+            let (plus, minus) = try F.perturbedInverses(p, y, entry: i, step: h, rows: rows)
             let numeric = (Double(plus[i]) - Double(minus[i])) / (Double(y[i] + h) - Double(y[i] - h))
             let what = "\(F.columns[i % table.width]) row \(i / table.width)"
             XCTAssertLessThanOrEqual(abs(Double(derivative[i]) - numeric), 1e-3 * abs(numeric),
@@ -89,15 +85,5 @@ final class PreprocessingDerivativeTests: XCTestCase {
             }
         }
         return p
-    }
-
-    private func inverseWithDerivative(_ p: Preprocessor, _ y: [Float], rows: Int) throws -> ([Float], [Float]) {
-        var x = y, derivative = [Float](repeating: .nan, count: y.count)
-        try x.withUnsafeMutableBufferPointer { buffer in
-            try derivative.withUnsafeMutableBufferPointer {
-                try p.inverseWithDerivative(buffer, derivative: $0, rows: rows)
-            }
-        }
-        return (x, derivative)
     }
 }

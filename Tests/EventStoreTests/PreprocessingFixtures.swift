@@ -58,6 +58,28 @@ enum PreprocessingFixtures {
         return try XCTUnwrap(out)
     }
 
+    /// `p.inverseWithDerivative` on a copy of `y`: (inverse values, dx/dy per entry).
+    static func inverseWithDerivative(_ p: Preprocessor, _ y: [Float], rows: Int) throws -> ([Float], [Float]) {
+        var x = y, derivative = [Float](repeating: .nan, count: y.count)
+        try x.withUnsafeMutableBufferPointer { buffer in
+            try derivative.withUnsafeMutableBufferPointer {
+                try p.inverseWithDerivative(buffer, derivative: $0, rows: rows)
+            }
+        }
+        return (x, derivative)
+    }
+
+    /// The inverse of `y` with entry `i` moved by +h and by −h, for central differences.
+    static func perturbedInverses(_ p: Preprocessor, _ y: [Float], entry i: Int, step h: Float,
+                                  rows: Int) throws -> (plus: [Float], minus: [Float]) {
+        var plus = y, minus = y
+        plus[i] += h
+        minus[i] -= h
+        try plus.withUnsafeMutableBufferPointer { try p.inverse(into: $0, rows: rows, firstRow: 0, seed: 0) }
+        try minus.withUnsafeMutableBufferPointer { try p.inverse(into: $0, rows: rows, firstRow: 0, seed: 0) }
+        return (plus, minus)
+    }
+
     /// The error's one-line message (fails the test when `body` does not throw an InputError).
     static func message(file: StaticString = #filePath, line: UInt = #line,
                         _ body: () throws -> Void) -> (text: String, code: Int32)? {

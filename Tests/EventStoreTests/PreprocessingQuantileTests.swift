@@ -92,20 +92,13 @@ final class PreprocessingQuantileTests: XCTestCase {
                                      .standardize(["mu1_E", "met_px"])])
         try p.fit(F.events(rows: 400), comm: nil)
         let y = try p.forward(table, seed: 1).values
-        var x = y, derivative = [Float](repeating: .nan, count: y.count)
-        try x.withUnsafeMutableBufferPointer { b in
-            try derivative.withUnsafeMutableBufferPointer { try p.inverseWithDerivative(b, derivative: $0, rows: rows) }
-        }
+        let (x, derivative) = try F.inverseWithDerivative(p, y, rows: rows)
         var checked = 0
         for name in ["mu1_E", "met_px", "jet3_pt"] {
             let j = try XCTUnwrap(table.columnIndex(name))
             for r in 0..<rows {
                 let i = r * table.width + j, h: Float = 1e-3
-                var plus = y, minus = y
-                plus[i] += h
-                minus[i] -= h
-                try plus.withUnsafeMutableBufferPointer { try p.inverse(into: $0, rows: rows, firstRow: 0, seed: 0) }
-                try minus.withUnsafeMutableBufferPointer { try p.inverse(into: $0, rows: rows, firstRow: 0, seed: 0) }
+                let (plus, minus) = try F.perturbedInverses(p, y, entry: i, step: h, rows: rows)
                 // Skip the few points whose stencil straddles a knot (the slope changes there).
                 let numeric = (Double(plus[i]) - Double(minus[i])) / (Double(y[i] + h) - Double(y[i] - h))
                 let left = (Double(x[i]) - Double(minus[i])) / Double(h), right = (Double(plus[i]) - Double(x[i])) / Double(h)

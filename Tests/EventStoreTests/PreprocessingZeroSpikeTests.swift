@@ -70,10 +70,7 @@ final class PreprocessingZeroSpikeTests: XCTestCase {
         var y = try p.forward(table, seed: 0).values
         // Move the spike's rows into the gap too, so both pieces are differentiated.
         for i in y.indices where i % 3 == 0 { y[i] -= 0.3 }
-        var x = y, derivative = [Float](repeating: .nan, count: y.count)
-        try x.withUnsafeMutableBufferPointer { b in
-            try derivative.withUnsafeMutableBufferPointer { try p.inverseWithDerivative(b, derivative: $0, rows: rows) }
-        }
+        let (_, derivative) = try F.inverseWithDerivative(p, y, rows: rows)
         var checked = 0
         for name in spiked {
             let j = try XCTUnwrap(table.columnIndex(name))
@@ -84,11 +81,7 @@ final class PreprocessingZeroSpikeTests: XCTestCase {
                 let raw = Double(y[i]) * scale + mean        // the zeroSpike step's own input
                 let h: Float = 1e-3
                 guard abs(raw) > 4 * Double(h) * scale else { continue }
-                var plus = y, minus = y
-                plus[i] += h
-                minus[i] -= h
-                try plus.withUnsafeMutableBufferPointer { try p.inverse(into: $0, rows: rows, firstRow: 0, seed: 0) }
-                try minus.withUnsafeMutableBufferPointer { try p.inverse(into: $0, rows: rows, firstRow: 0, seed: 0) }
+                let (plus, minus) = try F.perturbedInverses(p, y, entry: i, step: h, rows: rows)
                 let numeric = (Double(plus[i]) - Double(minus[i])) / (Double(y[i] + h) - Double(y[i] - h))
                 XCTAssertEqual(Double(derivative[i]), numeric, accuracy: 2e-3 * abs(numeric), "\(name) row \(r)")
                 checked += 1
