@@ -38,17 +38,17 @@ struct QuantileCurve: Sendable {
 
     /// F(x) in [δ, 1 − δ].
     func cdf(_ value: Double, _ generator: inout Philox) -> Double {
-        let v = ties == .spread ? QuantileTransform.cdf(value, knots, ties: .spread, &generator) : midpointCDF(value)
+        let v = ties == .spread ? spreadCDF(value, &generator) : midpointCDF(value)
         return min(max(v, QuantileTransform.margin), 1 - QuantileTransform.margin)
     }
 
     /// F⁻¹(v) and dF⁻¹/du there.
     func quantile(_ v: Double) -> (x: Double, slope: Double) {
         guard ties == .midpoint else {
-            let slope = QuantileTransform.segment(v, count: knots.count).map {
+            let slope = Self.gridSegment(v, count: knots.count).map {
                 (knots[$0.index + 1] - knots[$0.index]) * Double(knots.count - 1)
             } ?? 0
-            return (QuantileTransform.quantile(v, knots), slope)
+            return (spreadQuantile(v), slope)
         }
         let i = Self.segment(u, v)
         let slope = x[i + 1] == x[i] ? 0 : (x[i + 1] - x[i]) / (u[i + 1] - u[i])
@@ -68,6 +68,59 @@ struct QuantileCurve: Sendable {
             let mid = (lo + hi) / 2
             if grid[mid] <= v { lo = mid } else { hi = mid }
         }
+        return lo
+    }
+
+    /// `spread`: F(x) on the uniform knot grid, as u in [0, 1]; a value equal to a tie run gets a
+    /// random place inside it. Values outside the knots go to 0 or 1.
+    private func spreadCDF(_ x: Double, _ generator: inout Philox) -> Double {
+        let n = knots.count, last = Double(n - 1)
+        let lo = Self.lowerBound(knots, x), hi = Self.upperBound(knots, x)
+        var u: Double
+        if hi - lo >= 2 {
+            // Inside the run, clear of its ends by 1 % of a segment, so the float32 rounding of y
+            // cannot carry the inverse into a neighbouring segment: the value comes back exactly.
+            let span = Double(hi - 1 - lo)
+            u = (Double(lo) + (0.01 + 0.98 * generator.uniform()) * span) / last
+        } else if hi - lo == 1 {
+            u = Double(lo) / last
+        } else if lo == 0 {
+            u = 0
+        } else if lo == n {
+            u = 1
+        } else {
+            u = (Double(lo - 1) + (x - knots[lo - 1]) / (knots[lo] - knots[lo - 1])) / last
+        }
+        return u
+    }
+
+    /// `spread`: F⁻¹(u) by linear interpolation between the knots (u outside [0, 1] clamps).
+    private func spreadQuantile(_ u: Double) -> Double {
+        guard let (i, fraction) = Self.gridSegment(u, count: knots.count) else { return u <= 0 ? knots[0] : knots[knots.count - 1] }
+        let (a, b) = (knots[i], knots[i + 1])
+        return a == b ? a : a + fraction * (b - a)
+    }
+
+    /// The knot segment holding u and the position inside it; nil outside (0, 1).
+    @inline(__always)
+    private static func gridSegment(_ u: Double, count: Int) -> (index: Int, fraction: Double)? {
+        guard u > 0, u < 1, count >= 2 else { return nil }
+        let p = u * Double(count - 1)
+        let i = min(Int(p), count - 2)
+        return (i, p - Double(i))
+    }
+
+    /// First index whose knot is ≥ x.
+    private static func lowerBound(_ knots: [Double], _ x: Double) -> Int {
+        var (lo, hi) = (0, knots.count)
+        while lo < hi { let mid = (lo + hi) / 2; if knots[mid] < x { lo = mid + 1 } else { hi = mid } }
+        return lo
+    }
+
+    /// First index whose knot is > x.
+    private static func upperBound(_ knots: [Double], _ x: Double) -> Int {
+        var (lo, hi) = (0, knots.count)
+        while lo < hi { let mid = (lo + hi) / 2; if knots[mid] <= x { lo = mid + 1 } else { hi = mid } }
         return lo
     }
 }

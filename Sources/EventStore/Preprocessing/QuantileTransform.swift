@@ -7,11 +7,10 @@ import NN
 /// (the Z peak, falling jet spectra, isolation sums): the network spends its capacity on the
 /// correlations, and the marginals come back through the exact inverse x = F⁻¹(Φ(y)).
 ///
-/// Repeated knots (a spike of exact zeros, an integer column) form a flat run of F⁻¹: a value
-/// equal to such a run is placed uniformly inside the run's u interval (and comes back exactly), drawn from row r's
-/// Philox stream `(seed, firstRow + r, substream)` like the integer smearing; the inverse maps
-/// the whole interval back to exactly that value. Values outside the training range are clamped
-/// to it; u is kept in [δ, 1 − δ] (|y| ≤ 5.2).
+/// Repeated knots (a spike of exact zeros, an integer column) are placed by the tie rule
+/// (`Ties`, `QuantileCurve`): spread uniformly over their run from row r's Philox stream
+/// `(seed, firstRow + r, substream)` like the integer smearing, or at the run's centre. u is kept
+/// in [δ, 1 − δ] (|y| ≤ 5.2).
 public enum QuantileTransform {
     /// Where a value equal to a run of knots (a spike) goes in u: `spread` uniformly over the
     /// run from the row's stream (a smooth N(0, 1) marginal: what a GAN learns best; exact
@@ -57,59 +56,6 @@ public enum QuantileTransform {
                 derivative[base + c] = Float(Double(derivative[base + c]) * slope * density)
             }
         }
-    }
-
-    /// F(x) on the uniform knot grid, as u in [0, 1]; a tie run gets a place inside it (`ties`).
-    static func cdf(_ x: Double, _ knots: [Double], ties: Ties, _ generator: inout Philox) -> Double {
-        let n = knots.count, last = Double(n - 1)
-        let lo = lowerBound(knots, x), hi = upperBound(knots, x)
-        var u: Double
-        if hi - lo >= 2 {
-            // Inside the run, clear of its ends by 1 % of a segment, so the float32 rounding of y
-            // cannot carry the inverse into a neighbouring segment: the value comes back exactly.
-            let span = Double(hi - 1 - lo)
-            let position = ties == .spread ? 0.01 + 0.98 * generator.uniform() : 0.5
-            u = (Double(lo) + position * span) / last
-        } else if hi - lo == 1 {
-            u = Double(lo) / last
-        } else if lo == 0 {
-            u = 0
-        } else if lo == n {
-            u = 1
-        } else {
-            u = (Double(lo - 1) + (x - knots[lo - 1]) / (knots[lo] - knots[lo - 1])) / last
-        }
-        return u
-    }
-
-    /// F⁻¹(u) by linear interpolation between the knots (u outside [0, 1] clamps).
-    static func quantile(_ u: Double, _ knots: [Double]) -> Double {
-        guard let (i, fraction) = segment(u, count: knots.count) else { return u <= 0 ? knots[0] : knots[knots.count - 1] }
-        let (a, b) = (knots[i], knots[i + 1])
-        return a == b ? a : a + fraction * (b - a)
-    }
-
-    /// The knot segment holding u and the position inside it; nil outside (0, 1).
-    @inline(__always)
-    static func segment(_ u: Double, count: Int) -> (index: Int, fraction: Double)? {
-        guard u > 0, u < 1, count >= 2 else { return nil }
-        let p = u * Double(count - 1)
-        let i = min(Int(p), count - 2)
-        return (i, p - Double(i))
-    }
-
-    /// First index whose knot is ≥ x.
-    static func lowerBound(_ knots: [Double], _ x: Double) -> Int {
-        var (lo, hi) = (0, knots.count)
-        while lo < hi { let mid = (lo + hi) / 2; if knots[mid] < x { lo = mid + 1 } else { hi = mid } }
-        return lo
-    }
-
-    /// First index whose knot is > x.
-    static func upperBound(_ knots: [Double], _ x: Double) -> Int {
-        var (lo, hi) = (0, knots.count)
-        while lo < hi { let mid = (lo + hi) / 2; if knots[mid] <= x { lo = mid + 1 } else { hi = mid } }
-        return lo
     }
 
     /// Φ(y) = ½ erfc(−y/√2).
