@@ -38,7 +38,7 @@ struct ZeroCalibration: Codable, Equatable {
 
     /// `real`: training rows in physical units; `rebuilt`: their reconstruction (same rows, same order).
     static func fit(real: EventTable, rebuilt: EventTable, comm: Communicator) throws -> ZeroCalibration {
-        let (spiked, total) = try spikes(real, comm: comm)
+        let (spiked, total) = try spikedColumns(real, comm: comm)
         var calibration = ZeroCalibration()
         for (j, spike) in spiked {
             // A deterministic subsample (every m-th row of each rank) bounds the gathered volume.
@@ -58,12 +58,12 @@ struct ZeroCalibration: Codable, Equatable {
 
     /// The spiked training columns (at least `minimumFraction` exact zeros), over the rows of every rank.
     static func spikes(_ real: EventTable, comm: Communicator) throws -> [Spike] {
-        try spikes(real, comm: comm).columns.map(\.1)
+        try spikedColumns(real, comm: comm).columns.map(\.1)
     }
 
     /// (column index, spike) of the columns with at least `minimumFraction` exact zeros, and the
     /// global row count. Collective.
-    private static func spikes(_ real: EventTable, comm: Communicator) throws -> (columns: [(Int, Spike)], rows: Double) {
+    private static func spikedColumns(_ real: EventTable, comm: Communicator) throws -> (columns: [(Int, Spike)], rows: Double) {
         let k = real.width
         var counts = [Double](repeating: 0, count: k + 1)
         // Smallest non-zero value per column, negated so one max-reduction finds it.
