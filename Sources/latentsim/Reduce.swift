@@ -21,7 +21,7 @@ struct Reduce: ParsableCommand {
         let data = try PreparedData.load(path: s.data, dataset: s.dataset, columns: s.columns, rotate: s.rotate,
                                          split: HeldOutSplit(fraction: s.holdout, seed: s.seed),
                                          dropNonFinite: s.dropNonFinite, seed: s.seed, comm: comm, representation: s.representation)
-        try comm.agree { try Reduce.checkLatent(s.latent, features: data.features) }
+        try comm.agree { try Reduce.checkLatent(s.latent, keep: s.keep, features: data.features) }
         console.line("reduce: \(s.method.rawValue) \(data.features.count) → \(s.latent) on \(data.trainTotal) training rows, "
                      + "\(comm.size) rank(s)")
         let (reducer, state) = s.method == .ae
@@ -34,10 +34,14 @@ struct Reduce: ParsableCommand {
         try Reduce.save(reducer, report: report, data: data, settings: s, comm: comm, console: console)
     }
 
-    static func checkLatent(_ latent: Int, features: [String]) throws {
+    static func checkLatent(_ latent: Int, keep: [String], features: [String]) throws {
         guard latent < features.count else {
             throw InputError("latent = \(latent) must be smaller than the number of features (\(features.count): "
                              + "\(features.joined(separator: ", "))); choose n < \(features.count)", exitCode: ExitStatus.usage)
+        }
+        if let name = keep.first(where: { !features.contains($0) }) {
+            throw InputError("keep feature '\(name)' is not among the features \(features.joined(separator: ",")); "
+                             + "remove it from keep or add it to columns", exitCode: ExitStatus.usage)
         }
     }
 
@@ -45,8 +49,8 @@ struct Reduce: ParsableCommand {
         let k = data.features.count
         var moments = data.train.values.withUnsafeBufferPointer { PCA.moments($0, rows: data.train.rows, features: k) }
         try comm.allreduce(&moments, op: .sum)
-        let pca = try PCA(moments: moments, features: k, components: s.latent)
-        return try Reducer(method: .pca, data: data, latent: s.latent, spec: nil, autoencoder: nil, pca: pca)
+        let pca = try PCA(moments: moments, features: k, components: s.latent - s.keep.count)
+        return try Reducer(method: .pca, data: data, latent: s.latent, keep: s.keep, spec: nil, autoencoder: nil, pca: pca)
     }
 
     /// RUN/latent.h5 (every row, file order), RUN/reconstruction.json, RUN/config.toml, and the KS table.

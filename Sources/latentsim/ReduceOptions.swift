@@ -33,6 +33,8 @@ struct ReduceOptions: ParsableArguments {
     var quantileTies: String?
     @Option(help: "Two vectors, e.g. mu1,mu2: the first one's energy is replaced by the pair's invariant mass before scaling.")
     var pairMass: String?
+    @Option(help: "Comma-separated features carried into the latent space unchanged, counted in --latent (with --pair-mass mu1,mu2, mu1_E holds the dimuon mass).")
+    var keep: String?
     @Option(help: "Comma-separated derived quantities (e.g. mll) whose per-event error joins the autoencoder loss.") var derivedLoss: String?
     @Option(help: "Weight of the derived-quantity terms (default 1).") var derivedWeight: Double?
     @Flag(help: "Drop rows with NaN/Inf instead of refusing the file.") var dropNonfinite = false
@@ -58,6 +60,7 @@ struct ReduceOptions: ParsableArguments {
         ConfigOption("checkpoint_every", .int, default: 1000, help: "Checkpoint every K steps."),
         ConfigOption("rotate", .bool, help: "Rotate events so mu2_py = 0."),
         ConfigOption("pair_mass", .strings, default: .array([]), help: "Vectors whose pair mass replaces the first energy."),
+        ConfigOption("keep", .strings, default: .array([]), help: "Features carried into the latent space unchanged (counted in latent)."),
         ConfigOption("derived_loss", .strings, default: .array([]), help: "Derived quantities in the autoencoder loss."),
         ConfigOption("derived_weight", .double, default: 1.0, help: "Weight of the derived-quantity terms."),
         ConfigOption("log1p", .strings, default: .array([]), help: "Columns mapped through log1p before standardisation."),
@@ -102,6 +105,7 @@ struct ReduceOptions: ParsableArguments {
                                            quantile: try job.strings("quantile", cli: list(quantile)),
                                            quantileTies: try Representation.ties(job.string("quantile_ties", cli: quantileTies)),
                                            pairMass: try job.strings("pair_mass", cli: list(pairMass))),
+            keep: try job.strings("keep", cli: list(keep)),
             derivedLoss: try job.strings("derived_loss", cli: list(derivedLoss)),
             derivedWeight: try job.double("derived_weight", cli: derivedWeight),
             dropNonFinite: try job.bool("drop_nonfinite", cli: dropNonfinite ? true : nil),

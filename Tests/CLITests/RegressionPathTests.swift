@@ -11,7 +11,7 @@ final class RegressionPathTests: XCTestCase {
     static let features = ["mu1_E", "mu1_px", "mu1_py", "mu1_pz", "mu2_E", "mu2_px", "mu2_py", "mu2_pz"]
 
     /// Physical muon pairs (E > |p|) with columns of very different scales, so every scaling factor matters.
-    func physicalRows(_ n: Int, seed: UInt64) -> EventTable {
+    static func physicalRows(_ n: Int, seed: UInt64) -> EventTable {
         var rng = Philox(seed: seed, stream: 1)
         var t = EventTable(columns: RegressionPathTests.features, rows: n)
         for r in 0..<n {
@@ -24,13 +24,14 @@ final class RegressionPathTests: XCTestCase {
         return t
     }
 
-    func data(latent: Bool, comm: Communicator) throws -> (GANSettings, GANData) {
+    /// `keep`: features the reducer carries through its latent space; `pca`: a PCA reducer instead of an autoencoder.
+    func data(latent: Bool, keep: [String] = [], pca usePCA: Bool = false, comm: Communicator) throws -> (GANSettings, GANData) {
         var options = try EnsembleOptions.parse(["--data", "unused.h5", "--reducer", "unused", "--space", latent ? "latent" : "full", "--out", "unused"])
         options.lr = nil
         var s = try options.resolve()
         s.c1 = 0.3  // large weights: the terms dominate nothing here, they only need to be well above Float noise
         s.c2 = 0.7
-        let physical = physicalRows(64, seed: 3)
+        let physical = RegressionPathTests.physicalRows(64, seed: 3)
         var scaling = Preprocessor(steps: [.log1p(["mu1_E", "mu2_E"]), .standardize(RegressionPathTests.features)])
         try scaling.fit(physical, comm: comm)
         let pre = try scaling.forward(physical, seed: 1)
@@ -42,9 +43,12 @@ final class RegressionPathTests: XCTestCase {
         let spec = AutoencoderSpec(features: 8, latent: 3, hidden: [7], slope: 0.2)
         let encoder = try MLP(widths: spec.encoderWidths, activations: spec.encoderActivations, maxBatch: 64, seed: 5)
         let decoder = try MLP(widths: spec.decoderWidths, activations: spec.decoderActivations, maxBatch: 64, seed: 6)
-        let reducer = Reducer(method: .ae, frame: nil, scaling: scaling, inputColumns: RegressionPathTests.features,
-                              features: RegressionPathTests.features, latent: 3, split: split, spec: spec, encoder: encoder,
-                              decoder: decoder, pca: nil)
+        let moments = pre.values.withUnsafeBufferPointer { PCA.moments($0, rows: pre.rows, features: 8) }
+        let pca = try PCA(moments: moments, features: 8, components: 3)
+        let reducer = Reducer(method: usePCA ? .pca : .ae, frame: nil, scaling: scaling, inputColumns: RegressionPathTests.features,
+                              features: RegressionPathTests.features, latent: 3 + keep.count, keep: keep, split: split,
+                              spec: usePCA ? nil : spec, encoder: usePCA ? nil : encoder, decoder: usePCA ? nil : decoder,
+                              pca: usePCA ? pca : nil)
         let codes = reducer.encode(pre)
         var latentScaling = Preprocessor(steps: [.standardize(reducer.latentColumns)])
         try latentScaling.fit(codes, comm: comm)
@@ -52,9 +56,9 @@ final class RegressionPathTests: XCTestCase {
                            train: try latentScaling.forward(codes, seed: 1), trainTotal: 64))
     }
 
-    func check(latent: Bool) throws {
+    func check(latent: Bool, keep: [String] = [], pca: Bool = false) throws {
         let comm = try Communicator.selfOnly()
-        let (s, d) = try data(latent: latent, comm: comm)
+        let (s, d) = try data(latent: latent, keep: keep, pca: pca, comm: comm)
         let rows = 9, width = d.outputColumns.count
         let path = try XCTUnwrap(try RegressionPath(s, data: d, maxRows: rows, comm: comm))
         var rng = Philox(seed: 11, stream: 2)
@@ -89,4 +93,11 @@ final class RegressionPathTests: XCTestCase {
 
     func testFullSpaceGradientMatchesFiniteDifferences() throws { try check(latent: false) }
     func testLatentSpaceGradientThroughTheDecoderMatchesFiniteDifferences() throws { try check(latent: true) }
+    func testLatentSpaceGradientThroughPCAMatchesFiniteDifferences() throws { try check(latent: true, pca: true) }
+    /// mu1_E and mu2_pz are carried as latent columns: their gradient reaches those columns directly
+    /// and the decoder's own outputs for them, which decoding discards, contribute nothing.
+    func testKeptFeaturesGradientMatchesFiniteDifferences() throws {
+        try check(latent: true, keep: ["mu1_E", "mu2_pz"])
+        try check(latent: true, keep: ["mu2_pz"], pca: true)
+    }
 }

@@ -15,11 +15,14 @@ final class RegressionPath {
     private let latentScaling: Preprocessor?
     private let decoder: MLP?
     private let pca: PCA?
+    private let kept: KeptFeatures?
     private let scaling: Preprocessor
     private let outWidth: Int, featureWidth: Int, frameWidth: Int
     private let latent: FloatStorage, latentDerivative: FloatStorage
     private let features: FloatStorage, featureDerivative: FloatStorage
     private let physical: FloatStorage, physicalGradient: FloatStorage, featureGradient: FloatStorage
+    /// With kept features: the codes alone (PCA's input) and the gradient by latent column.
+    private let codeRows: FloatStorage, latentGradient: FloatStorage
 
     init?(_ s: GANSettings, data: GANData, maxRows: Int, comm: Communicator) throws {
         guard !s.regression.isEmpty, s.c1 > 0 || s.c2 > 0 else { return nil }
@@ -41,6 +44,7 @@ final class RegressionPath {
         latentScaling = data.latentScaling
         decoder = try data.reducer?.trainableDecoder(maxBatch: maxRows)
         pca = data.reducer?.pca
+        kept = data.reducer.flatMap { $0.kept.isEmpty ? nil : $0.kept }
         scaling = data.prepared.scaling
         outWidth = data.outputColumns.count
         featureWidth = data.prepared.features.count
@@ -52,6 +56,8 @@ final class RegressionPath {
         physical = FloatStorage(count: maxRows * frameWidth)
         physicalGradient = FloatStorage(count: maxRows * frameWidth)
         featureGradient = FloatStorage(count: maxRows * featureWidth)
+        codeRows = FloatStorage(count: maxRows * max(1, kept?.codes ?? 1))
+        latentGradient = FloatStorage(count: maxRows * outWidth)
     }
 
     /// Adds the regression terms' gradient for the local generated rows to `gradient` (same
@@ -63,12 +69,20 @@ final class RegressionPath {
         if let latentScaling {
             _ = latent.buffer.update(fromContentsOf: UnsafeBufferPointer(rebasing: output[0..<(rows * n)]))
             try latentScaling.inverseWithDerivative(latent.view(0, rows * n), derivative: latentDerivative.view(0, rows * n), rows: rows)
+            let z = UnsafeBufferPointer(latent.view(0, rows * n))
             if let decoder {
-                let decoded = decoder.forward(UnsafeBufferPointer(latent.view(0, rows * n)), batch: rows)
+                if let kept { kept.codes(of: z, rows: rows, into: decoder.input(batch: rows)) }
+                let decoded = kept == nil ? decoder.forward(z, batch: rows) : decoder.forward(batch: rows)
                 _ = features.buffer.update(fromContentsOf: decoded)
             } else if let pca {
-                pca.decode(UnsafeBufferPointer(latent.view(0, rows * n)), rows: rows, into: features.view(0, rows * k))
+                var codes = z
+                if let kept {
+                    kept.codes(of: z, rows: rows, into: codeRows.view(0, rows * kept.codes))
+                    codes = UnsafeBufferPointer(codeRows.view(0, rows * kept.codes))
+                }
+                pca.decode(codes, rows: rows, into: features.view(0, rows * k))
             }
+            kept?.restore(features.buffer, featureWidth: k, from: z, rows: rows)
         } else {
             _ = features.buffer.update(fromContentsOf: UnsafeBufferPointer(rebasing: output[0..<(rows * k)]))
         }
@@ -88,21 +102,27 @@ final class RegressionPath {
             for i in 0..<(rows * k) { gradient[i] += gf[i] }
             return total
         }
-        let ld = latentDerivative.buffer
+        // Kept features: their gradient goes straight to their latent columns, not into the model.
+        let gl = latentGradient.buffer, codes = kept?.codes ?? n
+        kept?.pullBack(gf, featureWidth: k, rows: rows, into: gl)
         if let decoder, rows > 0 {
             decoder.backward(UnsafeBufferPointer(featureGradient.view(0, rows * k)), batch: rows, parameterGradients: .skip,
                              inputGradient: true)
             let gz = decoder.inputGradient(batch: rows)
-            for i in 0..<(rows * n) { gradient[i] += gz[i] * ld[i] }
+            for r in 0..<rows {
+                for c in 0..<codes { gl[r * n + c] = gz[r * codes + c] }
+            }
         } else if let pca {
             for r in 0..<rows {
-                for c in 0..<n {
+                for c in 0..<codes {
                     var s = 0.0
-                    for j in 0..<k { s += Double(gf[r * k + j]) * pca.axes[j * n + c] }
-                    gradient[r * n + c] += Float(s) * ld[r * n + c]
+                    for j in 0..<k { s += Double(gf[r * k + j]) * pca.axes[j * codes + c] }
+                    gl[r * n + c] = Float(s)
                 }
             }
         }
+        let ld = latentDerivative.buffer
+        for i in 0..<(rows * n) { gradient[i] += gl[i] * ld[i] }
         return total
     }
 }

@@ -73,7 +73,7 @@ extension GeneratorModel {
                               maxBatch: chunk, seed: 0)
         try sampler.restoreParameters(try checkpoint.buffer("parameters", count: sampler.parameterCount))
         var paths = [generatorPath]
-        var latentScaling: Preprocessor? = nil, decoder: Decoder? = nil, zeros = ZeroCalibration()
+        var latentScaling: Preprocessor? = nil, decoder: Decoder? = nil, kept: KeptFeatures? = nil, zeros = ZeroCalibration()
         if space == "latent" {
             let reducerPath = root.appendingPathComponent("reducer.h5")
             guard fm.fileExists(atPath: reducerPath) else {
@@ -96,6 +96,7 @@ extension GeneratorModel {
                 decoder = .pca(pca)
             }
             latentScaling = standardisation
+            kept = reducer.kept
             zeros = reducer.zeros
             paths.append(reducerPath)
         } else if scaling.outputColumns != outputColumns {
@@ -108,7 +109,7 @@ extension GeneratorModel {
         }
         if checkpoint.attributes["zero_thresholds"] != nil { zeros = try json(ZeroCalibration.self, "zero_thresholds") }
         let model = try GeneratorModel(sampler: sampler, noiseWidth: noise, latentScaling: latentScaling, decoder: decoder,
-                                       scaling: scaling, zeros: zeros, frame: frame, columns: inputColumns, chunk: chunk)
+                                       kept: kept, scaling: scaling, zeros: zeros, frame: frame, columns: inputColumns, chunk: chunk)
         let kind = (try? checkpoint.string("model")) ?? "gan"
         return (model, Source(directory: directory, hash: try SHA256.hex(files: paths), space: space, kind: kind))
     }

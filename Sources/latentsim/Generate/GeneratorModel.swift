@@ -32,6 +32,8 @@ final class GeneratorModel {
     let noiseWidth: Int
     let latentScaling: Preprocessor?
     let decoder: Decoder?
+    /// Features the reducer carries through its latent space (nil: none).
+    let kept: KeptFeatures?
     let scaling: Preprocessor
     let features: [String]
     let frame: Preprocessor?
@@ -46,15 +48,19 @@ final class GeneratorModel {
     private let placement: [Int]
     private let work: FloatStorage
     private let staged: FloatStorage
+    /// The codes alone, for a PCA decoder when features are kept (an MLP decoder takes them in its input).
+    private let codeRows: FloatStorage
     private let stride: Int
 
-    init(sampler: MLP, noiseWidth: Int, latentScaling: Preprocessor?, decoder: Decoder?, scaling: Preprocessor,
-         zeros: ZeroCalibration, frame: Preprocessor?, columns: [String], chunk: Int = GeneratorModel.defaultChunk) throws {
+    init(sampler: MLP, noiseWidth: Int, latentScaling: Preprocessor?, decoder: Decoder?, kept: KeptFeatures? = nil,
+         scaling: Preprocessor, zeros: ZeroCalibration, frame: Preprocessor?, columns: [String],
+         chunk: Int = GeneratorModel.defaultChunk) throws {
         precondition(sampler.maxBatch >= chunk && chunk > 0, "the sampler must take chunks of \(chunk) rows")
         self.sampler = sampler
         self.noiseWidth = noiseWidth
         self.latentScaling = latentScaling
         self.decoder = decoder
+        self.kept = kept.flatMap { $0.isEmpty ? nil : $0 }
         self.scaling = scaling
         self.frame = frame
         self.columns = columns
@@ -79,6 +85,7 @@ final class GeneratorModel {
                   columns.count].max() ?? 1
         work = FloatStorage(count: chunk * stride)
         staged = FloatStorage(count: chunk * stride)
+        codeRows = FloatStorage(count: chunk * max(1, self.kept?.codes ?? 1))
     }
 
     var width: Int { columns.count }
@@ -111,12 +118,20 @@ final class GeneratorModel {
             try latentScaling.inverse(output, into: codes, rows: n, firstRow: rows.lowerBound, seed: seed)
             stages?.lap(.latentInverse)
             let latentCodes = UnsafeBufferPointer(rebasing: codes[0..<(n * latentScaling.inputColumns.count)])
-            switch decoder {
-            case .mlp(let mlp):
+            switch (decoder, kept) {
+            case (.mlp(let mlp), nil):
                 _ = buffer.update(fromContentsOf: mlp.forward(latentCodes, batch: n))
-            case .pca(let pca):
+            case (.mlp(let mlp), let kept?):
+                kept.codes(of: latentCodes, rows: n, into: mlp.input(batch: n))
+                _ = buffer.update(fromContentsOf: mlp.forward(batch: n))
+            case (.pca(let pca), nil):
                 pca.decode(latentCodes, rows: n, into: buffer)
+            case (.pca(let pca), let kept?):
+                let c = codeRows.view(0, n * kept.codes)
+                kept.codes(of: latentCodes, rows: n, into: c)
+                pca.decode(UnsafeBufferPointer(c), rows: n, into: buffer)
             }
+            kept?.restore(buffer, featureWidth: features.count, from: latentCodes, rows: n)
             stages?.lap(.decoder)
             try scaling.inverse(into: buffer, rows: n, firstRow: rows.lowerBound, seed: seed)
         } else {

@@ -30,7 +30,7 @@ struct TrainingDiverged: ReportableError {
 enum AutoencoderRun {
     static func train(data: PreparedData, settings s: ReduceSettings, comm: Communicator,
                       console: Console) throws -> (Reducer, TrainingState) {
-        let spec = AutoencoderSpec(features: data.features.count, latent: s.latent, hidden: s.widths, slope: 0.2)
+        let spec = AutoencoderSpec(features: data.features.count, latent: s.latent - s.keep.count, hidden: s.widths, slope: 0.2)
         let model = try spec.makeModel(maxBatch: s.batch, seed: s.seed)
         try comm.broadcast(model.parameters)
         let optimizer = makeOptimizer(s.optimizer, parameters: model.parameterCount, lr: Float(s.lr))
@@ -62,7 +62,7 @@ enum AutoencoderRun {
                           optimizerSteps: optimizer.stepCount, step: step)
         }
         func checkpoint(_ step: Int) throws {
-            let reducer = try Reducer(method: .ae, data: data, latent: s.latent, spec: spec, autoencoder: model, pca: nil)
+            let reducer = try Reducer(method: .ae, data: data, latent: s.latent, keep: s.keep, spec: spec, autoencoder: model, pca: nil)
             let state = state(step)
             try comm.agree { if comm.isRoot { try reducer.save(to: modelPath, config: s.toml, seed: s.seed, training: state) } }
             lastGood = (modelPath, step)
@@ -94,7 +94,7 @@ enum AutoencoderRun {
             if done % s.checkpointEvery == 0 && done < totalSteps { try checkpoint(done) }
         }
         // The final model.h5 is written by the caller once the zero thresholds are calibrated.
-        return (try Reducer(method: .ae, data: data, latent: s.latent, spec: spec, autoencoder: model, pca: nil),
+        return (try Reducer(method: .ae, data: data, latent: s.latent, keep: s.keep, spec: spec, autoencoder: model, pca: nil),
                 state(max(start, totalSteps)))
     }
 

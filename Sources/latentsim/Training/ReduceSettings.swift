@@ -26,6 +26,8 @@ struct ReduceSettings {
     var rotate: Bool?
     /// pair_mass, zero_spike, log1p and quantile.
     var representation: Representation
+    /// Features carried into the latent space unchanged, counted in `latent` (KeptFeatures).
+    var keep: [String]
     /// Derived quantities (e.g. mll) whose per-event reconstruction error, in units of the quantity's
     /// spread, is added to the autoencoder's loss with weight `derivedWeight` (DerivedLoss).
     var derivedLoss: [String]
@@ -40,6 +42,13 @@ struct ReduceSettings {
         func bad(_ text: String) -> InputError { InputError(text, exitCode: ExitStatus.usage) }
         if columns.isEmpty { throw bad("columns is empty; list the features to reduce, e.g. --columns mu1_E,mu1_px") }
         if latent < 1 { throw bad("latent must be at least 1, found \(latent)") }
+        if let twice = keep.enumerated().first(where: { keep.prefix($0.offset).contains($0.element) }) {
+            throw bad("keep lists '\(twice.element)' twice; list each feature once")
+        }
+        if keep.count >= latent {
+            throw bad("latent = \(latent) counts the \(keep.count) kept feature(s) (\(keep.joined(separator: ","))) and must exceed "
+                      + "that number to leave learned codes; raise latent or keep fewer features")
+        }
         if epochs < 1 { throw bad("epochs must be at least 1, found \(epochs)") }
         if let steps, steps < 1 { throw bad("steps must be at least 1, found \(steps)") }
         if batch < 1 { throw bad("batch must be at least 1, found \(batch)") }

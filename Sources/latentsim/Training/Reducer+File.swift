@@ -26,6 +26,7 @@ extension Reducer {
             "split": .string(try json(split)), "config": .string(config), "seed": .int(Int64(bitPattern: seed)),
             "rng": .string("philox4x32-10: streams keyed by (seed, epoch) for shuffles, (seed, row) for smearing"),
         ])
+        if !keep.isEmpty { checkpoint.attributes["keep"] = .strings(keep) }
         if let spec { checkpoint.attributes["architecture"] = .string(try json(spec)) }
         if let pca { checkpoint.attributes["pca"] = .string(try json(pca)) }
         checkpoint.attributes["zero_thresholds"] = .string(try json(zeros))

@@ -51,9 +51,22 @@ extension Reducer {
         case .pca:
             pca = try json(PCA.self, "pca")
         }
+        let features = try strings("features")
+        // A one-element list reads back as a plain string attribute.
+        var keep: [String] = []
+        switch checkpoint.attributes["keep"] {
+        case .string(let name)?: keep = [name]
+        case .strings(let names)?: keep = names
+        default: break
+        }
+        if let name = keep.first(where: { !features.contains($0) }) ?? (keep.count >= latent ? keep.first : nil) {
+            throw InputError("reducer model '\(path)' keeps '\(name)' in its \(latent) latent columns but has features "
+                             + "\(features.joined(separator: ",")); the file is damaged: retrain the reducer", exitCode: ExitStatus.dataError)
+        }
         let reducer = Reducer(method: method, frame: frame, scaling: try json(Preprocessor.self, "scaling"),
-                              inputColumns: try strings("input_columns"), features: try strings("features"),
-                              latent: latent, split: try json(HeldOutSplit.self, "split"), spec: spec,
+                              inputColumns: try strings("input_columns"), features: features,
+                              latent: latent, keep: keep,
+                              split: try json(HeldOutSplit.self, "split"), spec: spec,
                               encoder: encoder, decoder: decoderModel, pca: pca)
         if checkpoint.attributes["zero_thresholds"] != nil {
             reducer.zeros = try json(ZeroCalibration.self, "zero_thresholds")

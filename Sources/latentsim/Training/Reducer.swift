@@ -13,7 +13,11 @@ final class Reducer {
     let scaling: Preprocessor
     let inputColumns: [String]
     let features: [String]
+    /// Latent width n: the model's codes plus the kept features.
     let latent: Int
+    /// Features carried into the latent space unchanged (the `keep` option), by name.
+    let keep: [String]
+    let kept: KeptFeatures
     let split: HeldOutSplit
     let spec: AutoencoderSpec?
     let encoder: MLP?
@@ -23,26 +27,29 @@ final class Reducer {
     var zeros = ZeroCalibration()
     static let inferenceBatch = 4096
 
-    convenience init(method: Method, data: PreparedData, latent: Int, spec: AutoencoderSpec?, autoencoder: MLP?, pca: PCA?) throws {
+    convenience init(method: Method, data: PreparedData, latent: Int, keep: [String], spec: AutoencoderSpec?, autoencoder: MLP?,
+                     pca: PCA?) throws {
         var encoder: MLP? = nil, decoder: MLP? = nil
         if let spec, let autoencoder {
             encoder = try spec.makeEncoder(from: autoencoder, maxBatch: Reducer.inferenceBatch)
             decoder = try spec.makeDecoder(from: autoencoder, maxBatch: Reducer.inferenceBatch)
         }
         self.init(method: method, frame: data.frame, scaling: data.scaling, inputColumns: data.inputColumns,
-                  features: data.features, latent: latent, split: data.split, spec: spec, encoder: encoder,
+                  features: data.features, latent: latent, keep: keep, split: data.split, spec: spec, encoder: encoder,
                   decoder: decoder, pca: pca)
     }
 
     /// Every part given (a reducer read back from its model file).
     init(method: Method, frame: Preprocessor?, scaling: Preprocessor, inputColumns: [String], features: [String],
-         latent: Int, split: HeldOutSplit, spec: AutoencoderSpec?, encoder: MLP?, decoder: MLP?, pca: PCA?) {
+         latent: Int, keep: [String] = [], split: HeldOutSplit, spec: AutoencoderSpec?, encoder: MLP?, decoder: MLP?, pca: PCA?) {
         self.method = method
         self.frame = frame
         self.scaling = scaling
         self.inputColumns = inputColumns
         self.features = features
         self.latent = latent
+        self.keep = keep
+        kept = KeptFeatures(codes: latent - keep.count, indices: keep.compactMap { features.firstIndex(of: $0) })
         self.split = split
         self.spec = spec
         self.encoder = encoder
@@ -50,21 +57,43 @@ final class Reducer {
         self.pca = pca
     }
 
-    var latentColumns: [String] { (0..<latent).map { "z\($0)" } }
+    /// z0 … z(codes − 1), then the kept features' names.
+    var latentColumns: [String] { (0..<kept.codes).map { "z\($0)" } + keep }
 
     /// Preprocessed rows (k features) → latent rows (n).
     func encode(_ table: EventTable) -> EventTable {
-        var out = EventTable(columns: latentColumns, rows: table.rows, firstRow: table.firstRow)
-        run(table.values, rows: table.rows, inWidth: features.count, into: &out.values, outWidth: latent,
+        var codes = [Float](repeating: 0, count: table.rows * kept.codes)
+        run(table.values, rows: table.rows, inWidth: features.count, into: &codes, outWidth: kept.codes,
             model: encoder, linear: pca.map { p in { x, n, y in p.encode(x, rows: n, into: y) } })
+        var out = EventTable(columns: latentColumns, rows: table.rows, firstRow: table.firstRow)
+        guard !kept.isEmpty else {
+            out.values = codes
+            return out
+        }
+        codes.withUnsafeBufferPointer { c in
+            table.values.withUnsafeBufferPointer { f in
+                out.values.withUnsafeMutableBufferPointer { kept.assemble(codes: c, features: f, featureWidth: features.count,
+                                                                          rows: table.rows, into: $0) }
+            }
+        }
         return out
     }
 
     /// Latent rows (n) → preprocessed rows (k features).
     func decode(_ table: EventTable) -> EventTable {
+        var codes = table.values
+        if !kept.isEmpty {
+            codes = [Float](repeating: 0, count: table.rows * kept.codes)
+            table.values.withUnsafeBufferPointer { z in codes.withUnsafeMutableBufferPointer { kept.codes(of: z, rows: table.rows, into: $0) } }
+        }
         var out = EventTable(columns: features, rows: table.rows, firstRow: table.firstRow)
-        run(table.values, rows: table.rows, inWidth: latent, into: &out.values, outWidth: features.count,
+        run(codes, rows: table.rows, inWidth: kept.codes, into: &out.values, outWidth: features.count,
             model: decoder, linear: pca.map { p in { x, n, y in p.decode(x, rows: n, into: y) } })
+        if !kept.isEmpty {
+            table.values.withUnsafeBufferPointer { z in
+                out.values.withUnsafeMutableBufferPointer { kept.restore($0, featureWidth: features.count, from: z, rows: table.rows) }
+            }
+        }
         return out
     }
 

@@ -1,0 +1,132 @@
+import Comm
+import EventStore
+import Foundation
+import NN
+import XCTest
+@testable import latentsim
+
+/// Reducers with kept features (`keep`): the latent row is the codes followed by the kept
+/// features, decoding restores those exactly, and every decode path (the scorer's, generation's)
+/// agrees.
+final class KeptFeaturesTests: XCTestCase {
+    static let keep = ["mu1_E", "mu2_pz"]
+
+    /// A fitted scaling, the preprocessed rows, and an autoencoder or PCA reducer with 3 codes.
+    func reducer(pca usePCA: Bool, keep: [String]) throws -> (Reducer, EventTable) {
+        let comm = try Communicator.selfOnly()
+        let physical = RegressionPathTests.physicalRows(50, seed: 7)
+        let features = RegressionPathTests.features
+        var scaling = Preprocessor(steps: [.log1p(["mu1_E", "mu2_E"]), .standardize(features)])
+        try scaling.fit(physical, comm: comm)
+        let pre = try scaling.forward(physical, seed: 1)
+        let spec = AutoencoderSpec(features: 8, latent: 3, hidden: [6], slope: 0.2)
+        let moments = pre.values.withUnsafeBufferPointer { PCA.moments($0, rows: pre.rows, features: 8) }
+        let reducer = Reducer(method: usePCA ? .pca : .ae, frame: nil, scaling: scaling, inputColumns: features, features: features,
+                              latent: 3 + keep.count, keep: keep, split: HeldOutSplit(fraction: 0.1, seed: 1),
+                              spec: usePCA ? nil : spec,
+                              encoder: usePCA ? nil : try MLP(widths: spec.encoderWidths, activations: spec.encoderActivations,
+                                                               maxBatch: 64, seed: 5),
+                              decoder: usePCA ? nil : try MLP(widths: spec.decoderWidths, activations: spec.decoderActivations,
+                                                               maxBatch: 64, seed: 6),
+                              pca: usePCA ? try PCA(moments: moments, features: 8, components: 3) : nil)
+        return (reducer, pre)
+    }
+
+    func column(_ t: EventTable, _ name: String) -> [Float] {
+        let j = t.columnIndex(name)!
+        return (0..<t.rows).map { t[$0, j] }
+    }
+
+    func testLatentRowsAreCodesThenKeptFeaturesAndDecodingRestoresThemExactly() throws {
+        for usePCA in [false, true] {
+            let (kept, pre) = try reducer(pca: usePCA, keep: KeptFeaturesTests.keep)
+            let (plain, _) = try reducer(pca: usePCA, keep: [])
+            XCTAssertEqual(kept.latentColumns, ["z0", "z1", "z2", "mu1_E", "mu2_pz"])
+            let z = kept.encode(pre)
+            let codes = plain.encode(pre)
+            XCTAssertEqual(z.columns, kept.latentColumns)
+            for name in KeptFeaturesTests.keep { XCTAssertEqual(column(z, name), column(pre, name), name) }
+            for c in ["z0", "z1", "z2"] { XCTAssertEqual(column(z, c), column(codes, c), "\(c): same model, same codes") }
+            let back = kept.decode(z)
+            let plainBack = plain.decode(codes)
+            for name in RegressionPathTests.features {
+                if KeptFeaturesTests.keep.contains(name) {
+                    XCTAssertEqual(column(back, name), column(pre, name), "kept \(name) comes back bitwise")
+                    XCTAssertNotEqual(column(plainBack, name), column(pre, name), "the model alone does not reproduce \(name)")
+                } else {
+                    XCTAssertEqual(column(back, name), column(plainBack, name), "\(name) is the model's decode of the codes")
+                }
+            }
+        }
+    }
+
+    /// Generation's chunked decoder (the MLP's own input buffer, or a code buffer for PCA) gives
+    /// the same physical rows as the scorer's path through Reducer.decode.
+    func testGenerationDecodesLikeTheScorer() throws {
+        let comm = try Communicator.selfOnly()
+        for usePCA in [false, true] {
+            let (reducer, pre) = try reducer(pca: usePCA, keep: KeptFeaturesTests.keep)
+            var latentScaling = Preprocessor(steps: [.standardize(reducer.latentColumns)])
+            try latentScaling.fit(reducer.encode(pre), comm: comm)
+            let sampler = try MLP(widths: [4, 9, reducer.latent], activations: [.leakyReLU(0.2), .linear], maxBatch: 32, seed: 9)
+            let decoder: GeneratorModel.Decoder = usePCA ? .pca(reducer.pca!) : .mlp(try reducer.trainableDecoder(maxBatch: 32)!)
+            let model = try GeneratorModel(sampler: sampler, noiseWidth: 4, latentScaling: latentScaling, decoder: decoder,
+                                           kept: reducer.kept, scaling: reducer.scaling, zeros: ZeroCalibration(), frame: nil,
+                                           columns: reducer.features, chunk: 32)
+            var generated: [Float] = []
+            try model.generate(rows: 0..<29, seed: 4) { values, _ in generated = Array(values) }
+            var output = EventTable(columns: latentScaling.outputColumns, rows: 29)
+            output.values = Array(sampler.output(batch: 29))
+            let expected = try reducer.scaling.inverse(reducer.decode(try latentScaling.inverse(output, seed: 4)), seed: 4)
+            XCTAssertEqual(generated.count, expected.values.count)
+            for i in 0..<generated.count {
+                XCTAssertEqual(generated[i], expected.values[i], accuracy: 1e-5 * max(1, abs(expected.values[i])), "value \(i)")
+            }
+        }
+    }
+
+    /// The whole chain as the built binary: reduce with pair_mass and the pair mass kept (mu1_E holds
+    /// it), a latent-space ensemble on those codes, generation from its best snapshot.
+    func testReduceEnsembleAndGenerateWithAKeptPairMass() throws {
+        let out = CLI.path("keep-ae")
+        let r = try CLI.run(["reduce", "--data", EnsembleTests.data, "--columns", EnsembleTests.columns, "--latent", "6",
+                             "--keep", "mu1_E", "--pair-mass", "mu1,mu2", "--widths", "24,12", "--batch", "128",
+                             "--steps", "40", "--out", out], ranks: 2)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let latent = try EventReader.read(path: out + "/latent.h5", comm: try Communicator.world()).table
+        XCTAssertEqual(latent.columns, ["z0", "z1", "z2", "z3", "z4", "mu1_E"])
+        let reducer = try Reducer.load(path: out + "/model.h5")
+        XCTAssertEqual(reducer.keep, ["mu1_E"])
+        XCTAssertEqual(reducer.kept, KeptFeatures(codes: 5, indices: [0]))
+        XCTAssertEqual(reducer.spec?.latent, 5)
+        let run = CLI.path("keep-ens")
+        let job = CLI.path("keep-job.toml")
+        try (try String(contentsOfFile: EnsembleTests.job, encoding: .utf8) + "\nregression = []\n")
+            .write(toFile: job, atomically: true, encoding: .utf8)
+        let e = try CLI.run(["ensemble", "--config", job, "--data", EnsembleTests.data, "--reducer", out,
+                             "--restarts", "2", "--out", run], ranks: 2)
+        XCTAssertEqual(e.status, 0, e.stderr)
+        let g = try CLI.run(["generate", "--model", run + "/best", "--events=3000", "--out", CLI.path("keep-gen")])
+        XCTAssertEqual(g.status, 0, g.stderr)
+        let table = try EventReader.read(path: CLI.path("keep-gen") + "/events.h5", comm: try Communicator.world()).table
+        XCTAssertEqual(table.rows, 3000)
+        XCTAssertTrue(table.values.allSatisfy(\.isFinite))
+    }
+
+    func expectFailure(_ extra: [String], _ message: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let r = try CLI.run(["reduce", "--data", ReduceTests.data, "--columns", ReduceTests.columns, "--out", CLI.path("keep-bad")]
+                            + extra, ranks: 2)
+        XCTAssertEqual(r.status, 64, r.stderr, file: file, line: line)
+        XCTAssertEqual(r.errorLines, ["error: " + message], file: file, line: line)
+    }
+
+    func testBadKeepLists() throws {
+        try expectFailure(["--latent", "2", "--keep", "mu1_E,mu2_E"],
+                          "latent = 2 counts the 2 kept feature(s) (mu1_E,mu2_E) and must exceed that number to leave learned "
+                          + "codes; raise latent or keep fewer features")
+        try expectFailure(["--latent", "3", "--keep", "mu1_E,mu1_E"], "keep lists 'mu1_E' twice; list each feature once")
+        try expectFailure(["--latent", "3", "--keep", "mu2_py"],
+                          "keep feature 'mu2_py' is not among the features mu1_E,mu1_px,mu1_py,mu1_pz,mu2_E,mu2_px,mu2_pz; "
+                          + "remove it from keep or add it to columns")
+    }
+}
