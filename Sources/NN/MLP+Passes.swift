@@ -20,6 +20,7 @@ extension MLP {
         for l in 0..<layers.count {
             let y = outputs + outputOffsets[l]
             layers[l].forward(x: x, y: y, batch: batch, parameters: params)
+            if let copy = inputCopy, copy.layer == l { applyInputCopy(copy, y: y, batch: batch) }
             x = UnsafePointer(y)
         }
         forwardBatch = batch
@@ -60,9 +61,12 @@ extension MLP {
         for l in stride(from: layers.count - 1, through: 0, by: -1) {
             let x = l == 0 ? inputStorage.start : outputs + outputOffsets[l - 1]
             let dx: UnsafeMutablePointer<Float>? = l > 0 ? dxBlock : (wantInput ? inputGradientStorage.start : nil)
+            // dy of a hidden layer is the dxBlock the layer above wrote (setInputCopy refuses the last layer).
+            if let copy = inputCopy, copy.layer == l { clearCopiedGradient(copy, dy: dxBlock, batch: batch, keep: wantInput) }
             layers[l].backward(x: x, y: outputs + outputOffsets[l], dy: dy, dz: dz, dx: dx, batch: batch,
                                parameters: params, gradients: grads, accumulate: mode == .accumulate)
             dy = UnsafePointer(dxBlock)
         }
+        if wantInput, let copy = inputCopy { addCopiedGradient(copy, into: inputGradientStorage.start, batch: batch) }
     }
 }

@@ -35,6 +35,10 @@ public final class MLP {
     let inputGradientStorage: FloatStorage
     /// Rows of the most recent forward pass (backward must use the same batch).
     public internal(set) var forwardBatch = 0
+    /// Input columns copied over a hidden layer's outputs (MLP+InputCopy.swift); nil: none.
+    public internal(set) var inputCopy: InputCopy?
+    /// The copied outputs' gradient, held for the input gradient (maxBatch × copied columns).
+    var inputCopyGradient: FloatStorage?
 
     /// - Parameters:
     ///   - widths: layer widths including input and output, e.g. [17, 512, 128, 64, 8, 4].
@@ -63,6 +67,7 @@ public final class MLP {
         guard maxBatch > 0 else { throw NNError.invalidArchitecture("maxBatch must be positive") }
         self.init(widths: primary.widths, activations: primary.activations, maxBatch: maxBatch,
                   sharing: primary.parameterStorage)
+        try setInputCopy(primary.inputCopy)
     }
 
     /// Allocates every buffer once; `sharing` is the parameter buffer of the primary of a replica.

@@ -19,7 +19,8 @@ final class KeptFeaturesTests: XCTestCase {
         var scaling = Preprocessor(steps: [.log1p(["mu1_E", "mu2_E"]), .standardize(features)])
         try scaling.fit(physical, comm: comm)
         let pre = try scaling.forward(physical, seed: 1)
-        let spec = AutoencoderSpec(features: 8, latent: 3, hidden: [6], slope: 0.2)
+        let spec = AutoencoderSpec(features: 8, latent: 3 + keep.count, hidden: [6], slope: 0.2,
+                                   keep: keep.compactMap { features.firstIndex(of: $0) })
         let moments = pre.values.withUnsafeBufferPointer { PCA.moments($0, rows: pre.rows, features: 8) }
         let reducer = Reducer(method: usePCA ? .pca : .ae, frame: nil, scaling: scaling, inputColumns: features, features: features,
                               latent: 3 + keep.count, keep: keep, split: HeldOutSplit(fraction: 0.1, seed: 1),
@@ -40,23 +41,49 @@ final class KeptFeaturesTests: XCTestCase {
     func testLatentRowsAreCodesThenKeptFeaturesAndDecodingRestoresThemExactly() throws {
         for usePCA in [false, true] {
             let (kept, pre) = try reducer(pca: usePCA, keep: KeptFeaturesTests.keep)
-            let (plain, _) = try reducer(pca: usePCA, keep: [])
             XCTAssertEqual(kept.latentColumns, ["z0", "z1", "z2", "mu1_E", "mu2_pz"])
             let z = kept.encode(pre)
-            let codes = plain.encode(pre)
             XCTAssertEqual(z.columns, kept.latentColumns)
             for name in KeptFeaturesTests.keep { XCTAssertEqual(column(z, name), column(pre, name), name) }
-            for c in ["z0", "z1", "z2"] { XCTAssertEqual(column(z, c), column(codes, c), "\(c): same model, same codes") }
+            // The codes: the encoder's first three outputs, or the three principal components.
+            let codes: [Float], decodedByModel: [Float]
+            if usePCA {
+                let (plain, _) = try reducer(pca: true, keep: [])
+                codes = plain.encode(pre).values
+                var onlyCodes = EventTable(columns: ["z0", "z1", "z2"], rows: pre.rows)
+                onlyCodes.values = codes
+                decodedByModel = plain.decode(onlyCodes).values
+            } else {
+                let out = Array(pre.values.withUnsafeBufferPointer { kept.encoder!.forward($0, batch: pre.rows) })
+                codes = (0..<pre.rows).flatMap { r in out[(r * 5)..<(r * 5 + 3)] }
+                decodedByModel = Array(z.values.withUnsafeBufferPointer { kept.decoder!.forward($0, batch: pre.rows) })
+            }
+            XCTAssertEqual((0..<pre.rows).flatMap { r in z.values[(r * 5)..<(r * 5 + 3)] }, codes)
             let back = kept.decode(z)
-            let plainBack = plain.decode(codes)
-            for name in RegressionPathTests.features {
+            for (j, name) in RegressionPathTests.features.enumerated() {
+                let model = (0..<pre.rows).map { decodedByModel[$0 * 8 + j] }
                 if KeptFeaturesTests.keep.contains(name) {
                     XCTAssertEqual(column(back, name), column(pre, name), "kept \(name) comes back bitwise")
-                    XCTAssertNotEqual(column(plainBack, name), column(pre, name), "the model alone does not reproduce \(name)")
+                    XCTAssertNotEqual(model, column(pre, name), "the model alone does not reproduce \(name)")
                 } else {
-                    XCTAssertEqual(column(back, name), column(plainBack, name), "\(name) is the model's decode of the codes")
+                    XCTAssertEqual(column(back, name), model, "\(name) is the model's decode of the latent rows")
                 }
             }
+        }
+    }
+
+    /// Training: the autoencoder's bottleneck columns 3 and 4 are the kept inputs, so the decoder half
+    /// reads them exactly, and a kept feature's reconstruction does not depend on the encoder at all.
+    func testTrainingModelFeedsTheKeptFeaturesToTheDecoder() throws {
+        let (reducer, pre) = try reducer(pca: false, keep: KeptFeaturesTests.keep)
+        let spec = try XCTUnwrap(reducer.spec)
+        let model = try spec.makeModel(maxBatch: 64, seed: 2)
+        XCTAssertEqual(model.inputCopy, InputCopy(layer: 1, inputs: [0, 7], outputs: [3, 4]))
+        _ = pre.values.withUnsafeBufferPointer { model.forward($0, batch: pre.rows) }
+        let bottleneck = model.layerOutput(1, batch: pre.rows)
+        for r in 0..<pre.rows {
+            XCTAssertEqual(bottleneck[r * 5 + 3], pre[r, 0])
+            XCTAssertEqual(bottleneck[r * 5 + 4], pre[r, 7])
         }
     }
 
@@ -98,7 +125,8 @@ final class KeptFeaturesTests: XCTestCase {
         let reducer = try Reducer.load(path: out + "/model.h5")
         XCTAssertEqual(reducer.keep, ["mu1_E"])
         XCTAssertEqual(reducer.kept, KeptFeatures(codes: 5, indices: [0]))
-        XCTAssertEqual(reducer.spec?.latent, 5)
+        XCTAssertEqual(reducer.spec?.latent, 6)
+        XCTAssertEqual(reducer.spec?.keep, [0])
         let run = CLI.path("keep-ens")
         let job = CLI.path("keep-job.toml")
         try (try String(contentsOfFile: EnsembleTests.job, encoding: .utf8) + "\nregression = []\n")

@@ -40,7 +40,8 @@ final class RegressionPathTests: XCTestCase {
                                     features: RegressionPathTests.features, train: pre, trainPhysical: physical, trainTotal: 64,
                                     heldOutPhysical: physical, heldOut: pre, framed: physical, split: split)
         guard latent else { return (s, GANData(space: .full, prepared: prepared, reducer: nil, latentScaling: nil, train: pre, trainTotal: 64)) }
-        let spec = AutoencoderSpec(features: 8, latent: 3, hidden: [7], slope: 0.2)
+        let spec = AutoencoderSpec(features: 8, latent: 3 + keep.count, hidden: [7], slope: 0.2,
+                                   keep: keep.compactMap { RegressionPathTests.features.firstIndex(of: $0) })
         let encoder = try MLP(widths: spec.encoderWidths, activations: spec.encoderActivations, maxBatch: 64, seed: 5)
         let decoder = try MLP(widths: spec.decoderWidths, activations: spec.decoderActivations, maxBatch: 64, seed: 6)
         let moments = pre.values.withUnsafeBufferPointer { PCA.moments($0, rows: pre.rows, features: 8) }
@@ -94,8 +95,9 @@ final class RegressionPathTests: XCTestCase {
     func testFullSpaceGradientMatchesFiniteDifferences() throws { try check(latent: false) }
     func testLatentSpaceGradientThroughTheDecoderMatchesFiniteDifferences() throws { try check(latent: true) }
     func testLatentSpaceGradientThroughPCAMatchesFiniteDifferences() throws { try check(latent: true, pca: true) }
-    /// mu1_E and mu2_pz are carried as latent columns: their gradient reaches those columns directly
-    /// and the decoder's own outputs for them, which decoding discards, contribute nothing.
+    /// mu1_E and mu2_pz are carried as latent columns: their gradient reaches those columns both
+    /// directly and through the decoder (which reads them), while the decoder's own outputs for
+    /// them, which decoding discards, contribute nothing.
     func testKeptFeaturesGradientMatchesFiniteDifferences() throws {
         try check(latent: true, keep: ["mu1_E", "mu2_pz"])
         try check(latent: true, keep: ["mu2_pz"], pca: true)

@@ -21,9 +21,27 @@ final class GradientCheckTests: XCTestCase {
         try check(widths: [3, 6, 4, 5, 2, 1], activations: [.leakyReLU(0.2), .tanh, .relu, .sigmoid, .linear], batch: 5)
     }
 
-    private func check(widths: [Int], activations: [Activation], batch: Int,
+    /// An autoencoder-shaped stack whose bottleneck (layer 1) has input columns 4 and 0 copied over
+    /// its outputs 2 and 0: the copied outputs take no gradient from their layer, and the inputs
+    /// receive theirs (the decoder's dependence on them) in the input gradient.
+    func testInputCopyOverABottleneck() throws {
+        try check(widths: [5, 4, 3, 4, 5], activations: [.leakyReLU(0.2), .linear, .leakyReLU(0.2), .linear], batch: 3,
+                  copy: InputCopy(layer: 1, inputs: [4, 0], outputs: [2, 0]))
+        try check(widths: [3, 4, 2], activations: [.tanh, .linear], batch: 5, copy: InputCopy(layer: 0, inputs: [1], outputs: [3]))
+    }
+
+    func testInputCopyThatDoesNotFitIsRefused() throws {
+        let model = try MLP(widths: [3, 4, 2], activations: [.tanh, .linear], maxBatch: 2, seed: 1)
+        XCTAssertThrowsError(try model.setInputCopy(InputCopy(layer: 1, inputs: [0], outputs: [0])), "the output layer")
+        XCTAssertThrowsError(try model.setInputCopy(InputCopy(layer: 0, inputs: [3], outputs: [0])), "input column out of range")
+        XCTAssertThrowsError(try model.setInputCopy(InputCopy(layer: 0, inputs: [0, 1], outputs: [2, 2])), "one output twice")
+        XCTAssertNil(model.inputCopy)
+    }
+
+    private func check(widths: [Int], activations: [Activation], batch: Int, copy: InputCopy? = nil,
                        file: StaticString = #filePath, line: UInt = #line) throws {
         let model = try MLP(widths: widths, activations: activations, maxBatch: batch + 2, seed: 3)
+        try model.setInputCopy(copy)
         // Non-zero biases and O(1) weights so every activation regime is exercised.
         let p = randomValues(model.parameterCount, seed: 21)
         try model.restoreParameters(p)

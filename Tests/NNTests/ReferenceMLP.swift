@@ -6,10 +6,13 @@ import Foundation
 struct ReferenceMLP {
     let widths: [Int]
     let activations: [Activation]
+    /// Input columns written over a hidden layer's outputs (MLP.InputCopy).
+    let copy: InputCopy?
 
     init(_ model: MLP) {
         widths = model.widths
         activations = model.activations
+        copy = model.inputCopy
     }
 
     private func offsets() -> [Int] {
@@ -36,7 +39,13 @@ struct ReferenceMLP {
                 }
             }
             zs.append(z)
-            ys.append(z.map { activations[l].applyDouble($0) })
+            var y = z.map { activations[l].applyDouble($0) }
+            if let copy, copy.layer == l {
+                for r in 0..<batch {
+                    for (i, o) in zip(copy.inputs, copy.outputs) { y[r * nOut + o] = x[r * widths[0] + i] }
+                }
+            }
+            ys.append(y)
         }
         return (zs, ys)
     }
@@ -51,8 +60,18 @@ struct ReferenceMLP {
         let offs = offsets()
         var gp = [Double](repeating: 0, count: p.count)
         var dy = outputGradient
+        var copied = [Double](repeating: 0, count: batch * widths[0])
         for l in stride(from: activations.count - 1, through: 0, by: -1) {
             let nIn = widths[l], nOut = widths[l + 1], w = offs[l], b = w + nIn * nOut
+            if let copy, copy.layer == l {
+                // A copied output is the input itself: its gradient belongs to the input, not to layer l.
+                for r in 0..<batch {
+                    for (i, o) in zip(copy.inputs, copy.outputs) {
+                        copied[r * widths[0] + i] += dy[r * nOut + o]
+                        dy[r * nOut + o] = 0
+                    }
+                }
+            }
             let dz = dy.indices.map { dy[$0] * activations[l].derivativeDouble(zs[l][$0]) }
             var dx = [Double](repeating: 0, count: batch * nIn)
             for r in 0..<batch {
@@ -67,7 +86,7 @@ struct ReferenceMLP {
             }
             dy = dx
         }
-        return (gp, dy)
+        return (gp, zip(dy, copied).map { $0 + $1 })
     }
 
     /// Smallest |z| over the layers whose activation has a kink (finite differences across a

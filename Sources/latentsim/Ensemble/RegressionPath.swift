@@ -71,9 +71,7 @@ final class RegressionPath {
             try latentScaling.inverseWithDerivative(latent.view(0, rows * n), derivative: latentDerivative.view(0, rows * n), rows: rows)
             let z = UnsafeBufferPointer(latent.view(0, rows * n))
             if let decoder {
-                if let kept { kept.codes(of: z, rows: rows, into: decoder.input(batch: rows)) }
-                let decoded = kept == nil ? decoder.forward(z, batch: rows) : decoder.forward(batch: rows)
-                _ = features.buffer.update(fromContentsOf: decoded)
+                _ = features.buffer.update(fromContentsOf: decoder.forward(z, batch: rows))
             } else if let pca {
                 var codes = z
                 if let kept {
@@ -102,16 +100,16 @@ final class RegressionPath {
             for i in 0..<(rows * k) { gradient[i] += gf[i] }
             return total
         }
-        // Kept features: their gradient goes straight to their latent columns, not into the model.
+        // Kept features: their restored values' gradient goes straight to their latent columns; the
+        // decoder (which reads whole latent rows) adds its own input gradient on top.
         let gl = latentGradient.buffer, codes = kept?.codes ?? n
+        gl.update(repeating: 0)
         kept?.pullBack(gf, featureWidth: k, rows: rows, into: gl)
         if let decoder, rows > 0 {
             decoder.backward(UnsafeBufferPointer(featureGradient.view(0, rows * k)), batch: rows, parameterGradients: .skip,
                              inputGradient: true)
             let gz = decoder.inputGradient(batch: rows)
-            for r in 0..<rows {
-                for c in 0..<codes { gl[r * n + c] = gz[r * codes + c] }
-            }
+            for i in 0..<(rows * n) { gl[i] += gz[i] }
         } else if let pca {
             for r in 0..<rows {
                 for c in 0..<codes {

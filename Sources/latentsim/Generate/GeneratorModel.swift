@@ -48,7 +48,7 @@ final class GeneratorModel {
     private let placement: [Int]
     private let work: FloatStorage
     private let staged: FloatStorage
-    /// The codes alone, for a PCA decoder when features are kept (an MLP decoder takes them in its input).
+    /// The codes alone, for a PCA decoder when features are kept (an MLP decoder reads whole latent rows).
     private let codeRows: FloatStorage
     private let stride: Int
 
@@ -119,11 +119,8 @@ final class GeneratorModel {
             stages?.lap(.latentInverse)
             let latentCodes = UnsafeBufferPointer(rebasing: codes[0..<(n * latentScaling.inputColumns.count)])
             switch (decoder, kept) {
-            case (.mlp(let mlp), nil):
+            case (.mlp(let mlp), _):
                 _ = buffer.update(fromContentsOf: mlp.forward(latentCodes, batch: n))
-            case (.mlp(let mlp), let kept?):
-                kept.codes(of: latentCodes, rows: n, into: mlp.input(batch: n))
-                _ = buffer.update(fromContentsOf: mlp.forward(batch: n))
             case (.pca(let pca), nil):
                 pca.decode(latentCodes, rows: n, into: buffer)
             case (.pca(let pca), let kept?):

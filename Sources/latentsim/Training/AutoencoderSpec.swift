@@ -8,6 +8,11 @@ struct AutoencoderSpec: Codable, Equatable {
     var latent: Int
     var hidden: [Int]
     var slope: Float
+    /// Kept features' indices (the `keep` option): the bottleneck's last columns are overwritten with
+    /// them (MLP.InputCopy), so the decoder sees them beside the `latent − keep.count` learned codes.
+    var keep: [Int]? = nil
+
+    var kept: KeptFeatures { KeptFeatures(codes: latent - (keep?.count ?? 0), indices: keep ?? []) }
 
     var widths: [Int] { [features] + hidden + [latent] + hidden.reversed() + [features] }
     var encoderWidths: [Int] { [features] + hidden + [latent] }
@@ -20,7 +25,9 @@ struct AutoencoderSpec: Codable, Equatable {
     var decoderActivations: [Activation] { activations(layers: hidden.count + 1) }
 
     func makeModel(maxBatch: Int, seed: UInt64) throws -> MLP {
-        try MLP(widths: widths, activations: encoderActivations + decoderActivations, maxBatch: maxBatch, seed: seed)
+        let model = try MLP(widths: widths, activations: encoderActivations + decoderActivations, maxBatch: maxBatch, seed: seed)
+        if let keep, !keep.isEmpty { try model.setInputCopy(kept.inputCopy(layer: hidden.count)) }
+        return model
     }
 
     func makeEncoder(from model: MLP, maxBatch: Int) throws -> MLP {

@@ -1,17 +1,20 @@
 import Foundation
+import NN
 
 /// Features a reducer carries into its latent space unchanged (the `keep` option). A latent row is
-/// the model's learned codes followed by the kept features' preprocessed values; decoding runs the
-/// model on the codes and then overwrites the kept features with the latent row's own values.
+/// the learned codes followed by the kept features' preprocessed values. An autoencoder's decoder
+/// takes the whole row, kept features included (its bottleneck is overwritten with them during
+/// training, MLP.InputCopy), so the codes need not encode them and what the decoder produces is
+/// conditioned on their exact values; a PCA reducer decodes from the codes alone. Either way the
+/// decoded kept features are then replaced by the latent row's own values.
 ///
-/// Why: a narrow resonance is a thin surface in the autoencoder's codes. With pair_mass the
+/// Why: a narrow resonance is a thin surface in an autoencoder's codes. With pair_mass the
 /// decoder reproduces the dimuon mass of encoded events (KS 0.002–0.004), but a latent GAN has to
 /// find that surface, and its mll stayed at KS ≥ 0.040 where a full-space GAN reaches 0.017. Kept
-/// as a latent coordinate, the mass is a marginal the GAN learns directly, like in full space,
-/// while the other features still go through the learned n − |keep| codes. The map stays
-/// invertible on the latent space: decode(encode(x)) restores a kept feature exactly.
+/// as a latent coordinate, the mass is a marginal the GAN learns directly, as in full space.
+/// The map stays invertible on the latent space: decode(encode(x)) restores a kept feature exactly.
 ///
-/// The kernels work on row-major buffers; `codes` is the model's width, `indices` the kept
+/// The kernels work on row-major buffers; `codes` is the learned width, `indices` the kept
 /// features' positions in a feature row (latent columns codes, codes + 1, … in that order).
 struct KeptFeatures: Equatable {
     let codes: Int
@@ -26,6 +29,14 @@ struct KeptFeatures: Equatable {
     var latent: Int { codes + indices.count }
     var isEmpty: Bool { indices.isEmpty }
 
+    /// Writes the kept features (rows × k) into their latent columns of `z` (rows × n).
+    func insert(features f: UnsafeBufferPointer<Float>, featureWidth k: Int, rows: Int, into z: UnsafeMutableBufferPointer<Float>) {
+        let n = latent
+        for r in 0..<rows {
+            for (i, j) in indices.enumerated() { z[r * n + codes + i] = f[r * k + j] }
+        }
+    }
+
     /// codes (rows × codes) and the preprocessed features (rows × k) → latent rows (rows × n).
     func assemble(codes c: UnsafeBufferPointer<Float>, features f: UnsafeBufferPointer<Float>, featureWidth k: Int,
                   rows: Int, into z: UnsafeMutableBufferPointer<Float>) {
@@ -36,7 +47,7 @@ struct KeptFeatures: Equatable {
         }
     }
 
-    /// Latent rows (rows × n) → the model's input, the codes alone (rows × codes).
+    /// Latent rows (rows × n) → the codes alone (rows × codes), a PCA decoder's input.
     func codes(of z: UnsafeBufferPointer<Float>, rows: Int, into c: UnsafeMutableBufferPointer<Float>) {
         let n = latent
         for r in 0..<rows {
@@ -54,7 +65,7 @@ struct KeptFeatures: Equatable {
 
     /// The gradient's way back through `restore`: the kept features' gradient goes to their latent
     /// columns (`zGradient`, rows × n) and is cleared in `featureGradient`, because the decoder's own
-    /// output for those features is discarded. The codes' part of `zGradient` is left to the caller.
+    /// output for those features is discarded. The caller adds the decoder's input gradient.
     func pullBack(_ featureGradient: UnsafeMutableBufferPointer<Float>, featureWidth k: Int, rows: Int,
                   into zGradient: UnsafeMutableBufferPointer<Float>) {
         let n = latent
@@ -64,5 +75,11 @@ struct KeptFeatures: Equatable {
                 featureGradient[r * k + j] = 0
             }
         }
+    }
+
+    /// The autoencoder's bottleneck overwrite during training: kept input features → the last
+    /// latent columns of layer `layer`.
+    func inputCopy(layer: Int) -> InputCopy {
+        InputCopy(layer: layer, inputs: indices, outputs: Array(codes..<latent))
     }
 }

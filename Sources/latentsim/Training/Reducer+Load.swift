@@ -39,18 +39,6 @@ extension Reducer {
         let frameText = try checkpoint.string("frame")
         let frame = frameText.isEmpty ? nil : try json(Preprocessor.self, "frame")
         let latent = Int(try checkpoint.int("latent"))
-        var spec: AutoencoderSpec? = nil, encoder: MLP? = nil, decoderModel: MLP? = nil, pca: PCA? = nil
-        switch method {
-        case .ae:
-            let s = try json(AutoencoderSpec.self, "architecture")
-            let model = try s.makeModel(maxBatch: 1, seed: 0)
-            try model.restoreParameters(try checkpoint.buffer("parameters", count: model.parameterCount))
-            encoder = try s.makeEncoder(from: model, maxBatch: Reducer.inferenceBatch)
-            decoderModel = try s.makeDecoder(from: model, maxBatch: Reducer.inferenceBatch)
-            spec = s
-        case .pca:
-            pca = try json(PCA.self, "pca")
-        }
         let features = try strings("features")
         // A one-element list reads back as a plain string attribute.
         var keep: [String] = []
@@ -62,6 +50,24 @@ extension Reducer {
         if let name = keep.first(where: { !features.contains($0) }) ?? (keep.count >= latent ? keep.first : nil) {
             throw InputError("reducer model '\(path)' keeps '\(name)' in its \(latent) latent columns but has features "
                              + "\(features.joined(separator: ",")); the file is damaged: retrain the reducer", exitCode: ExitStatus.dataError)
+        }
+        var spec: AutoencoderSpec? = nil, encoder: MLP? = nil, decoderModel: MLP? = nil, pca: PCA? = nil
+        switch method {
+        case .ae:
+            let s = try json(AutoencoderSpec.self, "architecture")
+            let keepIndices = keep.compactMap { features.firstIndex(of: $0) }
+            guard s.latent == latent, (s.keep ?? []) == keepIndices else {
+                throw InputError("reducer model '\(path)': its autoencoder has \(s.latent) latent columns keeping features "
+                                 + "\(s.keep ?? []), the file says \(latent) keeping \(keepIndices); the file is damaged: "
+                                 + "retrain the reducer", exitCode: ExitStatus.dataError)
+            }
+            let model = try s.makeModel(maxBatch: 1, seed: 0)
+            try model.restoreParameters(try checkpoint.buffer("parameters", count: model.parameterCount))
+            encoder = try s.makeEncoder(from: model, maxBatch: Reducer.inferenceBatch)
+            decoderModel = try s.makeDecoder(from: model, maxBatch: Reducer.inferenceBatch)
+            spec = s
+        case .pca:
+            pca = try json(PCA.self, "pca")
         }
         let reducer = Reducer(method: method, frame: frame, scaling: try json(Preprocessor.self, "scaling"),
                               inputColumns: try strings("input_columns"), features: features,

@@ -60,34 +60,43 @@ final class Reducer {
     /// z0 … z(codes − 1), then the kept features' names.
     var latentColumns: [String] { (0..<kept.codes).map { "z\($0)" } + keep }
 
-    /// Preprocessed rows (k features) → latent rows (n).
+    /// Preprocessed rows (k features) → latent rows (n). An encoder writes all n columns (its kept
+    /// columns are then overwritten); PCA writes the codes, and the kept features are appended.
     func encode(_ table: EventTable) -> EventTable {
-        var codes = [Float](repeating: 0, count: table.rows * kept.codes)
-        run(table.values, rows: table.rows, inWidth: features.count, into: &codes, outWidth: kept.codes,
-            model: encoder, linear: pca.map { p in { x, n, y in p.encode(x, rows: n, into: y) } })
         var out = EventTable(columns: latentColumns, rows: table.rows, firstRow: table.firstRow)
-        guard !kept.isEmpty else {
-            out.values = codes
+        let k = features.count
+        if let pca, !kept.isEmpty {
+            var codes = [Float](repeating: 0, count: table.rows * kept.codes)
+            run(table.values, rows: table.rows, inWidth: k, into: &codes, outWidth: kept.codes, model: nil,
+                linear: { x, n, y in pca.encode(x, rows: n, into: y) })
+            codes.withUnsafeBufferPointer { c in
+                table.values.withUnsafeBufferPointer { f in
+                    out.values.withUnsafeMutableBufferPointer { kept.assemble(codes: c, features: f, featureWidth: k, rows: table.rows, into: $0) }
+                }
+            }
             return out
         }
-        codes.withUnsafeBufferPointer { c in
+        run(table.values, rows: table.rows, inWidth: k, into: &out.values, outWidth: latent,
+            model: encoder, linear: pca.map { p in { x, n, y in p.encode(x, rows: n, into: y) } })
+        if !kept.isEmpty {
             table.values.withUnsafeBufferPointer { f in
-                out.values.withUnsafeMutableBufferPointer { kept.assemble(codes: c, features: f, featureWidth: features.count,
-                                                                          rows: table.rows, into: $0) }
+                out.values.withUnsafeMutableBufferPointer { kept.insert(features: f, featureWidth: k, rows: table.rows, into: $0) }
             }
         }
         return out
     }
 
-    /// Latent rows (n) → preprocessed rows (k features).
+    /// Latent rows (n) → preprocessed rows (k features). A decoder reads whole latent rows; PCA
+    /// reads the codes. Kept features come back as the latent rows hold them.
     func decode(_ table: EventTable) -> EventTable {
-        var codes = table.values
-        if !kept.isEmpty {
-            codes = [Float](repeating: 0, count: table.rows * kept.codes)
-            table.values.withUnsafeBufferPointer { z in codes.withUnsafeMutableBufferPointer { kept.codes(of: z, rows: table.rows, into: $0) } }
+        var input = table.values, width = latent
+        if pca != nil && !kept.isEmpty {
+            input = [Float](repeating: 0, count: table.rows * kept.codes)
+            table.values.withUnsafeBufferPointer { z in input.withUnsafeMutableBufferPointer { kept.codes(of: z, rows: table.rows, into: $0) } }
+            width = kept.codes
         }
         var out = EventTable(columns: features, rows: table.rows, firstRow: table.firstRow)
-        run(codes, rows: table.rows, inWidth: kept.codes, into: &out.values, outWidth: features.count,
+        run(input, rows: table.rows, inWidth: width, into: &out.values, outWidth: features.count,
             model: decoder, linear: pca.map { p in { x, n, y in p.decode(x, rows: n, into: y) } })
         if !kept.isEmpty {
             table.values.withUnsafeBufferPointer { z in
