@@ -31,6 +31,8 @@ struct ReduceOptions: ParsableArguments {
     var quantile: String?
     @Option(help: "Where --quantile puts a spike of equal values: spread (random, smooth) or midpoint (deterministic; default spread).")
     var quantileTies: String?
+    @Option(help: "Comma-separated --quantile columns whose spikes are spread even with --quantile-ties midpoint (e.g. kept features).")
+    var quantileSpread: String?
     @Option(help: "Two vectors, e.g. mu1,mu2: the first one's energy is replaced by the pair's invariant mass before scaling.")
     var pairMass: String?
     @Option(help: "Comma-separated features carried into the latent space unchanged, counted in --latent (with --pair-mass mu1,mu2, mu1_E holds the dimuon mass).")
@@ -67,6 +69,7 @@ struct ReduceOptions: ParsableArguments {
         ConfigOption("zero_spike", .strings, default: .array([]), help: "Columns whose zero spike is moved below their continuum."),
         ConfigOption("quantile", .strings, default: .array([]), help: "Columns mapped through their CDF onto a standard normal."),
         ConfigOption("quantile_ties", .string, default: "spread", help: "Spikes under quantile: spread or midpoint."),
+        ConfigOption("quantile_spread", .strings, default: .array([]), help: "Quantile columns whose spikes are spread whatever quantile_ties says."),
         ConfigOption("drop_nonfinite", .bool, default: false, help: "Drop rows with NaN/Inf."),
         ConfigOption("out", .string, help: "Run directory."),
     ]
@@ -104,6 +107,7 @@ struct ReduceOptions: ParsableArguments {
                                            zeroSpike: try job.strings("zero_spike", cli: list(zeroSpike)),
                                            quantile: try job.strings("quantile", cli: list(quantile)),
                                            quantileTies: try Representation.ties(job.string("quantile_ties", cli: quantileTies)),
+                                           quantileSpread: try job.strings("quantile_spread", cli: list(quantileSpread)),
                                            pairMass: try job.strings("pair_mass", cli: list(pairMass))),
             keep: try job.strings("keep", cli: list(keep)),
             derivedLoss: try job.strings("derived_loss", cli: list(derivedLoss)),

@@ -2,6 +2,7 @@ import Comm
 import EventStore
 import Foundation
 import XCTest
+@testable import latentsim
 
 /// The reducer's representation options (pair_mass, log1p, zero_spike, derived_loss) and the GAN options that
 /// go with them: a pair_mass reducer through ensemble and generate end to end, and every misuse
@@ -56,6 +57,20 @@ final class RepresentationTests: XCTestCase {
         XCTAssertGreaterThan(jets.filter { $0 == 0 }.count, 0, "the zero spike is generated")
     }
 
+    /// quantile_spread splits the quantile columns into a midpoint step and a spread step (in
+    /// `quantile` order); with spread ties everywhere it changes nothing.
+    func testQuantileSpreadColumnsGetTheirOwnStep() throws {
+        func quantileSteps(_ ties: QuantileTransform.Ties, spread: [String]) throws -> [[String]: QuantileTransform.Ties?] {
+            let r = Representation(quantile: ["mu1_iso", "jet1_pt", "jet2_pt", "jet3_pt"], quantileTies: ties, quantileSpread: spread)
+            let steps = try r.steps(features: ["mu1_iso", "jet1_pt", "jet2_pt", "jet3_pt"], integers: [], rotated: false)
+            return Dictionary(uniqueKeysWithValues: steps.filter { $0.kind == .quantile }.map { ($0.columns ?? [], $0.ties) })
+        }
+        XCTAssertEqual(try quantileSteps(.midpoint, spread: ["jet3_pt", "jet1_pt"]),
+                       [["mu1_iso", "jet2_pt"]: .midpoint, ["jet1_pt", "jet3_pt"]: nil])
+        XCTAssertEqual(try quantileSteps(.midpoint, spread: []), [["mu1_iso", "jet1_pt", "jet2_pt", "jet3_pt"]: .midpoint])
+        XCTAssertEqual(try quantileSteps(.spread, spread: ["jet1_pt"]), [["mu1_iso", "jet1_pt", "jet2_pt", "jet3_pt"]: nil])
+    }
+
     func testDerivedLossTrainsOnTwoRanks() throws {
         let r = try reduce("dl-ae", ["--derived-loss", "mll,ptll", "--derived-weight", "0.01"])
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -83,6 +98,9 @@ final class RepresentationTests: XCTestCase {
                   "error: 'jet1_pt' is listed in both log1p and zero_spike, expected at most one of them; remove it from one list")
         try check("bad-qt", ["--quantile", "jet1_pt", "--quantile-ties", "middle"], status: 64,
                   "error: unknown quantile_ties 'middle'; expected one of: spread, midpoint")
+        try check("bad-qs", ["--quantile", "jet1_pt", "--quantile-ties", "midpoint", "--quantile-spread", "jet2_pt"], status: 64,
+                  "error: quantile_spread column 'jet2_pt' is not among the quantile columns jet1_pt; add it to quantile or "
+                  + "remove it from quantile_spread")
         try check("bad-dq", ["--derived-loss", "njets"], status: 64,
                   "error: derived_loss quantity 'njets': expected one of mll, ptll, met, phi_miss, dphi_ll; fix the name")
         try check("bad-dt", ["--derived-loss", "mll", "--threads", "2"], status: 64,

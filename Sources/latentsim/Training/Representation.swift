@@ -17,6 +17,10 @@ struct Representation {
     var quantile: [String] = []
     /// Where the quantile step puts a spike's values (QuantileTransform.Ties).
     var quantileTies: QuantileTransform.Ties = .spread
+    /// Quantile columns whose spikes are spread whatever `quantileTies` says: in a reducer, the kept
+    /// features (the decoder reads them, so their random placement costs the codes nothing and a
+    /// latent GAN sees a smooth N(0, 1) marginal) while the encoded ones stay at the midpoint.
+    var quantileSpread: [String] = []
     /// Two vectors (e.g. mu1, mu2): the first one's energy is replaced by the pair's invariant mass
     /// before scaling (PairMass), so a narrow resonance is a coordinate the networks see directly.
     var pairMass: [String] = []
@@ -36,8 +40,15 @@ struct Representation {
             + (integers.isEmpty ? [] : [.smearInteger(integers)])
             + (zeroSpike.isEmpty ? [] : [.zeroSpike(zeroSpike)])
             + (log1p.isEmpty ? [] : [.log1p(log1p)])
-            + (quantile.isEmpty ? [] : [.quantile(quantile, ties: quantileTies)])
+            + quantileSteps
             + [.standardize(features)]
+    }
+
+    /// One quantile step per tie rule in use (columns in `quantile` order).
+    private var quantileSteps: [PreprocessingStep] {
+        let spread = quantileTies == .spread ? quantile : quantile.filter(quantileSpread.contains)
+        let other = quantile.filter { !spread.contains($0) }
+        return (other.isEmpty ? [] : [.quantile(other, ties: quantileTies)]) + (spread.isEmpty ? [] : [.quantile(spread, ties: .spread)])
     }
 
     /// Every listed column must be a feature; log1p and zero_spike columns must be ≥ 0 (a
@@ -49,6 +60,10 @@ struct Representation {
         if let name = quantile.first(where: { !features.contains($0) }) {
             throw InputError("quantile column '\(name)' is not among the features \(features.joined(separator: ",")); "
                              + "remove it from quantile or add it to columns", exitCode: ExitStatus.usage)
+        }
+        if let name = quantileSpread.first(where: { !quantile.contains($0) }) {
+            throw InputError("quantile_spread column '\(name)' is not among the quantile columns \(quantile.joined(separator: ",")); "
+                             + "add it to quantile or remove it from quantile_spread", exitCode: ExitStatus.usage)
         }
         if let both = zeroSpike.first(where: log1p.contains) {
             throw InputError("'\(both)' is listed in both log1p and zero_spike, expected at most one of them; "
