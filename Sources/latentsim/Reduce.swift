@@ -8,7 +8,7 @@ struct Reduce: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Learn an invertible map from k features to n < k latent variables (autoencoder or PCA).",
         discussion: "Writes RUN/model.h5 (model, preprocessing, optimizer state, step, config), RUN/history.jsonl, "
-            + "RUN/reconstruction.json (held-out KS per column) and RUN/latent.h5 (columns z0…z(n-1)).")
+            + "RUN/reconstruction.json (held-out KS per column) and RUN/latent.h5 (columns z0…z(n-1), the last ones named after the kept features with --keep).")
 
     @OptionGroup var options: ReduceOptions
 
@@ -22,7 +22,8 @@ struct Reduce: ParsableCommand {
                                          split: HeldOutSplit(fraction: s.holdout, seed: s.seed),
                                          dropNonFinite: s.dropNonFinite, seed: s.seed, comm: comm, representation: s.representation)
         try comm.agree { try Reduce.checkLatent(s.latent, keep: s.keep, features: data.features) }
-        console.line("reduce: \(s.method.rawValue) \(data.features.count) → \(s.latent) on \(data.trainTotal) training rows, "
+        let kept = s.keep.isEmpty ? "" : " (\(s.latent - s.keep.count) codes + kept \(s.keep.joined(separator: ",")))"
+        console.line("reduce: \(s.method.rawValue) \(data.features.count) → \(s.latent)\(kept) on \(data.trainTotal) training rows, "
                      + "\(comm.size) rank(s)")
         let (reducer, state) = s.method == .ae
             ? try AutoencoderRun.train(data: data, settings: s, comm: comm, console: console)

@@ -46,7 +46,7 @@ final class ReduceConfigTests: XCTestCase {
     func testShippedJobFilesParse() throws {
         let jobs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("jobs")
-        for name in ["dy_ae.toml", "dy_ae17.toml", "dy_ae12.toml", "dy_pca.toml"] {
+        for name in ["dy_ae.toml", "dy_ae17.toml", "dy_ae14.toml", "dy_pca.toml"] {
             let path = jobs.appendingPathComponent(name).path
             // A missing data file is the only complaint: every key and type in the job file is valid.
             let r = try CLI.run(["reduce", "--config", path, "--data", CLI.path("absent.h5"), "--out", CLI.path("jobs-\(name)")])
