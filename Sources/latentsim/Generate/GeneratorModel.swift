@@ -23,10 +23,13 @@ final class GeneratorModel {
 
     /// Philox substream of the sampler noise ("GEN"); the frame's azimuth uses its own.
     static let noiseSubstream: UInt32 = 0x47454E
-    /// Rows per network batch. 1024 keeps the widest activations (1024 × 512 floats, 2 MiB) inside a
-    /// core's L2; at 4096 they spill (8 MiB), and the latent generator + decoder ran at 145k events/s
-    /// into HDF5 on 2 ranks against 170k at 1024 (bench --generate --chunk, same session).
-    static let defaultChunk = 1024
+    /// Rows per network batch. 512 keeps the widest layer's input and output (512 × 256 and 512 × 512
+    /// floats, 1.5 MiB) inside a core's 2 MiB L2; at 1024 they fill it twice over. Six interleaved
+    /// pairs of `bench --generate --chunk` on one idle machine, medians, 1 rank: gen17 141k events/s
+    /// compute (122k at 1024), 136k into HDF5 (127k), latent 101k into HDF5 (92k); 2 ranks, gen17 into
+    /// HDF5, 3 pairs: 254k (231k). At 4096 (8 MiB) the latent model ran at 145k on 2 ranks against 170k
+    /// at 1024 in an earlier session.
+    static let defaultChunk = 512
 
     let sampler: MLP
     let noiseWidth: Int
