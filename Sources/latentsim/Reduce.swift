@@ -40,10 +40,7 @@ struct Reduce: ParsableCommand {
             throw InputError("latent = \(latent) must be smaller than the number of features (\(features.count): "
                              + "\(features.joined(separator: ", "))); choose n < \(features.count)", exitCode: ExitStatus.usage)
         }
-        if let name = keep.first(where: { !features.contains($0) }) {
-            throw InputError("keep feature '\(name)' is not among the features \(features.joined(separator: ",")); "
-                             + "remove it from keep or add it to columns", exitCode: ExitStatus.usage)
-        }
+        for name in keep { _ = try Representation.featureIndex(name, option: "keep", features: features, noun: "feature") }
     }
 
     static func fitPCA(_ data: PreparedData, settings s: ReduceSettings, comm: Communicator) throws -> Reducer {

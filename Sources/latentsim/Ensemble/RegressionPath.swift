@@ -103,7 +103,7 @@ final class RegressionPath {
         // Kept features: their restored values' gradient goes straight to their latent columns; the
         // decoder (which reads whole latent rows) adds its own input gradient on top.
         let gl = latentGradient.buffer, codes = kept?.codes ?? n
-        gl.update(repeating: 0)
+        latentGradient.view(0, rows * n).update(repeating: 0)
         kept?.pullBack(gf, featureWidth: k, rows: rows, into: gl)
         if let decoder, rows > 0 {
             decoder.backward(UnsafeBufferPointer(featureGradient.view(0, rows * k)), batch: rows, parameterGradients: .skip,

@@ -31,7 +31,7 @@ enum AutoencoderRun {
     static func train(data: PreparedData, settings s: ReduceSettings, comm: Communicator,
                       console: Console) throws -> (Reducer, TrainingState) {
         let spec = AutoencoderSpec(features: data.features.count, latent: s.latent, hidden: s.widths, slope: 0.2,
-                                   keep: s.keep.isEmpty ? nil : s.keep.compactMap { data.features.firstIndex(of: $0) })
+                                   keep: s.keep.isEmpty ? nil : KeptFeatures(latent: s.latent, keep: s.keep, features: data.features).indices)
         let model = try spec.makeModel(maxBatch: s.batch, seed: s.seed)
         try comm.broadcast(model.parameters)
         let optimizer = makeOptimizer(s.optimizer, parameters: model.parameterCount, lr: Float(s.lr))

@@ -25,6 +25,12 @@ struct KeptFeatures: Equatable {
         self.indices = indices
     }
 
+    /// n latent columns keeping the named features (names that are not features are checked
+    /// before: `Reduce.checkLatent`, `Reducer.load`).
+    init(latent: Int, keep: [String], features: [String]) {
+        self.init(codes: latent - keep.count, indices: keep.compactMap { features.firstIndex(of: $0) })
+    }
+
     /// Latent width n: codes plus kept features.
     var latent: Int { codes + indices.count }
     var isEmpty: Bool { indices.isEmpty }
@@ -43,8 +49,8 @@ struct KeptFeatures: Equatable {
         let n = latent
         for r in 0..<rows {
             for j in 0..<codes { z[r * n + j] = c[r * codes + j] }
-            for (i, j) in indices.enumerated() { z[r * n + codes + i] = f[r * k + j] }
         }
+        insert(features: f, featureWidth: k, rows: rows, into: z)
     }
 
     /// Latent rows (rows × n) → the codes alone (rows × codes), a PCA decoder's input.

@@ -55,7 +55,7 @@ extension Reducer {
         switch method {
         case .ae:
             let s = try json(AutoencoderSpec.self, "architecture")
-            let keepIndices = keep.compactMap { features.firstIndex(of: $0) }
+            let keepIndices = KeptFeatures(latent: latent, keep: keep, features: features).indices
             guard s.latent == latent, (s.keep ?? []) == keepIndices else {
                 throw InputError("reducer model '\(path)': its autoencoder has \(s.latent) latent columns keeping features "
                                  + "\(s.keep ?? []), the file says \(latent) keeping \(keepIndices); the file is damaged: "

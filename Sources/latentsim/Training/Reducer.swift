@@ -49,7 +49,7 @@ final class Reducer {
         self.features = features
         self.latent = latent
         self.keep = keep
-        kept = KeptFeatures(codes: latent - keep.count, indices: keep.compactMap { features.firstIndex(of: $0) })
+        kept = KeptFeatures(latent: latent, keep: keep, features: features)
         self.split = split
         self.spec = spec
         self.encoder = encoder

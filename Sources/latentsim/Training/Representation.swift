@@ -57,10 +57,7 @@ struct Representation {
     func check(features: [String], table: EventTable, path: String) throws {
         try Representation.checkNonNegative(log1p, option: "log1p", features: features, table: table, path: path)
         try Representation.checkNonNegative(zeroSpike, option: "zero_spike", features: features, table: table, path: path)
-        if let name = quantile.first(where: { !features.contains($0) }) {
-            throw InputError("quantile column '\(name)' is not among the features \(features.joined(separator: ",")); "
-                             + "remove it from quantile or add it to columns", exitCode: ExitStatus.usage)
-        }
+        for name in quantile { _ = try Representation.featureIndex(name, option: "quantile", features: features) }
         if let name = quantileSpread.first(where: { !quantile.contains($0) }) {
             throw InputError("quantile_spread column '\(name)' is not among the quantile columns \(quantile.joined(separator: ",")); "
                              + "add it to quantile or remove it from quantile_spread", exitCode: ExitStatus.usage)
@@ -86,13 +83,20 @@ struct Representation {
         return [.pairMass(PreprocessingStep.pairMassComponents(pair[0], pair[1], zero: dropped))]
     }
 
+    /// The position of a column an option lists among the features, or the one-line refusal
+    /// (`noun` names what the option lists).
+    static func featureIndex(_ name: String, option: String, features: [String], noun: String = "column") throws -> Int {
+        guard let j = features.firstIndex(of: name) else {
+            throw InputError("\(option) \(noun) '\(name)' is not among the features \(features.joined(separator: ",")); "
+                             + "remove it from \(option) or add it to columns", exitCode: ExitStatus.usage)
+        }
+        return j
+    }
+
     static func checkNonNegative(_ columns: [String], option: String, features: [String], table: EventTable,
                                  path: String) throws {
         for name in columns {
-            guard let j = features.firstIndex(of: name) else {
-                throw InputError("\(option) column '\(name)' is not among the features \(features.joined(separator: ",")); "
-                                 + "remove it from \(option) or add it to columns", exitCode: ExitStatus.usage)
-            }
+            let j = try featureIndex(name, option: option, features: features)
             if let r = (0..<table.rows).first(where: { table[$0, j] < 0 }) {
                 throw InputError("\(option) expects non-negative values but '\(path)' has \(name) = \(table[r, j]) in training "
                                  + "row \(table.firstRow + r); remove \(name) from \(option)", exitCode: ExitStatus.dataError)
