@@ -122,6 +122,13 @@ final class AllocationTests: XCTestCase {
         before = counter()
         for i in 0..<10 { Philox.fillNormalRows(rowNoise, width: 64, firstRow: 21 * i, seed: 3, substream: 1) }
         let rowNoiseCalls = counter() - before
+        // Generation's inference forward on packed weights (the packing itself allocates, once).
+        let sampler = try MLP(widths: [16, 64, 48, 17], activations: [.leakyReLU(0.2), .tanh, .linear], maxBatch: 64, seed: 4)
+        let packed = DenseKernel.isAvailable ? PackedWeights(packing: sampler) : nil
+        sampler.forward(batch: 64, packed: packed)
+        before = counter()
+        for _ in 0..<10 { sampler.forward(batch: 64, packed: packed) }
+        let packedCalls = counter() - before
         print("OpenBLAS-internal malloc calls in the 60 measured steps: \(blas() - blasBefore)")
         XCTAssertEqual(ganCalls, 0, "GAN step allocates")
         XCTAssertEqual(autoencoderCalls, 0, "autoencoder step allocates")
@@ -129,6 +136,7 @@ final class AllocationTests: XCTestCase {
         XCTAssertEqual(criticCalls, 0, "WGAN-GP critic step (interpolation, gradient penalty) allocates")
         XCTAssertEqual(generatorCalls, 0, "VAE generator step and sample allocate")
         XCTAssertEqual(rowNoiseCalls, 0, "per-event noise (Philox.fillNormalRows) allocates")
+        XCTAssertEqual(packedCalls, 0, "inference forward on packed weights allocates")
     }
 
     /// The T = 2 worker steps, counted over every thread of the process (the pool's thread does half

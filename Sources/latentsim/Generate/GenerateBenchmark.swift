@@ -1,6 +1,7 @@
 import Comm
 import EventStore
 import Foundation
+import NN
 
 /// `latentsim bench --generate`: events/s of the synthetic gen17 and latent generators, compute
 /// only (noise, networks, post-processing; rows split over the ranks) and end to end into HDF5
@@ -17,6 +18,7 @@ struct GenerateBenchmark {
 
     func run() throws {
         let console = Console(comm: comm)
+        if !json { console.line("networks: \(GenerateBenchmark.kernel)") }
         for kind in GeneratorModel.Synthetic.allCases {
             let model = try comm.agree { try GeneratorModel.synthetic(kind, chunk: chunk) }
             let (events, compute) = try measureCompute(model)
@@ -25,7 +27,8 @@ struct GenerateBenchmark {
             for (mode, rate) in [("compute", compute), ("hdf5", hdf5)] {
                 if json {
                     console.line("{\"model\": \"\(kind.rawValue)\", \"ranks\": \(comm.size), \"mode\": \"\(mode)\", "
-                                 + "\"events_per_s\": \(String(format: "%.1f", rate)), \"threads\": 1, \"peer\": \"latentsim\"}")
+                                 + "\"events_per_s\": \(String(format: "%.1f", rate)), \"threads\": 1, \"peer\": \"latentsim\", "
+                                 + "\"kernel\": \"\(DenseKernel.isAvailable ? "packed-avx512" : "openblas")\"}")
                 } else {
                     console.line(String(format: "%-6@ ranks %d  %-7@ %10.0f events/s  (%.0f per rank)", kind.rawValue as NSString,
                                         comm.size, mode as NSString, rate, rate / Double(comm.size)))
@@ -36,6 +39,12 @@ struct GenerateBenchmark {
                 for line in stages.table(events: comm.share(of: events).count) { console.line(line) }
             }
         }
+    }
+
+    /// Which kernel runs the networks (generate packs the weights once when the CPU has AVX-512).
+    static var kernel: String {
+        DenseKernel.isAvailable ? "packed AVX-512 dense kernel (weights packed once)"
+            : "OpenBLAS \(BLAS.coreName) sgemm + bias/activation sweep (no AVX-512, or LATENTSIM_DENSE_KERNEL=blas)"
     }
 
     /// Doubles the event count until one pass takes `seconds`; returns that count and its rate.

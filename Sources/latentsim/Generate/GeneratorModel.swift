@@ -13,8 +13,9 @@ import NN
 /// Event i depends only on (model, seed, i): its noise comes from its own Philox stream (seed,
 /// stream i) and the azimuth from the frame's per-row stream, and chunks start at multiples of
 /// `chunk` (global rows), so the output is bitwise the same for any rank count or shard layout
-/// whose boundaries fall on such multiples — and in practice for any, as a row's sgemm result does
-/// not depend on its batch. `generate` allocates nothing per event or per chunk.
+/// whose boundaries fall on such multiples — and for any, as a row's network output does not depend
+/// on its batch (`DenseKernel`; in practice also with OpenBLAS). The networks run on weights packed
+/// once at load. `generate` allocates nothing per event or per chunk.
 final class GeneratorModel {
     enum Decoder {
         case mlp(MLP)
@@ -32,6 +33,9 @@ final class GeneratorModel {
     static let defaultChunk = 512
 
     let sampler: MLP
+    /// The sampler's and an MLP decoder's weights packed for `DenseKernel` (nil: OpenBLAS).
+    private let samplerWeights: PackedWeights?
+    private let decoderWeights: PackedWeights?
     let noiseWidth: Int
     let latentScaling: Preprocessor?
     let decoder: Decoder?
@@ -60,6 +64,8 @@ final class GeneratorModel {
          chunk: Int = GeneratorModel.defaultChunk) throws {
         precondition(sampler.maxBatch >= chunk && chunk > 0, "the sampler must take chunks of \(chunk) rows")
         self.sampler = sampler
+        samplerWeights = PackedWeights(sampler)
+        if case .mlp(let mlp)? = decoder { decoderWeights = PackedWeights(mlp) } else { decoderWeights = nil }
         self.noiseWidth = noiseWidth
         self.latentScaling = latentScaling
         self.decoder = decoder
@@ -113,7 +119,7 @@ final class GeneratorModel {
         Philox.fillNormalRows(sampler.input(batch: n), width: noiseWidth, firstRow: rows.lowerBound, seed: seed,
                               substream: GeneratorModel.noiseSubstream)
         stages?.lap(.noise)
-        let output = UnsafeBufferPointer(sampler.forward(batch: n))
+        let output = UnsafeBufferPointer(sampler.forward(batch: n, packed: samplerWeights))
         stages?.lap(.sampler)
         let buffer = work.view(0, n * stride)
         if let latentScaling, let decoder {
@@ -123,7 +129,7 @@ final class GeneratorModel {
             let latentCodes = UnsafeBufferPointer(rebasing: codes[0..<(n * latentScaling.inputColumns.count)])
             switch (decoder, kept) {
             case (.mlp(let mlp), _):
-                _ = buffer.update(fromContentsOf: mlp.forward(latentCodes, batch: n))
+                _ = buffer.update(fromContentsOf: mlp.forward(latentCodes, batch: n, packed: decoderWeights))
             case (.pca(let pca), nil):
                 pca.decode(latentCodes, rows: n, into: buffer)
             case (.pca(let pca), let kept?):

@@ -1,0 +1,91 @@
+// The one BLAS-level kernel OpenBLAS lacks: a dense layer's inference forward with its weights
+// packed once, y = f(x·W + b) in one pass (no zeroing pass, no packing per call, no separate
+// bias+activation sweep). AVX-512 only, chosen at run time (the functions carry their own target
+// attribute, so the rest of the build stays portable; Swift cannot express per-function targets).
+//
+// Every output y[r][c] is bias[c] followed by k fused multiply-adds in order p = 0, 1, …, k−1,
+// whatever the row's position in its block: a row's result never depends on the batch it is in,
+// and a scalar loop of fmaf calls in the same order (NN's reference twin) gives the same bits.
+//
+// Packed layout: 32-column panels, panel j holding W[p][32j ..< 32j+32] for p = 0 ..< k
+// (zero beyond n), i.e. packed[(j·k + p)·32 + c].
+#pragma once
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#define LS_DENSE_LINEAR 0
+#define LS_DENSE_RELU 1
+#define LS_DENSE_LEAKY 2
+
+#define LS_AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma")))
+
+LS_AVX512 static inline __attribute__((always_inline)) __m512
+ls_dense_activate(__m512 v, int activation, __m512 slope) {
+    const __m512 zero = _mm512_setzero_ps();
+    if (activation == LS_DENSE_RELU)   // v > 0 ? v : +0
+        return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, zero, _CMP_GT_OQ), v);
+    if (activation == LS_DENSE_LEAKY)  // v > 0 ? v : slope·v (NaN stays NaN)
+        return _mm512_mask_mul_ps(v, _mm512_cmp_ps_mask(v, zero, _CMP_NGT_UQ), v, slope);
+    return v;
+}
+
+// Lanes of the panel starting at column 32j that hold columns < n: the low and high 16.
+LS_AVX512 static inline __attribute__((always_inline)) void
+ls_dense_masks(long n, long j, __mmask16 *m0, __mmask16 *m1) {
+    const long left = n - 32 * j;
+    *m0 = left >= 16 ? 0xFFFF : (__mmask16)((1u << left) - 1);
+    *m1 = left >= 32 ? 0xFFFF : left <= 16 ? 0 : (__mmask16)((1u << (left - 16)) - 1);
+}
+
+// R rows (a compile-time constant after inlining) × one 32-column panel.
+LS_AVX512 static inline __attribute__((always_inline)) void
+ls_dense_block(const int R, long k, long n, const float *x, const float *panel, const float *bias,
+               float *y, __mmask16 m0, __mmask16 m1, int activation, __m512 slope) {
+    __m512 a0[12], a1[12];
+    const __m512 b0 = _mm512_maskz_loadu_ps(m0, bias), b1 = _mm512_maskz_loadu_ps(m1, bias + 16);
+#pragma clang loop unroll(full)
+    for (int r = 0; r < R; r++) { a0[r] = b0; a1[r] = b1; }
+    for (long p = 0; p < k; p++) {
+        const __m512 w0 = _mm512_loadu_ps(panel + p * 32), w1 = _mm512_loadu_ps(panel + p * 32 + 16);
+#pragma clang loop unroll(full)
+        for (int r = 0; r < R; r++) {
+            const __m512 v = _mm512_set1_ps(x[r * k + p]);
+            a0[r] = _mm512_fmadd_ps(v, w0, a0[r]);
+            a1[r] = _mm512_fmadd_ps(v, w1, a1[r]);
+        }
+    }
+#pragma clang loop unroll(full)
+    for (int r = 0; r < R; r++) {
+        _mm512_mask_storeu_ps(y + r * n, m0, ls_dense_activate(a0[r], activation, slope));
+        _mm512_mask_storeu_ps(y + r * n + 16, m1, ls_dense_activate(a1[r], activation, slope));
+    }
+}
+
+// y (rows × n, row-major) = f(x·W + b), x rows × k row-major, W packed as above.
+LS_AVX512 static inline void
+ls_dense_forward_avx512(long rows, long k, long n, const float *x, const float *packed, const float *bias,
+                        float *y, int activation, float slopeValue) {
+    const __m512 slope = _mm512_set1_ps(slopeValue);
+    const long panels = (n + 31) / 32;
+    long r = 0;
+    // Row blocks outermost: a block of x stays in L1 while every panel of W streams past it.
+    for (; r + 12 <= rows; r += 12)
+        for (long j = 0; j < panels; j++) {
+            __mmask16 m0, m1;
+            ls_dense_masks(n, j, &m0, &m1);
+            ls_dense_block(12, k, n, x + r * k, packed + j * k * 32, bias + 32 * j, y + r * n + 32 * j, m0, m1, activation, slope);
+        }
+    for (; r + 4 <= rows; r += 4)
+        for (long j = 0; j < panels; j++) {
+            __mmask16 m0, m1;
+            ls_dense_masks(n, j, &m0, &m1);
+            ls_dense_block(4, k, n, x + r * k, packed + j * k * 32, bias + 32 * j, y + r * n + 32 * j, m0, m1, activation, slope);
+        }
+    for (; r < rows; r++)
+        for (long j = 0; j < panels; j++) {
+            __mmask16 m0, m1;
+            ls_dense_masks(n, j, &m0, &m1);
+            ls_dense_block(1, k, n, x + r * k, packed + j * k * 32, bias + 32 * j, y + r * n + 32 * j, m0, m1, activation, slope);
+        }
+}
+#endif

@@ -1,0 +1,106 @@
+import XCTest
+@testable import NN
+
+/// The packed inference kernel (CBLAS's dense_kernel.h through `DenseKernel`) against its scalar
+/// twin, bit for bit: both are bias[c] then the k fused multiply-adds in order.
+final class DenseKernelTests: XCTestCase {
+    static let activations: [Activation] = [.linear, .relu, .leakyReLU(0.2), .tanh, .sigmoid]
+    /// Odd shapes: rows around the kernel's 12- and 4-row blocks, columns around its 16-lane halves
+    /// and 32-column panels, k = 1.
+    static let shapes: [(rows: Int, k: Int, n: Int)] = [(3, 4, 5), (13, 37, 33), (29, 16, 17), (1, 1, 1),
+                                                          (25, 64, 64), (12, 5, 32), (4, 3, 31), (17, 9, 48)]
+
+    func testPackedLayoutIsPanelsOf32ColumnsZeroPadded() {
+        let (k, n) = (3, 35)
+        let w = (0..<(k * n)).map { Float($0 + 1) }
+        var packed = [Float](repeating: -1, count: DenseKernel.packedCount(inputs: k, outputs: n))
+        XCTAssertEqual(packed.count, 3 * 64)
+        packed.withUnsafeMutableBufferPointer { DenseKernel.pack(w, inputs: k, outputs: n, into: $0.baseAddress!) }
+        for p in 0..<k {
+            for c in 0..<32 { XCTAssertEqual(packed[p * 32 + c], w[p * n + c], "panel 0 row \(p) col \(c)") }
+            for c in 0..<32 {
+                XCTAssertEqual(packed[(k + p) * 32 + c], 32 + c < n ? w[p * n + 32 + c] : 0, "panel 1 row \(p) col \(c)")
+            }
+        }
+    }
+
+    /// The twin itself: within float rounding of a Double product (Gemm's reference) plus bias.
+    func testReferenceTwinIsTheAffineMapThenTheActivation() {
+        let (rows, k, n) = (5, 7, 6)
+        let x = randomValues(rows * k, seed: 1), w = randomValues(k * n, seed: 2), bias = randomValues(n, seed: 3)
+        for activation in Self.activations {
+            var y = [Float](repeating: 0, count: rows * n), product = y
+            y.withUnsafeMutableBufferPointer {
+                DenseKernel.reference(rows: rows, inputs: k, outputs: n, x: x, w: w, bias: bias, y: $0.baseAddress!, activation: activation)
+            }
+            product.withUnsafeMutableBufferPointer {
+                Gemm.reference(transposeA: false, transposeB: false, m: rows, n: n, k: k, a: x, lda: k, b: w, ldb: n,
+                               beta: 0, c: $0.baseAddress!, ldc: n)
+            }
+            let expected = (0..<(rows * n)).map { Double(activation.apply(product[$0] + bias[$0 % n])) }
+            assertClose(y, expected, absolute: 1e-6, relative: 1e-5, "\(activation)")
+        }
+    }
+
+    func testKernelMatchesTwinBitwise() throws {
+        try XCTSkipUnless(DenseKernel.isAvailable, "this CPU has no AVX-512 (or LATENTSIM_DENSE_KERNEL=blas)")
+        for (i, shape) in Self.shapes.enumerated() {
+            let x = randomValues(shape.rows * shape.k, seed: UInt64(10 + i), low: -2, high: 2)
+            let w = randomValues(shape.k * shape.n, seed: UInt64(20 + i)), bias = randomValues(shape.n, seed: UInt64(30 + i))
+            var packed = [Float](repeating: .nan, count: DenseKernel.packedCount(inputs: shape.k, outputs: shape.n))
+            packed.withUnsafeMutableBufferPointer { DenseKernel.pack(w, inputs: shape.k, outputs: shape.n, into: $0.baseAddress!) }
+            for activation in Self.activations {
+                // A guard column past the end of y shows the kernel writes nothing beyond its rows × n.
+                var fast = [Float](repeating: 7, count: shape.rows * shape.n + 1), slow = fast
+                fast.withUnsafeMutableBufferPointer {
+                    DenseKernel.forward(rows: shape.rows, inputs: shape.k, outputs: shape.n, x: x, packed: packed, bias: bias,
+                                        y: $0.baseAddress!, activation: activation)
+                }
+                slow.withUnsafeMutableBufferPointer {
+                    DenseKernel.reference(rows: shape.rows, inputs: shape.k, outputs: shape.n, x: x, w: w, bias: bias,
+                                          y: $0.baseAddress!, activation: activation)
+                }
+                XCTAssertEqual(fast.map(\.bitPattern), slow.map(\.bitPattern), "\(shape) \(activation)")
+                XCTAssertEqual(fast.last, 7, "\(shape) \(activation): wrote past the output")
+            }
+        }
+    }
+
+    /// A row's output is the same whether it runs in a 12-row block, a 4-row block or alone, so
+    /// generation's tables do not depend on how rows are split into chunks or ranks.
+    func testRowsDoNotDependOnTheirBatch() throws {
+        try XCTSkipUnless(DenseKernel.isAvailable, "this CPU has no AVX-512 (or LATENTSIM_DENSE_KERNEL=blas)")
+        let model = try MLP(widths: [5, 40, 33, 7], activations: [.leakyReLU(0.2), .relu, .linear], maxBatch: 29, seed: 6)
+        let packed = PackedWeights(packing: model)
+        let x = randomValues(29 * 5, seed: 7)
+        let whole = x.withUnsafeBufferPointer { Array(model.forward($0, batch: 29, packed: packed)) }
+        var pieces: [Float] = []
+        for range in [0..<1, 1..<14, 14..<19, 19..<29] {
+            let rows = Array(x[(range.lowerBound * 5)..<(range.upperBound * 5)])
+            pieces += rows.withUnsafeBufferPointer { Array(model.forward($0, batch: range.count, packed: packed)) }
+        }
+        XCTAssertEqual(whole.map(\.bitPattern), pieces.map(\.bitPattern))
+    }
+
+    /// The packed forward is the model's forward (within the summation order), fills the same
+    /// buffers (layer outputs, the input copy), and without packed weights is `forward(batch:)` itself.
+    func testPackedForwardIsTheModelsForward() throws {
+        let model = try MLP(widths: [6, 21, 5, 35, 4], activations: [.tanh, .leakyReLU(0.1), .sigmoid, .linear], maxBatch: 19, seed: 8)
+        try model.setInputCopy(InputCopy(layer: 1, inputs: [0, 5], outputs: [3, 4]))
+        let x = randomValues(19 * 6, seed: 9)
+        let plain = x.withUnsafeBufferPointer { Array(model.forward($0, batch: 19)) }
+        let bottleneck = Array(model.layerOutput(1, batch: 19))
+        let unpacked = x.withUnsafeBufferPointer { Array(model.forward($0, batch: 19, packed: nil)) }
+        XCTAssertEqual(unpacked.map(\.bitPattern), plain.map(\.bitPattern))
+        try XCTSkipUnless(DenseKernel.isAvailable, "this CPU has no AVX-512 (or LATENTSIM_DENSE_KERNEL=blas)")
+        let packed = try XCTUnwrap(PackedWeights(model))
+        let fast = x.withUnsafeBufferPointer { Array(model.forward($0, batch: 19, packed: packed)) }
+        assertClose(fast, plain, absolute: 1e-6, relative: 1e-5, "output")
+        assertClose(Array(model.layerOutput(1, batch: 19)), bottleneck, absolute: 1e-6, relative: 1e-5, "layer 1")
+        for r in 0..<19 {
+            XCTAssertEqual(model.layerOutput(1, batch: 19)[r * 5 + 3], x[r * 6], "input copy, row \(r)")
+            XCTAssertEqual(model.layerOutput(1, batch: 19)[r * 5 + 4], x[r * 6 + 5], "input copy, row \(r)")
+        }
+        XCTAssertEqual(model.forwardBatch, 19)
+    }
+}
