@@ -47,3 +47,53 @@ final class PipelineTests: XCTestCase {
         XCTAssertTrue(again.stdout.contains("== pipeline: reduce (kept"), again.stdout)
     }
 }
+
+/// Job files: every shipped ensemble and pipeline file is valid, and a pipeline refuses a bad key of a
+/// later stage before it simulates anything.
+final class PipelineJobFileTests: XCTestCase {
+    static let jobs = URL(fileURLWithPath: PipelineTests.quickstart).deletingLastPathComponent()
+
+    func testShippedEnsembleJobFilesParse() throws {
+        // Every key and type is valid: the only complaint is the missing reducer (latent) or data (full space).
+        let absent = CLI.path("absent.h5"), reducer = CLI.path("absent-reducer")
+        for (name, message) in [
+            ("dy_gan.toml", "reducer model '\(reducer)' does not exist; give the run directory of `latentsim reduce` "
+                + "(it holds model.h5) or train one first"),
+            ("dy_gan_full.toml", "input file '\(absent)' does not exist; check the path"),
+        ] {
+            let path = PipelineJobFileTests.jobs.appendingPathComponent(name).path
+            let r = try CLI.run(["ensemble", "--config", path, "--data", absent, "--reducer", reducer, "--out", CLI.path("jobs-\(name)")])
+            XCTAssertEqual(r.status, 66, name)
+            XCTAssertEqual(r.errorLines, ["error: " + message], name)
+        }
+    }
+
+    func testShippedPipelineJobFilesParse() throws {
+        // All sections are checked before the first stage, so the unwritable output is the only complaint.
+        for name in ["quickstart.toml", "dy_full.toml", "dy_reduced.toml"] {
+            let path = PipelineJobFileTests.jobs.appendingPathComponent(name).path
+            let r = try CLI.run(["pipeline", path, "--out", "/proc/latentsim-no/\(name)"])
+            XCTAssertEqual(r.status, 73, name)
+            XCTAssertEqual(r.errorLines, ["error: cannot write '/proc/latentsim-no/\(name)/dy.h5': cannot create directory "
+                                          + "'/proc/latentsim-no/\(name)' (No such file or directory); choose another output path"], name)
+        }
+    }
+
+    func testABadKeyOfALaterStageStopsThePipelineBeforeItSimulates() throws {
+        let text = try String(contentsOfFile: PipelineTests.quickstart, encoding: .utf8)
+        let pattern = "(?m)^snapshot_every = "
+        XCTAssertNotNil(text.range(of: pattern, options: .regularExpression), "quickstart.toml sets snapshot_every")
+        let typo = CLI.path("pipeline-typo.toml")
+        try text.replacingOccurrences(of: pattern, with: "snapshot_evry = ", options: .regularExpression)
+            .write(toFile: typo, atomically: true, encoding: .utf8)
+        let line = try XCTUnwrap(text.components(separatedBy: "\n").firstIndex { $0.hasPrefix("snapshot_every = ") }) + 1
+        let out = CLI.path("pipeline-typo")
+        let r = try CLI.run(["pipeline", typo, "--out", out], ranks: 2)
+        XCTAssertEqual(r.status, 64, r.stderr)
+        XCTAssertEqual(r.errorLines.count, 1, r.stderr)
+        XCTAssertTrue(r.errorLines.first?.hasPrefix("error: \(typo) line \(line): unknown key 'snapshot_evry' in [ensemble]; "
+                                                    + "did you mean 'snapshot_every'?") == true, r.stderr)
+        XCTAssertFalse(r.stdout.contains("== pipeline"), "no stage ran:\n\(r.stdout)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out), "nothing written")
+    }
+}

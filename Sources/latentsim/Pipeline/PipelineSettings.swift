@@ -37,6 +37,12 @@ struct PipelineSettings {
         where value < 1 {
             throw InputError("[pipeline] \(name) must be at least 1, found \(value) in '\(job)'", exitCode: ExitStatus.usage)
         }
+        // The later stages' tables, keys and types, now: a typo in [ensemble] must not wait for the
+        // simulation and the reduction to finish (their values are resolved when the stage runs).
+        let sections = ["pipeline", "simulate", "reduce", "ensemble", "select", "generate", "evaluate"]
+        for (section, schema) in [("reduce", ReduceOptions.schema), ("ensemble", EnsembleOptions.schema)] {
+            _ = try JobConfig.load(path: job, section: section, schema: schema, otherSections: sections.filter { $0 != section })
+        }
         return s
     }
 
