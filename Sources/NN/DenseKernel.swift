@@ -2,27 +2,45 @@ import CBLAS
 import Foundation
 
 /// A dense layer's inference forward y = f(x·W + b) in one pass over prepacked weights (CBLAS's
-/// `dense_kernel.h`, AVX-512), with its plain reference twin.
+/// `dense_kernel.h`, AVX-512 or AVX2 + FMA), with its plain reference twin.
 ///
 /// Every output is bias[c] followed by the k fused multiply-adds x[r][p]·W[p][c] in order p = 0 …
 /// k − 1, so a row's result does not depend on the rows around it, and `reference` (a scalar loop
-/// of the same fused multiply-adds) gives the same bits. Against OpenBLAS's sgemm then a
-/// bias+activation sweep, it drops the zeroing pass, the packing of both operands on every call and
-/// the separate sweep: on the paper's generator at 512 rows, 16 → … → 17, one core, ≈ 160 GFLOP/s
-/// against ≈ 135 at best, interleaved in one process (Sapphire Rapids, OpenBLAS 0.3.21 SkylakeX).
+/// of the same fused multiply-adds) gives the same bits — as do both variants. Against OpenBLAS's
+/// sgemm then a bias+activation sweep, it drops the zeroing pass, the packing of both operands on
+/// every call and the separate sweep: on the paper's generator at 512 rows, 16 → … → 17, one core,
+/// 40 interleaved pairs of 0.25 s in one process, AVX-512: median 143 GFLOP/s against 122 (paired
+/// ratio 1.16–1.19 in two runs), best 163 against 133 (Sapphire Rapids, OpenBLAS 0.3.21 SkylakeX).
 public enum DenseKernel {
-    /// Columns per packed panel (two 16-float vectors).
+    /// Columns per packed panel.
     public static let panelWidth = 32
 
-    /// Whether this CPU runs the kernel (AVX-512 F/BW/VL/DQ). LATENTSIM_DENSE_KERNEL=blas turns it
-    /// off for the process (OpenBLAS then runs inference as it runs training).
-    public static let isAvailable: Bool = {
-        #if arch(x86_64)
-        return ls_cpu_supports_avx512() != 0 && ProcessInfo.processInfo.environment["LATENTSIM_DENSE_KERNEL"] != "blas"
-        #else
-        return false
-        #endif
+    public enum Variant: String, Sendable, CaseIterable {
+        case avx512, avx2
+
+        /// Whether this CPU runs the variant.
+        public var isSupported: Bool {
+            #if arch(x86_64)
+            switch self {
+            case .avx512: return ls_cpu_supports_avx512() != 0
+            case .avx2: return ls_cpu_supports_avx2() != 0
+            }
+            #else
+            return false
+            #endif
+        }
+    }
+
+    /// The variant inference uses: the widest this CPU runs, or nil (OpenBLAS, as in training).
+    /// LATENTSIM_DENSE_KERNEL=blas or =avx2 chooses for the process.
+    public static let variant: Variant? = {
+        let wanted = ProcessInfo.processInfo.environment["LATENTSIM_DENSE_KERNEL"]
+        if wanted == "blas" { return nil }
+        let allowed = wanted.flatMap(Variant.init(rawValue:)).map { [$0] } ?? Variant.allCases
+        return allowed.first { $0.isSupported }
     }()
+
+    public static var isAvailable: Bool { variant != nil }
 
     /// Floats of the packed form of an inputs × outputs weight matrix.
     public static func packedCount(inputs: Int, outputs: Int) -> Int {
@@ -44,23 +62,26 @@ public enum DenseKernel {
         }
     }
 
-    /// y (rows × n) = f(x·W + b) from the packed W; call only when `isAvailable`.
+    /// y (rows × n) = f(x·W + b) from the packed W, on `variant` (which this CPU must support).
     static func forward(rows: Int, inputs k: Int, outputs n: Int, x: UnsafePointer<Float>,
                         packed: UnsafePointer<Float>, bias: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
-                        activation: Activation) {
+                        activation: Activation, variant: Variant) {
         #if arch(x86_64)
         let (code, slope): (Int32, Float) = switch activation {
         case .relu: (LS_DENSE_RELU, 0)
         case .leakyReLU(let a): (LS_DENSE_LEAKY, a)
         case .linear, .tanh, .sigmoid: (LS_DENSE_LINEAR, 0)
         }
-        ls_dense_forward_avx512(rows, k, n, x, packed, bias, y, code, slope)
+        switch variant {
+        case .avx512: ls_dense_forward_avx512(rows, k, n, x, packed, bias, y, code, slope)
+        case .avx2: ls_dense_forward_avx2(rows, k, n, x, packed, bias, y, code, slope)
+        }
         switch activation {
         case .tanh, .sigmoid: Kernels.activate(y, rows: rows, cols: n, activation: activation)
         case .linear, .relu, .leakyReLU: break
         }
         #else
-        preconditionFailure("DenseKernel.forward needs x86-64 with AVX-512; check isAvailable")
+        preconditionFailure("DenseKernel.forward needs x86-64 with AVX2 or AVX-512; check isAvailable")
         #endif
     }
 

@@ -5,16 +5,18 @@ public final class PackedWeights {
     let offsets: [Int]
     /// The model packed (checked on use: the biases and buffers are that model's).
     let model: ObjectIdentifier
+    /// The kernel variant `forward(batch:packed:)` runs.
+    let variant: DenseKernel.Variant
 
     /// Packs `model`'s current weights; nil when this CPU does not run the kernel (see
-    /// `DenseKernel.isAvailable`), and `forward(batch:packed: nil)` then uses OpenBLAS.
+    /// `DenseKernel.variant`), and `forward(batch:packed: nil)` then uses OpenBLAS.
     public convenience init?(_ model: MLP) {
-        guard DenseKernel.isAvailable else { return nil }
-        self.init(packing: model)
+        guard let variant = DenseKernel.variant else { return nil }
+        self.init(packing: model, variant: variant)
     }
 
-    /// Packs regardless of the CPU (tests compare the packed layout with the reference).
-    init(packing model: MLP) {
+    /// Packs for `variant` (tests run both where the CPU can).
+    init(packing model: MLP, variant: DenseKernel.Variant) {
         var offsets: [Int] = []
         var total = 0
         for layer in model.layers {
@@ -24,6 +26,7 @@ public final class PackedWeights {
         storage = FloatStorage(count: total)
         self.offsets = offsets
         self.model = ObjectIdentifier(model)
+        self.variant = variant
         let parameters = UnsafePointer(model.parameterStorage.start)
         for (layer, offset) in zip(model.layers, offsets) {
             DenseKernel.pack(parameters + layer.weightOffset, inputs: layer.inputs, outputs: layer.outputs,
@@ -49,7 +52,7 @@ extension MLP {
             let layer = layers[l], y = outputs + outputOffsets[l]
             DenseKernel.forward(rows: batch, inputs: layer.inputs, outputs: layer.outputs, x: x,
                                 packed: packed.storage.start + packed.offsets[l], bias: params + layer.biasOffset,
-                                y: y, activation: layer.activation)
+                                y: y, activation: layer.activation, variant: packed.variant)
             if let copy = inputCopy, copy.layer == l { applyInputCopy(copy, y: y, batch: batch) }
             x = UnsafePointer(y)
         }

@@ -124,7 +124,7 @@ final class AllocationTests: XCTestCase {
         let rowNoiseCalls = counter() - before
         // Generation's inference forward on packed weights (the packing itself allocates, once).
         let sampler = try MLP(widths: [16, 64, 48, 17], activations: [.leakyReLU(0.2), .tanh, .linear], maxBatch: 64, seed: 4)
-        let packed = DenseKernel.isAvailable ? PackedWeights(packing: sampler) : nil
+        let packed = DenseKernel.variant.map { PackedWeights(packing: sampler, variant: $0) }
         sampler.forward(batch: 64, packed: packed)
         before = counter()
         for _ in 0..<10 { sampler.forward(batch: 64, packed: packed) }

@@ -1,8 +1,8 @@
 import XCTest
 @testable import NN
 
-/// The packed inference kernel (CBLAS's dense_kernel.h through `DenseKernel`) against its scalar
-/// twin, bit for bit: both are bias[c] then the k fused multiply-adds in order.
+/// The packed inference kernel (CBLAS's dense_kernel.h through `DenseKernel`), both variants, against
+/// its scalar twin, bit for bit: all are bias[c] then the k fused multiply-adds in order.
 final class DenseKernelTests: XCTestCase {
     static let activations: [Activation] = [.linear, .relu, .leakyReLU(0.2), .tanh, .sigmoid]
     /// Odd shapes: rows around the kernel's 12- and 4-row blocks, columns around its 16-lane halves
@@ -42,8 +42,20 @@ final class DenseKernelTests: XCTestCase {
         }
     }
 
+    /// The variants this CPU runs (the CI machines run both).
+    func variants() throws -> [DenseKernel.Variant] {
+        let supported = DenseKernel.Variant.allCases.filter(\.isSupported)
+        try XCTSkipIf(supported.isEmpty, "this CPU has neither AVX2 + FMA nor AVX-512")
+        return supported
+    }
+
     func testKernelMatchesTwinBitwise() throws {
-        try XCTSkipUnless(DenseKernel.isAvailable, "this CPU has no AVX-512 (or LATENTSIM_DENSE_KERNEL=blas)")
+        for variant in try variants() {
+            try check(variant)
+        }
+    }
+
+    func check(_ variant: DenseKernel.Variant) throws {
         for (i, shape) in Self.shapes.enumerated() {
             let x = randomValues(shape.rows * shape.k, seed: UInt64(10 + i), low: -2, high: 2)
             let w = randomValues(shape.k * shape.n, seed: UInt64(20 + i)), bias = randomValues(shape.n, seed: UInt64(30 + i))
@@ -54,32 +66,37 @@ final class DenseKernelTests: XCTestCase {
                 var fast = [Float](repeating: 7, count: shape.rows * shape.n + 1), slow = fast
                 fast.withUnsafeMutableBufferPointer {
                     DenseKernel.forward(rows: shape.rows, inputs: shape.k, outputs: shape.n, x: x, packed: packed, bias: bias,
-                                        y: $0.baseAddress!, activation: activation)
+                                        y: $0.baseAddress!, activation: activation, variant: variant)
                 }
                 slow.withUnsafeMutableBufferPointer {
                     DenseKernel.reference(rows: shape.rows, inputs: shape.k, outputs: shape.n, x: x, w: w, bias: bias,
                                           y: $0.baseAddress!, activation: activation)
                 }
-                XCTAssertEqual(fast.map(\.bitPattern), slow.map(\.bitPattern), "\(shape) \(activation)")
-                XCTAssertEqual(fast.last, 7, "\(shape) \(activation): wrote past the output")
+                XCTAssertEqual(fast.map(\.bitPattern), slow.map(\.bitPattern), "\(variant) \(shape) \(activation)")
+                XCTAssertEqual(fast.last, 7, "\(variant) \(shape) \(activation): wrote past the output")
             }
         }
     }
 
     /// A row's output is the same whether it runs in a 12-row block, a 4-row block or alone, so
     /// generation's tables do not depend on how rows are split into chunks or ranks.
-    func testRowsDoNotDependOnTheirBatch() throws {
-        try XCTSkipUnless(DenseKernel.isAvailable, "this CPU has no AVX-512 (or LATENTSIM_DENSE_KERNEL=blas)")
+    /// And the variants agree with each other: the same events on AVX2 and AVX-512 machines.
+    func testRowsDoNotDependOnTheirBatchOrTheVariant() throws {
         let model = try MLP(widths: [5, 40, 33, 7], activations: [.leakyReLU(0.2), .relu, .linear], maxBatch: 29, seed: 6)
-        let packed = PackedWeights(packing: model)
         let x = randomValues(29 * 5, seed: 7)
-        let whole = x.withUnsafeBufferPointer { Array(model.forward($0, batch: 29, packed: packed)) }
-        var pieces: [Float] = []
-        for range in [0..<1, 1..<14, 14..<19, 19..<29] {
-            let rows = Array(x[(range.lowerBound * 5)..<(range.upperBound * 5)])
-            pieces += rows.withUnsafeBufferPointer { Array(model.forward($0, batch: range.count, packed: packed)) }
+        var results: [[UInt32]] = []
+        for variant in try variants() {
+            let packed = PackedWeights(packing: model, variant: variant)
+            let whole = x.withUnsafeBufferPointer { Array(model.forward($0, batch: 29, packed: packed)) }
+            var pieces: [Float] = []
+            for range in [0..<1, 1..<14, 14..<19, 19..<29] {
+                let rows = Array(x[(range.lowerBound * 5)..<(range.upperBound * 5)])
+                pieces += rows.withUnsafeBufferPointer { Array(model.forward($0, batch: range.count, packed: packed)) }
+            }
+            XCTAssertEqual(whole.map(\.bitPattern), pieces.map(\.bitPattern), "\(variant)")
+            results.append(whole.map(\.bitPattern))
         }
-        XCTAssertEqual(whole.map(\.bitPattern), pieces.map(\.bitPattern))
+        XCTAssertEqual(Set(results).count, 1, "the variants differ")
     }
 
     /// The packed forward is the model's forward (within the summation order), fills the same
@@ -92,7 +109,7 @@ final class DenseKernelTests: XCTestCase {
         let bottleneck = Array(model.layerOutput(1, batch: 19))
         let unpacked = x.withUnsafeBufferPointer { Array(model.forward($0, batch: 19, packed: nil)) }
         XCTAssertEqual(unpacked.map(\.bitPattern), plain.map(\.bitPattern))
-        try XCTSkipUnless(DenseKernel.isAvailable, "this CPU has no AVX-512 (or LATENTSIM_DENSE_KERNEL=blas)")
+        try XCTSkipUnless(DenseKernel.isAvailable, "this CPU has no AVX2 (or LATENTSIM_DENSE_KERNEL=blas)")
         let packed = try XCTUnwrap(PackedWeights(model))
         let fast = x.withUnsafeBufferPointer { Array(model.forward($0, batch: 19, packed: packed)) }
         assertClose(fast, plain, absolute: 1e-6, relative: 1e-5, "output")

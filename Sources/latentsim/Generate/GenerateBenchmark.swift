@@ -28,7 +28,7 @@ struct GenerateBenchmark {
                 if json {
                     console.line("{\"model\": \"\(kind.rawValue)\", \"ranks\": \(comm.size), \"mode\": \"\(mode)\", "
                                  + "\"events_per_s\": \(String(format: "%.1f", rate)), \"threads\": 1, \"peer\": \"latentsim\", "
-                                 + "\"kernel\": \"\(DenseKernel.isAvailable ? "packed-avx512" : "openblas")\"}")
+                                 + "\"kernel\": \"\(DenseKernel.variant.map { "packed-\($0.rawValue)" } ?? "openblas")\"}")
                 } else {
                     console.line(String(format: "%-6@ ranks %d  %-7@ %10.0f events/s  (%.0f per rank)", kind.rawValue as NSString,
                                         comm.size, mode as NSString, rate, rate / Double(comm.size)))
@@ -43,8 +43,10 @@ struct GenerateBenchmark {
 
     /// Which kernel runs the networks (generate packs the weights once when the CPU has AVX-512).
     static var kernel: String {
-        DenseKernel.isAvailable ? "packed AVX-512 dense kernel (weights packed once)"
-            : "OpenBLAS \(BLAS.coreName) sgemm + bias/activation sweep (no AVX-512, or LATENTSIM_DENSE_KERNEL=blas)"
+        guard let variant = DenseKernel.variant else {
+            return "OpenBLAS \(BLAS.coreName) sgemm + bias/activation sweep (no AVX2, or LATENTSIM_DENSE_KERNEL=blas)"
+        }
+        return "packed \(variant == .avx512 ? "AVX-512" : "AVX2") dense kernel (weights packed once)"
     }
 
     /// Doubles the event count until one pass takes `seconds`; returns that count and its rate.
