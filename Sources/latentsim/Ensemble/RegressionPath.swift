@@ -44,7 +44,7 @@ final class RegressionPath {
         latentScaling = data.latentScaling
         decoder = try data.reducer?.trainableDecoder(maxBatch: maxRows)
         pca = data.reducer?.pca
-        kept = data.reducer.flatMap { $0.kept.isEmpty ? nil : $0.kept }
+        kept = data.reducer?.kept.nonEmpty
         scaling = data.prepared.scaling
         outWidth = data.outputColumns.count
         featureWidth = data.prepared.features.count

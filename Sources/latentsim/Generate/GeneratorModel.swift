@@ -69,7 +69,7 @@ final class GeneratorModel {
         self.noiseWidth = noiseWidth
         self.latentScaling = latentScaling
         self.decoder = decoder
-        self.kept = kept.flatMap { $0.isEmpty ? nil : $0 }
+        self.kept = kept?.nonEmpty
         self.scaling = scaling
         self.frame = frame
         self.columns = columns

@@ -34,6 +34,8 @@ struct KeptFeatures: Equatable {
     /// Latent width n: codes plus kept features.
     var latent: Int { codes + indices.count }
     var isEmpty: Bool { indices.isEmpty }
+    /// Self, or nil when nothing is kept (the paths that skip the kept-feature work test for nil).
+    var nonEmpty: KeptFeatures? { isEmpty ? nil : self }
 
     /// Writes the kept features (rows × k) into their latent columns of `z` (rows × n).
     func insert(features f: UnsafeBufferPointer<Float>, featureWidth k: Int, rows: Int, into z: UnsafeMutableBufferPointer<Float>) {
