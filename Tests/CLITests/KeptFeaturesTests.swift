@@ -54,9 +54,9 @@ final class KeptFeaturesTests: XCTestCase {
                 onlyCodes.values = codes
                 decodedByModel = plain.decode(onlyCodes).values
             } else {
-                let out = Array(pre.values.withUnsafeBufferPointer { kept.encoder!.forward($0, batch: pre.rows) })
+                let out = Array(pre.values.withUnsafeBufferPointer { kept.encoder!.forward($0, batch: pre.rows, packed: PackedWeights(kept.encoder!)) })
                 codes = (0..<pre.rows).flatMap { r in out[(r * 5)..<(r * 5 + 3)] }
-                decodedByModel = Array(z.values.withUnsafeBufferPointer { kept.decoder!.forward($0, batch: pre.rows) })
+                decodedByModel = Array(z.values.withUnsafeBufferPointer { kept.decoder!.forward($0, batch: pre.rows, packed: PackedWeights(kept.decoder!)) })
             }
             XCTAssertEqual((0..<pre.rows).flatMap { r in z.values[(r * 5)..<(r * 5 + 3)] }, codes)
             let back = kept.decode(z)

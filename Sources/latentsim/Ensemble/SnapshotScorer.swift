@@ -57,12 +57,14 @@ final class SnapshotScorer {
         let share = comm.share(of: events)
         var output = EventTable(columns: data.outputColumns, rows: share.count, firstRow: share.lowerBound)
         let w = data.outputColumns.count
+        // Packed per snapshot (the weights change between snapshots): generation's arithmetic.
+        let packed = PackedWeights(sampler)
         var start = 0
         while start < share.count {
             let n = min(sampler.maxBatch, share.count - start)
             Philox.fillNormalRows(sampler.input(batch: n), width: noiseWidth, firstRow: share.lowerBound + start, seed: seed,
                                   substream: 0x56414C)  // "VAL"
-            let out = sampler.forward(batch: n)
+            let out = sampler.forward(batch: n, packed: packed)
             output.values.withUnsafeMutableBufferPointer { v in
                 (v.baseAddress! + start * w).update(from: out.baseAddress!, count: n * w)
             }

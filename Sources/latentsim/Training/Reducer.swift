@@ -23,6 +23,10 @@ final class Reducer {
     let encoder: MLP?
     let decoder: MLP?
     let pca: PCA?
+    /// The encoder's and decoder's weights packed for `DenseKernel` (nil: OpenBLAS), so the reducer
+    /// runs the same arithmetic as generation's decoder.
+    private let packedEncoder: PackedWeights?
+    private let packedDecoder: PackedWeights?
     /// Decoded values below these thresholds become exact zeros (see ZeroCalibration).
     var zeros = ZeroCalibration()
     static let inferenceBatch = 4096
@@ -55,6 +59,8 @@ final class Reducer {
         self.encoder = encoder
         self.decoder = decoder
         self.pca = pca
+        packedEncoder = encoder.flatMap { PackedWeights($0) }
+        packedDecoder = decoder.flatMap { PackedWeights($0) }
     }
 
     /// z0 … z(codes − 1), then the kept features' names.
@@ -67,7 +73,7 @@ final class Reducer {
         let k = features.count
         if let pca, !kept.isEmpty {
             var codes = [Float](repeating: 0, count: table.rows * kept.codes)
-            run(table.values, rows: table.rows, inWidth: k, into: &codes, outWidth: kept.codes, model: nil,
+            run(table.values, rows: table.rows, inWidth: k, into: &codes, outWidth: kept.codes, model: nil, packed: nil,
                 linear: { x, n, y in pca.encode(x, rows: n, into: y) })
             codes.withUnsafeBufferPointer { c in
                 table.values.withUnsafeBufferPointer { f in
@@ -77,7 +83,7 @@ final class Reducer {
             return out
         }
         run(table.values, rows: table.rows, inWidth: k, into: &out.values, outWidth: latent,
-            model: encoder, linear: pca.map { p in { x, n, y in p.encode(x, rows: n, into: y) } })
+            model: encoder, packed: packedEncoder, linear: pca.map { p in { x, n, y in p.encode(x, rows: n, into: y) } })
         if !kept.isEmpty {
             table.values.withUnsafeBufferPointer { f in
                 out.values.withUnsafeMutableBufferPointer { kept.insert(features: f, featureWidth: k, rows: table.rows, into: $0) }
@@ -97,7 +103,7 @@ final class Reducer {
         }
         var out = EventTable(columns: features, rows: table.rows, firstRow: table.firstRow)
         run(input, rows: table.rows, inWidth: width, into: &out.values, outWidth: features.count,
-            model: decoder, linear: pca.map { p in { x, n, y in p.decode(x, rows: n, into: y) } })
+            model: decoder, packed: packedDecoder, linear: pca.map { p in { x, n, y in p.decode(x, rows: n, into: y) } })
         if !kept.isEmpty {
             table.values.withUnsafeBufferPointer { z in
                 out.values.withUnsafeMutableBufferPointer { kept.restore($0, featureWidth: features.count, from: z, rows: table.rows) }
@@ -126,7 +132,7 @@ final class Reducer {
     }
 
     private func run(_ x: [Float], rows: Int, inWidth: Int, into y: inout [Float], outWidth: Int, model: MLP?,
-                     linear: ((UnsafeBufferPointer<Float>, Int, UnsafeMutableBufferPointer<Float>) -> Void)?) {
+                     packed: PackedWeights?, linear: ((UnsafeBufferPointer<Float>, Int, UnsafeMutableBufferPointer<Float>) -> Void)?) {
         var start = 0
         x.withUnsafeBufferPointer { xs in
             y.withUnsafeMutableBufferPointer { ys in
@@ -135,7 +141,7 @@ final class Reducer {
                     let src = UnsafeBufferPointer(rebasing: xs[(start * inWidth)..<((start + n) * inWidth)])
                     let dst = UnsafeMutableBufferPointer(rebasing: ys[(start * outWidth)..<((start + n) * outWidth)])
                     if let model {
-                        let out = model.forward(src, batch: n)
+                        let out = model.forward(src, batch: n, packed: packed)
                         _ = dst.update(fromContentsOf: out)
                     } else if let linear {
                         linear(src, n, dst)
