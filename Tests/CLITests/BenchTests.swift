@@ -32,8 +32,10 @@ final class BenchTests: XCTestCase {
         let picked = try CLI.run(["bench", "--json", "--threads", "1", "--seconds", "0.05", "--models", "gan7,sgemm"])
         XCTAssertEqual(picked.status, 0, picked.stderr)
         XCTAssertEqual(try records(picked).compactMap { $0["model"] as? String }, ["gan7", "sgemm"])
-        let pair = try records(try CLI.run(["bench", "--json", "--seconds", "0.05"], ranks: 2))
-        XCTAssertEqual(pair.count, 1)
+        let pairRun = try CLI.run(["bench", "--json", "--seconds", "0.05"], ranks: 2)
+        XCTAssertEqual(pairRun.status, 0, pairRun.stderr)
+        let pair = try records(pairRun)
+        XCTAssertEqual(pair.count, 1, "stdout: \(pairRun.stdout)\nstderr: \(pairRun.stderr)")
         XCTAssertEqual(pair.first?["ranks"] as? Int, 2)
         let share = pair.first?["allreduce_share"] as? Double ?? -1
         XCTAssertTrue(share > 0 && share < 1, "allreduce share \(share)")
