@@ -70,13 +70,7 @@ enum Kernels {
 extension Kernels {
     /// y ← f(y) (no bias): the activation alone, after a pass that already added the bias.
     static func activate(_ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int, activation: Activation) {
-        let count = rows * cols
-        switch activation {
-        case .linear: return
-        case .relu: for i in 0..<count { y[i] = y[i] > 0 ? y[i] : 0 }
-        case .leakyReLU(let slope): for i in 0..<count { y[i] = y[i] > 0 ? y[i] : slope * y[i] }
-        case .tanh: for i in 0..<count { y[i] = Foundation.tanh(y[i]) }
-        case .sigmoid: for i in 0..<count { y[i] = 1 / (1 + Foundation.exp(-y[i])) }
-        }
+        guard activation != .linear else { return }
+        for i in 0..<(rows * cols) { y[i] = activation.apply(y[i]) }
     }
 }

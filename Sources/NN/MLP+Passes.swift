@@ -10,16 +10,26 @@ public enum GradientMode: Sendable, Equatable {
 
 extension MLP {
     /// Forward pass over the first `batch` rows already in `input`; returns the output rows.
-    /// Layer outputs stay in the model's workspace for `backward`.
+    /// Layer outputs stay in the model's workspace for `backward`. With `packed` (this model's
+    /// weights packed for inference, PackedWeights.swift) every layer runs through `DenseKernel`
+    /// instead of sgemm then the bias+activation sweep: the same buffers, and results that differ
+    /// from OpenBLAS's in the last bits (another summation order). The biases are read from the model.
     @discardableResult
-    public func forward(batch: Int) -> UnsafeMutableBufferPointer<Float> {
+    public func forward(batch: Int, packed: PackedWeights? = nil) -> UnsafeMutableBufferPointer<Float> {
         precondition(batch > 0 && batch <= maxBatch, "batch \(batch) outside 1...\(maxBatch)")
+        precondition(packed.map { $0.model == ObjectIdentifier(self) } ?? true, "weights packed from another model")
         let params = UnsafePointer(parameterStorage.start)
         let outputs = outputStorage.start
         var x = UnsafePointer(inputStorage.start)
         for l in 0..<layers.count {
-            let y = outputs + outputOffsets[l]
-            layers[l].forward(x: x, y: y, batch: batch, parameters: params)
+            let layer = layers[l], y = outputs + outputOffsets[l]
+            if let packed {
+                DenseKernel.forward(rows: batch, inputs: layer.inputs, outputs: layer.outputs, x: x,
+                                    packed: packed.storage.start + packed.offsets[l], bias: params + layer.biasOffset,
+                                    y: y, activation: layer.activation, variant: packed.variant)
+            } else {
+                layer.forward(x: x, y: y, batch: batch, parameters: params)
+            }
             if let copy = inputCopy, copy.layer == l { applyInputCopy(copy, y: y, batch: batch) }
             x = UnsafePointer(y)
         }
@@ -27,15 +37,15 @@ extension MLP {
         return output(batch: batch)
     }
 
-    /// Copies `batch` rows of `x` (batch × inputWidth) into `input`, then runs `forward(batch:)`.
+    /// Copies `batch` rows of `x` (batch × inputWidth) into `input`, then runs `forward(batch:packed:)`.
     @discardableResult
-    public func forward(_ x: UnsafeBufferPointer<Float>, batch: Int) -> UnsafeMutableBufferPointer<Float> {
+    public func forward(_ x: UnsafeBufferPointer<Float>, batch: Int, packed: PackedWeights? = nil) -> UnsafeMutableBufferPointer<Float> {
         let count = batch * inputWidth
         precondition(x.count >= count, "input holds \(x.count) values, need \(count)")
         if let source = x.baseAddress, source != UnsafePointer(inputStorage.start) {
             inputStorage.start.update(from: source, count: count)
         }
-        return forward(batch: batch)
+        return forward(batch: batch, packed: packed)
     }
 
     /// Backward pass from the loss gradient already written to `outputGradient`.
