@@ -63,32 +63,27 @@ ls_dense_block(const int R, long k, long n, const float *x, const float *panel, 
     }
 }
 
+// Rows r ..< r + R (R a compile-time constant after inlining) across every panel.
+LS_AVX512 static inline __attribute__((always_inline)) void
+ls_dense_strip(const int R, long r, long k, long n, const float *x, const float *packed, const float *bias,
+               float *y, int activation, __m512 slope) {
+    for (long j = 0; j < (n + 31) / 32; j++) {
+        __mmask16 m0, m1;
+        ls_dense_masks(n, j, &m0, &m1);
+        ls_dense_block(R, k, n, x + r * k, packed + j * k * 32, bias + 32 * j, y + r * n + 32 * j, m0, m1, activation, slope);
+    }
+}
+
 // y (rows × n, row-major) = f(x·W + b), x rows × k row-major, W packed as above.
 LS_AVX512 static inline void
 ls_dense_forward_avx512(long rows, long k, long n, const float *x, const float *packed, const float *bias,
                         float *y, int activation, float slopeValue) {
     const __m512 slope = _mm512_set1_ps(slopeValue);
-    const long panels = (n + 31) / 32;
     long r = 0;
     // Row blocks outermost: a block of x stays in L1 while every panel of W streams past it.
-    for (; r + 12 <= rows; r += 12)
-        for (long j = 0; j < panels; j++) {
-            __mmask16 m0, m1;
-            ls_dense_masks(n, j, &m0, &m1);
-            ls_dense_block(12, k, n, x + r * k, packed + j * k * 32, bias + 32 * j, y + r * n + 32 * j, m0, m1, activation, slope);
-        }
-    for (; r + 4 <= rows; r += 4)
-        for (long j = 0; j < panels; j++) {
-            __mmask16 m0, m1;
-            ls_dense_masks(n, j, &m0, &m1);
-            ls_dense_block(4, k, n, x + r * k, packed + j * k * 32, bias + 32 * j, y + r * n + 32 * j, m0, m1, activation, slope);
-        }
-    for (; r < rows; r++)
-        for (long j = 0; j < panels; j++) {
-            __mmask16 m0, m1;
-            ls_dense_masks(n, j, &m0, &m1);
-            ls_dense_block(1, k, n, x + r * k, packed + j * k * 32, bias + 32 * j, y + r * n + 32 * j, m0, m1, activation, slope);
-        }
+    for (; r + 12 <= rows; r += 12) ls_dense_strip(12, r, k, n, x, packed, bias, y, activation, slope);
+    for (; r + 4 <= rows; r += 4) ls_dense_strip(4, r, k, n, x, packed, bias, y, activation, slope);
+    for (; r < rows; r++) ls_dense_strip(1, r, k, n, x, packed, bias, y, activation, slope);
 }
 
 #define LS_AVX2 __attribute__((target("avx2,fma")))
@@ -137,26 +132,25 @@ ls_dense_masks8(long n, long c0, __m256i *m0, __m256i *m1) {
     *m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(l1), lane);
 }
 
+// Rows r ..< r + R across every 16-column half panel (R constant after inlining).
+LS_AVX2 static inline __attribute__((always_inline)) void
+ls_dense_strip8(const int R, long r, long k, long n, const float *x, const float *packed, const float *bias,
+                float *y, int activation, __m256 slope) {
+    for (long h = 0; h < (n + 15) / 16; h++) {
+        __m256i m0, m1;
+        ls_dense_masks8(n, 16 * h, &m0, &m1);
+        ls_dense_block8(R, k, n, x + r * k, packed + (h / 2) * k * 32 + (h % 2) * 16, bias + 16 * h,
+                        y + r * n + 16 * h, m0, m1, activation, slope);
+    }
+}
+
 // The same as ls_dense_forward_avx512, on AVX2 + FMA, with the same bits.
 LS_AVX2 static inline void
 ls_dense_forward_avx2(long rows, long k, long n, const float *x, const float *packed, const float *bias,
                       float *y, int activation, float slopeValue) {
     const __m256 slope = _mm256_set1_ps(slopeValue);
-    const long halves = (n + 15) / 16;
     long r = 0;
-    for (; r + 6 <= rows; r += 6)
-        for (long h = 0; h < halves; h++) {
-            __m256i m0, m1;
-            ls_dense_masks8(n, 16 * h, &m0, &m1);
-            ls_dense_block8(6, k, n, x + r * k, packed + (h / 2) * k * 32 + (h % 2) * 16, bias + 16 * h,
-                            y + r * n + 16 * h, m0, m1, activation, slope);
-        }
-    for (; r < rows; r++)
-        for (long h = 0; h < halves; h++) {
-            __m256i m0, m1;
-            ls_dense_masks8(n, 16 * h, &m0, &m1);
-            ls_dense_block8(1, k, n, x + r * k, packed + (h / 2) * k * 32 + (h % 2) * 16, bias + 16 * h,
-                            y + r * n + 16 * h, m0, m1, activation, slope);
-        }
+    for (; r + 6 <= rows; r += 6) ls_dense_strip8(6, r, k, n, x, packed, bias, y, activation, slope);
+    for (; r < rows; r++) ls_dense_strip8(1, r, k, n, x, packed, bias, y, activation, slope);
 }
 #endif
