@@ -86,7 +86,7 @@ struct ReduceOptions: ParsableArguments {
             }
         }
         var job = try JobConfig.load(path: config, section: "reduce", schema: ReduceOptions.schema,
-                                     otherSections: ["simulate", "ensemble", "select", "generate", "evaluate", "pipeline"])
+                                     otherSections: PipelineSettings.sections(besides: "reduce"))
         let methodName = try job.string("method", cli: method)
         guard let m = Reducer.Method(rawValue: methodName) else {
             throw InputError("unknown method '\(methodName)'; expected one of: ae, pca", exitCode: ExitStatus.usage)

@@ -84,7 +84,7 @@ struct EnsembleOptions: ParsableArguments {
     func resolve() throws -> GANSettings {
         let list = Console.commaList
         var job = try JobConfig.load(path: config, section: "ensemble", schema: EnsembleOptions.schema,
-                                     otherSections: ["simulate", "reduce", "select", "generate", "evaluate", "pipeline"])
+                                     otherSections: PipelineSettings.sections(besides: "ensemble"))
         func choice<T: RawRepresentable>(_ key: String, _ cli: String?, _: T.Type, _ allowed: String) throws -> T
         where T.RawValue == String {
             let name = try job.string(key, cli: cli)

@@ -14,6 +14,10 @@ struct PipelineSettings {
     var shardEvents: Int
     var metric: String
 
+    /// The tables of a pipeline job file: each command reads its own and accepts the others.
+    static let sections = ["pipeline", "simulate", "reduce", "ensemble", "select", "generate", "evaluate"]
+    static func sections(besides section: String) -> [String] { sections.filter { $0 != section } }
+
     static let schema: [ConfigOption] = [
         ConfigOption("out", .string, default: "runs/pipeline", help: "Directory of every stage's output."),
         ConfigOption("process", .string, default: "dy", help: "Built-in process to simulate: dy or zh-inv."),
@@ -25,8 +29,7 @@ struct PipelineSettings {
     ]
 
     static func load(job: String, out: String?) throws -> PipelineSettings {
-        var config = try JobConfig.load(path: job, section: "pipeline", schema: schema,
-                                        otherSections: ["simulate", "reduce", "ensemble", "select", "generate", "evaluate"])
+        var config = try JobConfig.load(path: job, section: "pipeline", schema: schema, otherSections: sections(besides: "pipeline"))
         let s = PipelineSettings(
             job: job, out: try config.string("out", cli: out), process: try config.string("process", cli: nil),
             events: try config.int("events", cli: nil),
@@ -39,9 +42,8 @@ struct PipelineSettings {
         }
         // The later stages' tables, keys and types, now: a typo in [ensemble] must not wait for the
         // simulation and the reduction to finish (their values are resolved when the stage runs).
-        let sections = ["pipeline", "simulate", "reduce", "ensemble", "select", "generate", "evaluate"]
         for (section, schema) in [("reduce", ReduceOptions.schema), ("ensemble", EnsembleOptions.schema)] {
-            _ = try JobConfig.load(path: job, section: section, schema: schema, otherSections: sections.filter { $0 != section })
+            _ = try JobConfig.load(path: job, section: section, schema: schema, otherSections: sections(besides: section))
         }
         return s
     }
