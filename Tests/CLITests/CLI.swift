@@ -17,8 +17,12 @@ enum CLI {
         return bundle.deletingLastPathComponent().appendingPathComponent("latentsim").path
     }
 
+    /// This process's scratch directory, emptied first: a leftover of an earlier run whose process
+    /// had the same PID made reruns find outputs they did not write (a refused ensemble run found an
+    /// earlier config.toml in its --out and failed with "different configuration").
     static var scratch: String = {
         let dir = NSTemporaryDirectory() + "latentsim-cli-\(getpid())"
+        try? FileManager.default.removeItem(atPath: dir)
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }()
