@@ -15,9 +15,10 @@ let nnSettings: [SwiftSetting] = ProcessInfo.processInfo.environment["LATENTSIM_
 let nnSettings: [SwiftSetting] = []
 #endif
 
-// The package graph mirrors the architecture: one tiny C interop target per native library,
-// then NN (BLAS only), Comm (MPI), EventStore (HDF5 tables, CSV, preprocessing), Physics,
-// Metrics, and the thin `latentsim` executable on top.
+// The package graph is the architecture (README, Layout): one tiny C interop target per native
+// library; Support (errors, exit codes, Philox, JSON, job files, SHA-256); NN (BLAS), Comm (MPI),
+// EventStore (HDF5 tables, CSV, preprocessing), Physics, Metrics; the stage libraries Training,
+// Generation, Evaluation and Workflows (pipeline, bench); and the thin `latentsim` executable.
 let package = Package(
     name: "latentsim",
     platforms: [.macOS(.v13)],
@@ -31,21 +32,31 @@ let package = Package(
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-openmpi", providers: [.apt(["libhdf5-openmpi-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-        .target(name: "NN", dependencies: ["CBLAS"], swiftSettings: nnSettings),
-        .target(name: "Comm", dependencies: ["CMPI"]),
-        .target(name: "EventStore", dependencies: ["CHDF5", "CMPI", "Comm", "NN"]),
-        .target(name: "Physics", dependencies: ["EventStore", "Comm", "NN"]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .target(name: "Support", dependencies: ["CCrypto"], swiftSettings: nnSettings),
+        .target(name: "NN", dependencies: ["CBLAS", "Support"], swiftSettings: nnSettings),
+        .target(name: "Comm", dependencies: ["CMPI", "Support"]),
+        .target(name: "EventStore", dependencies: ["CHDF5", "CMPI", "Comm", "Support"]),
+        .target(name: "Physics", dependencies: ["EventStore", "Comm", "Support"]),
         .target(name: "Metrics", dependencies: []),
+        .target(name: "Training", dependencies: ["NN", "Comm", "EventStore", "Physics", "Metrics", "Support"],
+                swiftSettings: nnSettings),
+        .target(name: "Generation", dependencies: ["Training", "NN", "Comm", "EventStore", "Physics", "Support"]),
+        .target(name: "Evaluation", dependencies: ["NN", "Comm", "EventStore", "Physics", "Metrics", "Support"]),
+        .target(name: "Workflows", dependencies: ["Training", "Generation", "Evaluation", "NN", "Comm", "EventStore",
+                                                  "Physics", "Support"]),
         .executableTarget(name: "latentsim", dependencies: [
-            "NN", "Comm", "EventStore", "Physics", "Metrics",
+            "Workflows", "Training", "Generation", "Evaluation", "Physics", "EventStore", "Comm", "Support",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "NNTests", dependencies: ["NN"]),
-        .testTarget(name: "CommTests", dependencies: ["Comm"]),
-        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "Comm", "NN"]),
-        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "EventStore", "Comm", "NN"]),
+        .testTarget(name: "SupportTests", dependencies: ["Support"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Support"]),
+        .testTarget(name: "CommTests", dependencies: ["Comm", "Support"]),
+        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "Comm", "Support"]),
+        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "EventStore", "Comm", "Support"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], resources: [.copy("Reference")]),
-        .testTarget(name: "CLITests", dependencies: ["latentsim", "EventStore", "Comm"]),
+        .testTarget(name: "CLITests", dependencies: ["latentsim", "Workflows", "Training", "Generation", "Evaluation",
+                                                   "Physics", "EventStore", "Comm", "NN", "Support"]),
     ],
     swiftLanguageModes: [.v5]
 )

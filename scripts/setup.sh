@@ -2,7 +2,7 @@
 # Installs what latentsim needs on Debian 12 (run as root): OpenMPI, parallel HDF5, OpenBLAS,
 # pkg-config (SwiftPM finds the libraries through it) and h5py for the interoperability tests.
 set -euo pipefail
-packages=(libopenmpi-dev openmpi-bin libopenblas-dev libhdf5-openmpi-dev hdf5-tools pkg-config)
+packages=(libopenmpi-dev openmpi-bin libopenblas-dev libhdf5-openmpi-dev hdf5-tools pkg-config libssl-dev)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 extension Communicator {
     /// Runs `body` on every rank and agrees on the outcome: if any rank throws, every rank throws.

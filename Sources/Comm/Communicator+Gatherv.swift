@@ -1,4 +1,5 @@
 import CMPI
+import Support
 
 extension Communicator {
     /// Concatenation of every rank's `values` (any lengths), in rank order, on `root` (nil elsewhere).

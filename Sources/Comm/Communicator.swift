@@ -1,5 +1,6 @@
 import CMPI
 import Foundation
+import Support
 
 public enum ReduceOp: Sendable {
     case sum, max, min

@@ -1,4 +1,5 @@
 import CMPI
+import Support
 
 /// The one place every MPI return code goes through: success passes, anything else throws an
 /// `MPIError` carrying the call name and the library's own message from `MPI_Error_string`.
@@ -13,4 +14,13 @@ func mpiErrorString(_ code: Int32) -> String {
     var length: Int32 = 0
     guard MPI_Error_string(code, &buffer, &length) == MPI_SUCCESS else { return "unknown MPI error" }
     return String(cString: buffer)
+}
+
+/// A failed MPI call: the call's name and MPI's own message for the code it returned.
+public struct MPIError: ReportableError {
+    public let call: String
+    public let code: Int32
+    public let message: String
+    public var exitCode: Int32 { ExitStatus.software }
+    public var description: String { "MPI call \(call) failed with code \(code): \(message)" }
 }

@@ -1,4 +1,5 @@
 import CMPI
+import Support
 
 /// Process-wide MPI start and stop. `initialize` is idempotent; `finalize` is called once at exit.
 public enum MPIRuntime {

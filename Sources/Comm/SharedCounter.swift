@@ -1,4 +1,5 @@
 import CMPI
+import Support
 
 /// A job-wide counter any rank can draw from at any time, without the other ranks taking part:
 /// dynamic hand-out of work items (ensemble restarts) whose durations differ, so a group that

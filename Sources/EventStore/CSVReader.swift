@@ -1,5 +1,6 @@
 import Comm
 import Foundation
+import Support
 
 /// CSV import: a header row of column names, then one event per line, comma-separated numbers.
 /// Every rank finds the line boundaries (cheap) but parses only its own share of rows; parse

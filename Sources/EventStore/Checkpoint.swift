@@ -1,6 +1,7 @@
 import CHDF5
 import Comm
 import Foundation
+import Support
 
 /// A model checkpoint: named float32 buffers (parameters, optimizer state, …) and string/integer
 /// attributes (architecture, preprocessing, configuration, step, RNG state) in one HDF5 file,

@@ -1,5 +1,6 @@
 import Comm
 import Foundation
+import Support
 
 /// Per-column min/mean/std/max, NaN/Inf counts and an integer-valued flag over a table sharded
 /// across ranks (combined with allreduce). Non-finite values are counted, not included in moments.

@@ -1,4 +1,5 @@
 import Comm
+import Support
 
 /// File-level metadata of an event table (producer, version, process, seed, …).
 public enum EventInfo {

@@ -1,4 +1,5 @@
 import Comm
+import Support
 
 extension EventReader {
     /// Common last step for every layout: zero-row check, then the NaN/Inf policy, agreed across ranks.

@@ -1,4 +1,5 @@
 import Comm
+import Support
 
 extension EventReader {
     /// Reads only the first `maxRows` rows of the table (all of them if it has fewer), split across

@@ -1,6 +1,7 @@
 import CHDF5
 import Comm
 import Foundation
+import Support
 
 /// Reads event tables from HDF5 (2-D dataset with a `columns` attribute, or a group of equal-length
 /// 1-D datasets) or CSV. Under MPI each rank reads only its contiguous share of the rows; all checks

@@ -1,6 +1,7 @@
 import CHDF5
 import Comm
 import Foundation
+import Support
 
 /// A float32 `/events` table (with its `columns` attribute and file attributes) written chunk by
 /// chunk, so that memory stays bounded whatever the row count: the file is created under a hidden

@@ -1,3 +1,4 @@
+import Support
 /// A block of events: `rows` × `columns.count` float32 values, row-major. Under MPI a table is
 /// usually one rank's contiguous shard of a larger table; `firstRow` is its global row offset.
 public struct EventTable: Sendable, Equatable {

@@ -1,6 +1,7 @@
 import CHDF5
 import Comm
 import Foundation
+import Support
 
 /// Writes a float32 `/events` table with its `columns` attribute and file attributes, collectively
 /// from all ranks (each its contiguous rows) into one file, under a temporary name renamed at the end.

@@ -1,6 +1,7 @@
-import Foundation
 import CHDF5
 import Comm
+import Foundation
+import Support
 
 /// Values latentsim stores as attributes.
 public enum AttributeValue: Equatable, Sendable, CustomStringConvertible {

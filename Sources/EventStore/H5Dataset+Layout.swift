@@ -1,4 +1,5 @@
 import CHDF5
+import Support
 
 extension H5Dataset {
     /// True for an HDF5 virtual dataset (one stitched from datasets in other files, as

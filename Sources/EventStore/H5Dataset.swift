@@ -1,6 +1,7 @@
 import CHDF5
 import CMPI
 import Comm
+import Support
 
 /// One dataset of an open file: shape queries and row-range (hyperslab) reads and writes.
 final class H5Dataset {

@@ -1,6 +1,7 @@
 import CHDF5
 import CMPI
 import Comm
+import Support
 
 /// An HDF5 file opened through the MPI-IO driver on a communicator (collective open/close),
 /// or through the default driver on one process (`comm == nil`).

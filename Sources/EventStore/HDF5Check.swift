@@ -1,5 +1,6 @@
 import CHDF5
 import Comm
+import Support
 
 /// A failed HDF5 call: the call's name and HDF5's own messages from its error stack
 /// (outermost API message, then the innermost cause).

@@ -1,5 +1,6 @@
 import Comm
 import Foundation
+import Support
 
 /// Output files are written under a hidden temporary name in the destination directory and renamed
 /// into place only when complete, so an interrupted or failed run never leaves a file that looks finished.

@@ -1,4 +1,4 @@
-import NN
+import Support
 
 /// Mini-batches over a table sharded across ranks that do not depend on the number of ranks.
 /// Each epoch draws one global permutation of the training rows from the shared seed; step s takes

@@ -1,3 +1,4 @@
+import Support
 /// How an event table is stored, as detected by `EventReader`.
 public struct TableLayout: Sendable, Equatable {
     public enum Kind: String, Sendable { case matrix, group, csv }

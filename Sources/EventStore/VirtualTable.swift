@@ -1,6 +1,7 @@
 import CHDF5
 import Comm
 import Foundation
+import Support
 
 /// A master file whose float32 `/events` is an HDF5 virtual dataset stitching the `/events` of
 /// several shard files, in order, into one table (h5py, the HDF5 tools and `EventReader` see one

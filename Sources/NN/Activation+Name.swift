@@ -1,3 +1,4 @@
+import Support
 extension Activation {
     /// Parses the `description` form ("linear", "relu", "leakyReLU(0.2)", "tanh", "sigmoid"), as
     /// stored in checkpoints' architecture records.

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Elementwise activation applied after a dense layer's affine map.
 ///

@@ -1,3 +1,4 @@
+import Support
 /// Adadelta (Zeiler 2012) with a learning rate, as in Keras and PyTorch:
 ///   E[g²] ← ρ·E[g²] + (1 − ρ)·g²
 ///   Δ = √(E[Δ²] + ε) / √(E[g²] + ε) · g

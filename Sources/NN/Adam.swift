@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Adam (Kingma & Ba) with bias correction, PyTorch/optax placement of ε:
 ///   m ← β1·m + (1 − β1)·g,  v ← β2·v + (1 − β2)·g²,  t = step + 1

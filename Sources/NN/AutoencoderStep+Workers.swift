@@ -1,3 +1,4 @@
+import Support
 /// The data-parallel autoencoder step: worker w takes rows [w·B/T, (w+1)·B/T) of the batch, runs
 /// them through its encoder and decoder replicas with the mean loss over its own rows, then the
 /// workers sum the gradient buffers by parameter range and apply Adam with scale 1/T: the mean of

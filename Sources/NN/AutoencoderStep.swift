@@ -1,3 +1,4 @@
+import Support
 /// Autoencoder step: encoder → decoder → MSE against the input, Adam on both halves.
 ///
 /// With `workers` = T > 1 the batch is split into T row blocks run at the same time by a

@@ -1,3 +1,4 @@
+import Support
 /// The training steps the benchmark times. Each allocates everything in `init`; `step()` is
 /// allocation-free and is also what the zero-allocation test drives.
 protocol BenchmarkStep: AnyObject {

@@ -1,5 +1,6 @@
 import CBLAS
 import Foundation
+import Support
 
 /// A dense layer's inference forward y = f(x·W + b) in one pass over prepacked weights (CBLAS's
 /// `dense_kernel.h`, AVX-512 or AVX2 + FMA), with its plain reference twin.

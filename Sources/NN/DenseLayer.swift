@@ -1,3 +1,4 @@
+import Support
 /// One fully connected layer y = f(x·W + b) of an `MLP`, described by where its parameters
 /// sit in the model's fused parameter buffer (the gradient buffer has the same layout).
 ///

@@ -1,3 +1,4 @@
+import Support
 /// Owns one zero-initialised, 64-byte-aligned `Float` allocation for its whole lifetime.
 ///
 /// Every buffer the engine touches during a training step (parameters, gradients, optimizer

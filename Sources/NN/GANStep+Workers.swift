@@ -1,3 +1,4 @@
+import Support
 /// The data-parallel GAN step. D phase: worker w generates its batch/(2T) fakes from its rows of
 /// the serial step's noise, and runs D on its batch/(2T) real rows + those fakes. G phase: worker w
 /// runs G and the frozen, updated D on its batch/T rows of the serial step's noise. After each

@@ -1,3 +1,4 @@
+import Support
 /// DY-GAN training step as the benchmark and the allocation test run it: generator
 /// 64-128-256-512-256-128-N, discriminator N-128-128-256-256-128-64-32-16-8-1, LeakyReLU(0.2),
 /// linear outputs, BCE on logits, Adam (lr 2e-4, β1 0.5) on both.

@@ -1,4 +1,5 @@
 import CBLAS
+import Support
 
 /// Row-major single-precision matrix multiply through OpenBLAS, plus a plain-loop twin.
 ///

@@ -1,3 +1,4 @@
+import Support
 /// One sgemm call of a training step: its shape, and optionally the model buffers it reads
 /// and writes (for replaying a step's matmuls in place, without the elementwise work).
 struct GemmCall {

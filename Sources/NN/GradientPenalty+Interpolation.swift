@@ -1,3 +1,4 @@
+import Support
 extension GradientPenalty {
     /// x̂ = ε·real + (1 − ε)·fake row by row, ε ~ U(0, 1) drawn once per row (one
     /// `rng.uniformFloat()` each, in row order), as in WGAN-GP: the penalty is enforced on

@@ -1,3 +1,4 @@
+import Support
 /// WGAN-GP's gradient penalty (Gulrajani et al. 2017) for a scalar-output critic MLP D:
 ///   P = λ · (1/B) Σ_i (‖∇ₓD(x̂_i)‖₂ − 1)²  on interpolated rows x̂ (`interpolate`).
 ///

@@ -1,3 +1,4 @@
+import Support
 /// Plain reference twins of the fused kernels: one concern per loop, scalar `Activation`
 /// methods, Double sums. Used by the tests only.
 extension Kernels {

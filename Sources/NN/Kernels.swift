@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// The elementwise passes of a dense layer, each fused into one sweep over a batch × width
 /// row-major block, with plain reference twins (`Kernels+Reference.swift`) for the tests.

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Variational pieces for an encoder whose output rows are [μ (latent) | log σ² (latent)].
 extension Loss {

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Loss functions over row-major batches. Each returns the loss (Double-accumulated, as Float)
 /// and, when a gradient buffer is given, writes dLoss/dInput there. Conventions: MSE is the

@@ -1,3 +1,4 @@
+import Support
 extension MLP {
     /// A copy of the fused parameter buffer (checkpoint payload; same layout on every rank).
     public func copyParameters() -> [Float] { Array(parameterStorage.buffer) }

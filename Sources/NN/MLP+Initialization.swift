@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 extension MLP {
     /// Re-draws all weights from Philox stream (seed, layer index) and zeroes biases:

@@ -1,3 +1,4 @@
+import Support
 /// Input columns written over one hidden layer's outputs after that layer's forward pass, so the
 /// layers after it see those inputs exactly: a conditioning skip. Used by autoencoders that keep
 /// features: the bottleneck's last columns are overwritten with the kept input features, so the

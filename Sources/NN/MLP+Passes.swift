@@ -1,3 +1,4 @@
+import Support
 /// What `MLP.backward` does with the parameter gradients.
 public enum GradientMode: Sendable, Equatable {
     /// gradients ← this batch's gradient (β = 0; no zeroing pass needed).

@@ -1,3 +1,4 @@
+import Support
 /// A sequential stack of dense layers over row-major batches (batch × features).
 ///
 /// Memory: every buffer is allocated once in `init` and sized for `maxBatch` rows —

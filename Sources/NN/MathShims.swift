@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 // Elementary functions through Foundation (glibc): the same bits on every rank of one machine kind.
 @inline(__always) func _log(_ x: Double) -> Double { Foundation.log(x) }

@@ -1,3 +1,4 @@
+import Support
 /// A model and one replica per extra in-process worker (`MLP(replicaOf:)`): every worker runs its
 /// rows of the batch through its own replica into its own gradient buffer, then the workers
 /// combine the buffers into the primary's by parameter range and run the optimizer update on the

@@ -1,3 +1,4 @@
+import Support
 extension NNBenchmark {
     /// Where one step's time goes: the step itself, its sgemm calls replayed in place, and its
     /// elementwise passes and optimizer updates replayed on scratch buffers of the same shapes.

@@ -1,4 +1,5 @@
 import Dispatch
+import Support
 
 extension NNBenchmark {
     private static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }

@@ -1,3 +1,4 @@
+import Support
 /// Release-mode throughput of the engine's training steps and the sgemm ceiling of the same
 /// shapes, for `latentsim bench`. Run with OPENBLAS_NUM_THREADS=1 (or `BLAS.threads = 1`)
 /// for per-core figures. GFLOP/s counts only the matmul FLOPs of a step (2·m·n·k per sgemm).

@@ -1,3 +1,4 @@
+import Support
 /// Errors raised when building models or restoring checkpoints.
 public enum NNError: Error, Equatable, CustomStringConvertible {
     /// A model needs at least two widths, all positive, and one activation per layer.

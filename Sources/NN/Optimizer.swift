@@ -1,3 +1,4 @@
+import Support
 /// A first-order optimizer updating a model's fused parameter buffer in place from the fused
 /// gradient buffer of the same layout. All state lives in one contiguous buffer (`state`) sized
 /// once at construction; checkpoint = parameters + `state` + `stepCount`.

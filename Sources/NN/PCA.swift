@@ -1,5 +1,6 @@
 import CBLAS
 import Foundation
+import Support
 
 /// Principal component analysis as the linear baseline reducer: k features → n components.
 /// Fitted from the global mean and the k×k covariance (the caller sums the per-rank moments, so the

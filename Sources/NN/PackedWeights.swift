@@ -1,3 +1,4 @@
+import Support
 /// An MLP's weights packed once for `DenseKernel` (inference only: a copy, so later training steps
 /// are not seen), one contiguous buffer with each layer's panels at its own offset.
 public final class PackedWeights {

@@ -1,3 +1,4 @@
+import Support
 /// Stochastic gradient descent with (heavy-ball) momentum, PyTorch form:
 ///   v ← μ·v + g,  θ ← θ − lr·v        (μ = 0: plain SGD; v starts at 0, so v₁ = g)
 /// State: [v], parameterCount floats.

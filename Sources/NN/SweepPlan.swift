@@ -1,3 +1,4 @@
+import Support
 /// One elementwise pass of a training step: a forward bias+activation sweep or a backward
 /// activation-derivative sweep (with or without the bias gradient), by shape only.
 struct SweepCall: Equatable {

@@ -1,3 +1,4 @@
+import Support
 extension VAE {
     /// One forward/backward pass on `batch` rows of x (batch × features); gradients of
     ///   scale · (1/batch) Σ_rows [ Σ_features (x̂ − x)² + β · KL_row ]

@@ -1,3 +1,4 @@
+import Support
 /// Gaussian VAE used as a generator of n-dimensional rows (e.g. a latent-space generator for
 /// a GAN trainer's "VAE" option):
 ///   encoder  n → hidden… → 2m   rows [μ | log σ²], leakyReLU hidden layers, linear output

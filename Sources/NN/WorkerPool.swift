@@ -2,6 +2,7 @@
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
+import Support
 #endif
 
 /// Work split into phases that every worker of a `WorkerPool` runs at the same time, each on its

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Batch values and analytic gradients of the derived quantities, for the GAN's regression terms:
 /// the loss on q's batch moments must flow back to the generator's physical-unit output, so every

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Physics quantities computed from an event table's columns, addressable by name wherever a
 /// column name is accepted.

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// The one detector shared by every process: muon and jet resolution, pileup, isolation and
 /// missing-transverse-momentum resolution. All constants are precomputed once per generator.

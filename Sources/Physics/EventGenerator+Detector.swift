@@ -1,5 +1,5 @@
 import Foundation
-import NN
+import Support
 
 /// Standard normals drawn in Box–Muller pairs, the partner kept for the next call.
 struct NormalSource {

@@ -1,5 +1,5 @@
 import Foundation
-import NN
+import Support
 
 /// The hard process of one attempt after muon measurement: muons ordered by measured pT, and
 /// the transverse momenta of the hadronic recoil and of the invisible system (truth).

@@ -1,5 +1,5 @@
 import EventStore
-import NN
+import Support
 
 /// The built-in 13 TeV event generator, the project's embedded default dataset.
 ///

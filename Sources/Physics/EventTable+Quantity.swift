@@ -1,5 +1,6 @@
 import Comm
 import EventStore
+import Support
 
 extension EventTable {
     /// A plain column if the table has one named `name`, else the derived quantity of that name

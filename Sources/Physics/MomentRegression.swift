@@ -1,5 +1,6 @@
 import Comm
 import EventStore
+import Support
 
 /// The DY-GAN paper's regression terms, generalised to any differentiable derived quantity q:
 /// L_reg = c1·(m − μ)² + c2·(s − σ)², where m and s are the mean and population std of q over the

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// A four-momentum (GeV), the generator's working value type.
 struct Momentum: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// The built-in 13 TeV processes of the embedded event generator.
 public enum PhysicsProcess: String, CaseIterable, Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import NN
+import Support
 
 /// Elementary samplers on one Philox stream. Every draw is a pure function of the stream, so an
 /// event is reproducible from (seed, event index, attempt) alone.

@@ -2,6 +2,10 @@ import ArgumentParser
 import Comm
 import Foundation
 import NN
+import Support
+import Training
+import Generation
+import Evaluation
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,9 @@
 import Comm
 import Foundation
+import Support
+import Training
+import Generation
+import Evaluation
 
 extension CommCheck {
     /// SharedCounter under contention. Every rank draws until it gets a value ≥ `counterDraws`, so

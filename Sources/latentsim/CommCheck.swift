@@ -1,6 +1,10 @@
 import ArgumentParser
 import Comm
 import Foundation
+import Support
+import Training
+import Generation
+import Evaluation
 
 /// Hidden self-test of the Communicator under a real launcher (used by the multi-rank tests and
 /// handy on a new cluster): every collective once, with results any rank count can predict.

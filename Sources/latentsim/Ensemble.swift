@@ -1,6 +1,10 @@
 import ArgumentParser
 import Comm
 import Foundation
+import Support
+import Training
+import Generation
+import Evaluation
 
 struct Ensemble: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,10 @@ import Comm
 import EventStore
 import Foundation
 import NN
+import Support
+import Training
+import Generation
+import Evaluation
 
 struct Reduce: ParsableCommand {
     static let configuration = CommandConfiguration(

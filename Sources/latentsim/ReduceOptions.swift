@@ -2,6 +2,10 @@ import ArgumentParser
 import Comm
 import EventStore
 import Foundation
+import Support
+import Training
+import Generation
+import Evaluation
 
 /// Command-line options of `reduce`; each overrides the same key of the job file's [reduce] table.
 struct ReduceOptions: ParsableArguments {

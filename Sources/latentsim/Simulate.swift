@@ -3,6 +3,10 @@ import Comm
 import EventStore
 import Foundation
 import Physics
+import Support
+import Training
+import Generation
+import Evaluation
 
 struct Simulate: ParsableCommand {
     static let configuration = CommandConfiguration(

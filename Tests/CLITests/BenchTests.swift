@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+@testable import Support
 
 /// `latentsim bench --json` prints the documented records (figures are not judged: speed belongs to
 /// benchmarks, not tests).

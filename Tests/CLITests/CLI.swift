@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+@testable import Support
 
 /// Runs the built `latentsim` binary, alone or under `mpirun`, with a hard timeout so a hang fails
 /// the test instead of stalling CI.

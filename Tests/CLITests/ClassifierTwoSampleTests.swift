@@ -2,6 +2,11 @@ import EventStore
 import NN
 import XCTest
 @testable import latentsim
+@testable import Support
+@testable import Training
+@testable import Generation
+@testable import Evaluation
+import Comm
 
 /// The classifier two-sample test's AUC arithmetic (hand-counted pairs) and its determinism.
 final class ClassifierTwoSampleTests: XCTestCase {

@@ -1,4 +1,5 @@
 import XCTest
+@testable import Support
 
 /// The Communicator under real launches: as a single process and under mpirun -np 2 and -np 3.
 final class CommunicatorTests: XCTestCase {

@@ -4,6 +4,10 @@ import Foundation
 import NN
 import XCTest
 @testable import latentsim
+@testable import Support
+@testable import Training
+@testable import Generation
+@testable import Evaluation
 
 /// The autoencoder's derived-quantity terms (DerivedLoss): value against a direct computation, and
 /// gradient with respect to the decoder's preprocessed output (through log1p and standardisation)

@@ -1,6 +1,7 @@
 import EventStore
 import Foundation
 import XCTest
+@testable import Support
 
 /// `latentsim ensemble` and `train-gan` on a small table with small networks, as the built binary
 /// under mpirun: group split, dynamic hand-out, results independent of the hand-out, selection,

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+@testable import Support
 
 /// `latentsim evaluate` end to end on `simulate` tables: same process ⇒ small KS, different
 /// process ⇒ large KS, the JSON agrees with the printed table and does not depend on the rank count.

@@ -1,6 +1,11 @@
 import EventStore
 import XCTest
 @testable import latentsim
+@testable import Support
+@testable import Training
+@testable import Generation
+@testable import Evaluation
+import Comm
 
 /// The evaluation's numbers on tables small enough to work out by hand.
 final class EvaluationTests: XCTestCase {

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+@testable import Support
 
 /// `latentsim generate` and `verify` on bad input: one clear line, the documented exit code, and
 /// nothing left that looks complete.

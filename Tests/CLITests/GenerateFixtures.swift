@@ -2,6 +2,7 @@ import Comm
 import EventStore
 import Foundation
 import XCTest
+@testable import Support
 
 /// Trained model directories for the generate tests: a tiny latent-space ensemble on the
 /// EnsembleTests reducer and a tiny full-space one, each with one restart (their RUN/best).

@@ -1,6 +1,7 @@
 import EventStore
 import Foundation
 import XCTest
+@testable import Support
 
 /// `latentsim generate` as the built binary: rank-count independence, the virtual master read
 /// back through EventReader and h5py from other directories, resume, the single layout, and the

@@ -4,6 +4,10 @@ import Foundation
 import NN
 import XCTest
 @testable import latentsim
+@testable import Support
+@testable import Training
+@testable import Generation
+@testable import Evaluation
 
 /// Reducers with kept features (`keep`): the latent row is the codes followed by the kept
 /// features, decoding restores those exactly, and every decode path (the scorer's, generation's)

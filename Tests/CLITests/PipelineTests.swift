@@ -1,6 +1,7 @@
 import EventStore
 import Foundation
 import XCTest
+@testable import Support
 
 /// `latentsim pipeline` end to end under mpirun -np 2 on the repository's jobs/quickstart.toml with
 /// its sizes scaled down (same sections and stages, tiny counts).

@@ -2,6 +2,7 @@ import Comm
 import EventStore
 import Foundation
 import XCTest
+@testable import Support
 
 /// Job files drive `reduce`; the command line overrides them; mistakes are named with the nearest key.
 final class ReduceConfigTests: XCTestCase {

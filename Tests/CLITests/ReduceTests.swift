@@ -2,6 +2,7 @@ import Comm
 import EventStore
 import Foundation
 import XCTest
+@testable import Support
 
 /// `latentsim reduce`: data-parallel equivalence, determinism, resume and signals, run as the built
 /// binary alone and under mpirun.

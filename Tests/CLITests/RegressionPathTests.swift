@@ -4,6 +4,10 @@ import Foundation
 import NN
 import XCTest
 @testable import latentsim
+@testable import Support
+@testable import Training
+@testable import Generation
+@testable import Evaluation
 
 /// The regression terms' gradient with respect to the generator's output, through the latent
 /// standardisation, the decoder and the inverse scaling, against central differences of the loss.

@@ -3,6 +3,10 @@ import EventStore
 import Foundation
 import XCTest
 @testable import latentsim
+@testable import Support
+@testable import Training
+@testable import Generation
+@testable import Evaluation
 
 /// The reducer's representation options (pair_mass, log1p, zero_spike, derived_loss) and the GAN options that
 /// go with them: a pair_mass reducer through ensemble and generate end to end, and every misuse

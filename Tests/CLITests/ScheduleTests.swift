@@ -1,6 +1,11 @@
 import Foundation
 import XCTest
 @testable import latentsim
+@testable import Support
+@testable import Training
+@testable import Generation
+@testable import Evaluation
+import Comm
 
 /// The learning-rate schedule shared by reduce and the ensembles, and its option in a job file.
 final class ScheduleTests: XCTestCase {

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+@testable import Support
 
 /// `latentsim select` on fabricated ensemble run directories (snapshot "checkpoints" are distinct
 /// byte strings: selection only copies them).

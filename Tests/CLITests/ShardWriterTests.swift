@@ -3,6 +3,10 @@ import EventStore
 import Foundation
 import XCTest
 @testable import latentsim
+@testable import Support
+@testable import Training
+@testable import Generation
+@testable import Evaluation
 
 /// The generate writer thread on its own: shards written from recycled chunk buffers read back
 /// exactly and carry the checksum of their bytes; a directory that disappears mid-run fails the

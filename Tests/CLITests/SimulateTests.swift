@@ -1,6 +1,7 @@
 import Comm
 import EventStore
 import XCTest
+@testable import Support
 
 /// `latentsim simulate` end to end: the table depends only on (process, events, seed), never on
 /// the number of ranks, and bad arguments give one pinned line and exit code on every rank count.

@@ -1,6 +1,7 @@
 import CMPI
 import XCTest
 @testable import Comm
+@testable import Support
 
 /// Single-process behaviour of the Communicator (the multi-rank behaviour is tested by launching the
 /// binary under mpirun, in CLITests).

@@ -1,5 +1,6 @@
 import XCTest
 @testable import Comm
+@testable import Support
 
 /// SharedCounter as a single process (no mpirun); the multi-rank contention test launches the
 /// binary's `comm-check` under mpirun (CLITests/CommunicatorTests).

@@ -1,6 +1,7 @@
 import Comm
 import XCTest
 @testable import EventStore
+@testable import Support
 
 final class CheckpointTests: XCTestCase {
     func testRoundTripIsBitwiseAndLeavesNoTemporary() throws {

@@ -1,6 +1,7 @@
 import Comm
 import XCTest
 @testable import EventStore
+@testable import Support
 
 /// Every bad-input case: the exact one-line message and the exit code.
 final class EventReaderErrorTests: XCTestCase {

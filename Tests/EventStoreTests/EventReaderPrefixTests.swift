@@ -1,6 +1,7 @@
 import Comm
 import XCTest
 @testable import EventStore
+@testable import Support
 
 /// `EventReader.read(path:maxRows:)`: only the leading rows, every layout, the file's size kept.
 final class EventReaderPrefixTests: XCTestCase {

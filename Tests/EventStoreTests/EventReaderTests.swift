@@ -1,6 +1,7 @@
 import Comm
 import XCTest
 @testable import EventStore
+@testable import Support
 
 final class EventReaderTests: XCTestCase {
     let rows: [[Double]] = [[1.5, -2, 3], [4, 5.25, 6], [7, 8, 9], [10, 11, 12.75]]

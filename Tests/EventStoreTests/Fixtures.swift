@@ -2,6 +2,7 @@ import CHDF5
 import Comm
 import Foundation
 @testable import EventStore
+@testable import Support
 
 /// Builds small HDF5 and CSV files of every layout (and broken ones) for the reader tests.
 enum Fixtures {

@@ -1,6 +1,7 @@
 import Comm
 import XCTest
 @testable import EventStore
+@testable import Support
 
 final class HDF5ErrorTests: XCTestCase {
     /// A failed HDF5 call becomes a typed error with the call and HDF5's own error-stack messages.

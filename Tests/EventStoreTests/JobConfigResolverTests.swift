@@ -1,6 +1,7 @@
 import Comm
 import XCTest
 @testable import EventStore
+@testable import Support
 
 /// Schema checks, precedence default < file < command line, and describe() round trips.
 final class JobConfigResolverTests: XCTestCase {

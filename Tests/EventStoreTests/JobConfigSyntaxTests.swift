@@ -1,6 +1,7 @@
 import Comm
 import XCTest
 @testable import EventStore
+@testable import Support
 
 /// Every syntax error of the TOML subset: one line, the file and line, exit code 64.
 final class JobConfigSyntaxTests: XCTestCase {

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 import Comm
 import EventStore
-import NN
+@testable import Support
 
 /// Hand-made dimuon events for the preprocessing tests (no dependency on the Physics module).
 enum PreprocessingFixtures {

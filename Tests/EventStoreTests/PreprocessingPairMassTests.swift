@@ -2,6 +2,7 @@ import Comm
 import EventStore
 import Foundation
 import XCTest
+@testable import Support
 
 private typealias F = PreprocessingFixtures
 

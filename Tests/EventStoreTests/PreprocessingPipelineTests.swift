@@ -2,6 +2,7 @@ import Comm
 import Foundation
 import XCTest
 @testable import EventStore
+@testable import Support
 
 final class PreprocessingPipelineTests: XCTestCase {
     typealias F = PreprocessingFixtures

@@ -2,6 +2,7 @@ import Comm
 import Foundation
 import XCTest
 @testable import EventStore
+@testable import Support
 
 /// The `quantile` step: y = Φ⁻¹(F(x)) with F interpolating the training quantiles.
 final class PreprocessingQuantileTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import EventStore
+@testable import Support
 
 final class PreprocessingRotationTests: XCTestCase {
     typealias F = PreprocessingFixtures

@@ -2,6 +2,7 @@ import Comm
 import Foundation
 import XCTest
 @testable import EventStore
+@testable import Support
 
 /// The `zeroSpike` step: 0 ↦ −G, x ≥ t ↦ x − t, the gap (0, t) stretched linearly in between.
 final class PreprocessingZeroSpikeTests: XCTestCase {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import EventStore
+@testable import Support
 
 final class ShardedBatchesTests: XCTestCase {
     /// The union over ranks of each step's rows is the same global batch for 1, 2 and 3 ranks.

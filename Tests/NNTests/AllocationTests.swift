@@ -4,6 +4,7 @@ import XCTest
 import Glibc
 #endif
 @testable import NN
+@testable import Support
 
 /// Proves that steady-state training steps perform no heap allocation on the calling thread.
 ///

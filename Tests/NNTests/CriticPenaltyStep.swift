@@ -1,4 +1,5 @@
 @testable import NN
+@testable import Support
 
 /// A WGAN-GP critic step as a GAN trainer would run it (allocation-test fixture): Wasserstein
 /// loss on [real | fake] rows with .overwrite, then the gradient penalty on interpolated rows

@@ -1,5 +1,6 @@
 import XCTest
 @testable import NN
+@testable import Support
 
 /// The packed inference kernel (CBLAS's dense_kernel.h through `DenseKernel`), both variants, against
 /// its scalar twin, bit for bit: all are bias[c] then the k fused multiply-adds in order.

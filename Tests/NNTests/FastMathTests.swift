@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import NN
+@testable import Support
 
 /// The vectorizable Float functions against Double libm, and the noise fillers against a plain
 /// Double Box–Muller twin on the same Philox blocks.

@@ -1,5 +1,6 @@
 import XCTest
 @testable import NN
+@testable import Support
 
 final class GemmTests: XCTestCase {
     /// OpenBLAS sgemm against the plain-loop twin for all four transpose variants, β 0 and 1,

@@ -1,5 +1,6 @@
 import XCTest
 @testable import NN
+@testable import Support
 
 /// Engine gradients (Float, sgemm) against central finite differences of the Double reference
 /// model for the loss L = Σ output ⊙ R with a fixed random R, so dL/dOutput = R.

@@ -1,5 +1,6 @@
 import XCTest
 @testable import NN
+@testable import Support
 
 /// WGAN-GP penalty: engine (Float, sgemm chain) against central finite differences of the
 /// Double reference penalty, and the Double twin's analytic gradient against the same.

@@ -1,5 +1,6 @@
 import XCTest
 @testable import NN
+@testable import Support
 
 final class KernelTests: XCTestCase {
     static let activations: [Activation] = [.linear, .relu, .leakyReLU(0.2), .tanh, .sigmoid]

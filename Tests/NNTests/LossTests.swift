@@ -1,5 +1,6 @@
 import XCTest
 @testable import NN
+@testable import Support
 
 /// Each loss against a Double formula (written independently of the engine's) and its finite
 /// differences.

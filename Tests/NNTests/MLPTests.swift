@@ -1,5 +1,6 @@
 import XCTest
 @testable import NN
+@testable import Support
 
 final class MLPTests: XCTestCase {
     func testRejectsBadArchitectures() {

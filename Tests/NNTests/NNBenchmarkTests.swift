@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import NN
+@testable import Support
 
 final class NNBenchmarkTests: XCTestCase {
     /// FLOPs per GAN step from the gemm plan against the count by hand: weights W_G, W_D;

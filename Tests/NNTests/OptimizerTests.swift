@@ -1,5 +1,6 @@
 import XCTest
 @testable import NN
+@testable import Support
 
 final class OptimizerTests: XCTestCase {
     private let theta0 = randomValues(9, seed: 51)

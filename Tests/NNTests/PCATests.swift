@@ -1,5 +1,6 @@
 import XCTest
 @testable import NN
+@testable import Support
 
 final class PCATests: XCTestCase {
     /// Data on a known 2-D plane in 4-D plus small noise: two components explain almost everything,

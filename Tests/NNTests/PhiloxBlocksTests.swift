@@ -1,5 +1,6 @@
 import XCTest
 @testable import NN
+@testable import Support
 
 /// The eight-lane Philox kernel against its plain twin, the scalar `Philox.block`: the noise of
 /// every generated event and training step must not change by a single bit when it is vectorised.

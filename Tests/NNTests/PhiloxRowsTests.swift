@@ -1,5 +1,6 @@
 import XCTest
 @testable import NN
+@testable import Support
 
 /// The eight-rows-at-a-time per-event noise against its per-row twin: generated events must not
 /// change by a single bit when their noise is vectorised across rows.

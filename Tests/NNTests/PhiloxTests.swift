@@ -1,5 +1,6 @@
 import XCTest
 @testable import NN
+@testable import Support
 
 final class PhiloxTests: XCTestCase {
     /// Known-answer vectors from Random123's kat_vectors (philox4x32, 10 rounds).

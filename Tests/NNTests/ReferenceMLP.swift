@@ -1,5 +1,6 @@
 import Foundation
 @testable import NN
+@testable import Support
 
 /// Double-precision twin of `MLP` with the same parameter layout (W[i][o] row-major, then b),
 /// written as plain loops over pre-activations, independent of the engine's code paths.

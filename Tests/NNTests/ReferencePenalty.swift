@@ -1,5 +1,6 @@
 import Foundation
 @testable import NN
+@testable import Support
 
 /// Double-precision twin of `GradientPenalty` written row by row with plain loops over the
 /// pre-activations of `ReferenceMLP` (slopes from `derivativeDouble(z)`), independent of the

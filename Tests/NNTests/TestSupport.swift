@@ -1,5 +1,6 @@
 import XCTest
 @testable import NN
+@testable import Support
 
 /// Deterministic test values in (low, high).
 func randomValues(_ count: Int, seed: UInt64, low: Double = -1, high: Double = 1) -> [Float] {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import NN
+@testable import Support
 
 final class TrainingTests: XCTestCase {
     /// Fit y = sin(x) on [−π, π] with a 1-32-32-1 tanh/LeakyReLU MLP and Adam; the MSE must

@@ -1,4 +1,5 @@
 @testable import NN
+@testable import Support
 
 /// A `VAE` training step plus a generation call (allocation-test fixture), Adam on both halves.
 final class VAEGeneratorStep {

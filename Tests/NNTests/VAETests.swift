@@ -1,5 +1,6 @@
 import XCTest
 @testable import NN
+@testable import Support
 
 final class VAETests: XCTestCase {
     /// Gradients of scale/B · Σ_rows [Σ (x̂ − x)² + β KL_row] with the step's ε replayed, against

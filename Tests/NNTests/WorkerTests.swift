@@ -1,5 +1,6 @@
 import XCTest
 @testable import NN
+@testable import Support
 
 /// In-process data parallelism: concurrent single-threaded sgemm, the parameter-range split of the
 /// optimizers, and the T = 2 worker steps against the serial ones.

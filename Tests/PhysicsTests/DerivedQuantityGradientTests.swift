@@ -2,6 +2,7 @@ import EventStore
 import Foundation
 import XCTest
 @testable import Physics
+@testable import Support
 
 final class DerivedQuantityGradientTests: XCTestCase {
     typealias F = GradientFixture

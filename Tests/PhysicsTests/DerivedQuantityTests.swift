@@ -3,6 +3,7 @@ import EventStore
 import Foundation
 import XCTest
 @testable import Physics
+@testable import Support
 
 final class DerivedQuantityTests: XCTestCase {
     /// Two hand-built events in the generator's column layout.

@@ -1,5 +1,6 @@
 import EventStore
 import Physics
+@testable import Support
 
 /// Tables shared by the statistical tests, generated once per test process.
 enum Fixture {

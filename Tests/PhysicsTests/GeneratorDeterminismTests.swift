@@ -1,6 +1,7 @@
 import EventStore
 import XCTest
 @testable import Physics
+@testable import Support
 
 final class GeneratorDeterminismTests: XCTestCase {
     func testColumnsAndShape() {

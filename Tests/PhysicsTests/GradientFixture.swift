@@ -1,7 +1,7 @@
 import EventStore
-import NN
 import XCTest
 @testable import Physics
+@testable import Support
 
 /// Small batches of physical-looking rows for the gradient tests: width 11 (odd, wider than any
 /// quantity's inputs), with a quantity's inputs at scattered, permuted positions and filler noise

@@ -3,6 +3,7 @@ import EventStore
 import Foundation
 import XCTest
 @testable import Physics
+@testable import Support
 
 final class MomentRegressionTests: XCTestCase {
     typealias F = GradientFixture

@@ -1,7 +1,7 @@
 import Foundation
-import NN
 import XCTest
 @testable import Physics
+@testable import Support
 
 final class SamplingTests: XCTestCase {
     func testDecayAngleSamplerFollowsOnePlusCosSquared() {

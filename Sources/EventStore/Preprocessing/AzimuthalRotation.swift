@@ -1,5 +1,5 @@
 import Foundation
-import NN
+import Support
 
 /// The paper's azimuthal rotation. Forward: every (px, py) pair of a row is rotated by −φ of the
 /// reference vector, which ends with p_x = p_T ≥ 0 and p_y = 0; the reference p_y column is then

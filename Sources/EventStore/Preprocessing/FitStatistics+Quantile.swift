@@ -1,3 +1,4 @@
+import Support
 extension FitStatistics {
     /// At most this many training rows (a deterministic every-m-th subsample of every rank) fix
     /// the knots: quantile errors of ~1/√200k are far below any KS a generator reaches.

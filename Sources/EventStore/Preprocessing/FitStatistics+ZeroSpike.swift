@@ -1,3 +1,4 @@
+import Support
 extension FitStatistics {
     /// `zeroSpike` parameters per column: the smallest non-zero value t (where the continuum
     /// starts) and the population std of the non-zero values as the gap width G (the spike then

@@ -1,4 +1,4 @@
-import NN
+import Support
 
 /// The paper's Gaussian smearing of integer columns, made exactly invertible by a floor:
 /// y = x + 0.5 + ε with ε ~ N(0, σ²) resampled until y − x lies in [guardBand, 1 − guardBand]

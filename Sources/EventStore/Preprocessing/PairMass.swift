@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// The kernels of the `pairMass` step. A Z → μμ sample is a narrow peak in the pair's invariant
 /// mass, m² = (E₁ + E₂)² − |p₁ + p₂|², but a network that produces the eight components directly

@@ -1,4 +1,5 @@
 import Comm
+import Support
 
 /// The one-line messages of preprocessing: what was expected, what was found, where, and the fix.
 /// Rows are global 0-based event indices (`table.firstRow + local row`), as in the readers.

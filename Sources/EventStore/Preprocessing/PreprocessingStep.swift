@@ -1,3 +1,4 @@
+import Support
 /// One step of a `Preprocessor`: what it does, to which columns, and (once fitted) the statistics
 /// it learned. Steps are built with the static factories and fitted by `Preprocessor.fit`.
 ///

@@ -1,4 +1,5 @@
 import Comm
+import Support
 
 extension Preprocessor {
     /// Forward in place on a row-major float32 buffer: `rows × inputColumns.count` values in, and

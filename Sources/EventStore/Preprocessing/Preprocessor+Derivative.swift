@@ -1,3 +1,4 @@
+import Support
 extension Preprocessor {
     /// Whether `inverseWithDerivative` accepts this (fitted) preprocessor: every step elementwise.
     public var isElementwise: Bool { steps.allSatisfy(\.kind.isElementwise) }

@@ -1,4 +1,5 @@
 import Comm
+import Support
 
 extension Preprocessor {
     /// Fits every step in turn on the output of the steps before it. `table` is this rank's shard

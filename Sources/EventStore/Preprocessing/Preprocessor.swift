@@ -1,4 +1,5 @@
 import Comm
+import Support
 
 /// An ordered list of invertible preprocessing steps, fitted on the training split (each step on
 /// the output of the ones before it) and stored with a model as JSON.

@@ -1,4 +1,4 @@
-import NN
+import Support
 
 /// One column's CDF F as the quantile step uses it, built from the fitted knots and the tie rule.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import NN
+import Support
 
 /// Maps a column through its training CDF onto a standard normal: y = Φ⁻¹(F(x)), with F the
 /// piecewise-linear interpolation of `K` knots (the training quantiles at u = i/(K−1)). Every

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// The buffer kernels: row-major `rows × width` float32, transformed in place without allocation.
 /// Forward reads `rows × inputWidth` and leaves `rows × outputWidth` packed at the start; inverse

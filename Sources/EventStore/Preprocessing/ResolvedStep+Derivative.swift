@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// The derivative kernels of the elementwise inverse steps, for gradients that must flow from
 /// physical units back to the preprocessed space a network works in.

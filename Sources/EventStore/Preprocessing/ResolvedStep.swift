@@ -1,3 +1,4 @@
+import Support
 /// A step bound to concrete column positions of its input layout: what the buffer kernels run.
 /// Rebuilt from `(inputColumns, steps)` whenever a preprocessor is fitted or decoded.
 struct ResolvedStep: Sendable {

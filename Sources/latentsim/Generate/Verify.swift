@@ -2,6 +2,10 @@ import ArgumentParser
 import Comm
 import EventStore
 import Foundation
+import Support
+import Training
+import Generation
+import Evaluation
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(

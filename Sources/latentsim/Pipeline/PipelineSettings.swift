@@ -1,24 +1,28 @@
 import Comm
 import EventStore
 import Foundation
+import Support
+import Training
+import Generation
+import Evaluation
 
 /// The [pipeline] table of a job file: where the chain writes, what it simulates and how much it
 /// generates. The other stages read their own tables ([reduce], [ensemble]) from the same file.
-struct PipelineSettings {
-    var job: String
-    var out: String
-    var process: String
-    var events: Int
-    var seed: UInt64
-    var generateEvents: Int
-    var shardEvents: Int
-    var metric: String
+public struct PipelineSettings {
+    public var job: String
+    public var out: String
+    public var process: String
+    public var events: Int
+    public var seed: UInt64
+    public var generateEvents: Int
+    public var shardEvents: Int
+    public var metric: String
 
     /// The tables of a pipeline job file: each command reads its own and accepts the others.
-    static let sections = ["pipeline", "simulate", "reduce", "ensemble", "select", "generate", "evaluate"]
-    static func sections(besides section: String) -> [String] { sections.filter { $0 != section } }
+    public static let sections = ["pipeline", "simulate", "reduce", "ensemble", "select", "generate", "evaluate"]
+    public static func sections(besides section: String) -> [String] { sections.filter { $0 != section } }
 
-    static let schema: [ConfigOption] = [
+    public static let schema: [ConfigOption] = [
         ConfigOption("out", .string, default: "runs/pipeline", help: "Directory of every stage's output."),
         ConfigOption("process", .string, default: "dy", help: "Built-in process to simulate: dy or zh-inv."),
         ConfigOption("events", .int, default: 400_000, help: "Simulated events (training and held-out)."),
@@ -28,7 +32,7 @@ struct PipelineSettings {
         ConfigOption("metric", .string, default: "ks-sum", help: "Selection metric: ks-sum or rank-sum."),
     ]
 
-    static func load(job: String, out: String?) throws -> PipelineSettings {
+    public static func load(job: String, out: String?) throws -> PipelineSettings {
         var config = try JobConfig.load(path: job, section: "pipeline", schema: schema, otherSections: sections(besides: "pipeline"))
         let s = PipelineSettings(
             job: job, out: try config.string("out", cli: out), process: try config.string("process", cli: nil),
@@ -48,11 +52,11 @@ struct PipelineSettings {
         return s
     }
 
-    func path(_ name: String) -> String { (out as NSString).appendingPathComponent(name) }
-    var table: String { path("dy.h5") }
-    var heldOut: String { path("heldout.h5") }
-    var reduce: String { path("reduce") }
-    var ensemble: String { path("ensemble") }
-    var generated: String { path("generated") }
-    var evaluation: String { path("evaluation.json") }
+    public func path(_ name: String) -> String { (out as NSString).appendingPathComponent(name) }
+    public var table: String { path("dy.h5") }
+    public var heldOut: String { path("heldout.h5") }
+    public var reduce: String { path("reduce") }
+    public var ensemble: String { path("ensemble") }
+    public var generated: String { path("generated") }
+    public var evaluation: String { path("evaluation.json") }
 }

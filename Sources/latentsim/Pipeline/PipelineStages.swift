@@ -1,16 +1,20 @@
 import Comm
 import EventStore
 import Foundation
+import Support
+import Training
+import Generation
+import Evaluation
 
 /// The pipeline's stages that are more than a call of another command.
-enum PipelineStages {
-    static func stage(_ name: String, _ console: Console, _ body: () throws -> Void) throws {
+public enum PipelineStages {
+    public static func stage(_ name: String, _ console: Console, _ body: () throws -> Void) throws {
         console.line("== pipeline: \(name)")
         try body()
     }
 
     /// Simulates the table unless a complete one with the same process, seed and size is there.
-    static func simulate(_ s: PipelineSettings, comm: Communicator, console: Console) throws {
+    public static func simulate(_ s: PipelineSettings, comm: Communicator, console: Console) throws {
         let same = try comm.agree { () -> Bool in
             guard comm.isRoot, FileManager.default.fileExists(atPath: s.table),
                   let layout = try? EventReader.describe(path: s.table, comm: try Communicator.selfOnly()),
@@ -30,7 +34,7 @@ enum PipelineStages {
     }
 
     /// Trains the reducer unless the run directory holds a finished one (its reconstruction report).
-    static func reduce(_ s: PipelineSettings, comm: Communicator, console: Console) throws {
+    public static func reduce(_ s: PipelineSettings, comm: Communicator, console: Console) throws {
         let done = FileManager.default.fileExists(atPath: (s.reduce as NSString).appendingPathComponent("reconstruction.json"))
         if try comm.broadcast(Int32(done && comm.isRoot ? 1 : 0)) != 0 {
             console.line("== pipeline: reduce (kept \(s.reduce))")
@@ -42,7 +46,7 @@ enum PipelineStages {
     }
 
     /// DIR/heldout.h5: the rows of the simulated table that the reducer (and so the GANs) held out.
-    static func writeHeldOut(_ s: PipelineSettings, comm: Communicator, console: Console) throws {
+    public static func writeHeldOut(_ s: PipelineSettings, comm: Communicator, console: Console) throws {
         let reducer = try comm.agree { try Reducer.load(path: (s.reduce as NSString).appendingPathComponent("model.h5")) }
         let table = try EventReader.read(path: s.table, comm: comm).table
         var held = EventTable(columns: table.columns, rows: 0)
@@ -59,7 +63,7 @@ enum PipelineStages {
         console.line("== pipeline: held-out real events: \(rows) rows of \(s.table) -> \(s.heldOut)")
     }
 
-    static func summary(_ s: PipelineSettings, seconds: Double) -> String {
+    public static func summary(_ s: PipelineSettings, seconds: Double) -> String {
         """
         == pipeline finished in \(String(format: "%.0f", seconds)) s
            simulated table      \(s.table)

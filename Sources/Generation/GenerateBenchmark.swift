@@ -1,0 +1,94 @@
+import Comm
+import EventStore
+import Foundation
+import NN
+import Support
+import Training
+
+/// `latentsim bench --generate`: events/s of the synthetic gen17 and latent generators, compute
+/// only (noise, networks, post-processing; rows split over the ranks) and end to end into HDF5
+/// shards through `GenerateRun` (what `latentsim generate` runs), on every rank of the job.
+/// Records: {"model", "ranks", "mode": "compute"|"hdf5", "events_per_s"} (benchmarks/README.md).
+public struct GenerateBenchmark {
+    public let comm: Communicator
+    public let seconds: Double
+    public let json: Bool
+
+    /// Table mode: also where the time of the HDF5 run went, stage by stage (rank 0's CPU time).
+    public var breakdown = false
+    /// Events per network batch of the synthetic generators.
+    public var chunk = GeneratorModel.defaultChunk
+
+    public init(comm: Communicator, seconds: Double, json: Bool, breakdown: Bool = false,
+                chunk: Int = GeneratorModel.defaultChunk) {
+        self.comm = comm
+        self.seconds = seconds
+        self.json = json
+        self.breakdown = breakdown
+        self.chunk = chunk
+    }
+
+    public func run() throws {
+        let console = Console(comm: comm)
+        if !json { console.line("networks: \(GenerateBenchmark.kernel)") }
+        for kind in GeneratorModel.Synthetic.allCases {
+            let model = try comm.agree { try GeneratorModel.synthetic(kind, chunk: chunk) }
+            let (events, compute) = try measureCompute(model)
+            if breakdown && !json { model.stages = GenerationStages() }
+            let hdf5 = try measureHDF5(model, kind: kind, events: events)
+            for (mode, rate) in [("compute", compute), ("hdf5", hdf5)] {
+                if json {
+                    console.line("{\"model\": \"\(kind.rawValue)\", \"ranks\": \(comm.size), \"mode\": \"\(mode)\", "
+                                 + "\"events_per_s\": \(String(format: "%.1f", rate)), \"threads\": 1, \"peer\": \"latentsim\", "
+                                 + "\"kernel\": \"\(DenseKernel.variant.map { "packed-\($0.rawValue)" } ?? "openblas")\"}")
+                } else {
+                    console.line(String(format: "%-6@ ranks %d  %-7@ %10.0f events/s  (%.0f per rank)", kind.rawValue as NSString,
+                                        comm.size, mode as NSString, rate, rate / Double(comm.size)))
+                }
+            }
+            if let stages = model.stages {
+                console.line("  \(kind.rawValue) into HDF5, CPU time per stage on rank 0 (chunk \(model.chunk)):")
+                for line in stages.table(events: comm.share(of: events).count) { console.line(line) }
+            }
+        }
+    }
+
+    /// Which kernel runs the networks (generate packs the weights once when the CPU has AVX-512).
+    public static var kernel: String {
+        guard let variant = DenseKernel.variant else {
+            return "OpenBLAS \(BLAS.coreName) sgemm + bias/activation sweep (no AVX2, or LATENTSIM_DENSE_KERNEL=blas)"
+        }
+        return "packed \(variant == .avx512 ? "AVX-512" : "AVX2") dense kernel (weights packed once)"
+    }
+
+    /// Doubles the event count until one pass takes `seconds`; returns that count and its rate.
+    private func measureCompute(_ model: GeneratorModel) throws -> (Int, Double) {
+        var events = model.chunk * comm.size
+        try model.generate(rows: comm.share(of: events), seed: 1) { _, _ in }  // warm-up
+        while true {
+            try comm.barrier()
+            let clock = Stopwatch()
+            var sink: Float = 0
+            try model.generate(rows: comm.share(of: events), seed: 1) { values, _ in sink += values[0] }
+            let elapsed = try comm.allreduce(clock.seconds, op: .max)
+            if elapsed >= seconds || events >= 1 << 26 || !sink.isFinite { return (events, Double(events) / elapsed) }
+            events *= max(2, Int((seconds / max(elapsed, 1e-3)).rounded(.up)))
+        }
+    }
+
+    /// The same count end to end into shards (two per rank, in a scratch directory removed after).
+    private func measureHDF5(_ model: GeneratorModel, kind: GeneratorModel.Synthetic, events: Int) throws -> Double {
+        let directory = try comm.broadcast(comm.isRoot ? NSTemporaryDirectory() + "latentsim-bench-\(getpid())-\(kind.rawValue)" : "")
+        defer { if comm.isRoot { try? FileManager.default.removeItem(atPath: directory) } }
+        let shard = max(model.chunk, (events + 2 * comm.size - 1) / (2 * comm.size))
+        let source = GeneratorModel.Source(directory: "(synthetic \(kind.rawValue))", hash: "synthetic-\(kind.rawValue)",
+                                           space: kind == .gen17 ? "full" : "latent", kind: "gan")
+        var run = GenerateRun(model: model, source: source, events: events, shardEvents: shard, seed: 1, layout: .shards,
+                              out: directory, overwrite: true, comm: comm)
+        run.quiet = true
+        try comm.barrier()
+        let clock = Stopwatch()
+        try run.execute()
+        return Double(events) / (try comm.allreduce(clock.seconds, op: .max))
+    }
+}

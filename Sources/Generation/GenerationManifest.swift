@@ -1,0 +1,93 @@
+import Comm
+import EventStore
+import Foundation
+import Support
+import Training
+
+/// GEN/manifest.json: what a `latentsim generate` output holds and how to check it. Written with
+/// `complete: false` before any shard is (re)generated and with `complete: true` and every
+/// checksum once all shards and the master are in place, so a directory left by an interrupted run
+/// never looks finished; `verify` and a resuming run compare the shards against it.
+public struct GenerationManifest: Codable, Equatable {
+    public struct Shard: Codable, Equatable {
+        public var file: String
+        public var firstRow: Int
+        public var rows: Int
+        /// nil until the shard is written (in a manifest with `complete: false`).
+        public var sha256: String?
+
+        public enum CodingKeys: String, CodingKey { case file, firstRow = "first_row", rows, sha256 }
+    }
+
+    public enum Layout: String, Codable, CaseIterable { case shards, single }
+
+    public static let name = "manifest.json"
+    public static let master = "events.h5"
+    public static let format = "latentsim-generation-1"
+
+    public var format = GenerationManifest.format
+    /// SHA-256 of generator.h5 (+ reducer.h5).
+    public var model: String
+    public var seed: UInt64
+    public var events: Int
+    public var shardEvents: Int
+    public var layout: Layout
+    public var columns: [String]
+    public var shards: [Shard]
+    public var seconds: Double
+    public var complete: Bool
+
+    public enum CodingKeys: String, CodingKey {
+        case format, model, seed, events, shardEvents = "shard_events", layout, columns, shards, seconds, complete
+    }
+
+    /// The shard plan of N events: `shard-00000.h5`, … of `shardEvents` rows each (the last one
+    /// shorter), or the one file `events.h5` written collectively.
+    public static func plan(events: Int, shardEvents: Int, layout: Layout) -> [Shard] {
+        guard layout == .shards else { return [Shard(file: master, firstRow: 0, rows: events, sha256: nil)] }
+        let count = (events + shardEvents - 1) / shardEvents
+        return (0..<count).map { s in
+            let first = s * shardEvents
+            return Shard(file: String(format: "shard-%05d.h5", s), firstRow: first, rows: min(events, first + shardEvents) - first,
+                         sha256: nil)
+        }
+    }
+
+    /// Same generation request (model, seed, size, layout): the shards may be reused.
+    public func matches(_ other: GenerationManifest) -> Bool {
+        model == other.model && seed == other.seed && events == other.events && shardEvents == other.shardEvents
+            && layout == other.layout && columns == other.columns
+    }
+
+    /// Why `other` (the request) cannot reuse this directory, for the refusal message.
+    public func difference(from other: GenerationManifest) -> String {
+        if model != other.model { return "a different model (sha256 \(model.prefix(12))…, this one \(other.model.prefix(12))…)" }
+        if seed != other.seed { return "seed \(seed) (this run: \(other.seed))" }
+        if events != other.events { return "\(events) events (this run: \(other.events))" }
+        if shardEvents != other.shardEvents { return "shards of \(shardEvents) events (this run: \(other.shardEvents))" }
+        if layout != other.layout { return "layout '\(layout.rawValue)' (this run: '\(other.layout.rawValue)')" }
+        return "columns \(columns.joined(separator: ",")) (this run: \(other.columns.joined(separator: ",")))"
+    }
+
+    public static func read(directory: String) throws -> GenerationManifest {
+        let path = (directory as NSString).appendingPathComponent(name)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputError("'\(path)' does not exist or is unreadable; '\(directory)' is not the output of `latentsim generate`",
+                             exitCode: ExitStatus.noInput)
+        }
+        do {
+            return try JSONDecoder().decode(GenerationManifest.self, from: data)
+        } catch {
+            throw InputError("'\(path)' is not a generation manifest (\(error)); rerun `latentsim generate` with --overwrite",
+                             exitCode: ExitStatus.dataError)
+        }
+    }
+
+    /// Writes GEN/manifest.json (one rank; temporary name, then rename).
+    public func write(directory: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let text = String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+        try OutputPath((directory as NSString).appendingPathComponent(GenerationManifest.name)).write(text: text)
+    }
+}

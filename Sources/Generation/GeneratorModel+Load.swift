@@ -1,0 +1,118 @@
+import Comm
+import EventStore
+import Foundation
+import NN
+import Support
+import Training
+
+extension GeneratorModel {
+    /// What `load` read besides the model: for the manifest, the shard attributes and messages.
+    public struct Source {
+        public var directory: String
+        /// SHA-256 of generator.h5, followed by reducer.h5 in latent space.
+        public var hash: String
+        public var space: String
+        public var kind: String
+    }
+
+    /// Loads a model directory (RUN/best of `latentsim ensemble`, or any directory holding
+    /// generator.h5 and, for a latent-space generator, reducer.h5). Rank-local: call it on every
+    /// rank inside `comm.agree` (the files are small).
+    public static func load(directory: String, chunk: Int = GeneratorModel.defaultChunk) throws -> (GeneratorModel, Source) {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard fm.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw InputError("model directory '\(directory)' does not exist or is not a directory; give RUN/best written by "
+                             + "`latentsim ensemble` (or any directory holding generator.h5 [+ reducer.h5])",
+                             exitCode: ExitStatus.noInput)
+        }
+        let root = directory as NSString
+        let generatorPath = root.appendingPathComponent("generator.h5")
+        guard fm.fileExists(atPath: generatorPath) else {
+            throw InputError("model directory '\(directory)' is incomplete: no generator.h5 (the trained sampler); give RUN/best "
+                             + "written by `latentsim ensemble`, or rerun `latentsim select RUN` to install it",
+                             exitCode: ExitStatus.noInput)
+        }
+        let checkpoint = try Checkpoint.read(from: generatorPath)
+        let place = "'\(generatorPath)'"
+        let format = (try? checkpoint.string("format")) ?? "none"
+        guard format == GeneratorSnapshot.format else {
+            throw InputError("\(place) is not a generator snapshot: format '\(format)', expected '\(GeneratorSnapshot.format)'; "
+                             + "give the generator.h5 of RUN/best", exitCode: ExitStatus.dataError)
+        }
+        func attribute<T>(_ name: String, _ read: () throws -> T) throws -> T {
+            do { return try read() } catch {
+                throw InputError("\(place) attribute '\(name)' is missing or unreadable (\(error)); the snapshot is damaged or "
+                                 + "from another latentsim version: rerun `latentsim select RUN`", exitCode: ExitStatus.dataError)
+            }
+        }
+        func json<T: Decodable>(_ type: T.Type, _ name: String) throws -> T {
+            try attribute(name) { try JSONDecoder().decode(T.self, from: Data(try checkpoint.string(name).utf8)) }
+        }
+        func strings(_ name: String) throws -> [String] {
+            try attribute(name) {
+                guard case .strings(let s)? = checkpoint.attributes[name] else { throw InputError("not a list of strings") }
+                return s
+            }
+        }
+        let space = try attribute("space") { try checkpoint.string("space") }
+        let widths = try json([Int].self, "widths")
+        let slope = try attribute("slope") { () throws -> Float in
+            guard let s = Float(try checkpoint.string("slope")), s >= 0 else { throw InputError("not a slope ≥ 0") }
+            return s
+        }
+        let noise = Int(try attribute("noise") { try checkpoint.int("noise") })
+        let outputColumns = try strings("output_columns")
+        let inputColumns = try strings("input_columns")
+        let scaling = try json(Preprocessor.self, "scaling")
+        let frameText = try attribute("frame") { try checkpoint.string("frame") }
+        let frame = frameText.isEmpty ? nil : try json(Preprocessor.self, "frame")
+        guard widths.count >= 2, widths.first == noise, widths.last == outputColumns.count else {
+            throw InputError("\(place): sampler widths \(widths) do not match noise \(noise) and \(outputColumns.count) output "
+                             + "columns; the snapshot is damaged: rerun `latentsim select RUN`", exitCode: ExitStatus.dataError)
+        }
+        let sampler = try MLP(widths: widths, activations: Array(repeating: .leakyReLU(slope), count: widths.count - 2) + [.linear],
+                              maxBatch: chunk, seed: 0)
+        try sampler.restoreParameters(try checkpoint.buffer("parameters", count: sampler.parameterCount))
+        var paths = [generatorPath]
+        var latentScaling: Preprocessor? = nil, decoder: Decoder? = nil, kept: KeptFeatures? = nil, zeros = ZeroCalibration()
+        if space == "latent" {
+            let reducerPath = root.appendingPathComponent("reducer.h5")
+            guard fm.fileExists(atPath: reducerPath) else {
+                throw InputError("model directory '\(directory)' is incomplete: no reducer.h5, which the latent-space generator "
+                                 + "needs to decode its codes; copy the reducer's model.h5 there as reducer.h5 or rerun "
+                                 + "`latentsim select RUN`", exitCode: ExitStatus.noInput)
+            }
+            let reducer = try Reducer.load(path: reducerPath)
+            let standardisation = try json(Preprocessor.self, "latent_scaling")
+            guard reducer.features == scaling.inputColumns, standardisation.outputColumns == outputColumns,
+                  standardisation.inputColumns.count == reducer.latent else {
+                throw InputError("'\(reducerPath)' does not belong to \(place): the reducer decodes \(reducer.latent) codes into "
+                                 + "\(reducer.features.joined(separator: ",")), the generator expects \(outputColumns.count) codes "
+                                 + "and features \(scaling.inputColumns.joined(separator: ",")); install both from one run",
+                                 exitCode: ExitStatus.dataError)
+            }
+            if let mlp = try reducer.trainableDecoder(maxBatch: chunk) {
+                decoder = .mlp(mlp)
+            } else if let pca = reducer.pca {
+                decoder = .pca(pca)
+            }
+            latentScaling = standardisation
+            kept = reducer.kept
+            zeros = reducer.zeros
+            paths.append(reducerPath)
+        } else if scaling.outputColumns != outputColumns {
+            throw InputError("\(place): the scaling maps to \(scaling.outputColumns.joined(separator: ",")) but the sampler outputs "
+                             + "\(outputColumns.joined(separator: ",")); the snapshot is damaged", exitCode: ExitStatus.dataError)
+        }
+        if let frame, frame.inputColumns != inputColumns {
+            throw InputError("\(place): the frame step expects \(frame.inputColumns.joined(separator: ",")) but input_columns is "
+                             + "\(inputColumns.joined(separator: ",")); the snapshot is damaged", exitCode: ExitStatus.dataError)
+        }
+        if checkpoint.attributes["zero_thresholds"] != nil { zeros = try json(ZeroCalibration.self, "zero_thresholds") }
+        let model = try GeneratorModel(sampler: sampler, noiseWidth: noise, latentScaling: latentScaling, decoder: decoder,
+                                       kept: kept, scaling: scaling, zeros: zeros, frame: frame, columns: inputColumns, chunk: chunk)
+        let kind = (try? checkpoint.string("model")) ?? "gan"
+        return (model, Source(directory: directory, hash: try SHA256.hex(files: paths), space: space, kind: kind))
+    }
+}

@@ -1,0 +1,85 @@
+import Comm
+import EventStore
+import Foundation
+import Support
+
+extension EnsembleRun {
+    /// Creates RUN/, refuses a run directory that holds a different configuration, writes
+    /// config.toml and (latent space) a copy of the reducer model as RUN/reducer.h5. Rank 0 only.
+    public static func prepareRunDirectory(_ s: GANSettings) throws {
+        let run = s.out as NSString
+        let configPath = run.appendingPathComponent("config.toml")
+        try OutputPath(configPath).prepare()
+        if let old = try? String(contentsOfFile: configPath, encoding: .utf8), old != s.toml {
+            throw InputError("'\(s.out)' holds an ensemble with a different configuration (config.toml differs); "
+                             + "rerun with the same options to resume it, or choose another --out", exitCode: ExitStatus.usage)
+        }
+        try OutputPath(configPath).write(text: s.toml)
+        if let model = s.reducerModel, s.space == .latent {
+            _ = try Reducer.load(path: model)
+            let copy = run.appendingPathComponent("reducer.h5")
+            let output = OutputPath(copy)
+            try? FileManager.default.removeItem(atPath: output.temporary)
+            do { try FileManager.default.copyItem(atPath: model, toPath: output.temporary) } catch {
+                throw InputError("cannot copy the reducer model '\(model)' to '\(copy)' (\(OutputPath.reason(error)))",
+                                 exitCode: ExitStatus.cannotCreate)
+            }
+            try output.commit()
+        }
+    }
+
+    /// Restarts without a result.json (not finished, pruned or diverged yet). Rank 0 only.
+    public static func unfinished(_ s: GANSettings) -> [Int] {
+        s.restartIndices.filter { RestartFiles(run: s.out, index: $0).readResult() == nil }
+    }
+
+    public static func broadcast(_ values: [Int], comm: Communicator) throws -> [Int] {
+        let count = Int(try comm.broadcast(Int64(values.count)))
+        var buffer = comm.isRoot ? values.map(Int64.init) : [Int64](repeating: 0, count: count)
+        try comm.broadcast(&buffer)
+        return buffer.map(Int.init)
+    }
+
+    /// Stage ends: the whole run, or 25/50/75/100 % (at snapshot boundaries) with successive halving.
+    public static func stageEnds(_ s: GANSettings) -> [Int] {
+        guard s.prune == "successive-halving" else { return [s.steps] }
+        let ends = [1, 2, 3].map { q -> Int in
+            let raw = s.steps * q / 4
+            return max(s.snapshotEvery, raw / s.snapshotEvery * s.snapshotEvery)
+        }
+        return Array(Set(ends.filter { $0 < s.steps })).sorted() + [s.steps]
+    }
+
+    /// Keeps the better half (rounded up) of `alive` by best KS sum so far; marks the rest pruned. Rank 0 only.
+    public static func prune(_ alive: [Int], at step: Int, s: GANSettings, console: Console) throws -> [Int] {
+        let best = alive.map { index -> (Int, Double) in
+            let records = RestartFiles(run: s.out, index: index).readRecords(through: step)
+            return (index, records.filter { !$0.diverged }.map(\.sum).min() ?? .infinity)
+        }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }
+        let keep = (best.count + 1) / 2
+        for (index, _) in best[keep...] {
+            let files = RestartFiles(run: s.out, index: index)
+            try files.writeResult(.init(restart: index, seed: s.restartSeed(index), steps: s.steps, finished: false,
+                                        pruned: true, pruned_at: step, diverged: nil, group: nil))
+        }
+        let text = best.map { "\($0.0): \($0.1.isFinite ? String(format: "%.4f", $0.1) : "diverged")" }.joined(separator: ", ")
+        console.line("successive halving at step \(step): best KS sum so far \(text); keeping "
+                     + best[..<keep].map { String($0.0) }.joined(separator: ", "))
+        return best[..<keep].map(\.0).sorted()
+    }
+
+    /// Leaderboard, selection of the best snapshot into RUN/best/, and the summary. Rank 0 only.
+    public static func finish(_ s: GANSettings, console: Console) throws {
+        let metric = s.metric
+        let board = try Leaderboard.load(run: s.out, quantities: s.score)
+        try board.write(run: s.out, metric: metric)
+        guard let best = board.best(by: metric) else {
+            throw InputError("no snapshot of '\(s.out)' can be selected: every snapshot diverged; lower the learning "
+                             + "rate or change the model", exitCode: ExitStatus.software)
+        }
+        try Leaderboard.installBest(run: s.out, entry: best, metric: metric)
+        console.line(board.formattedTable(metric: metric, top: 10))
+        console.line("best: restart \(best.restart) step \(best.step) (\(metric.rawValue)); generator and preprocessing in "
+                     + "\((s.out as NSString).appendingPathComponent("best"))")
+    }
+}

@@ -1,0 +1,94 @@
+import Comm
+import EventStore
+import Foundation
+import NN
+import Physics
+import Support
+
+/// What a GAN restart trains on and is scored against, for either space:
+/// - full: the k preprocessed features (rotation frame, smeared integers, standardised);
+/// - latent: the reducer's codes of the same rows, standardised per code (`latentScaling`).
+/// Real rows in physical units stay in the rotation frame (mu2_py = 0 by construction), where
+/// snapshots are scored: the frame's inverse only adds a uniformly random azimuth to every event,
+/// which would wash out phi_miss and the px/py columns.
+public struct GANData {
+    public var space: GANSettings.Space
+    public var prepared: PreparedData
+    public var reducer: Reducer?
+    public var latentScaling: Preprocessor?
+    /// Local rows the generator learns, and their global count.
+    public var train: EventTable
+    public var trainTotal: Int
+    /// The spiked feature columns of the training rows (ZeroCalibration.spikes).
+    public var zeroSpikes: [ZeroCalibration.Spike] = []
+
+    /// Columns of the generator's output.
+    public var outputColumns: [String] { train.columns }
+    /// Physical columns in the rotation frame: the features, plus the rotated-away mu2_py (zeros).
+    public var frameColumns: [String] { prepared.features + (prepared.frame != nil ? ["mu2_py"] : []) }
+
+    public static func load(_ s: GANSettings, comm: Communicator) throws -> GANData {
+        if s.space == .latent, let path = s.reducerModel {
+            let reducer = try comm.agree { () -> Reducer in
+                let reducer = try Reducer.load(path: path)
+                if !s.regression.isEmpty && !reducer.scaling.isElementwise {
+                    throw InputError("reducer '\(path)' uses pair_mass, and the regression terms cannot be differentiated "
+                                     + "through it; set regression = [] (mll is a coordinate of that reducer already)",
+                                     exitCode: ExitStatus.usage)
+                }
+                return reducer
+            }
+            let fitted = PreparedData.Fitted(frame: reducer.frame, scaling: reducer.scaling, inputColumns: reducer.inputColumns,
+                                             features: reducer.features, owner: "reducer '\(path)'")
+            let prepared = try PreparedData.load(path: s.data, dataset: s.dataset, columns: reducer.inputColumns, rotate: nil,
+                                                 split: reducer.split, dropNonFinite: s.dropNonFinite, seed: s.seed,
+                                                 comm: comm, fitted: fitted)
+            let codes = reducer.encode(prepared.train)
+            var scaling = Preprocessor(steps: [.standardize(reducer.latentColumns)])
+            try scaling.fit(codes, comm: comm, seed: s.seed)
+            var train = try scaling.forward(codes, seed: s.seed)
+            train.firstRow = prepared.train.firstRow
+            return GANData(space: .latent, prepared: prepared, reducer: reducer, latentScaling: scaling, train: train,
+                           trainTotal: prepared.trainTotal,
+                           zeroSpikes: try ZeroCalibration.spikes(prepared.trainPhysical, comm: comm))
+        }
+        let columns = try s.columns ?? EventReader.describe(path: s.data, dataset: s.dataset, comm: comm).columns
+        let prepared = try PreparedData.load(path: s.data, dataset: s.dataset, columns: columns, rotate: s.rotate,
+                                             split: HeldOutSplit(fraction: s.holdout, seed: s.seed),
+                                             dropNonFinite: s.dropNonFinite, seed: s.seed, comm: comm,
+                                             representation: s.representation)
+        return GANData(space: .full, prepared: prepared, reducer: nil, latentScaling: nil, train: prepared.train,
+                       trainTotal: prepared.trainTotal,
+                       zeroSpikes: try ZeroCalibration.spikes(prepared.trainPhysical, comm: comm))
+    }
+
+    /// Generator output rows → physical rows in the rotation frame (`frameColumns`), before any
+    /// zero calibration (the scorer fits the snapshot's own, `ZeroCalibration.matching`). Used for
+    /// scoring (allocates).
+    public func physical(_ output: EventTable, seed: UInt64) throws -> EventTable {
+        var framed: EventTable
+        if let reducer, let latentScaling {
+            framed = try reducer.scaling.inverse(reducer.decode(try latentScaling.inverse(output, seed: seed)), seed: seed)
+        } else {
+            framed = try prepared.scaling.inverse(output, seed: seed)
+        }
+        return GANData.appendingFrameColumn(framed, rotated: prepared.frame != nil)
+    }
+
+    /// Real rows of the rotation frame with the zero mu2_py column appended when rotated.
+    public static func appendingFrameColumn(_ table: EventTable, rotated: Bool) -> EventTable {
+        guard rotated else { return table }
+        var out = EventTable(columns: table.columns + ["mu2_py"], rows: table.rows, firstRow: table.firstRow)
+        let w = table.width
+        for r in 0..<table.rows {
+            for j in 0..<w { out.values[r * (w + 1) + j] = table.values[r * w + j] }
+        }
+        return out
+    }
+
+    /// Validates the score list against the frame columns (names or derived quantities).
+    public func checkScore(_ names: [String]) throws {
+        let probe = EventTable(columns: frameColumns, rows: 0)
+        for name in names { _ = try probe.quantity(name) }
+    }
+}

@@ -1,0 +1,65 @@
+import Comm
+import EventStore
+import NN
+import Support
+
+/// One model of a restart: a network, its optimizer, and its name in the state file.
+public struct TrainedModel {
+    public var name: String
+    public var model: MLP
+    public var optimizer: Optimizer
+}
+
+/// Losses of one step, global over the group (the same on every rank).
+public struct StepLosses {
+    public var values: [(String, Double)]
+    public var stopRequested: Bool
+    public var isFinite: Bool { values.allSatisfy { $0.1.isFinite } }
+}
+
+/// A latent-space or full-space generator under training: GAN, WGAN-GP or VAE. `sampler` maps
+/// `noiseWidth` standard normal draws to one generated row; it is what snapshots store.
+public protocol GeneratorTrainer: AnyObject {
+    var sampler: MLP { get }
+    var noiseWidth: Int { get }
+    /// Every network with its optimizer, for the resumable state file.
+    var models: [TrainedModel] { get }
+    /// One optimizer step of every model at global step `step` (a pure function of the state and step).
+    func step(_ step: Int) throws -> StepLosses
+    /// Named buffers beyond the networks and optimizers that the state file must carry (EMA weights).
+    var extraState: [(String, UnsafeMutableBufferPointer<Float>)] { get }
+    /// Runs `body` with the sampler holding the weights snapshots use (the EMA average when enabled).
+    func withSamplingWeights<T>(_ body: () throws -> T) rethrows -> T
+}
+
+extension GeneratorTrainer {
+    /// Copies this rank's rows of global batch `step` into `destination` (rows × width); returns the count.
+    public static func gatherRows(_ data: EventTable, plan: ShardedBatches, step: Int, indices: UnsafeMutableBufferPointer<Int32>,
+                           into destination: UnsafeMutablePointer<Float>) -> Int {
+        let n = plan.localRows(step: step, into: indices)
+        let k = data.width
+        data.values.withUnsafeBufferPointer { v in
+            for i in 0..<n { (destination + i * k).update(from: v.baseAddress! + Int(indices[i]) * k, count: k) }
+        }
+        return n
+    }
+
+    /// The optimizer named in the settings.
+    public static func makeOptimizer(_ s: GANSettings, for model: MLP) -> Optimizer {
+        switch s.optimizer {
+        case "adam": return Adam(parameterCount: model.parameterCount, learningRate: Float(s.lr), beta1: 0.5)
+        case "sgd": return SGD(parameterCount: model.parameterCount, learningRate: Float(s.lr), momentum: 0.9)
+        default: return Adadelta(parameterCount: model.parameterCount, learningRate: Float(s.lr), rho: 0.95, epsilon: 1e-7)  // Keras defaults, as in the paper
+        }
+    }
+}
+
+public enum Trainers {
+    /// Builds the trainer of `s.model` for one restart; initial weights are broadcast from the group's rank 0.
+    public static func make(_ s: GANSettings, data: GANData, seed: UInt64, comm: Communicator) throws -> GeneratorTrainer {
+        switch s.model {
+        case .gan, .wganGP: return try GANTrainer(s, data: data, seed: seed, comm: comm)
+        case .vae: return try VAETrainer(s, data: data, seed: seed, comm: comm)
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Comm
+import EventStore
+import Foundation
+import NN
+import Support
+
+/// The files of one restart under `RUN/restarts/NNN/`: `snapshots.jsonl` (one score per line),
+/// the kept top-k `snapshot-SSSSSSSS.h5`, the resumable `state.h5`, and `result.json` once it ended.
+/// Written by the group's rank 0 only.
+public struct RestartFiles {
+    public let run: String
+    public let index: Int
+
+    public static func directory(run: String, index: Int) -> String {
+        ((run as NSString).appendingPathComponent("restarts") as NSString).appendingPathComponent(directoryName(index))
+    }
+    /// RUN/restarts/NNN: the restart's folder name.
+    public static func directoryName(_ index: Int) -> String { String(format: "%03d", index) }
+    public var directory: String { RestartFiles.directory(run: run, index: index) }
+    public func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+    public var snapshots: String { path("snapshots.jsonl") }
+    public var state: String { path("state.h5") }
+    public var result: String { path("result.json") }
+    public func snapshot(step: Int) -> String { path(RestartFiles.snapshotName(step: step)) }
+    /// The file name of a kept snapshot (the leaderboard finds it by the same name).
+    public static func snapshotName(step: Int) -> String { String(format: "snapshot-%08d.h5", step) }
+
+    /// The restart's end record, if it ended (finished, pruned or diverged).
+    public struct Result: Codable {
+        public var restart: Int
+        public var seed: UInt64
+        public var steps: Int
+        public var finished: Bool
+        public var pruned: Bool
+        public var pruned_at: Int?
+        public var diverged: Bool?
+        /// The group that trained it (which group takes which restart depends on timing).
+        public var group: Int?
+    }
+
+    public func readResult() -> Result? {
+        guard let data = FileManager.default.contents(atPath: result) else { return nil }
+        return try? JSONDecoder().decode(Result.self, from: data)
+    }
+
+    public func writeResult(_ r: Result) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try OutputPath(result).write(text: String(decoding: try encoder.encode(r), as: UTF8.self) + "\n")
+    }
+
+    /// One line of snapshots.jsonl.
+    public static func record(restart: Int, step: Int, score: SnapshotScore, seconds: Double) -> String {
+        func number(_ x: Double) -> String { x.isFinite ? String(format: "%.6g", x) : "null" }
+        func object(_ pairs: [(String, Double)]) -> String {
+            "{" + pairs.map { "\"\($0.0)\": \(number($0.1))" }.joined(separator: ", ") + "}"
+        }
+        let reason = score.reason.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return "{\"restart\": \(restart), \"step\": \(step), \"ks\": \(object(score.ks)), \"ks_columns\": \(object(score.columns)), "
+            + "\"ks_sum\": \(number(score.sum)), \"diverged\": \(score.diverged), \"reason\": \"\(reason)\", "
+            + "\"seconds\": \(number(seconds))}\n"
+    }
+
+    /// (step, ks_sum, diverged, training seconds) of the records with step ≤ `through`, in file order.
+    public func readRecords(through: Int) -> [(step: Int, sum: Double, diverged: Bool, seconds: Double?, line: String)] {
+        guard let text = try? String(contentsOfFile: snapshots, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            guard let data = line.data(using: .utf8),
+                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                  let step = object["step"] as? Int, step <= through else { return nil }
+            return (step, (object["ks_sum"] as? Double) ?? .infinity, (object["diverged"] as? Bool) ?? true,
+                    object["seconds"] as? Double, String(line))
+        }
+    }
+
+    /// Rewrites snapshots.jsonl with only the records through `step` (a resumed restart continues after it).
+    public func truncateRecords(through step: Int) throws {
+        let kept = readRecords(through: step).map { $0.line + "\n" }.joined()
+        try OutputPath(snapshots).write(text: kept)
+    }
+
+    public func append(_ line: String) throws {
+        if !FileManager.default.fileExists(atPath: snapshots) {
+            guard FileManager.default.createFile(atPath: snapshots, contents: nil) else {
+                throw InputError("cannot create '\(snapshots)'; check that the run directory is writable",
+                                 exitCode: ExitStatus.cannotCreate)
+            }
+        }
+        guard let handle = FileHandle(forWritingAtPath: snapshots) else {
+            throw InputError("cannot open '\(snapshots)' for appending", exitCode: ExitStatus.cannotCreate)
+        }
+        defer { try? handle.close() }
+        handle.seekToEndOfFile()
+        handle.write(Data(line.utf8))
+    }
+}

@@ -1,0 +1,134 @@
+import Comm
+import EventStore
+import Foundation
+import Metrics
+import NN
+import Physics
+import Support
+
+/// The score of one snapshot: KS of the score quantities (in order) and of every frame column.
+public struct SnapshotScore {
+    public var ks: [(String, Double)]
+    public var columns: [(String, Double)]
+    public var diverged: Bool
+    public var reason: String
+    /// The snapshot's zero calibration (fitted on the validation sample; group rank 0 only).
+    public var zeros = ZeroCalibration()
+    public var sum: Double { diverged ? .infinity : ks.reduce(0) { $0 + $1.1 } }
+}
+
+/// Scores snapshots: a validation sample of `events` generated rows (event i's noise from its own
+/// stream, the same for every snapshot and rank count) is decoded, mapped to physical units in the
+/// rotation frame, given the training zero fraction in every spiked column (the snapshot's own
+/// thresholds, stored with it) and compared with the held-out real rows by two-sample KS, per score quantity
+/// and per column. Rank 0 of the group computes; the held-out reference is gathered and sorted once.
+public final class SnapshotScorer {
+    public let names: [String]
+    /// Per-column KS runs over the features (the rotated-away mu2_py is identically 0).
+    public let columns: [String]
+    private let frameColumns: [String]
+    private let data: GANData
+    private let events: Int
+    private let comm: Communicator
+    private let seed: UInt64
+    private var reference: [String: [Double]] = [:]
+
+    public init(names: [String], data: GANData, events: Int, seed: UInt64, comm: Communicator) throws {
+        self.names = names
+        columns = data.prepared.features
+        frameColumns = data.frameColumns
+        self.data = data
+        self.events = events
+        self.seed = seed
+        self.comm = comm
+        let held = GANData.appendingFrameColumn(data.prepared.heldOutPhysical, rotated: data.prepared.frame != nil)
+        let gathered = try comm.gatherv(held.values)
+        try comm.agree {
+            guard let gathered else { return }
+            let table = EventTable(columns: frameColumns, rows: gathered.count / frameColumns.count, values: gathered)
+            for name in names + columns.filter({ !names.contains($0) }) {
+                let values = try table.quantity(name)
+                reference[name] = values.sorted()
+            }
+        }
+    }
+
+    /// Generates the validation sample with `sampler` and scores it; every rank of the group gets the result.
+    public func score(sampler: MLP, noiseWidth: Int) throws -> SnapshotScore {
+        let share = comm.share(of: events)
+        var output = EventTable(columns: data.outputColumns, rows: share.count, firstRow: share.lowerBound)
+        let w = data.outputColumns.count
+        // Packed per snapshot (the weights change between snapshots): generation's arithmetic.
+        let packed = PackedWeights(sampler)
+        var start = 0
+        while start < share.count {
+            let n = min(sampler.maxBatch, share.count - start)
+            Philox.fillNormalRows(sampler.input(batch: n), width: noiseWidth, firstRow: share.lowerBound + start, seed: seed,
+                                  substream: 0x56414C)  // "VAL"
+            let out = sampler.forward(batch: n, packed: packed)
+            output.values.withUnsafeMutableBufferPointer { v in
+                (v.baseAddress! + start * w).update(from: out.baseAddress!, count: n * w)
+            }
+            start += n
+        }
+        let finite = output.values.allSatisfy(\.isFinite)
+        let spread = try outputSpread(output)
+        let physical = finite ? try data.physical(output, seed: seed) : EventTable(columns: frameColumns, rows: 0)
+        let gathered = try comm.gatherv(physical.values)
+        let allFinite = try comm.allreduce(Int32(finite ? 0 : 1), op: .sum) == 0
+        let result = try comm.agree { () -> SnapshotScore? in
+            guard comm.isRoot else { return nil }
+            guard allFinite, let gathered, gathered.allSatisfy(\.isFinite) else {
+                return SnapshotScore(ks: [], columns: [], diverged: true, reason: "non-finite generated values")
+            }
+            var sample = EventTable(columns: frameColumns, rows: gathered.count / frameColumns.count, values: gathered)
+            let zeros = ZeroCalibration.matching(data.zeroSpikes, sample: sample)
+            zeros.apply(&sample)
+            var score = try evaluate(sample)
+            score.zeros = zeros
+            if let j = spread.firstIndex(where: { $0 < SnapshotScorer.collapseThreshold }) {
+                score.diverged = true
+                score.reason = "collapsed output: generated \(data.outputColumns[j]) has std "
+                    + "\(String(format: "%.2g", spread[j])) (training data: 1)"
+            }
+            return score
+        }
+        let diverged = try comm.broadcast(Int32(result?.diverged == true ? 1 : 0))
+        return result ?? SnapshotScore(ks: [], columns: [], diverged: diverged != 0, reason: "")
+    }
+
+    /// A generator whose output no longer depends on its noise has collapsed. Its output columns
+    /// are standardised (std 1 on the training rows), so a std below this marks the snapshot diverged.
+    /// (Physical columns are not used: a column that is mostly exact zeros may rightly come out all zero.)
+    public static let collapseThreshold = 1e-3
+
+    /// Per-column std of the generated output over the group's validation sample.
+    private func outputSpread(_ output: EventTable) throws -> [Double] {
+        let w = output.width
+        var sums = [Double](repeating: 0, count: 2 * w + 1)
+        for r in 0..<output.rows {
+            for j in 0..<w {
+                let x = Double(output.values[r * w + j])
+                sums[j] += x
+                sums[w + j] += x * x
+            }
+        }
+        sums[2 * w] = Double(output.rows)
+        try comm.allreduce(&sums, op: .sum)
+        let n = max(sums[2 * w], 1)
+        return (0..<w).map { j in
+            let mean = sums[j] / n
+            return max(sums[w + j] / n - mean * mean, 0).squareRoot()
+        }
+    }
+
+    private func evaluate(_ table: EventTable) throws -> SnapshotScore {
+        var ks: [String: Double] = [:]
+        for name in names + columns.filter({ !names.contains($0) }) {
+            let values = try table.quantity(name)
+            ks[name] = KolmogorovSmirnov.statistic(sortedA: reference[name] ?? [], sortedB: values.sorted())
+        }
+        return SnapshotScore(ks: names.map { ($0, ks[$0] ?? .nan) }, columns: columns.map { ($0, ks[$0] ?? .nan) },
+                             diverged: false, reason: "")
+    }
+}

@@ -1,0 +1,146 @@
+import Comm
+import EventStore
+import Foundation
+import Support
+
+/// The table as a reducer sees it: read by row shares, rotated into the paper's frame (mu2_py = 0,
+/// column dropped), split into training and held-out rows by a per-row hash, integer columns
+/// smeared and every feature standardised (fitted on the training rows of all ranks).
+public struct PreparedData {
+    public var frame: Preprocessor?
+    public var scaling: Preprocessor
+    /// Columns read from the file, and the model's features after the frame step.
+    public var inputColumns: [String]
+    public var features: [String]
+    /// Local training rows, preprocessed; `firstRow` is the global offset among training rows.
+    public var train: EventTable
+    /// The same training rows in physical units (after the frame step).
+    public var trainPhysical: EventTable
+    public var trainTotal: Int
+    /// Local held-out rows in physical units (after the frame step), and preprocessed.
+    public var heldOutPhysical: EventTable
+    public var heldOut: EventTable
+    /// Every local row in file order, after the frame step (physical units), for the encoded table.
+    public var framed: EventTable
+    public var split: HeldOutSplit
+
+    /// A frame and scaling fitted earlier (a reducer's): the table is mapped with them, nothing is refitted.
+    public struct Fitted {
+        public var frame: Preprocessor?
+        public var scaling: Preprocessor
+        public var inputColumns: [String]
+        public var features: [String]
+        /// Named in the error when the table lacks a column the fitted preprocessing needs.
+        public var owner: String
+    }
+
+    /// This rank's training rows cut into `parts` contiguous global ranges the way `parts` ranks
+    /// would hold them: its rows in file order split by `Communicator.share`, held-out rows left
+    /// out. So with one process and `parts` workers, worker w trains on exactly the rows rank w of
+    /// an np = `parts` run trains on, in the same order.
+    public func trainShards(parts: Int) -> [Range<Int>] {
+        var start = train.firstRow
+        return (0..<parts).map { w in
+            let rows = Communicator.share(of: framed.rows, rank: w, size: parts)
+            let count = rows.filter { !split.isHeldOut(globalRow: framed.firstRow + $0) }.count
+            defer { start += count }
+            return start..<(start + count)
+        }
+    }
+
+    public static func load(path: String, dataset: String, columns requested: [String], rotate: Bool?, split: HeldOutSplit,
+                     dropNonFinite: Bool, seed: UInt64, comm: Communicator, fitted: Fitted? = nil,
+                     representation: Representation = Representation()) throws -> PreparedData {
+        let read = try EventReader.read(path: path, dataset: dataset, nonFinite: dropNonFinite ? .drop : .refuse, comm: comm)
+        let table = read.table
+        let (inputColumns, features, rotating) = try comm.agree { () -> ([String], [String], Bool) in
+            guard let fitted else { return try chooseColumns(requested, available: table.columns, rotate: rotate, path: path) }
+            let missing = fitted.inputColumns.filter { !table.columns.contains($0) }
+            guard missing.isEmpty else {
+                throw InputError("\(fitted.owner) was built for columns \(fitted.inputColumns.joined(separator: ",")) but '\(path)' "
+                                 + "lacks \(missing.joined(separator: ", ")); use the table the reducer was trained on or retrain it",
+                                 exitCode: ExitStatus.dataError)
+            }
+            return (fitted.inputColumns, fitted.features, fitted.frame != nil)
+        }
+        let input = table.selecting(inputColumns.map { table.columnIndex($0)! })
+        var frame: Preprocessor? = fitted?.frame
+        var framed = input
+        if let f = frame {
+            framed = try f.forward(input, seed: seed)
+        } else if rotating {
+            var f = Preprocessor(steps: [.rotateAzimuth(reference: "mu2")])
+            try f.fit(input, comm: comm, seed: seed)
+            framed = try f.forward(input, seed: seed)
+            frame = f
+        }
+        framed = framed.selecting(features.map { framed.columnIndex($0)! })
+        var trainRows = EventTable(columns: features, rows: 0), held = EventTable(columns: features, rows: 0)
+        let w = features.count
+        for r in 0..<framed.rows {
+            let row = framed.values[(r * w)..<((r + 1) * w)]
+            if split.isHeldOut(globalRow: framed.firstRow + r) {
+                held.values.append(contentsOf: row); held.rows += 1
+            } else {
+                trainRows.values.append(contentsOf: row); trainRows.rows += 1
+            }
+        }
+        let trainCounts = try comm.allgather([Int64(trainRows.rows)])
+        let heldCounts = try comm.allgather([Int64(held.rows)])
+        trainRows.firstRow = Int(trainCounts.prefix(comm.rank).reduce(0, +))
+        held.firstRow = Int(heldCounts.prefix(comm.rank).reduce(0, +))
+        let trainTotal = Int(trainCounts.reduce(0, +))
+        try comm.agree {
+            guard trainTotal >= 2, heldCounts.reduce(0, +) >= 1 else {
+                throw InputError("'\(path)' has \(read.totalRows) rows: too few to hold out \(Int(split.fraction * 100)) % "
+                                 + "and train; use a larger table", exitCode: ExitStatus.dataError)
+            }
+        }
+        var scaling: Preprocessor
+        if let fitted {
+            scaling = fitted.scaling
+        } else {
+            let integers = try integerColumns(trainRows, comm: comm)
+            try comm.agree { try representation.check(features: features, table: trainRows, path: path) }
+            scaling = Preprocessor(steps: try comm.agree {
+                try representation.steps(features: features, integers: integers, rotated: frame != nil)
+            })
+            try scaling.fit(trainRows, comm: comm, seed: seed)
+        }
+        return PreparedData(frame: frame, scaling: scaling, inputColumns: inputColumns, features: features,
+                            train: try scaling.forward(trainRows, seed: seed), trainPhysical: trainRows,
+                            trainTotal: trainTotal,
+                            heldOutPhysical: held, heldOut: try scaling.forward(held, seed: seed &+ 1),
+                            framed: framed, split: split)
+    }
+
+    /// Validates the requested columns; with rotation (default: when mu2_px and mu2_py exist) mu2_py
+    /// is read for the frame step but is not a feature (it is 0 by construction).
+    public static func chooseColumns(_ requested: [String], available: [String], rotate: Bool?,
+                              path: String) throws -> ([String], [String], Bool) {
+        for name in requested where !available.contains(name) {
+            throw InputError("column '\(name)' is not in '\(path)'; available: \(available.joined(separator: ", "))",
+                             exitCode: ExitStatus.usage)
+        }
+        let canRotate = available.contains("mu2_px") && available.contains("mu2_py") && requested.contains("mu2_px")
+        if rotate == true && !canRotate {
+            throw InputError("rotate = true needs the columns mu2_px (among --columns) and mu2_py in '\(path)'; "
+                             + "set rotate = false", exitCode: ExitStatus.usage)
+        }
+        let rotating = rotate ?? canRotate
+        let features = requested.filter { !(rotating && $0 == "mu2_py") }
+        let wanted = Set(features + (rotating ? ["mu2_py"] : []))
+        let input = rotating ? available.filter { wanted.contains($0) } : features
+        return (input, features, rotating)
+    }
+
+    /// Columns whose training values are all integers (e.g. nvtx), over all ranks.
+    public static func integerColumns(_ table: EventTable, comm: Communicator) throws -> [String] {
+        var fractional = [Int64](repeating: 0, count: table.width)
+        for r in 0..<table.rows {
+            for j in 0..<table.width where table[r, j].rounded() != table[r, j] { fractional[j] += 1 }
+        }
+        try comm.allreduce(&fractional, op: .sum)
+        return table.columns.enumerated().filter { fractional[$0.offset] == 0 }.map(\.element)
+    }
+}

@@ -1,0 +1,116 @@
+import Comm
+import EventStore
+import Support
+
+/// How features are represented before the networks see them, beyond the frame rotation and the
+/// final standardisation: the options `reduce` and a full-space `ensemble` share (pair_mass,
+/// zero_spike, log1p, quantile). Builds and checks the fitted preprocessor's steps.
+public struct Representation {
+    /// Features mapped through log1p before standardisation: a falling spectrum with a spike at 0
+    /// (jet pTs) becomes two well separated modes that an MSE autoencoder reconstructs far better.
+    public var log1p: [String] = []
+    /// Non-negative features with a spike of zeros below a continuum that starts at their smallest
+    /// non-zero value (jet pTs, isolations): the spike is moved one continuum width below the
+    /// continuum's start (PreprocessingStep.zeroSpike), closing the physical gap in between.
+    public var zeroSpike: [String] = []
+    /// Features mapped through their training CDF onto a standard normal (QuantileTransform), after
+    /// the steps above: every marginal becomes N(0, 1) and comes back through the inverse.
+    public var quantile: [String] = []
+    /// Where the quantile step puts a spike's values (QuantileTransform.Ties).
+    public var quantileTies: QuantileTransform.Ties = .spread
+    /// Quantile columns whose spikes are spread whatever `quantileTies` says: in a reducer, the kept
+    /// features (the decoder reads them, so their random placement costs the codes nothing and a
+    /// latent GAN sees a smooth N(0, 1) marginal) while the encoded ones stay at the midpoint.
+    public var quantileSpread: [String] = []
+    /// Two vectors (e.g. mu1, mu2): the first one's energy is replaced by the pair's invariant mass
+    /// before scaling (PairMass), so a narrow resonance is a coordinate the networks see directly.
+    public var pairMass: [String] = []
+
+    public init(log1p: [String] = [], zeroSpike: [String] = [], quantile: [String] = [], quantileTies: QuantileTransform.Ties = .spread, quantileSpread: [String] = [], pairMass: [String] = []) {
+        self.log1p = log1p
+        self.zeroSpike = zeroSpike
+        self.quantile = quantile
+        self.quantileTies = quantileTies
+        self.quantileSpread = quantileSpread
+        self.pairMass = pairMass
+    }
+
+    /// The `quantile_ties` option's value, refused with one line when it names no tie rule.
+    public static func ties(_ name: String) throws -> QuantileTransform.Ties {
+        guard let ties = QuantileTransform.Ties(rawValue: name) else {
+            throw InputError("unknown quantile_ties '\(name)'; expected one of: "
+                             + QuantileTransform.Ties.allCases.map(\.rawValue).joined(separator: ", "), exitCode: ExitStatus.usage)
+        }
+        return ties
+    }
+
+    /// The steps in order: pair mass, integer smearing, zero spike, log1p, quantile, standardise.
+    public func steps(features: [String], integers: [String], rotated: Bool) throws -> [PreprocessingStep] {
+        try Representation.pairMassStep(pairMass, features: features, rotated: rotated)
+            + (integers.isEmpty ? [] : [.smearInteger(integers)])
+            + (zeroSpike.isEmpty ? [] : [.zeroSpike(zeroSpike)])
+            + (log1p.isEmpty ? [] : [.log1p(log1p)])
+            + quantileSteps
+            + [.standardize(features)]
+    }
+
+    /// One quantile step per tie rule in use (columns in `quantile` order).
+    private var quantileSteps: [PreprocessingStep] {
+        let spread = quantileTies == .spread ? quantile : quantile.filter(quantileSpread.contains)
+        let other = quantile.filter { !spread.contains($0) }
+        return (other.isEmpty ? [] : [.quantile(other, ties: quantileTies)]) + (spread.isEmpty ? [] : [.quantile(spread, ties: .spread)])
+    }
+
+    /// Every listed column must be a feature; log1p and zero_spike columns must be ≥ 0 (a
+    /// negative momentum component would make the expm1 inverse meaningless even where log1p is
+    /// defined); a column cannot be in both log1p and zero_spike.
+    public func check(features: [String], table: EventTable, path: String) throws {
+        try Representation.checkNonNegative(log1p, option: "log1p", features: features, table: table, path: path)
+        try Representation.checkNonNegative(zeroSpike, option: "zero_spike", features: features, table: table, path: path)
+        for name in quantile { _ = try Representation.featureIndex(name, option: "quantile", features: features) }
+        if let name = quantileSpread.first(where: { !quantile.contains($0) }) {
+            throw InputError("quantile_spread column '\(name)' is not among the quantile columns \(quantile.joined(separator: ",")); "
+                             + "add it to quantile or remove it from quantile_spread", exitCode: ExitStatus.usage)
+        }
+        if let both = zeroSpike.first(where: log1p.contains) {
+            throw InputError("'\(both)' is listed in both log1p and zero_spike, expected at most one of them; "
+                             + "remove it from one list", exitCode: ExitStatus.usage)
+        }
+    }
+
+    /// The `pairMass` step for vectors (a, b): both energies and every momentum component must be
+    /// features, except b's p_y when the frame step dropped it (it is 0 there).
+    public static func pairMassStep(_ pair: [String], features: [String], rotated: Bool) throws -> [PreprocessingStep] {
+        guard pair.count == 2 else { return [] }
+        let dropped: Set<String> = rotated ? ["mu2_py"] : []
+        let components = PreprocessingStep.pairMassComponents(pair[0], pair[1])
+        let missing = components.filter { !features.contains($0) && !dropped.contains($0) }
+        guard missing.isEmpty else {
+            throw InputError("pair_mass = \(pair.joined(separator: ",")) needs the columns \(components.joined(separator: ",")) "
+                             + "among the features, found none for \(missing.joined(separator: ",")); add them to columns or "
+                             + "drop pair_mass", exitCode: ExitStatus.usage)
+        }
+        return [.pairMass(PreprocessingStep.pairMassComponents(pair[0], pair[1], zero: dropped))]
+    }
+
+    /// The position of a column an option lists among the features, or the one-line refusal
+    /// (`noun` names what the option lists).
+    public static func featureIndex(_ name: String, option: String, features: [String], noun: String = "column") throws -> Int {
+        guard let j = features.firstIndex(of: name) else {
+            throw InputError("\(option) \(noun) '\(name)' is not among the features \(features.joined(separator: ",")); "
+                             + "remove it from \(option) or add it to columns", exitCode: ExitStatus.usage)
+        }
+        return j
+    }
+
+    public static func checkNonNegative(_ columns: [String], option: String, features: [String], table: EventTable,
+                                 path: String) throws {
+        for name in columns {
+            let j = try featureIndex(name, option: option, features: features)
+            if let r = (0..<table.rows).first(where: { table[$0, j] < 0 }) {
+                throw InputError("\(option) expects non-negative values but '\(path)' has \(name) = \(table[r, j]) in training "
+                                 + "row \(table.firstRow + r); remove \(name) from \(option)", exitCode: ExitStatus.dataError)
+            }
+        }
+    }
+}

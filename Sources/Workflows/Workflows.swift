@@ -1,0 +1,1 @@
+// Workflows: the stages that span libraries (the pipeline, bench).
