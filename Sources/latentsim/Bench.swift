@@ -1,11 +1,11 @@
 import ArgumentParser
 import Comm
+import Evaluation
 import Foundation
+import Generation
 import NN
 import Support
 import Training
-import Generation
-import Evaluation
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,51 +1,17 @@
 import ArgumentParser
 import Comm
-import Foundation
-import Support
-import Training
-import Generation
-import Evaluation
 
-/// Hidden self-test of the Communicator under a real launcher (used by the multi-rank tests and
-/// handy on a new cluster): every collective once, with results any rank count can predict.
-struct CommCheck: ParsableCommand {
+/// Hidden self-test of the Communicator under a real launcher (CommCheck in Comm).
+struct CommCheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "comm-check", shouldDisplay: false)
 
     @Option(help: "Make this rank fail inside a collectively agreed step (tests error agreement).")
     var failOnRank: Int?
-
     @Option(help: "Values the shared-counter check hands out before every rank stops drawing.")
     var counterDraws = 100
 
     func run() throws {
         let comm = try Communicator.world()
-        let console = Console(comm: comm)
-        let r = comm.rank, n = comm.size
-        var floats: [Float] = [Float(r + 1), Float(r) * 0.5]
-        try comm.allreduce(&floats, op: .sum)
-        let maxRank = try comm.allreduce(Double(r), op: .max)
-        let minRank = try comm.allreduce(Int64(r), op: .min)
-        let greeting = try comm.broadcast(r == n - 1 ? "hello from rank \(r)" : "", root: n - 1)
-        let gathered = try comm.gather([Int32(r * r)])
-        let lowest = try comm.minloc(Double((r * 7 + 3) % n), index: r)
-        let ragged = try comm.gatherv([Int64](repeating: Int64(r), count: r + 1))
-        let halves = try comm.split(color: r % 2, key: -r)
-        let groupSum = try halves.allreduce(Int64(r), op: .sum)
-        try comm.barrier()
-        console.line("size \(n)")
-        console.line("allreduce-sum-float \(floats.map { String($0) }.joined(separator: " "))")
-        console.line("allreduce-max-double \(maxRank) allreduce-min-int64 \(minRank)")
-        console.line("broadcast \(greeting)")
-        console.line("gather \(gathered?.map { String($0) }.joined(separator: " ") ?? "")")
-        console.line("minloc \(lowest.value) \(lowest.index)")
-        console.line("gatherv \(ragged?.map { String($0) }.joined(separator: " ") ?? "")")
-        console.line("split rank0-group size \(halves.size) sum \(groupSum) first-key-rank \(halves.rank)")
-        for line in try counterCheck(comm: comm) { console.line(line) }
-        try comm.agree {
-            if r == failOnRank {
-                throw InputError("rank \(r) failed on purpose", exitCode: ExitStatus.dataError)
-            }
-        }
-        console.line("agreed")
+        try CommCheck.run(comm: comm, console: Console(comm: comm), failOnRank: failOnRank, counterDraws: counterDraws)
     }
 }

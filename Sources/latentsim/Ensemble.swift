@@ -1,10 +1,10 @@
 import ArgumentParser
 import Comm
+import Evaluation
 import Foundation
+import Generation
 import Support
 import Training
-import Generation
-import Evaluation
 
 struct Ensemble: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,11 +1,6 @@
 import ArgumentParser
 import Comm
-import EventStore
-import Foundation
-import Support
-import Training
-import Generation
-import Evaluation
+import Workflows
 
 struct Pipeline: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,23 +17,7 @@ struct Pipeline: ParsableCommand {
 
     func run() throws {
         let comm = try Communicator.world()
-        let console = Console(comm: comm)
-        let s = try comm.agree { try PipelineSettings.load(job: job, out: out) }
-        let clock = Stopwatch()
-        try PipelineStages.simulate(s, comm: comm, console: console)
-        try PipelineStages.reduce(s, comm: comm, console: console)
-        try PipelineStages.writeHeldOut(s, comm: comm, console: console)
-        try PipelineStages.stage("ensemble", console) {
-            try Ensemble.parse(["--config", s.job, "--data", s.table, "--reducer", s.reduce, "--out", s.ensemble]).run()
-        }
-        try PipelineStages.stage("select", console) { try Select.parse([s.ensemble, "--metric", s.metric]).run() }
-        try PipelineStages.stage("generate", console) {
-            try Generate.parse(["--model", s.path("ensemble/best"), "--events", String(s.generateEvents), "--out", s.generated,
-                                "--shard-events", String(s.shardEvents), "--seed", String(s.seed)]).run()
-        }
-        try PipelineStages.stage("evaluate", console) {
-            try Evaluate.parse(["--real", s.heldOut, "--generated", s.generated, "--out", s.evaluation]).run()
-        }
-        console.line(PipelineStages.summary(s, seconds: clock.seconds))
+        let settings = try comm.agree { try PipelineSettings.load(job: job, out: out) }
+        try PipelineStages.run(settings, comm: comm, console: Console(comm: comm))
     }
 }

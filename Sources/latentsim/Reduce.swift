@@ -1,12 +1,8 @@
 import ArgumentParser
 import Comm
-import EventStore
 import Foundation
-import NN
 import Support
 import Training
-import Generation
-import Evaluation
 
 struct Reduce: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,63 +14,8 @@ struct Reduce: ParsableCommand {
 
     func run() throws {
         let comm = try Communicator.world()
-        let console = Console(comm: comm)
-        let s = try comm.agree { try options.resolve() }
-        try comm.agree { if comm.isRoot { try OutputPath((s.out as NSString).appendingPathComponent("model.h5")).prepare() } }
+        let settings = try comm.agree { try options.resolve() }
         StopSignal.install()
-        let data = try PreparedData.load(path: s.data, dataset: s.dataset, columns: s.columns, rotate: s.rotate,
-                                         split: HeldOutSplit(fraction: s.holdout, seed: s.seed),
-                                         dropNonFinite: s.dropNonFinite, seed: s.seed, comm: comm, representation: s.representation)
-        try comm.agree { try Reduce.checkLatent(s.latent, keep: s.keep, features: data.features) }
-        let kept = s.keep.isEmpty ? "" : " (\(s.latent - s.keep.count) codes + kept \(s.keep.joined(separator: ",")))"
-        console.line("reduce: \(s.method.rawValue) \(data.features.count) → \(s.latent)\(kept) on \(data.trainTotal) training rows, "
-                     + "\(comm.size) rank(s)")
-        let (reducer, state) = s.method == .ae
-            ? try AutoencoderRun.train(data: data, settings: s, comm: comm, console: console)
-            : (try Reduce.fitPCA(data, settings: s, comm: comm), nil)
-        try reducer.calibrateZeros(train: data.train, physical: data.trainPhysical, seed: s.seed, comm: comm)
-        let modelPath = (s.out as NSString).appendingPathComponent("model.h5")
-        try comm.agree { if comm.isRoot { try reducer.save(to: modelPath, config: s.toml, seed: s.seed, training: state) } }
-        let report = try ReconstructionReport.evaluate(reducer, data: data, seed: s.seed, comm: comm)
-        try Reduce.save(reducer, report: report, data: data, settings: s, comm: comm, console: console)
-    }
-
-    static func checkLatent(_ latent: Int, keep: [String], features: [String]) throws {
-        guard latent < features.count else {
-            throw InputError("latent = \(latent) must be smaller than the number of features (\(features.count): "
-                             + "\(features.joined(separator: ", "))); choose n < \(features.count)", exitCode: ExitStatus.usage)
-        }
-        for name in keep { _ = try Representation.featureIndex(name, option: "keep", features: features, noun: "feature") }
-    }
-
-    static func fitPCA(_ data: PreparedData, settings s: ReduceSettings, comm: Communicator) throws -> Reducer {
-        let k = data.features.count
-        var moments = data.train.values.withUnsafeBufferPointer { PCA.moments($0, rows: data.train.rows, features: k) }
-        try comm.allreduce(&moments, op: .sum)
-        let pca = try PCA(moments: moments, features: k, components: s.latent - s.keep.count)
-        return try Reducer(method: .pca, data: data, latent: s.latent, keep: s.keep, spec: nil, autoencoder: nil, pca: pca)
-    }
-
-    /// RUN/latent.h5 (every row, file order), RUN/reconstruction.json, RUN/config.toml, and the KS table.
-    static func save(_ reducer: Reducer, report: ReconstructionReport?, data: PreparedData, settings s: ReduceSettings,
-                     comm: Communicator, console: Console) throws {
-        let run = s.out as NSString
-        var all = try reducer.scaling.forward(data.framed, seed: s.seed &+ 2)
-        all.firstRow = data.framed.firstRow
-        try EventWriter.write(reducer.encode(all), to: run.appendingPathComponent("latent.h5"), attributes: [
-            ("reducer", .string(s.out)), ("method", .string(s.method.rawValue)), ("source", .string(s.data)),
-            ("holdout_fraction", .string(String(s.holdout))), ("split_seed", .int(Int64(bitPattern: s.seed))),
-        ], comm: comm)
-        try comm.agree {
-            guard comm.isRoot, let report else { return }
-            try OutputPath(run.appendingPathComponent("reconstruction.json"))
-                .write(text: report.json(method: s.method, latent: s.latent))
-            try OutputPath(run.appendingPathComponent("config.toml")).write(text: s.toml)
-        }
-        guard let report else { return }
-        console.line("reconstruction KS per column on the \(report.rows) held-out rows:")
-        console.line(report.ks.formattedTable())
-        console.line("mean KS \(String(format: "%.4f", report.meanKS)) (\(s.method.rawValue), \(data.features.count) → \(s.latent)); "
-                     + "model \(run.appendingPathComponent("model.h5")), latent table \(run.appendingPathComponent("latent.h5"))")
+        try ReduceStage.run(settings, comm: comm, console: Console(comm: comm))
     }
 }

@@ -12,15 +12,19 @@ public struct JobConfig: Sendable {
     public let schema: [ConfigOption]
     /// The values the job file sets for this command, checked and in canonical form, with their lines.
     public let fileValues: [String: TOMLEntry]
+    /// Values from outside the file (command line, pipeline); they win over the file.
+    public var overrides = ConfigOverrides()
     private var used: [String: TOMLValue] = [:]
 
     /// Reads `path` (nil: no job file). `otherSections` are the sections other commands read from
     /// the same file (a pipeline file); any other section is an error.
     public static func load(path: String?, section: String?, schema: [ConfigOption],
-                            otherSections: [String] = []) throws -> JobConfig {
-        guard let path else { return JobConfig(schema: schema, section: section) }
-        let document = try TOMLDocument.read(path: path)
-        return try JobConfig(document: document, section: section, schema: schema, otherSections: otherSections)
+                            otherSections: [String] = [], overrides: ConfigOverrides = ConfigOverrides()) throws -> JobConfig {
+        var config = try path.map {
+            try JobConfig(document: try TOMLDocument.read(path: $0), section: section, schema: schema, otherSections: otherSections)
+        } ?? JobConfig(schema: schema, section: section)
+        config.overrides = overrides
+        return config
     }
 
     /// Checks a parsed document against the schema.
@@ -43,23 +47,23 @@ public struct JobConfig: Sendable {
 
     // MARK: typed accessors (missing values throw)
 
-    public mutating func string(_ name: String, cli: String?) throws -> String {
+    public mutating func string(_ name: String, cli: String? = nil) throws -> String {
         try typed(name, .string, cli: cli.map(TOMLValue.string)) { $0.stringValue }
     }
 
-    public mutating func int(_ name: String, cli: Int?) throws -> Int {
+    public mutating func int(_ name: String, cli: Int? = nil) throws -> Int {
         try typed(name, .int, cli: cli.map { .integer(Int64($0)) }) { $0.intValue.flatMap { Int(exactly: $0) } }
     }
 
-    public mutating func double(_ name: String, cli: Double?) throws -> Double {
+    public mutating func double(_ name: String, cli: Double? = nil) throws -> Double {
         try typed(name, .double, cli: cli.map(TOMLValue.float)) { $0.doubleValue }
     }
 
-    public mutating func bool(_ name: String, cli: Bool?) throws -> Bool {
+    public mutating func bool(_ name: String, cli: Bool? = nil) throws -> Bool {
         try typed(name, .bool, cli: cli.map(TOMLValue.bool)) { $0.boolValue }
     }
 
-    public mutating func strings(_ name: String, cli: [String]?) throws -> [String] {
+    public mutating func strings(_ name: String, cli: [String]? = nil) throws -> [String] {
         try typed(name, .strings, cli: cli.map { .array($0.map(TOMLValue.string)) }) { value in
             value.arrayValue.flatMap { items in
                 let strings = items.compactMap(\.stringValue)
@@ -68,7 +72,7 @@ public struct JobConfig: Sendable {
         }
     }
 
-    public mutating func ints(_ name: String, cli: [Int]?) throws -> [Int] {
+    public mutating func ints(_ name: String, cli: [Int]? = nil) throws -> [Int] {
         try typed(name, .ints, cli: cli.map { .array($0.map { .integer(Int64($0)) }) }) { value in
             value.arrayValue.flatMap { items in
                 let ints = items.compactMap { $0.intValue.flatMap { Int(exactly: $0) } }
@@ -79,10 +83,10 @@ public struct JobConfig: Sendable {
 
     /// The resolved value of an option that may stay unset (nil when neither default, file nor
     /// command line gives one). `cli` must have the option's type.
-    public mutating func value(_ name: String, cli: TOMLValue?) -> TOMLValue? {
+    public mutating func value(_ name: String, cli: TOMLValue? = nil) -> TOMLValue? {
         let option = declared(name, nil)
         var given: TOMLValue?
-        if let cli {
+        if let cli = cli ?? overrides[name] {
             guard let canonical = option.type.accept(cli) else {
                 preconditionFailure("command-line value \(cli.tomlText) of '\(name)' is not \(option.type.expectation)")
             }

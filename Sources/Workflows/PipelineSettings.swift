@@ -3,8 +3,6 @@ import EventStore
 import Foundation
 import Support
 import Training
-import Generation
-import Evaluation
 
 /// The [pipeline] table of a job file: where the chain writes, what it simulates and how much it
 /// generates. The other stages read their own tables ([reduce], [ensemble]) from the same file.
@@ -18,10 +16,6 @@ public struct PipelineSettings {
     public var shardEvents: Int
     public var metric: String
 
-    /// The tables of a pipeline job file: each command reads its own and accepts the others.
-    public static let sections = ["pipeline", "simulate", "reduce", "ensemble", "select", "generate", "evaluate"]
-    public static func sections(besides section: String) -> [String] { sections.filter { $0 != section } }
-
     public static let schema: [ConfigOption] = [
         ConfigOption("out", .string, default: "runs/pipeline", help: "Directory of every stage's output."),
         ConfigOption("process", .string, default: "dy", help: "Built-in process to simulate: dy or zh-inv."),
@@ -33,7 +27,7 @@ public struct PipelineSettings {
     ]
 
     public static func load(job: String, out: String?) throws -> PipelineSettings {
-        var config = try JobConfig.load(path: job, section: "pipeline", schema: schema, otherSections: sections(besides: "pipeline"))
+        var config = try JobConfig.load(path: job, section: "pipeline", schema: schema, otherSections: JobSections.besides("pipeline"))
         let s = PipelineSettings(
             job: job, out: try config.string("out", cli: out), process: try config.string("process", cli: nil),
             events: try config.int("events", cli: nil),
@@ -46,8 +40,8 @@ public struct PipelineSettings {
         }
         // The later stages' tables, keys and types, now: a typo in [ensemble] must not wait for the
         // simulation and the reduction to finish (their values are resolved when the stage runs).
-        for (section, schema) in [("reduce", ReduceOptions.schema), ("ensemble", EnsembleOptions.schema)] {
-            _ = try JobConfig.load(path: job, section: section, schema: schema, otherSections: sections(besides: section))
+        for (section, schema) in [("reduce", ReduceSettings.schema), ("ensemble", GANSettings.schema)] {
+            _ = try JobConfig.load(path: job, section: section, schema: schema, otherSections: JobSections.besides(section))
         }
         return s
     }

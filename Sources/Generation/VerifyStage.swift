@@ -1,29 +1,12 @@
-import ArgumentParser
-import Comm
 import EventStore
 import Foundation
 import Support
-import Training
-import Generation
-import Evaluation
 
-struct Verify: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Check a `latentsim generate` output against its manifest: every shard and the master's mappings.",
-        discussion: "Each file listed in GEN/manifest.json must exist with the listed SHA-256, rows and columns, and the "
-            + "virtual master GEN/events.h5 must map shard k's rows to rows [first_row, first_row + rows). The first "
-            + "problem is named and the exit code is non-zero (66 missing, 65 damaged); otherwise one OK line.")
-
-    @Argument(help: "The output directory of `latentsim generate`.") var directory: String
-
-    func run() throws {
-        let comm = try Communicator.world()
-        let summary = try comm.agree { comm.isRoot ? try check() : "" }
-        Console(comm: comm).line(summary)
-    }
-
+/// The verify stage: a `generate` output against its manifest (every shard's SHA-256, rows and
+/// columns; the master's mappings). The first problem is thrown as one line (66 missing, 65 damaged).
+public enum VerifyStage {
     /// The one-line OK summary, or the first problem as an error.
-    func check() throws -> String {
+    public static func check(directory: String) throws -> String {
         let manifest = try GenerationManifest.read(directory: directory)
         let root = directory as NSString
         guard manifest.complete else {
@@ -48,7 +31,7 @@ struct Verify: ParsableCommand {
                                  exitCode: ExitStatus.dataError)
             }
         }
-        if manifest.layout == .shards { try checkMaster(manifest) }
+        if manifest.layout == .shards { try checkMaster(manifest, directory: directory) }
         let bytes = manifest.shards.reduce(0) { total, shard in
             total + ((try? FileManager.default.attributesOfItem(atPath: root.appendingPathComponent(shard.file))[.size] as? Int) ?? 0)
         }
@@ -56,7 +39,7 @@ struct Verify: ParsableCommand {
             + "columns match manifest.json" + (manifest.layout == .shards ? ", master maps every shard" : "") + " ('\(directory)')"
     }
 
-    private func checkMaster(_ manifest: GenerationManifest) throws {
+    private static func checkMaster(_ manifest: GenerationManifest, directory: String) throws {
         let path = (directory as NSString).appendingPathComponent(GenerationManifest.master)
         let fix = "rerun the same `latentsim generate` command to rewrite it"
         guard FileManager.default.fileExists(atPath: path) else {

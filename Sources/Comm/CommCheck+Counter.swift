@@ -1,9 +1,5 @@
-import Comm
 import Foundation
 import Support
-import Training
-import Generation
-import Evaluation
 
 extension CommCheck {
     /// SharedCounter under contention. Every rank draws until it gets a value ≥ `counterDraws`, so
@@ -11,7 +7,7 @@ extension CommCheck {
     /// above it: a correct counter hands out exactly 0..<(counterDraws + size), each once. A lost
     /// or repeated increment shows up as a duplicate or gap (a get-then-put counter fails this on
     /// np 2 with 20000 draws). Rank 0 starts late, so the others draw while it makes no MPI call.
-    func counterCheck(comm: Communicator) throws -> [String] {
+    static func counterCheck(comm: Communicator, draws counterDraws: Int) throws -> [String] {
         let counter = try SharedCounter(comm: comm)
         if comm.isRoot { usleep(5_000) }
         var drawn: [Int64] = []
@@ -32,7 +28,7 @@ extension CommCheck {
         ]
     }
 
-    static func describe(_ values: [Int64], expected: Range<Int64>, name: String) -> String {
+    public static func describe(_ values: [Int64], expected: Range<Int64>, name: String) -> String {
         if values.sorted() == Array(expected) {
             return "\(name) \(expected.lowerBound)..<\(expected.upperBound) each drawn once"
         }

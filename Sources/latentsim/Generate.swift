@@ -1,11 +1,6 @@
 import ArgumentParser
 import Comm
-import EventStore
-import Foundation
-import Support
-import Training
 import Generation
-import Evaluation
 
 struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,24 +22,10 @@ struct Generate: ParsableCommand {
 
     func run() throws {
         let comm = try Communicator.world()
-        let layout = try comm.agree { try validated() }
-        let (model, source) = try comm.agree { try GeneratorModel.load(directory: self.model) }
-        var run = GenerateRun(model: model, source: source, events: events, shardEvents: shardEvents, seed: seed,
-                              layout: layout, out: out, overwrite: overwrite, comm: comm)
-        try run.execute()
-    }
-
-    private func validated() throws -> GenerationManifest.Layout {
-        guard events > 0 else {
-            throw InputError("--events must be a positive number of events, found \(events)", exitCode: ExitStatus.usage)
+        let settings = try comm.agree {
+            try GenerateSettings(model: model, events: events, out: out, shardEvents: shardEvents, seed: seed,
+                                 layout: layout, overwrite: overwrite)
         }
-        guard shardEvents > 0 else {
-            throw InputError("--shard-events must be a positive number of events per shard, found \(shardEvents)",
-                             exitCode: ExitStatus.usage)
-        }
-        guard let layout = GenerationManifest.Layout(rawValue: layout) else {
-            throw InputError("--layout must be one of: shards, single; found '\(layout)'", exitCode: ExitStatus.usage)
-        }
-        return layout
+        try GenerateStage.run(settings, comm: comm)
     }
 }

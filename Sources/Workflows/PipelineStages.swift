@@ -1,13 +1,42 @@
 import Comm
+import Evaluation
 import EventStore
 import Foundation
+import Generation
+import Physics
 import Support
 import Training
-import Generation
-import Evaluation
 
-/// The pipeline's stages that are more than a call of another command.
+/// The pipeline: simulate → reduce → held-out rows → ensemble → select → generate → evaluate, each
+/// stage one typed library call on the same communicator. Rerunning continues: a finished
+/// simulation and reduction are kept, the ensemble and generation resume.
 public enum PipelineStages {
+    public static func run(_ s: PipelineSettings, comm: Communicator, console: Console) throws {
+        let clock = Stopwatch()
+        try simulate(s, comm: comm, console: console)
+        // From here on SIGTERM/SIGUSR1 (Slurm's warning) checkpoints and exits 75 (reduce, ensemble).
+        StopSignal.install()
+        try reduce(s, comm: comm, console: console)
+        try writeHeldOut(s, comm: comm, console: console)
+        var overrides = ConfigOverrides()
+        overrides.set("data", s.table)
+        overrides.set("reducer", s.reduce)
+        overrides.set("out", s.ensemble)
+        let ensemble = try comm.agree { try GANSettings.resolve(config: s.job, overrides: overrides) }
+        try stage("ensemble", console) { try EnsembleRun.run(ensemble, world: comm, console: console) }
+        try stage("select", console) {
+            try SelectStage.run(SelectSettings(run: s.ensemble, metric: s.metric), comm: comm, console: console)
+        }
+        let generate = try comm.agree {
+            try GenerateSettings(model: s.path("ensemble/best"), events: s.generateEvents, out: s.generated,
+                                 shardEvents: s.shardEvents, seed: s.seed)
+        }
+        try stage("generate", console) { try GenerateStage.run(generate, comm: comm) }
+        let evaluate = EvaluateSettings(real: s.heldOut, generated: s.generated, out: s.evaluation)
+        try stage("evaluate", console) { try EvaluateStage.run(evaluate, comm: comm, console: console) }
+        console.line(summary(s, seconds: clock.seconds))
+    }
+
     public static func stage(_ name: String, _ console: Console, _ body: () throws -> Void) throws {
         console.line("== pipeline: \(name)")
         try body()
@@ -27,10 +56,8 @@ public enum PipelineStages {
             console.line("== pipeline: simulate (kept \(s.table))")
             return
         }
-        try stage("simulate", console) {
-            try Simulate.parse(["--process", s.process, "--events", String(s.events), "--seed", String(s.seed),
-                                "--out", s.table]).run()
-        }
+        let settings = try comm.agree { try SimulateSettings(process: s.process, events: s.events, seed: s.seed, out: s.table) }
+        try stage("simulate", console) { try SimulateStage.run(settings, comm: comm, console: console) }
     }
 
     /// Trains the reducer unless the run directory holds a finished one (its reconstruction report).
@@ -40,9 +67,11 @@ public enum PipelineStages {
             console.line("== pipeline: reduce (kept \(s.reduce))")
             return
         }
-        try stage("reduce", console) {
-            try Reduce.parse(["--config", s.job, "--data", s.table, "--out", s.reduce]).run()
-        }
+        var overrides = ConfigOverrides()
+        overrides.set("data", s.table)
+        overrides.set("out", s.reduce)
+        let settings = try comm.agree { try ReduceSettings.resolve(config: s.job, overrides: overrides) }
+        try stage("reduce", console) { try ReduceStage.run(settings, comm: comm, console: console) }
     }
 
     /// DIR/heldout.h5: the rows of the simulated table that the reducer (and so the GANs) held out.

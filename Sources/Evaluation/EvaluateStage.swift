@@ -1,0 +1,130 @@
+import Comm
+import EventStore
+import Foundation
+import Support
+
+/// What `evaluate` compares: the real and generated tables (a generate output directory or a file),
+/// the dataset, the columns (nil: those both have), the row limit, the report path and the
+/// classifier test's size and seed.
+public struct EvaluateSettings {
+    public var real: String
+    public var generated: String
+    public var dataset = "events"
+    public var columns: String?
+    public var maxRows = 1_000_000
+    public var out: String?
+    public var dropNonFinite = false
+    public var classifierRows = 50_000
+    public var classifierSeed: UInt64 = 1
+
+    public init(real: String, generated: String, dataset: String = "events", columns: String? = nil, maxRows: Int = 1_000_000,
+                out: String? = nil, dropNonFinite: Bool = false, classifierRows: Int = 50_000, classifierSeed: UInt64 = 1) {
+        self.real = real
+        self.generated = generated
+        self.dataset = dataset
+        self.columns = columns
+        self.maxRows = maxRows
+        self.out = out
+        self.dropNonFinite = dropNonFinite
+        self.classifierRows = classifierRows
+        self.classifierSeed = classifierSeed
+    }
+
+    func validated() throws -> EvaluationInputs {
+        guard maxRows > 0 else {
+            throw InputError("--max-rows must be a positive number of rows, found \(maxRows)", exitCode: ExitStatus.usage)
+        }
+        guard classifierRows >= 0 else {
+            throw InputError("--classifier-rows must be 0 (skip the classifier test) or a positive number of rows, "
+                             + "found \(classifierRows)", exitCode: ExitStatus.usage)
+        }
+        return try EvaluationInputs.resolve(real: real, generated: generated, out: out)
+    }
+}
+
+/// The evaluate stage: KS, W1 and correlations per column and derived quantity, the classifier
+/// two-sample AUC, and the JSON report (byte-identical for any rank count).
+public enum EvaluateStage {
+    /// Reads both tables (each rank a share of the rows), and on rank 0 computes, prints and writes the report.
+    public static func run(_ s: EvaluateSettings, comm: Communicator, console: Console) throws {
+        let inputs = try comm.agree { try s.validated() }
+        let dataset = s.dataset, maxRows = s.maxRows
+        let report = inputs.out.map(OutputPath.init)
+        try comm.agree { if comm.isRoot { try report?.prepare() } }
+        let realLayout = try EventReader.describe(path: inputs.real, dataset: dataset, comm: comm)
+        let generatedLayout = try EventReader.describe(path: inputs.generated, dataset: dataset, comm: comm)
+        let names = try comm.agree { () -> [String] in
+            let names = try EvaluationInputs.columns(requested: s.columns, real: realLayout.columns,
+                                                     generated: generatedLayout.columns, realPath: inputs.real,
+                                                     generatedPath: inputs.generated)
+            let largest = min(max(realLayout.rows, generatedLayout.rows), maxRows)
+            guard largest <= Int(Int32.max) / names.count else {
+                throw InputError("--max-rows \(maxRows): \(largest) rows × \(names.count) columns exceed the 2^31 − 1 "
+                                 + "values rank 0 can gather; lower --max-rows", exitCode: ExitStatus.usage)
+            }
+            return names
+        }
+        let policy: NonFinitePolicy = s.dropNonFinite ? .drop : .refuse
+        let realRead = try EventReader.read(path: inputs.real, dataset: dataset, maxRows: maxRows, nonFinite: policy, comm: comm)
+        let generatedRead = try EventReader.read(path: inputs.generated, dataset: dataset, maxRows: maxRows,
+                                                 nonFinite: policy, comm: comm)
+        try comm.agree {
+            for read in [realRead, generatedRead] where read.totalRows == 0 {
+                throw InputError("'\(read.layout.path)': all \(read.droppedRows) rows used hold NaN or Inf; "
+                                 + "nothing is left to evaluate", exitCode: ExitStatus.dataError)
+            }
+        }
+        let realTable = try EvaluateStage.gathered(realRead.table, columns: names, comm: comm)
+        let generatedTable = try EvaluateStage.gathered(generatedRead.table, columns: names, comm: comm)
+        try comm.agree {
+            guard let realTable, let generatedTable else { return }
+            let evaluation = try Evaluation(real: realTable, generated: generatedTable)
+            console.line("real       \(inputs.real)  \(EvaluateStage.rows(realRead))")
+            console.line("generated  \(inputs.generated)  \(EvaluateStage.rows(generatedRead))")
+            console.line(evaluation.formattedTable())
+            for line in evaluation.summaryLines() { console.line(line) }
+            var extra: [(key: String, value: JSONValue)] = []
+            if let auc = try classifierAUC(s, real: realTable, generated: generatedTable, evaluation: evaluation, console: console) {
+                extra.append(("classifier_auc", .finite(auc)))
+            }
+            if let report {
+                try report.write(text: evaluation.json(real: inputs.real, generated: inputs.generated, extra: extra)
+                    .serializedByLine)
+                console.line("wrote \(report.final)")
+            }
+        }
+    }
+
+    /// The classifier test's held-out AUC on every column and derived quantity, nil when skipped.
+    private static func classifierAUC(_ s: EvaluateSettings, real: EventTable, generated: EventTable, evaluation: Evaluation,
+                                      console: Console) throws -> Double? {
+        guard s.classifierRows > 0 else { return nil }
+        let settings = ClassifierTwoSample.Settings(rows: s.classifierRows, seed: s.classifierSeed)
+        let n = min(s.classifierRows, real.rows, generated.rows)
+        guard n >= 10 else {
+            console.line("classifier AUC not computed: needs at least 10 rows per table, found \(n)")
+            return nil
+        }
+        let names = evaluation.rows.map(\.name)
+        let auc = try ClassifierTwoSample.auc(real: ClassifierTwoSample.features(real, names: names, rows: n),
+                                              generated: ClassifierTwoSample.features(generated, names: names, rows: n),
+                                              settings: settings)
+        console.line("classifier AUC \(auc.formatted(4)) (held out: \(Int(((1 - settings.trainFraction) * 100).rounded())) % "
+                     + "of 2 × \(n) rows; 0.5 = indistinguishable)")
+        return auc
+    }
+
+    /// "20000 rows (of 20000)", plus how many of the rows read were dropped as non-finite.
+    public static func rows(_ read: EventReader.Result) -> String {
+        "\(read.totalRows) rows (of \(read.layout.rows))"
+            + (read.droppedRows > 0 ? ", \(read.droppedRows) dropped as non-finite" : "")
+    }
+
+    /// The named columns of every rank's rows, concatenated in rank (= file) order on rank 0; nil elsewhere.
+    public static func gathered(_ table: EventTable, columns names: [String], comm: Communicator) throws -> EventTable? {
+        let indices = names.compactMap(table.columnIndex)
+        precondition(indices.count == names.count, "columns were checked against the table's layout")
+        guard let values = try comm.gatherv(table.selecting(indices).values) else { return nil }
+        return EventTable(columns: names, rows: values.count / names.count, values: values)
+    }
+}

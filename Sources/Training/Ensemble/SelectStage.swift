@@ -1,0 +1,63 @@
+import Comm
+import Foundation
+import Support
+
+/// What `select` needs: the ensemble run, the metric (nil: the run's current one, else ks-sum) and
+/// how many leaderboard rows to print.
+public struct SelectSettings {
+    public var run: String
+    public var metric: String?
+    public var top: Int
+
+    public init(run: String, metric: String? = nil, top: Int = 10) {
+        self.run = run
+        self.metric = metric
+        self.top = top
+    }
+}
+
+/// The select stage: re-ranks an ensemble run's scored snapshots and installs the best stored one
+/// in RUN/best/. Rank 0 does the file work; the other ranks only take part in agreeing on its
+/// outcome, so the stage behaves the same under mpirun as alone.
+public enum SelectStage {
+    public static func run(_ s: SelectSettings, comm: Communicator, console: Console) throws {
+        try comm.agree {
+            guard s.top > 0 else {
+                throw InputError("--top must be a positive number of rows, found \(s.top)", exitCode: ExitStatus.usage)
+            }
+            let run = s.run
+            let chosen = try metric(s.metric, run: run)
+            guard comm.isRoot else { return }
+            let board = try Leaderboard.load(run: run)
+            for warning in board.warnings { console.warn(warning) }
+            try board.write(run: run, metric: chosen)
+            let diverged = board.entries.filter(\.diverged).count
+            console.line("\(board.entries.count) snapshots of \(Set(board.entries.map(\.restart)).count) restarts in "
+                         + "\(run) (\(diverged) diverged), ranked by \(chosen.rawValue) over "
+                         + (board.quantities.isEmpty ? "no quantities" : board.quantities.joined(separator: ", ")) + ":")
+            console.line(board.formattedTable(metric: chosen, top: s.top))
+            let best = try board.selection(by: chosen, run: run)
+            try Leaderboard.installBest(run: run, entry: best, metric: chosen)
+            console.line("selected restart \(best.restart) step \(best.step) (\(chosen.rawValue) "
+                         + "\(Leaderboard.format(best.value(chosen), digits: chosen == .ksSum ? 5 : 1))) -> "
+                         + (run as NSString).appendingPathComponent("best"))
+        }
+    }
+
+    /// The metric named on the command line, else the one the run's current selection used (so a
+    /// bare `select` after pruning or deleting files keeps the run's criterion), else ks-sum, the default of ensemble.
+    public static func metric(_ name: String?, run: String) throws -> Leaderboard.Metric {
+        if let name {
+            guard let m = Leaderboard.Metric(rawValue: name) else {
+                throw InputError("unknown metric '\(name)'; expected one of: \(Leaderboard.Metric.names)",
+                                 exitCode: ExitStatus.usage)
+            }
+            return m
+        }
+        let path = (run as NSString).appendingPathComponent("best/selection.json")
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+              let previous = (try? JSONValue.parse(text))?["metric"]?.string,
+              let m = Leaderboard.Metric(rawValue: previous) else { return .ksSum }
+        return m
+    }
+}

@@ -1,1 +1,0 @@
-// Workflows: the stages that span libraries (the pipeline, bench).
