@@ -29,22 +29,48 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
+        // C interop, one tiny target per native library: only what Swift cannot import (macros such as
+        // MPI_COMM_WORLD, H5P_DEFAULT) and the few kernels Swift cannot express (CBLAS/dense_kernel.h,
+        // per-function target attributes). They import nothing of ours.
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-openmpi", providers: [.apt(["libhdf5-openmpi-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // Support owns what every layer shares: ReportableError/InputError and the exit codes, Philox and
+        // FastMath, the one JSON value type (JSONValue), job files (TOML, JobConfig, ConfigOverrides),
+        // SHA-256 through libcrypto, StopSignal. It imports only CCrypto and Foundation.
         .target(name: "Support", dependencies: ["CCrypto"], swiftSettings: nnSettings),
+        // NN owns the engine: layers, losses, optimizers on BLAS, one contiguous parameter/gradient buffer
+        // per model, the packed inference kernel, worker pools. It imports CBLAS and Support only.
         .target(name: "NN", dependencies: ["CBLAS", "Support"], swiftSettings: nnSettings),
+        // Comm owns the MPI Communicator (works without mpirun), error agreement, SharedCounter, the rank-0
+        // Console and CommCheck. It imports CMPI and Support only.
         .target(name: "Comm", dependencies: ["CMPI", "Support"]),
+        // EventStore owns event tables (HDF5 layouts, CSV, virtual datasets), preprocessing with exact
+        // inverses and derivatives, checkpoints. It imports CHDF5, CMPI (MPI-IO handles), Comm and Support.
         .target(name: "EventStore", dependencies: ["CHDF5", "CMPI", "Comm", "Support"]),
+        // Physics owns the built-in generator (dy, zh-inv), the detector model, derived quantities and
+        // their gradients, and the simulate stage. It imports EventStore, Comm and Support.
         .target(name: "Physics", dependencies: ["EventStore", "Comm", "Support"]),
+        // Metrics owns KS (with exact distributions), Wasserstein-1 and correlations; it imports nothing.
         .target(name: "Metrics", dependencies: []),
+        // Training owns the reducers (autoencoder, PCA), the GAN/WGAN-GP/VAE trainers, ensembles, snapshot
+        // scoring, the leaderboard and selection: the reduce, ensemble and select stages. It imports
+        // NN, Comm, EventStore, Physics, Metrics and Support, never a C target.
         .target(name: "Training", dependencies: ["NN", "Comm", "EventStore", "Physics", "Metrics", "Support"],
                 swiftSettings: nnSettings),
+        // Generation owns the generator model (loaded from RUN/best), the shard writer, the manifest, and
+        // the generate and verify stages. It imports Training (models and their decoding) and below.
         .target(name: "Generation", dependencies: ["Training", "NN", "Comm", "EventStore", "Physics", "Support"]),
+        // Evaluation owns comparisons of real and generated tables (KS, W1, correlations, classifier
+        // two-sample AUC) and the evaluate and inspect stages. It imports Physics, Metrics, NN and below.
         .target(name: "Evaluation", dependencies: ["NN", "Comm", "EventStore", "Physics", "Metrics", "Support"]),
+        // Workflows owns what spans the stage libraries: the pipeline and the benchmarks of the
+        // production steps. It imports Training, Generation, Evaluation and below.
         .target(name: "Workflows", dependencies: ["Training", "Generation", "Evaluation", "NN", "Comm", "EventStore",
                                                   "Physics", "Support"]),
+        // The executable only parses commands: one file per command, options → typed settings → one
+        // library call. No C import, no stage logic.
         .executableTarget(name: "latentsim", dependencies: [
             "Workflows", "Training", "Generation", "Evaluation", "Physics", "EventStore", "Comm", "Support",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -23,10 +23,39 @@ enum CLI {
     /// earlier config.toml in its --out and failed with "different configuration").
     static var scratch: String = {
         let dir = NSTemporaryDirectory() + "latentsim-cli-\(getpid())"
-        try? FileManager.default.removeItem(atPath: dir)
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        if FileManager.default.fileExists(atPath: dir) {
+            do { try FileManager.default.removeItem(atPath: dir) } catch { fatalError("cannot empty the scratch directory \(dir): \(error)") }
+        }
+        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+            fatalError("cannot create the scratch directory \(dir): \(error)")
+        }
         return dir
     }()
+
+    /// A setup step shared by a test class (a simulated table, a trained reducer): it must succeed,
+    /// and when it does not the whole run stops here with the step's own error, instead of every
+    /// test that uses the fixture failing later on a missing file.
+    @discardableResult
+    static func fixture(_ arguments: [String], ranks: Int = 0, timeout: TimeInterval = 180) -> Outcome {
+        let command = "latentsim " + arguments.joined(separator: " ")
+        do {
+            let outcome = try run(arguments, ranks: ranks, timeout: timeout)
+            guard outcome.status == 0 else {
+                fatalError("fixture `\(command)` failed with exit code \(outcome.status):\n\(outcome.stderr)")
+            }
+            return outcome
+        } catch {
+            fatalError("fixture `\(command)` could not run: \(error)")
+        }
+    }
+
+    /// A fixture file written once for a test class; failing to write it stops the run.
+    static func fixture(text: String, to path: String) -> String {
+        do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+            fatalError("cannot write the fixture \(path): \(error)")
+        }
+        return path
+    }
 
     /// Environment for children: without the MPI variables this test process picked up from its own
     /// MPI_Init (a child mpirun started with them exits silently), with the root override if root.

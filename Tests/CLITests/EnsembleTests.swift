@@ -11,19 +11,18 @@ final class EnsembleTests: XCTestCase {
         + "jet1_pt,jet2_pt,jet3_pt,jet4_pt,jet5_pt"
     static var data: String = {
         let path = CLI.path("ens-dy.h5")
-        _ = try? CLI.run(["simulate", "--events", "6000", "--seed", "7", "--out", path])
+        CLI.fixture(["simulate", "--events", "6000", "--seed", "7", "--out", path])
         return path
     }()
     static var reducer: String = {
         let out = CLI.path("ens-ae")
-        _ = try? CLI.run(["reduce", "--data", data, "--columns", columns, "--latent", "6", "--widths", "24,12",
+        CLI.fixture(["reduce", "--data", data, "--columns", columns, "--latent", "6", "--widths", "24,12",
                           "--batch", "128", "--steps", "60", "--out", out], ranks: 2)
         return out
     }()
     /// Small networks and few steps: the paper's defaults are exercised by the benchmark and the job files.
     static var job: String = {
-        let path = CLI.path("ens-job.toml")
-        try? """
+        CLI.fixture(text: """
         [ensemble]
         generator_widths = [24, 24]
         discriminator_widths = [24, 12]
@@ -34,8 +33,7 @@ final class EnsembleTests: XCTestCase {
         optimizer = "adam"
         lr = 1e-3
         top_k = 2
-        """.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+        """, to: CLI.path("ens-job.toml"))
     }()
 
     func ensemble(_ out: String, ranks: Int, _ extra: [String]) throws -> CLI.Outcome {

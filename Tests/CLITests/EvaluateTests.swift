@@ -6,17 +6,16 @@ import XCTest
 /// process ⇒ large KS, the JSON agrees with the printed table and does not depend on the rank count.
 final class EvaluateTests: XCTestCase {
     /// dy seed 1, dy seed 2 and zh-inv seed 3, 20,000 events each, simulated once for the class.
-    static let tables: (real: String, twin: String, zh: String)? = {
+    static let tables: (real: String, twin: String, zh: String) = {
         let real = CLI.path("eval-dy1.h5"), twin = CLI.path("eval-dy2.h5"), zh = CLI.path("eval-zh.h5")
         for (process, seed, out) in [("dy", "1", real), ("dy", "2", twin), ("zh-inv", "3", zh)] {
-            guard (try? CLI.run(["simulate", "--process", process, "--events", "20000", "--seed", seed, "--out", out]))?
-                .status == 0 else { return nil }
+            CLI.fixture(["simulate", "--process", process, "--events", "20000", "--seed", seed, "--out", out])
         }
         return (real, twin, zh)
     }()
 
     func fixtures() throws -> (real: String, twin: String, zh: String) {
-        try XCTUnwrap(EvaluateTests.tables, "latentsim simulate failed to make the fixture tables")
+        EvaluateTests.tables
     }
 
     func json(_ path: String) throws -> [String: Any] {

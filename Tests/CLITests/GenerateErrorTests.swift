@@ -46,7 +46,7 @@ final class GenerateErrorTests: XCTestCase {
         assertFails(try GenerateFixtures.generate("bad", events: -5, ranks: 2), 64, "--events must be a positive number of events, found -5")
         assertFails(try GenerateFixtures.generate("bad", shard: 0), 64, "--shard-events must be a positive number of events per shard, found 0")
         let empty = CLI.path("empty-model")
-        try? FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
         assertFails(try GenerateFixtures.generate("bad", model: empty, ranks: 2), 66,
                     "model directory '\(empty)' is incomplete: no generator.h5")
         let halfway = CLI.path("no-reducer")

@@ -12,7 +12,7 @@ enum GenerateFixtures {
 
     private static func best(_ name: String, _ extra: [String]) -> String {
         let run = CLI.path(name)
-        _ = try? CLI.run(["ensemble", "--config", EnsembleTests.job, "--data", EnsembleTests.data, "--restarts", "1",
+        CLI.fixture(["ensemble", "--config", EnsembleTests.job, "--data", EnsembleTests.data, "--restarts", "1",
                           "--out", run] + extra)
         return run + "/best"
     }

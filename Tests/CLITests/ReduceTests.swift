@@ -10,7 +10,7 @@ final class ReduceTests: XCTestCase {
     static let columns = "mu1_E,mu1_px,mu1_py,mu1_pz,mu2_E,mu2_px,mu2_pz"
     static var data: String = {
         let path = CLI.path("reduce-dy.h5")
-        _ = try? CLI.run(["simulate", "--events", "4000", "--seed", "5", "--out", path])
+        CLI.fixture(["simulate", "--events", "4000", "--seed", "5", "--out", path])
         return path
     }()
 

@@ -8,7 +8,9 @@ import Foundation
 enum Fixtures {
     static let directory: String = {
         let dir = NSTemporaryDirectory() + "latentsim-eventstore-\(getpid())"
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+            fatalError("cannot create the fixture directory \(dir): \(error)")
+        }
         return dir
     }()
 
