@@ -13,8 +13,9 @@ public enum JSONValue {
     case array([JSONValue])
     case object([(key: String, value: JSONValue)])
     /// A finite number written with exactly this text (a printf format's or Float's shortest
-    /// digits), so a file keeps the digits it always had; the parser reads it back as `.integer`
-    /// or `.number`, and `==` compares it as that value. Build it with `number(_:format:)` or `float(_:)`.
+    /// digits, or an integer above Int.max), so a file keeps the digits it always had; the parser
+    /// reads it back as `.integer` or `.number` (or, above Int.max, as this text), and `==`
+    /// compares it as that value. Build it with `number(_:format:)`, `float(_:)` or `unsigned(_:)`.
     case formatted(String)
 
     /// The member named `key` of an object (the last one if repeated), nil otherwise.
@@ -87,17 +88,6 @@ public enum JSONValue {
         }
     }
 
-    /// The text JSONEncoder writes without formatting options: no spaces after "," and ":".
-    /// (result.json has always been written this way.)
-    public var serializedCompact: String {
-        switch self {
-        case .array(let items): return "[" + items.map(\.serializedCompact).joined(separator: ",") + "]"
-        case .object(let members):
-            return "{" + members.map { JSONValue.quoted($0.key) + ":" + $0.value.serializedCompact }.joined(separator: ",") + "}"
-        default: return serialized
-        }
-    }
-
     /// An object with one member per line (selection.json is read by people as well as programs).
     public var serializedByLine: String {
         guard case .object(let members) = self else { return serialized + "\n" }
@@ -142,7 +132,9 @@ extension JSONValue: Equatable {
 
     private var normalized: JSONValue {
         guard case .formatted(let text) = self else { return self }
-        return (try? JSONValue.parse(text)) ?? .string(text)
+        if let i = Int(text) { return .integer(i) }
+        if UInt64(text) != nil { return self }  // above Int.max: compared as text
+        return Double(text).map { .number($0) } ?? .string(text)
     }
 }
 

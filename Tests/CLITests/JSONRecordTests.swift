@@ -57,8 +57,8 @@ final class JSONRecordTests: XCTestCase {
                                              pruned_at: prunedAt, diverged: diverged, group: group)
             let old = Old(restart: 3, seed: seed, steps: 1000, finished: prunedAt == nil, pruned: prunedAt != nil, pruned_at: prunedAt,
                           diverged: diverged, group: group)
-            XCTAssertEqual(result.json.serializedCompact, String(decoding: try encoder.encode(old), as: UTF8.self))
-            XCTAssertEqual(RestartFiles.Result(json: try JSONValue.parse(result.json.serializedCompact)), result)
+            XCTAssertEqual(try JSONValue(encoding: result).encoderText, String(decoding: try encoder.encode(old), as: UTF8.self))
+            XCTAssertEqual(try JSONValue.decode(RestartFiles.Result.self, from: JSONValue(encoding: result).encoderText), result)
         }
     }
 }

@@ -26,7 +26,7 @@ final class JSONValueTests: XCTestCase {
     func testParseOfSerializedIsTheValue() throws {
         let value = JSONValueTests.awkward
         XCTAssertEqual(try JSONValue.parse(value.serialized), value)
-        XCTAssertEqual(try JSONValue.parse(value.serializedCompact), value)
+        XCTAssertEqual(try JSONValue.parse(value.encoderText), value)
         XCTAssertEqual(try JSONValue.parse(value.serializedByLine), value)
         for name in JSONValueTests.awkwardNames {
             XCTAssertEqual(try JSONValue.parse(value.serialized)[name]?.string, name + String(JSONValueTests.awkwardNames.firstIndex(of: name)!))
@@ -52,7 +52,7 @@ final class JSONValueTests: XCTestCase {
     func testCompactAndSpacedText() {
         let value = JSONValue.object([("b", .integer(1)), ("a", .array([.bool(false), .string("x")]))])
         XCTAssertEqual(value.serialized, #"{"b": 1, "a": [false, "x"]}"#)
-        XCTAssertEqual(value.serializedCompact, #"{"b":1,"a":[false,"x"]}"#)
+        XCTAssertEqual(value.encoderText, #"{"b":1,"a":[false,"x"]}"#)
         XCTAssertEqual(value.serializedByLine, "{\n  \"b\": 1,\n  \"a\": [false, \"x\"]\n}\n")
     }
 
@@ -65,7 +65,7 @@ final class JSONValueTests: XCTestCase {
     func testPythonReadsTheText() throws {
         let value = JSONValueTests.awkward
         XCTAssertEqual(try PythonJSON.roundTrip(value.serialized), [value])
-        XCTAssertEqual(try PythonJSON.roundTrip(value.serializedCompact), [value])
+        XCTAssertEqual(try PythonJSON.roundTrip(value.encoderText), [value])
     }
 }
 

@@ -26,7 +26,7 @@ public struct RestartFiles {
     public static func snapshotName(step: Int) -> String { String(format: "snapshot-%08d.h5", step) }
 
     /// The restart's end record, if it ended (finished, pruned or diverged).
-    public struct Result: Equatable {
+    public struct Result: Codable, Equatable {
         public var restart: Int
         public var seed: UInt64
         public var steps: Int
@@ -36,40 +36,16 @@ public struct RestartFiles {
         public var diverged: Bool?
         /// The group that trained it (which group takes which restart depends on timing).
         public var group: Int?
-
-        public init(restart: Int, seed: UInt64, steps: Int, finished: Bool, pruned: Bool, pruned_at: Int? = nil,
-                    diverged: Bool? = nil, group: Int? = nil) {
-            (self.restart, self.seed, self.steps, self.finished, self.pruned) = (restart, seed, steps, finished, pruned)
-            (self.pruned_at, self.diverged, self.group) = (pruned_at, diverged, group)
-        }
-
-        /// Reads the object written by `json`; nil when a required member is missing.
-        public init?(json: JSONValue) {
-            guard let restart = json["restart"]?.int, let seed = json["seed"]?.uint64, let steps = json["steps"]?.int,
-                  let finished = json["finished"]?.bool, let pruned = json["pruned"]?.bool else { return nil }
-            self.init(restart: restart, seed: seed, steps: steps, finished: finished, pruned: pruned,
-                      pruned_at: json["pruned_at"]?.int, diverged: json["diverged"]?.bool, group: json["group"]?.int)
-        }
-
-        /// Members in name order; absent optionals are left out (as JSONEncoder did).
-        public var json: JSONValue {
-            let members: [(key: String, value: JSONValue?)] = [
-                ("diverged", diverged.map(JSONValue.bool)), ("finished", .bool(finished)), ("group", group.map(JSONValue.integer)),
-                ("pruned", .bool(pruned)), ("pruned_at", pruned_at.map(JSONValue.integer)), ("restart", .integer(restart)),
-                ("seed", .unsigned(seed)), ("steps", .integer(steps)),
-            ]
-            return .object(members.compactMap { m in m.value.map { (key: m.key, value: $0) } })
-        }
     }
 
     public func readResult() -> Result? {
-        guard let text = try? String(contentsOfFile: result, encoding: .utf8), let json = try? JSONValue.parse(text) else { return nil }
-        return Result(json: json)
+        guard let text = try? String(contentsOfFile: result, encoding: .utf8) else { return nil }
+        return try? JSONValue.decode(Result.self, from: text)
     }
 
     /// result.json: the members in name order, no spaces (the text JSONEncoder with `.sortedKeys` wrote).
     public func writeResult(_ r: Result) throws {
-        try OutputPath(result).write(text: r.json.serializedCompact + "\n")
+        try OutputPath(result).write(text: try JSONValue(encoding: r).encoderText + "\n")
     }
 
     /// One line of snapshots.jsonl: scores in "%.6g", null when not finite; names and the reason escaped.
