@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <cblas.h>
 #include "dense_kernel.h"
+#include "fma_peak.h"
 
 void ssyevd_(const char *jobz, const char *uplo, const int *n, float *a, const int *lda,
              float *w, float *work, const int *lwork, int *iwork, const int *liwork, int *info,

@@ -38,9 +38,12 @@ public struct GenerateBenchmark {
             let hdf5 = try measureHDF5(model, kind: kind, events: events)
             for (mode, rate) in [("compute", compute), ("hdf5", hdf5)] {
                 if json {
-                    console.line("{\"model\": \"\(kind.rawValue)\", \"ranks\": \(comm.size), \"mode\": \"\(mode)\", "
-                                 + "\"events_per_s\": \(String(format: "%.1f", rate)), \"threads\": 1, \"peer\": \"latentsim\", "
-                                 + "\"kernel\": \"\(DenseKernel.variant.map { "packed-\($0.rawValue)" } ?? "openblas")\"}")
+                    let kernel = DenseKernel.variant.map { "packed-\($0.rawValue)" } ?? "openblas"
+                    console.line(JSONValue.object([
+                        ("model", .string(kind.rawValue)), ("ranks", .integer(comm.size)), ("mode", .string(mode)),
+                        ("events_per_s", .number(rate, format: "%.1f")), ("threads", .integer(1)), ("peer", .string("latentsim")),
+                        ("kernel", .string(kernel)),
+                    ]).serialized)
                 } else {
                     console.line(String(format: "%-6@ ranks %d  %-7@ %10.0f events/s  (%.0f per rank)", kind.rawValue as NSString,
                                         comm.size, mode as NSString, rate, rate / Double(comm.size)))

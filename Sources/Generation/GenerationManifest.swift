@@ -4,7 +4,8 @@ import Foundation
 import Support
 import Training
 
-/// GEN/manifest.json: what a `latentsim generate` output holds and how to check it. Written with
+/// GEN/manifest.json: what a `latentsim generate` output holds and how to check it (JSONValue's
+/// JSONEncoder-style pretty text, names sorted). Written with
 /// `complete: false` before any shard is (re)generated and with `complete: true` and every
 /// checksum once all shards and the master are in place, so a directory left by an interrupted run
 /// never looks finished; `verify` and a resuming run compare the shards against it.
@@ -71,12 +72,12 @@ public struct GenerationManifest: Codable, Equatable {
 
     public static func read(directory: String) throws -> GenerationManifest {
         let path = (directory as NSString).appendingPathComponent(name)
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw InputError("'\(path)' does not exist or is unreadable; '\(directory)' is not the output of `latentsim generate`",
                              exitCode: ExitStatus.noInput)
         }
         do {
-            return try JSONDecoder().decode(GenerationManifest.self, from: data)
+            return try JSONValue.decode(GenerationManifest.self, from: text)
         } catch {
             throw InputError("'\(path)' is not a generation manifest (\(error)); rerun `latentsim generate` with --overwrite",
                              exitCode: ExitStatus.dataError)
@@ -85,9 +86,7 @@ public struct GenerationManifest: Codable, Equatable {
 
     /// Writes GEN/manifest.json (one rank; temporary name, then rename).
     public func write(directory: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let text = String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+        let text = try JSONValue(encoding: self).encoderPrettyText + "\n"
         try OutputPath((directory as NSString).appendingPathComponent(GenerationManifest.name)).write(text: text)
     }
 }

@@ -47,7 +47,7 @@ extension GeneratorModel {
             }
         }
         func json<T: Decodable>(_ type: T.Type, _ name: String) throws -> T {
-            try attribute(name) { try JSONDecoder().decode(T.self, from: Data(try checkpoint.string(name).utf8)) }
+            try attribute(name) { try JSONValue.decode(T.self, from: try checkpoint.string(name)) }
         }
         func strings(_ name: String) throws -> [String] {
             try attribute(name) {

@@ -151,6 +151,8 @@ extension JSONValue {
             }
             let lexeme = String(decoding: bytes[start..<index], as: UTF8.self)
             if integral, let i = Int(lexeme) { return .integer(i) }
+            // Seeds are UInt64: an integer above Int.max keeps its exact text (a Double would round it).
+            if integral, UInt64(lexeme) != nil { return .formatted(lexeme) }
             guard !lexeme.isEmpty, let d = Double(lexeme) else {
                 index = start
                 throw failure("expected a value")

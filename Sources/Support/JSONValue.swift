@@ -12,6 +12,11 @@ public enum JSONValue {
     case string(String)
     case array([JSONValue])
     case object([(key: String, value: JSONValue)])
+    /// A finite number written with exactly this text (a printf format's or Float's shortest
+    /// digits, or an integer above Int.max), so a file keeps the digits it always had; the parser
+    /// reads it back as `.integer` or `.number` (or, above Int.max, as this text), and `==`
+    /// compares it as that value. Build it with `number(_:format:)`, `float(_:)` or `unsigned(_:)`.
+    case formatted(String)
 
     /// The member named `key` of an object (the last one if repeated), nil otherwise.
     public subscript(key: String) -> JSONValue? {
@@ -24,6 +29,7 @@ public enum JSONValue {
         switch self {
         case .integer(let i): return Double(i)
         case .number(let d): return d
+        case .formatted(let text): return Double(text)
         default: return nil
         }
     }
@@ -32,8 +38,23 @@ public enum JSONValue {
         switch self {
         case .integer(let i): return i
         case .number(let d): return d.rounded() == d && abs(d) < 9e15 ? Int(d) : nil
+        case .formatted(let text): return Int(text) ?? JSONValue.number(Double(text) ?? .nan).int
         default: return nil
         }
+    }
+
+    /// A non-negative integer, exact up to UInt64.max (seeds); nil otherwise.
+    public var uint64: UInt64? {
+        switch self {
+        case .integer(let i): return i >= 0 ? UInt64(i) : nil
+        case .formatted(let text): return UInt64(text)
+        default: return nil
+        }
+    }
+
+    /// A UInt64 as an exact integer (seeds may exceed Int.max).
+    public static func unsigned(_ value: UInt64) -> JSONValue {
+        value <= UInt64(Int.max) ? .integer(Int(value)) : .formatted(String(value))
     }
 
     public var bool: Bool? { if case .bool(let b) = self { return b } else { return nil } }
@@ -43,6 +64,14 @@ public enum JSONValue {
     /// A Double, or null when it is not finite (JSON has no NaN).
     public static func finite(_ value: Double) -> JSONValue { value.isFinite ? .number(value) : .null }
 
+    /// A Double in a printf format (e.g. "%.6g"), or null when it is not finite.
+    public static func number(_ value: Double, format: String) -> JSONValue {
+        value.isFinite ? .formatted(String(format: format, value)) : .null
+    }
+
+    /// A Float in its shortest round-trip digits ("0.1", not the Double "0.10000000149011612"), or null when not finite.
+    public static func float(_ value: Float) -> JSONValue { value.isFinite ? .formatted("\(value)") : .null }
+
     /// Compact single-line text with ", " and ": " separators; numbers in Swift's shortest
     /// round-trip form, so a value read back is bitwise the value written.
     public var serialized: String {
@@ -51,6 +80,7 @@ public enum JSONValue {
         case .bool(let b): return b ? "true" : "false"
         case .integer(let i): return String(i)
         case .number(let d): return d.isFinite ? "\(d)" : "null"
+        case .formatted(let text): return text
         case .string(let s): return JSONValue.quoted(s)
         case .array(let items): return "[" + items.map(\.serialized).joined(separator: ", ") + "]"
         case .object(let members):
@@ -81,3 +111,30 @@ public enum JSONValue {
         return out + "\""
     }
 }
+
+extension JSONValue: Equatable {
+    /// Structural equality, keys in order; `.formatted` compares as the value the parser reads from
+    /// its text, and NaN equals NaN (so a value read back from its text equals the value written).
+    public static func == (a: JSONValue, b: JSONValue) -> Bool {
+        switch (a.normalized, b.normalized) {
+        case (.null, .null): return true
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.integer(let x), .integer(let y)): return x == y
+        case (.number(let x), .number(let y)): return x == y || (x.isNaN && y.isNaN)
+        case (.string(let x), .string(let y)): return x == y
+        case (.formatted(let x), .formatted(let y)): return x == y  // integers beyond Int.max
+        case (.array(let x), .array(let y)): return x == y
+        case (.object(let x), .object(let y)):
+            return x.count == y.count && zip(x, y).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        default: return false
+        }
+    }
+
+    private var normalized: JSONValue {
+        guard case .formatted(let text) = self else { return self }
+        if let i = Int(text) { return .integer(i) }
+        if UInt64(text) != nil { return self }  // above Int.max: compared as text
+        return Double(text).map { .number($0) } ?? .string(text)
+    }
+}
+

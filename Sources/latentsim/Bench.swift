@@ -74,10 +74,11 @@ struct Bench: ParsableCommand {
             }
             for (model, result, share, mode) in records {
                 if json {
-                    console.line("{\"model\": \"\(model)\", \"threads\": \(t), \"mode\": \"\(mode)\", "
-                                 + "\"samples_per_s\": \(Int(result.samplesPerSecond)), "
-                                 + "\"gflop_s\": \(String(format: "%.2f", result.gflops)), \"peer\": \"latentsim\", "
-                                 + "\"blas_core\": \"\(BLAS.coreName)\"}")
+                    console.line(JSONValue.object([
+                        ("model", .string(model)), ("threads", .integer(t)), ("mode", .string(mode)),
+                        ("samples_per_s", .integer(Int(result.samplesPerSecond))), ("gflop_s", .number(result.gflops, format: "%.2f")),
+                        ("peer", .string("latentsim")), ("blas_core", .string(BLAS.coreName)),
+                    ]).serialized)
                 } else {
                     let note = share.map { String(format: "non-matmul %.0f %% of step time", 100 * $0) }
                         ?? (model == "sgemm" ? "ceiling of the gan17 shapes" : "\(t) single-threaded BLAS workers")
@@ -141,9 +142,11 @@ struct Bench: ParsableCommand {
         let samples = 512 / stepTime
         let gflops = local.flopsPerStep * Double(comm.size) / stepTime / 1e9
         if json {
-            console.line("{\"model\": \"gan17\", \"threads\": 1, \"ranks\": \(comm.size), \"samples_per_s\": \(Int(samples)), "
-                         + "\"gflop_s\": \(String(format: "%.2f", gflops)), \"allreduce_share\": \(String(format: "%.4f", share)), "
-                         + "\"peer\": \"latentsim\"}")
+            console.line(JSONValue.object([
+                ("model", .string("gan17")), ("threads", .integer(1)), ("ranks", .integer(comm.size)),
+                ("samples_per_s", .integer(Int(samples))), ("gflop_s", .number(gflops, format: "%.2f")),
+                ("allreduce_share", .number(share, format: "%.4f")), ("peer", .string("latentsim")),
+            ]).serialized)
         } else {
             console.line(String(format: "gan17  ranks %d  %9.0f samples/s  %6.1f GFLOP/s  allreduce %.1f %% of step time "
                                 + "(%.0f + %.0f floats per step, %.3f ms)", comm.size, samples, gflops, 100 * share,

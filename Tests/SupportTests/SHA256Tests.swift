@@ -41,3 +41,17 @@ final class SHA256Tests: XCTestCase {
         }
     }
 }
+
+/// The throughput figure `bench` reports: positive, and the timed hashing digests the buffer correctly.
+final class SHA256ThroughputTests: XCTestCase {
+    func testThroughputHashesItsBuffer() throws {
+        let (rate, digest) = try SHA256.measure(megabytes: 8)
+        print(String(format: "SHA-256 over 8 MiB in memory: %.0f MB/s", rate))
+        XCTAssertGreaterThan(rate, 0)
+        XCTAssertTrue(rate.isFinite)
+        let bytes = Data((0..<(8 << 20)).map(SHA256.bufferByte))
+        XCTAssertEqual(digest, try SHA256.hex(bytes))
+        XCTAssertGreaterThan(try SHA256.throughput(megabytes: 1), 0)
+        XCTAssertThrowsError(try SHA256.throughput(megabytes: 0))
+    }
+}

@@ -14,9 +14,7 @@ public enum GeneratorSnapshot {
 
     public static func checkpoint(sampler: MLP, noiseWidth: Int, settings s: GANSettings, data: GANData, restart: Int, step: Int,
                            score: SnapshotScore) throws -> Checkpoint {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        func json<T: Encodable>(_ value: T) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
+        func json<T: Encodable>(_ value: T) throws -> String { try JSONValue(encoding: value).encoderText }
         var checkpoint = Checkpoint(attributes: [
             "format": .string(format), "space": .string(s.space.rawValue), "model": .string(s.model.rawValue),
             "widths": .string(try json(sampler.widths)), "slope": .string(String(s.slope)),

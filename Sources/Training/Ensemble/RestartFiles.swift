@@ -26,7 +26,7 @@ public struct RestartFiles {
     public static func snapshotName(step: Int) -> String { String(format: "snapshot-%08d.h5", step) }
 
     /// The restart's end record, if it ended (finished, pruned or diverged).
-    public struct Result: Codable {
+    public struct Result: Codable, Equatable {
         public var restart: Int
         public var seed: UInt64
         public var steps: Int
@@ -39,37 +39,34 @@ public struct RestartFiles {
     }
 
     public func readResult() -> Result? {
-        guard let data = FileManager.default.contents(atPath: result) else { return nil }
-        return try? JSONDecoder().decode(Result.self, from: data)
+        guard let text = try? String(contentsOfFile: result, encoding: .utf8) else { return nil }
+        return try? JSONValue.decode(Result.self, from: text)
     }
 
+    /// result.json: the members in name order, no spaces (the text JSONEncoder with `.sortedKeys` wrote).
     public func writeResult(_ r: Result) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        try OutputPath(result).write(text: String(decoding: try encoder.encode(r), as: UTF8.self) + "\n")
+        try OutputPath(result).write(text: try JSONValue(encoding: r).encoderText + "\n")
     }
 
-    /// One line of snapshots.jsonl.
+    /// One line of snapshots.jsonl: scores in "%.6g", null when not finite; names and the reason escaped.
     public static func record(restart: Int, step: Int, score: SnapshotScore, seconds: Double) -> String {
-        func number(_ x: Double) -> String { x.isFinite ? String(format: "%.6g", x) : "null" }
-        func object(_ pairs: [(String, Double)]) -> String {
-            "{" + pairs.map { "\"\($0.0)\": \(number($0.1))" }.joined(separator: ", ") + "}"
-        }
-        let reason = score.reason.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        return "{\"restart\": \(restart), \"step\": \(step), \"ks\": \(object(score.ks)), \"ks_columns\": \(object(score.columns)), "
-            + "\"ks_sum\": \(number(score.sum)), \"diverged\": \(score.diverged), \"reason\": \"\(reason)\", "
-            + "\"seconds\": \(number(seconds))}\n"
+        func number(_ x: Double) -> JSONValue { .number(x, format: "%.6g") }
+        func object(_ pairs: [(String, Double)]) -> JSONValue { .object(pairs.map { (key: $0.0, value: number($0.1)) }) }
+        let members: [(key: String, value: JSONValue)] = [
+            ("restart", .integer(restart)), ("step", .integer(step)), ("ks", object(score.ks)), ("ks_columns", object(score.columns)),
+            ("ks_sum", number(score.sum)), ("diverged", .bool(score.diverged)), ("reason", .string(score.reason)),
+            ("seconds", number(seconds)),
+        ]
+        return JSONValue.object(members).serialized + "\n"
     }
 
     /// (step, ks_sum, diverged, training seconds) of the records with step ≤ `through`, in file order.
     public func readRecords(through: Int) -> [(step: Int, sum: Double, diverged: Bool, seconds: Double?, line: String)] {
         guard let text = try? String(contentsOfFile: snapshots, encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap { line in
-            guard let data = line.data(using: .utf8),
-                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                  let step = object["step"] as? Int, step <= through else { return nil }
-            return (step, (object["ks_sum"] as? Double) ?? .infinity, (object["diverged"] as? Bool) ?? true,
-                    object["seconds"] as? Double, String(line))
+            guard let object = try? JSONValue.parse(line), let step = object["step"]?.int, step <= through else { return nil }
+            return (step, object["ks_sum"]?.double ?? .infinity, object["diverged"]?.bool ?? true, object["seconds"]?.double,
+                    String(line))
         }
     }
 

@@ -81,8 +81,9 @@ public enum AutoencoderRun {
             let now = clock.seconds
             let rate = Double(batch) / max(now - last, 1e-9)
             last = now
-            history.append([("step", done), ("epoch", step / plan.stepsPerEpoch + 1), ("loss", result.loss),
-                            ("samples_per_s", rate), ("seconds", now)])
+            history.append([("step", .integer(done)), ("epoch", .integer(step / plan.stepsPerEpoch + 1)),
+                            ("loss", History.number(result.loss)), ("samples_per_s", History.number(rate)),
+                            ("seconds", History.number(now))])
             progress.update(done, detail: "loss \(String(format: "%.5f", result.loss))")
             if done % plan.stepsPerEpoch == 0 {
                 let validation = try trainer.meanSquaredError(data.heldOut)

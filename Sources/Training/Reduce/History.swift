@@ -11,9 +11,7 @@ public final class History {
         var kept = ""
         if let last = keepThrough, let old = try? String(contentsOfFile: path, encoding: .utf8) {
             for line in old.split(separator: "\n") {
-                if let data = line.data(using: .utf8),
-                   let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                   let step = object["step"] as? Int, step <= last { kept += line + "\n" }
+                if let step = (try? JSONValue.parse(line))?["step"]?.int, step <= last { kept += line + "\n" }
             }
         }
         try kept.write(toFile: path, atomically: true, encoding: .utf8)
@@ -21,19 +19,20 @@ public final class History {
         handle?.seekToEndOfFile()
     }
 
-    public func append(_ fields: [(String, Any)]) {
+    /// One line: the fields in order. Numbers are written by the caller (`History.number` keeps the
+    /// file's "%.8g" digits); names and strings are escaped, so any column name gives valid JSON.
+    public func append(_ fields: [(String, JSONValue)]) {
         guard let handle else { return }
-        let body = fields.map { key, value -> String in
-            let text: String
-            switch value {
-            case let d as Double: text = d.isFinite ? String(format: "%.8g", d) : "null"
-            case let s as String: text = "\"\(s)\""
-            default: text = "\(value)"
-            }
-            return "\"\(key)\": \(text)"
-        }.joined(separator: ", ")
-        handle.write(Data(("{" + body + "}\n").utf8))
+        handle.write(Data((History.line(fields)).utf8))
     }
+
+    /// The text of one record, newline included.
+    public static func line(_ fields: [(String, JSONValue)]) -> String {
+        JSONValue.object(fields.map { (key: $0.0, value: $0.1) }).serialized + "\n"
+    }
+
+    /// A Double as history.jsonl has always written it: 8 significant digits, null when not finite.
+    public static func number(_ x: Double) -> JSONValue { .number(x, format: "%.8g") }
 
     deinit { try? handle?.close() }
 }

@@ -28,10 +28,12 @@ public struct ReconstructionReport {
         }
     }
 
-    /// `{"ks": {column: value, …}, "mean_ks": value, "method": "ae"|"pca", "latent": n}`
+    /// `{"ks": {column: value, …}, "mean_ks": value, "method": "ae"|"pca", "latent": n}`, values in "%.6g".
     public func json(method: Reducer.Method, latent: Int) -> String {
-        let entries = ks.rows.map { "\"\($0.name)\": \(String(format: "%.6g", $0.statistic))" }.joined(separator: ", ")
-        return "{\"ks\": {\(entries)}, \"mean_ks\": \(String(format: "%.6g", meanKS)), \"method\": \"\(method.rawValue)\", "
-            + "\"latent\": \(latent)}\n"
+        func number(_ x: Double) -> JSONValue { .number(x, format: "%.6g") }
+        return JSONValue.object([
+            ("ks", .object(ks.rows.map { (key: $0.name, value: number($0.statistic)) })), ("mean_ks", number(meanKS)),
+            ("method", .string(method.rawValue)), ("latent", .integer(latent)),
+        ]).serialized + "\n"
     }
 }

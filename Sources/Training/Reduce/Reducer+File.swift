@@ -17,9 +17,7 @@ extension Reducer {
 
     /// Writes `RUN/model.h5` atomically (call on one rank).
     public func save(to path: String, config: String, seed: UInt64, training: TrainingState?) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        func json<T: Encodable>(_ value: T) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
+        func json<T: Encodable>(_ value: T) throws -> String { try JSONValue(encoding: value).encoderText }
         var checkpoint = Checkpoint(attributes: [
             "format": .string(Reducer.format), "method": .string(method.rawValue),
             "scaling": .string(try json(scaling)), "frame": .string(try frame.map(json) ?? ""),

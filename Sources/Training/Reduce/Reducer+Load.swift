@@ -18,10 +18,9 @@ extension Reducer {
             throw InputError("'\(path)' is not a reducer model: format '\(format)', expected '\(Reducer.format)'; "
                              + "give the model.h5 written by `latentsim reduce`", exitCode: ExitStatus.dataError)
         }
-        let decoder = JSONDecoder()
         func json<T: Decodable>(_ type: T.Type, _ name: String) throws -> T {
             do {
-                return try decoder.decode(T.self, from: Data(try checkpoint.string(name).utf8))
+                return try JSONValue.decode(T.self, from: try checkpoint.string(name))
             } catch let error as InputError {
                 throw error
             } catch {

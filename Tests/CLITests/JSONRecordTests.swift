@@ -1,0 +1,89 @@
+import Foundation
+import Metrics
+import XCTest
+@testable import Support
+@testable import Training
+
+/// The files written through JSONValue: the same bytes as the string-built text they replace for
+/// ordinary names, and valid JSON (read back by Python's json module) for column names holding a
+/// quote, a backslash, a tab or non-ASCII, which the old concatenation wrote unescaped.
+final class JSONRecordTests: XCTestCase {
+    static let names = ["mu\"1", "a\\b", "pT_μ", "tab\there"]
+
+    func testSnapshotRecordKeepsItsBytes() {
+        let score = SnapshotScore(ks: [("mll", 0.0123456789), ("pT_mu", 0.5)], columns: [("a", 1e-7), ("b", .nan)],
+                                  diverged: false, reason: "")
+        XCTAssertEqual(RestartFiles.record(restart: 2, step: 300, score: score, seconds: 12.3456789),
+                       #"{"restart": 2, "step": 300, "ks": {"mll": 0.0123457, "pT_mu": 0.5}, "ks_columns": {"a": 1e-07, "b": null}, "#
+                       + #""ks_sum": 0.512346, "diverged": false, "reason": "", "seconds": 12.3457}"# + "\n")
+    }
+
+    func testHistoryLineKeepsItsBytes() {
+        XCTAssertEqual(History.line([("step", .integer(10)), ("epoch", .integer(1)), ("loss", History.number(0.0123456789)),
+                                     ("samples_per_s", History.number(12345.6789)), ("seconds", History.number(1.5)),
+                                     ("bad", History.number(.nan))]),
+                       #"{"step": 10, "epoch": 1, "loss": 0.012345679, "samples_per_s": 12345.679, "seconds": 1.5, "bad": null}"# + "\n")
+    }
+
+    func testRecordsWithAwkwardNamesAreValidJSON() throws {
+        let pairs = JSONRecordTests.names.enumerated().map { ($0.element, 0.125 * Double($0.offset + 1)) }
+        let score = SnapshotScore(ks: pairs, columns: pairs, diverged: true, reason: "loss \"NaN\"\tat step 3")
+        let record = RestartFiles.record(restart: 0, step: 100, score: score, seconds: 1)
+        let history = History.line(pairs.map { ($0.0, History.number($0.1)) })
+        let report = ReconstructionReport(ks: try KSReport(names: JSONRecordTests.names, reference: Array(repeating: [0, 1, 2], count: 4),
+                                                           candidate: Array(repeating: [0.5, 1.5, 2.5], count: 4), pValues: false),
+                                          meanKS: 1.0 / 3, rows: 3).json(method: .ae, latent: 2)
+        let read = try PythonJSON.roundTrip(record + history + report)
+        XCTAssertEqual(read.count, 3)
+        XCTAssertEqual(read[0], try JSONValue.parse(record))
+        XCTAssertEqual(read[0]["ks"]?.members?.map(\.key), JSONRecordTests.names)
+        XCTAssertEqual(read[0]["ks_columns"]?.members?.map(\.key), JSONRecordTests.names)
+        XCTAssertEqual(read[0]["reason"]?.string, "loss \"NaN\"\tat step 3")
+        XCTAssertEqual(read[1].members?.map(\.key), JSONRecordTests.names)
+        XCTAssertEqual(read[1][JSONRecordTests.names[2]]?.double, 0.375)
+        XCTAssertEqual(read[2]["ks"]?.members?.map(\.key), JSONRecordTests.names)
+        XCTAssertEqual(read[2], try JSONValue.parse(report))
+    }
+
+    /// result.json: the text JSONEncoder wrote (sorted names, no spaces, absent optionals left out), UInt64 seeds exact.
+    func testResultKeepsJSONEncoderBytes() throws {
+        struct Old: Codable {
+            var restart: Int, seed: UInt64, steps: Int, finished: Bool, pruned: Bool, pruned_at: Int?, diverged: Bool?, group: Int?
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        for (seed, prunedAt, diverged, group) in [(UInt64(7), 300 as Int?, nil as Bool?, nil as Int?), (UInt64.max, nil, true, 1)] {
+            let result = RestartFiles.Result(restart: 3, seed: seed, steps: 1000, finished: prunedAt == nil, pruned: prunedAt != nil,
+                                             pruned_at: prunedAt, diverged: diverged, group: group)
+            let old = Old(restart: 3, seed: seed, steps: 1000, finished: prunedAt == nil, pruned: prunedAt != nil, pruned_at: prunedAt,
+                          diverged: diverged, group: group)
+            XCTAssertEqual(try JSONValue(encoding: result).encoderText, String(decoding: try encoder.encode(old), as: UTF8.self))
+            XCTAssertEqual(try JSONValue.decode(RestartFiles.Result.self, from: JSONValue(encoding: result).encoderText), result)
+        }
+    }
+}
+
+/// Python's json module as an independent reader: it parses each line (JSON Lines) and writes it
+/// back with json.dumps (ASCII escapes, its own number digits), which JSONValue then parses.
+enum PythonJSON {
+    struct Failure: Error, CustomStringConvertible { let description: String }
+
+    static func roundTrip(_ text: String) throws -> [JSONValue] {
+        let path = NSTemporaryDirectory() + "latentsim-json-\(getpid())-\(UUID().uuidString).jsonl"
+        defer { unlink(path) }
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import json,sys\nfor line in open(sys.argv[1], encoding='utf-8'):\n"
+                             + "    print(json.dumps(json.loads(line), allow_nan=False))", path]
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw Failure(description: "python3 rejected the text: \(message)") }
+        return try String(decoding: data, as: UTF8.self).split(separator: "\n").map { try JSONValue.parse($0) }
+    }
+}
