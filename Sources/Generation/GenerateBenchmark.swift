@@ -18,9 +18,12 @@ public struct GenerateBenchmark {
     public var breakdown = false
     /// Events per network batch of the synthetic generators.
     public var chunk = GeneratorModel.defaultChunk
+    /// One core's measured FMA peak, GFLOP/s: records carry their share of it (nil: none).
+    public var peak: Double?
 
     public init(comm: Communicator, seconds: Double, json: Bool, breakdown: Bool = false,
-                chunk: Int = GeneratorModel.defaultChunk) {
+                chunk: Int = GeneratorModel.defaultChunk, peak: Double? = nil) {
+        self.peak = peak
         self.comm = comm
         self.seconds = seconds
         self.json = json
@@ -39,11 +42,14 @@ public struct GenerateBenchmark {
             for (mode, rate) in [("compute", compute), ("hdf5", hdf5)] {
                 if json {
                     let kernel = DenseKernel.variant.map { "packed-\($0.rawValue)" } ?? "openblas"
-                    console.line(JSONValue.object([
+                    let gflops = rate * model.flopsPerEvent / 1e9
+                    var record: [(key: String, value: JSONValue)] = [
                         ("model", .string(kind.rawValue)), ("ranks", .integer(comm.size)), ("mode", .string(mode)),
                         ("events_per_s", .number(rate, format: "%.1f")), ("threads", .integer(1)), ("peer", .string("latentsim")),
-                        ("kernel", .string(kernel)),
-                    ]).serialized)
+                        ("kernel", .string(kernel)), ("gflop_s", .number(gflops, format: "%.2f")),
+                    ]
+                    if let peak { record.append(("peak_fraction", .number(gflops / (peak * Double(comm.size)), format: "%.3f"))) }
+                    console.line(JSONValue.object(record).serialized)
                 } else {
                     console.line(String(format: "%-6@ ranks %d  %-7@ %10.0f events/s  (%.0f per rank)", kind.rawValue as NSString,
                                         comm.size, mode as NSString, rate, rate / Double(comm.size)))
@@ -93,5 +99,18 @@ public struct GenerateBenchmark {
         let clock = Stopwatch()
         try run.execute()
         return Double(events) / (try comm.allreduce(clock.seconds, op: .max))
+    }
+}
+
+extension GeneratorModel {
+    /// Multiply-adds of one event through the networks, ×2: the sampler's layers and an MLP
+    /// decoder's (a PCA decoder is one n × k product); what a generation rate is worth in GFLOP/s.
+    public var flopsPerEvent: Double {
+        func dense(_ widths: [Int]) -> Double { zip(widths, widths.dropFirst()).reduce(0) { $0 + 2 * Double($1.0 * $1.1) } }
+        switch decoder {
+        case .mlp(let mlp)?: return dense(sampler.widths) + dense(mlp.widths)
+        case .pca(let pca)?: return dense(sampler.widths) + 2 * Double(pca.components * pca.features)
+        case nil: return dense(sampler.widths)
+        }
     }
 }

@@ -1,0 +1,33 @@
+import Comm
+import Foundation
+import NN
+import Support
+
+extension BenchRun {
+    /// The machine's limits, measured first so every record reads against them: one core's FMA
+    /// peak (a register-only loop; rank 0's figure, each rank runs on its own core) and SHA-256's
+    /// MB/s through libcrypto. Prints the `peak` and `sha256` records; returns GFLOP/s per core.
+    func machineRecords(comm: Communicator, console: Console) throws -> Double {
+        let measured = try comm.agree { try FMAPeak.measure(seconds: min(1, seconds)) }
+        let peak = try comm.broadcast(measured.gflops)
+        let sha = try comm.agree { try SHA256.throughput(megabytes: 64) }
+        if json {
+            console.line(JSONValue.object([
+                ("model", .string("peak")), ("threads", .integer(1)), ("gflop_s", .number(peak, format: "%.2f")),
+                ("isa", .string(measured.isa)), ("peer", .string("latentsim")),
+            ]).serialized)
+            console.line(JSONValue.object([
+                ("model", .string("sha256")), ("mb_per_s", .number(sha, format: "%.1f")), ("peer", .string("latentsim")),
+            ]).serialized)
+        } else {
+            console.line(String(format: "peak   one core's FMA peak %.1f GFLOP/s (%@, register-only loop); SHA-256 %.0f MB/s (libcrypto)",
+                                peak, measured.isa as NSString, sha))
+        }
+        return peak
+    }
+
+    /// A rate's share of the peak of the cores it ran on.
+    static func peakFraction(gflops: Double, cores: Int, peak: Double) -> Double {
+        gflops / (peak * Double(max(cores, 1)))
+    }
+}
