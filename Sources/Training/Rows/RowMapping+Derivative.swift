@@ -20,11 +20,11 @@ extension RowMapping {
         precondition(n >= 0 && n <= maxRows, "\(n) rows outside 0...\(maxRows)")
         let k = features.count, w = width
         let f = work.view(0, n * stride)
-        if let latentScaling {
+        if decoder != nil {
             let m = inputColumns.count
             let z = staged.view(0, n * m)
             _ = z.update(fromContentsOf: UnsafeBufferPointer(rebasing: output[0..<(n * m)]))
-            try latentScaling.inverseWithDerivative(z, derivative: latentDerivative.view(0, n * m), rows: n)
+            try latentScaling?.inverseWithDerivative(z, derivative: latentDerivative.view(0, n * m), rows: n)
             decode(UnsafeBufferPointer(z), rows: n, into: f, packed: nil)
         } else {
             _ = f.update(fromContentsOf: UnsafeBufferPointer(rebasing: output[0..<(n * k)]))
@@ -38,7 +38,7 @@ extension RowMapping {
     /// The gradient's way back from the rows of the last `physicalWithDerivative` (`frameGradient`,
     /// rows × width) to its output rows, added to `gradient` (rows × `inputColumns.count`): through
     /// the inverse preprocessing, and in latent space the kept features, the decoder and the latent
-    /// standardisation. The rotated-away columns carry nothing back.
+    /// standardisation (when there is one). The rotated-away columns carry nothing back.
     public func backward(_ frameGradient: UnsafeBufferPointer<Float>, rows n: Int, addingTo gradient: UnsafeMutableBufferPointer<Float>) {
         let k = features.count, w = width
         let gf = featureGradient.view(0, n * k)
@@ -68,6 +68,10 @@ extension RowMapping {
                     gl[r * m + c] = Float(s)
                 }
             }
+        }
+        guard latentScaling != nil else {
+            for i in 0..<(n * m) { gradient[i] += gl[i] }
+            return
         }
         let ld = latentDerivative.view(0, n * m)
         for i in 0..<(n * m) { gradient[i] += gl[i] * ld[i] }

@@ -5,10 +5,11 @@ import Support
 
 /// The one map from a generator's output rows to physical rows, for every place that needs it:
 /// snapshot scoring (`SnapshotScorer`), generation (`GeneratorModel`), the GAN's regression terms
-/// (`RegressionPath`) and the autoencoder's derived-quantity terms (`DerivedLoss`). In order:
-/// 1. latent space only: the latent standardisation's inverse, the decoder (an MLP reading whole
-///    latent rows, or PCA reading the codes alone) and the kept features restored from the latent
-///    rows (`KeptFeatures`);
+/// (`RegressionPath`), the autoencoder's derived-quantity terms (`DerivedLoss`) and the reducer's
+/// own decoding (`Reducer.decode`, `Reducer.decodePhysical`). In order:
+/// 1. latent space only: the latent standardisation's inverse (a GAN's codes; a reducer's own
+///    rows have none), the decoder (an MLP reading whole latent rows, or PCA reading the codes
+///    alone) and the kept features restored from the latent rows (`KeptFeatures`);
 /// 2. the scaling's inverse (every preprocessing step: standardisation, log1p, quantile, zero
 ///    spike, pair mass, the integer columns' floor), per-row random streams keyed by the global row;
 /// 3. the zero calibration (values below a column's threshold become exact zeros; empty: none);
@@ -53,7 +54,7 @@ public final class RowMapping {
     /// Called after each stage of `physical` when set (no allocation: the closure is stored once).
     public var lap: ((Stage) -> Void)?
     /// An MLP decoder's weights packed for `DenseKernel` (nil: OpenBLAS).
-    private let packed: PackedWeights?
+    let packed: PackedWeights?
     /// Zero calibration by feature index.
     let zeros: [ZeroCalibration.Bound]
     /// `.restored`: feature j goes to position `placement[j]` of the frame's (or the output's) layout.
@@ -67,13 +68,15 @@ public final class RowMapping {
     let latentDerivative: FloatStorage, featureDerivative: FloatStorage
     let featureGradient: FloatStorage, latentGradient: FloatStorage
 
-    /// Full space when `latentScaling` is nil (the output rows are the preprocessed features);
-    /// latent space needs `latentScaling` and `decoder`. An MLP decoder is the mapping's own (its
-    /// buffers and batch ≥ `maxRows`; `Reducer.trainableDecoder` makes one).
-    public init(latentScaling: Preprocessor?, decoder: Decoder?, kept: KeptFeatures? = nil, scaling: Preprocessor,
-                zeros: ZeroCalibration = ZeroCalibration(), ending: Ending, maxRows: Int) throws {
+    /// Full space without a decoder (the output rows are the preprocessed features); latent space
+    /// with one, the output rows standardised by `latentScaling` or, without it, a reducer's own
+    /// latent rows (`latentColumns`). An MLP decoder is the mapping's own (its buffers and batch
+    /// ≥ `maxRows`; `Reducer.trainableDecoder` makes one).
+    public init(latentScaling: Preprocessor?, decoder: Decoder?, latentColumns: [String] = [], kept: KeptFeatures? = nil,
+                scaling: Preprocessor, zeros: ZeroCalibration = ZeroCalibration(), ending: Ending, maxRows: Int) throws {
         precondition(maxRows > 0, "maxRows must be positive")
-        precondition((latentScaling == nil) == (decoder == nil), "latent space needs both the latent scaling and a decoder")
+        precondition(decoder != nil || latentScaling == nil, "a latent scaling needs a decoder")
+        precondition(decoder == nil || latentScaling != nil || !latentColumns.isEmpty, "latent rows need their columns")
         if case .mlp(let mlp)? = decoder { precondition(mlp.maxBatch >= maxRows, "the decoder must take batches of \(maxRows) rows") }
         self.latentScaling = latentScaling
         self.decoder = decoder
@@ -84,7 +87,7 @@ public final class RowMapping {
         if case .mlp(let mlp)? = decoder { packed = PackedWeights(mlp) } else { packed = nil }
         let features = scaling.inputColumns
         self.features = features
-        inputColumns = latentScaling?.outputColumns ?? scaling.outputColumns
+        inputColumns = latentScaling?.outputColumns ?? (decoder != nil ? latentColumns : scaling.outputColumns)
         var frameWidth = 0
         switch ending {
         case .rotationFrame(let rotated):
@@ -106,10 +109,12 @@ public final class RowMapping {
         latentGradient = FloatStorage(count: maxRows * inputColumns.count)
     }
 
-    /// Latent space through `reducer` (its decoder copied for `maxRows`, its kept features and scaling).
-    public convenience init(reducer: Reducer, latentScaling: Preprocessor, zeros: ZeroCalibration = ZeroCalibration(),
+    /// Latent space through `reducer` (its decoder copied for `maxRows`, its kept features and
+    /// scaling); `latentScaling` nil: the reducer's own latent rows.
+    public convenience init(reducer: Reducer, latentScaling: Preprocessor?, zeros: ZeroCalibration = ZeroCalibration(),
                             ending: Ending, maxRows: Int) throws {
-        try self.init(latentScaling: latentScaling, decoder: try RowMapping.decoder(of: reducer, maxRows: maxRows), kept: reducer.kept, scaling: reducer.scaling, zeros: zeros,
+        try self.init(latentScaling: latentScaling, decoder: try RowMapping.decoder(of: reducer, maxRows: maxRows),
+                      latentColumns: reducer.latentColumns, kept: reducer.kept, scaling: reducer.scaling, zeros: zeros,
                       ending: ending, maxRows: maxRows)
     }
 
@@ -148,11 +153,17 @@ public final class RowMapping {
         -> UnsafeBufferPointer<Float> {
         precondition(n >= 0 && n <= maxRows, "\(n) rows outside 0...\(maxRows)")
         let buffer = work.view(0, n * stride)
-        if let latentScaling {
+        if decoder != nil {
             let codes = staged.view(0, n * stride)
-            try latentScaling.inverse(output, into: codes, rows: n, firstRow: firstRow, seed: seed)
+            var m = inputColumns.count
+            if let latentScaling {
+                try latentScaling.inverse(output, into: codes, rows: n, firstRow: firstRow, seed: seed)
+                m = latentScaling.inputColumns.count
+            } else {
+                _ = codes.update(fromContentsOf: UnsafeBufferPointer(rebasing: output[0..<(n * m)]))
+            }
             lap?(.latentInverse)
-            decode(UnsafeBufferPointer(rebasing: codes[0..<(n * latentScaling.inputColumns.count)]), rows: n, into: buffer, packed: packed)
+            decode(UnsafeBufferPointer(rebasing: codes[0..<(n * m)]), rows: n, into: buffer, packed: packed)
             lap?(.decoder)
             try scaling.inverse(into: buffer, rows: n, firstRow: firstRow, seed: seed)
         } else {
@@ -177,27 +188,6 @@ public final class RowMapping {
             lap?(.frame)
         }
         return UnsafeBufferPointer(rebasing: placed[0..<(n * width)])
-    }
-
-    /// `physical` on a table of output rows (`inputColumns`, any row count, `firstRow` its global
-    /// offset), in chunks of `maxRows`; the result is in `columns`.
-    public func physical(_ output: EventTable, seed: UInt64) throws -> EventTable {
-        precondition(output.columns == inputColumns, "output columns \(output.columns) are not the mapping's \(inputColumns)")
-        var out = EventTable(columns: columns, rows: output.rows, firstRow: output.firstRow)
-        let n = inputColumns.count, w = width
-        var start = 0
-        try output.values.withUnsafeBufferPointer { source in
-            try out.values.withUnsafeMutableBufferPointer { target in
-                while start < output.rows {
-                    let rows = min(maxRows, output.rows - start)
-                    let chunk = try physical(UnsafeBufferPointer(rebasing: source[(start * n)..<((start + rows) * n)]), rows: rows,
-                                             firstRow: output.firstRow + start, seed: seed)
-                    if let from = chunk.baseAddress { (target.baseAddress! + start * w).update(from: from, count: rows * w) }
-                    start += rows
-                }
-            }
-        }
-        return out
     }
 
     /// Latent rows `z` (rows × n) → preprocessed features (rows × k) at the start of `f`: the
