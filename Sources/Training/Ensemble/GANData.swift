@@ -73,13 +73,15 @@ public struct GANData {
         return try RowMapping(latentScaling: nil, decoder: nil, scaling: prepared.scaling, ending: ending, maxRows: maxRows)
     }
 
-    /// Real rows of the rotation frame with the zero mu2_py column appended when rotated.
+    /// Real rows of the rotation frame with the zero mu2_py column appended when rotated (the
+    /// layout `RowMapping` ends generated rows in for scoring and the training losses).
     public static func appendingFrameColumn(_ table: EventTable, rotated: Bool) -> EventTable {
         guard rotated else { return table }
-        var out = EventTable(columns: table.columns + ["mu2_py"], rows: table.rows, firstRow: table.firstRow)
-        let w = table.width
-        for r in 0..<table.rows {
-            for j in 0..<w { out.values[r * (w + 1) + j] = table.values[r * w + j] }
+        var out = EventTable(columns: RowMapping.frameColumns(features: table.columns, rotated: true), rows: table.rows,
+                             firstRow: table.firstRow)
+        let (k, w) = (table.width, out.width)
+        table.values.withUnsafeBufferPointer { f in
+            out.values.withUnsafeMutableBufferPointer { RowMapping.pad(f, width: k, into: $0, width: w, rows: table.rows) }
         }
         return out
     }
