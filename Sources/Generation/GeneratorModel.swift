@@ -37,13 +37,13 @@ public final class GeneratorModel {
     private let samplerWeights: PackedWeights?
     public let noiseWidth: Int
     /// Output rows → physical rows in `columns` (sized for one chunk).
-    public let rows: RowMapping
+    public let mapping: RowMapping
     /// Output columns: the training table's, in file order.
-    public var columns: [String] { rows.columns }
+    public var columns: [String] { mapping.columns }
     public let chunk: Int
     /// When set (benchmark breakdown), each stage of `generate` is charged to it.
     public var stages: GenerationStages? {
-        didSet { rows.lap = stages.map { stages in { stages.lap(GenerationStages.Stage($0)) } } }
+        didSet { mapping.lap = stages.map { stages in { stages.lap(GenerationStages.Stage($0)) } } }
     }
 
     public init(sampler: MLP, noiseWidth: Int, latentScaling: Preprocessor?, decoder: Decoder?, kept: KeptFeatures? = nil,
@@ -54,8 +54,8 @@ public final class GeneratorModel {
         samplerWeights = PackedWeights(sampler)
         self.noiseWidth = noiseWidth
         self.chunk = chunk
-        rows = try RowMapping(latentScaling: latentScaling, decoder: decoder, kept: kept, scaling: scaling, zeros: zeros,
-                              ending: .restored(frame: frame, columns: columns), maxRows: chunk)
+        mapping = try RowMapping(latentScaling: latentScaling, decoder: decoder, kept: kept, scaling: scaling, zeros: zeros,
+                                 ending: .restored(frame: frame, columns: columns), maxRows: chunk)
     }
 
     public var width: Int { columns.count }
@@ -74,14 +74,14 @@ public final class GeneratorModel {
     }
 
     /// One chunk (at most `chunk` rows, not crossing a multiple of `chunk`).
-    private func generateChunk(_ range: Range<Int>, seed: UInt64) throws -> UnsafeBufferPointer<Float> {
-        let n = range.count
+    private func generateChunk(_ rows: Range<Int>, seed: UInt64) throws -> UnsafeBufferPointer<Float> {
+        let n = rows.count
         stages?.start()
-        Philox.fillNormalRows(sampler.input(batch: n), width: noiseWidth, firstRow: range.lowerBound, seed: seed,
+        Philox.fillNormalRows(sampler.input(batch: n), width: noiseWidth, firstRow: rows.lowerBound, seed: seed,
                               substream: GeneratorModel.noiseSubstream)
         stages?.lap(.noise)
         let output = UnsafeBufferPointer(sampler.forward(batch: n, packed: samplerWeights))
         stages?.lap(.sampler)
-        return try rows.physical(output, rows: n, firstRow: range.lowerBound, seed: seed)
+        return try mapping.physical(output, rows: n, firstRow: rows.lowerBound, seed: seed)
     }
 }

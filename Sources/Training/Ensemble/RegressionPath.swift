@@ -15,7 +15,7 @@ import Support
 /// `maxRows` rows.
 public final class RegressionPath {
     private let terms: [MomentRegression]
-    private let rows: RowMapping
+    private let mapping: RowMapping
     private let physicalGradient: FloatStorage
 
     public init?(_ s: GANSettings, data: GANData, maxRows: Int, comm: Communicator) throws {
@@ -35,7 +35,7 @@ public final class RegressionPath {
             return MomentRegression(quantity: q, columns: columns, width: frameColumns.count, targetMean: target.mean,
                                     targetStd: target.std, c1: s.c1, c2: s.c2, maxRows: maxRows)
         }
-        rows = try data.rowMapping(maxRows: maxRows)
+        mapping = try data.rowMapping(maxRows: maxRows)
         physicalGradient = FloatStorage(count: maxRows * frameColumns.count)
     }
 
@@ -43,14 +43,14 @@ public final class RegressionPath {
     /// layout as `output`); returns the terms' total (the same on every rank of `comm`).
     public func apply(output: UnsafeBufferPointer<Float>, rows n: Int, comm: Communicator,
                addingTo gradient: UnsafeMutableBufferPointer<Float>) throws -> Double {
-        let w = rows.width
-        let physical = try rows.physicalWithDerivative(output, rows: n)
+        let w = mapping.width
+        let physical = try mapping.physicalWithDerivative(output, rows: n)
         physicalGradient.buffer.update(repeating: 0)
         var total = 0.0
         for term in terms {
             total += try term.apply(physical, rows: n, comm: comm, into: physicalGradient.view(0, n * w))
         }
-        rows.backward(UnsafeBufferPointer(physicalGradient.view(0, n * w)), rows: n, addingTo: gradient)
+        mapping.backward(UnsafeBufferPointer(physicalGradient.view(0, n * w)), rows: n, addingTo: gradient)
         return total
     }
 }

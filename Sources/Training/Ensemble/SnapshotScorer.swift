@@ -29,7 +29,7 @@ public final class SnapshotScorer {
     private let frameColumns: [String]
     private let data: GANData
     /// Output rows → physical rows in the rotation frame (the map generation and the regression terms share).
-    private let rows: RowMapping
+    private let mapping: RowMapping
     private let events: Int
     private let comm: Communicator
     private let seed: UInt64
@@ -40,7 +40,7 @@ public final class SnapshotScorer {
         columns = data.prepared.features
         frameColumns = data.frameColumns
         self.data = data
-        rows = try data.rowMapping(maxRows: Reducer.inferenceBatch)
+        mapping = try data.rowMapping(maxRows: Reducer.inferenceBatch)
         self.events = events
         self.seed = seed
         self.comm = comm
@@ -76,7 +76,7 @@ public final class SnapshotScorer {
         }
         let finite = output.values.allSatisfy(\.isFinite)
         let spread = try outputSpread(output)
-        let physical = finite ? try rows.physical(output, seed: seed) : EventTable(columns: frameColumns, rows: 0)
+        let physical = finite ? try mapping.physical(output, seed: seed) : EventTable(columns: frameColumns, rows: 0)
         let gathered = try comm.gatherv(physical.values)
         let allFinite = try comm.allreduce(Int32(finite ? 0 : 1), op: .sum) == 0
         let result = try comm.agree { () -> SnapshotScore? in

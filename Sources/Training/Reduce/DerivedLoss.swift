@@ -31,7 +31,7 @@ public final class DerivedLoss {
 
     public let weight: Double
     public let terms: [Term]
-    private let rowMapping: RowMapping
+    private let mapping: RowMapping
     private let physicalGradient: FloatStorage
     private var q: [Double], weights: [Double]
 
@@ -52,7 +52,7 @@ public final class DerivedLoss {
             return Term(quantity: quantity, columns: columns, sigma: spread > 0 ? spread : 1, real: real)
         }
         self.weight = weight
-        rowMapping = try RowMapping(latentScaling: nil, decoder: nil, scaling: scaling, ending: .rotationFrame(rotated: rotated),
+        mapping = try RowMapping(latentScaling: nil, decoder: nil, scaling: scaling, ending: .rotationFrame(rotated: rotated),
                                     maxRows: maxRows)
         physicalGradient = FloatStorage(count: maxRows * frameColumns.count)
         q = [Double](repeating: 0, count: maxRows)
@@ -64,9 +64,9 @@ public final class DerivedLoss {
     /// batch `batch`; returns λ · Σ_rows Σ_q ρ((q̂ − q)/σ) of these rows (divide the global sum by B).
     public func apply(output: UnsafeBufferPointer<Float>, rows: UnsafeBufferPointer<Int32>, n: Int, batch: Int,
                addingTo gradient: UnsafeMutableBufferPointer<Float>) throws -> Double {
-        let w = rowMapping.width
+        let w = mapping.width
         guard n > 0 else { return 0 }
-        let phys = try rowMapping.physicalWithDerivative(output, rows: n), grad = physicalGradient.view(0, n * w)
+        let phys = try mapping.physicalWithDerivative(output, rows: n), grad = physicalGradient.view(0, n * w)
         grad.update(repeating: 0)
         var total = 0.0
         for term in terms {
@@ -84,7 +84,7 @@ public final class DerivedLoss {
                                                  weights: wv, into: grad)
             }
         }
-        rowMapping.backward(UnsafeBufferPointer(grad), rows: n, addingTo: gradient)
+        mapping.backward(UnsafeBufferPointer(grad), rows: n, addingTo: gradient)
         return total
     }
 }
