@@ -52,8 +52,9 @@ public final class DerivedLoss {
             return Term(quantity: quantity, columns: columns, sigma: spread > 0 ? spread : 1, real: real)
         }
         self.weight = weight
+        precondition(scaling.inputColumns == realPhysical.columns, "the scaling maps other columns than the training rows")
         mapping = try RowMapping(latentScaling: nil, decoder: nil, scaling: scaling, ending: .rotationFrame(rotated: rotated),
-                                    maxRows: maxRows)
+                                 maxRows: maxRows)
         physicalGradient = FloatStorage(count: maxRows * frameColumns.count)
         q = [Double](repeating: 0, count: maxRows)
         weights = [Double](repeating: 0, count: maxRows)
