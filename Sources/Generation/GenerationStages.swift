@@ -24,6 +24,17 @@ public final class GenerationStages {
             case .hash: "SHA-256"
             }
         }
+
+        /// The row mapping's stage (`RowMapping.lap`).
+        public init(_ stage: RowMapping.Stage) {
+            switch stage {
+            case .latentInverse: self = .latentInverse
+            case .decoder: self = .decoder
+            case .scalingInverse: self = .scalingInverse
+            case .placement: self = .placement
+            case .frame: self = .frame
+            }
+        }
     }
 
     private(set) var seconds = [Double](repeating: 0, count: Stage.allCases.count)

@@ -92,11 +92,7 @@ extension GeneratorModel {
                                  + "and features \(scaling.inputColumns.joined(separator: ",")); install both from one run",
                                  exitCode: ExitStatus.dataError)
             }
-            if let mlp = try reducer.trainableDecoder(maxBatch: chunk) {
-                decoder = .mlp(mlp)
-            } else if let pca = reducer.pca {
-                decoder = .pca(pca)
-            }
+            decoder = try RowMapping.decoder(of: reducer, maxRows: chunk)
             latentScaling = standardisation
             kept = reducer.kept
             zeros = reducer.zeros

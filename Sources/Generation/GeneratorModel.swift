@@ -6,11 +6,12 @@ import Support
 import Training
 
 /// A trained generator ready to produce physical events in bulk: the sampler network (noise →
-/// one output row), in latent space the latent standardisation's inverse and the reducer's
-/// decoder, then the scaling's inverse (standardisation, the integer columns' floor), the zero
-/// calibration and the frame's inverse (restores mu2_py and gives each event a uniformly random
-/// azimuth), ending in the training table's column order (`columns`). The same mapping as
-/// `GANData.physical` plus the frame, but on preallocated chunk buffers.
+/// one output row), then the run's `RowMapping` ending in the table's own columns: in latent
+/// space the latent standardisation's inverse and the reducer's decoder, then the scaling's
+/// inverse (standardisation, the integer columns' floor), the zero calibration and the frame's
+/// inverse (restores mu2_py and gives each event a uniformly random azimuth), in the training
+/// table's column order (`columns`). The same map scoring and the regression terms use, which end
+/// in the rotation frame instead.
 ///
 /// Event i depends only on (model, seed, i): its noise comes from its own Philox stream (seed,
 /// stream i) and the azimuth from the frame's per-row stream, and chunks start at multiples of
@@ -19,10 +20,7 @@ import Training
 /// on its batch (`DenseKernel`; in practice also with OpenBLAS). The networks run on weights packed
 /// once at load. `generate` allocates nothing per event or per chunk.
 public final class GeneratorModel {
-    public enum Decoder {
-        case mlp(MLP)
-        case pca(PCA)
-    }
+    public typealias Decoder = RowMapping.Decoder
 
     /// Philox substream of the sampler noise ("GEN"); the frame's azimuth uses its own.
     public static let noiseSubstream: UInt32 = 0x47454E
@@ -35,31 +33,18 @@ public final class GeneratorModel {
     public static let defaultChunk = 512
 
     public let sampler: MLP
-    /// The sampler's and an MLP decoder's weights packed for `DenseKernel` (nil: OpenBLAS).
+    /// The sampler's weights packed for `DenseKernel` (nil: OpenBLAS).
     private let samplerWeights: PackedWeights?
-    private let decoderWeights: PackedWeights?
     public let noiseWidth: Int
-    public let latentScaling: Preprocessor?
-    public let decoder: Decoder?
-    /// Features the reducer carries through its latent space (nil: none).
-    public let kept: KeptFeatures?
-    public let scaling: Preprocessor
-    public let features: [String]
-    public let frame: Preprocessor?
+    /// Output rows → physical rows in `columns` (sized for one chunk).
+    public let mapping: RowMapping
     /// Output columns: the training table's, in file order.
-    public let columns: [String]
+    public var columns: [String] { mapping.columns }
     public let chunk: Int
     /// When set (benchmark breakdown), each stage of `generate` is charged to it.
-    public var stages: GenerationStages?
-    /// Zero calibration by feature index (values below the threshold become exactly 0).
-    private let zeros: [ZeroCalibration.Bound]
-    /// Feature j goes to position `placement[j]` of the frame's (or the output's) layout.
-    private let placement: [Int]
-    private let work: FloatStorage
-    private let staged: FloatStorage
-    /// The codes alone, for a PCA decoder when features are kept (an MLP decoder reads whole latent rows).
-    private let codeRows: FloatStorage
-    private let stride: Int
+    public var stages: GenerationStages? {
+        didSet { mapping.lap = stages.map { stages in { stages.lap(GenerationStages.Stage($0)) } } }
+    }
 
     public init(sampler: MLP, noiseWidth: Int, latentScaling: Preprocessor?, decoder: Decoder?, kept: KeptFeatures? = nil,
          scaling: Preprocessor, zeros: ZeroCalibration, frame: Preprocessor?, columns: [String],
@@ -67,36 +52,10 @@ public final class GeneratorModel {
         precondition(sampler.maxBatch >= chunk && chunk > 0, "the sampler must take chunks of \(chunk) rows")
         self.sampler = sampler
         samplerWeights = PackedWeights(sampler)
-        if case .mlp(let mlp)? = decoder { decoderWeights = PackedWeights(mlp) } else { decoderWeights = nil }
         self.noiseWidth = noiseWidth
-        self.latentScaling = latentScaling
-        self.decoder = decoder
-        self.kept = kept?.nonEmpty
-        self.scaling = scaling
-        self.frame = frame
-        self.columns = columns
         self.chunk = chunk
-        let features = scaling.inputColumns
-        self.features = features
-        let layout = frame?.outputColumns ?? columns
-        placement = try features.map { name in
-            guard let j = layout.firstIndex(of: name) else {
-                throw InputError("the generator's feature '\(name)' is not among the output columns "
-                                 + "\(layout.joined(separator: ",")); the model files do not belong together",
-                                 exitCode: ExitStatus.dataError)
-            }
-            return j
-        }
-        guard layout.count == features.count else {
-            throw InputError("the generator has \(features.count) features but its output layout has \(layout.count) columns "
-                             + "(\(layout.joined(separator: ","))); the model files do not belong together", exitCode: ExitStatus.dataError)
-        }
-        self.zeros = zeros.bound(to: features)
-        stride = [sampler.outputWidth, latentScaling?.maximumWidth ?? 0, scaling.maximumWidth, frame?.maximumWidth ?? 0,
-                  columns.count].max() ?? 1
-        work = FloatStorage(count: chunk * stride)
-        staged = FloatStorage(count: chunk * stride)
-        codeRows = FloatStorage(count: chunk * max(1, self.kept?.codes ?? 1))
+        mapping = try RowMapping(latentScaling: latentScaling, decoder: decoder, kept: kept, scaling: scaling, zeros: zeros,
+                                 ending: .restored(frame: frame, columns: columns), maxRows: chunk)
     }
 
     public var width: Int { columns.count }
@@ -123,40 +82,6 @@ public final class GeneratorModel {
         stages?.lap(.noise)
         let output = UnsafeBufferPointer(sampler.forward(batch: n, packed: samplerWeights))
         stages?.lap(.sampler)
-        let buffer = work.view(0, n * stride)
-        if let latentScaling, let decoder {
-            let codes = staged.view(0, n * stride)
-            try latentScaling.inverse(output, into: codes, rows: n, firstRow: rows.lowerBound, seed: seed)
-            stages?.lap(.latentInverse)
-            let latentCodes = UnsafeBufferPointer(rebasing: codes[0..<(n * latentScaling.inputColumns.count)])
-            switch (decoder, kept) {
-            case (.mlp(let mlp), _):
-                _ = buffer.update(fromContentsOf: mlp.forward(latentCodes, batch: n, packed: decoderWeights))
-            case (.pca(let pca), nil):
-                pca.decode(latentCodes, rows: n, into: buffer)
-            case (.pca(let pca), let kept?):
-                let c = codeRows.view(0, n * kept.codes)
-                kept.codes(of: latentCodes, rows: n, into: c)
-                pca.decode(UnsafeBufferPointer(c), rows: n, into: buffer)
-            }
-            kept?.restore(buffer, featureWidth: features.count, from: latentCodes, rows: n)
-            stages?.lap(.decoder)
-            try scaling.inverse(into: buffer, rows: n, firstRow: rows.lowerBound, seed: seed)
-        } else {
-            try scaling.inverse(output, into: buffer, rows: n, firstRow: rows.lowerBound, seed: seed)
-        }
-        stages?.lap(.scalingInverse)
-        let k = features.count
-        ZeroCalibration.apply(zeros, to: buffer, rows: n, width: k)
-        // Features → the frame's input layout (or the output order), then the frame's inverse.
-        let placed = staged.view(0, n * stride)
-        let layoutWidth = frame?.outputColumns.count ?? columns.count
-        for r in 0..<n {
-            for j in 0..<k { placed[r * layoutWidth + placement[j]] = buffer[r * k + j] }
-        }
-        stages?.lap(.placement)
-        try frame?.inverse(into: placed, rows: n, firstRow: rows.lowerBound, seed: seed)
-        stages?.lap(.frame)
-        return UnsafeBufferPointer(rebasing: placed[0..<(n * width)])
+        return try mapping.physical(output, rows: n, firstRow: rows.lowerBound, seed: seed)
     }
 }

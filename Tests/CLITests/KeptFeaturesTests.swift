@@ -56,14 +56,14 @@ final class KeptFeaturesTests: XCTestCase {
                 codes = plain.encode(pre).values
                 var onlyCodes = EventTable(columns: ["z0", "z1", "z2"], rows: pre.rows)
                 onlyCodes.values = codes
-                decodedByModel = plain.decode(onlyCodes).values
+                decodedByModel = try plain.decode(onlyCodes).values
             } else {
                 let out = Array(pre.values.withUnsafeBufferPointer { kept.encoder!.forward($0, batch: pre.rows, packed: PackedWeights(kept.encoder!)) })
                 codes = (0..<pre.rows).flatMap { r in out[(r * 5)..<(r * 5 + 3)] }
                 decodedByModel = Array(z.values.withUnsafeBufferPointer { kept.decoder!.forward($0, batch: pre.rows, packed: PackedWeights(kept.decoder!)) })
             }
             XCTAssertEqual((0..<pre.rows).flatMap { r in z.values[(r * 5)..<(r * 5 + 3)] }, codes)
-            let back = kept.decode(z)
+            let back = try kept.decode(z)
             for (j, name) in RegressionPathTests.features.enumerated() {
                 let model = (0..<pre.rows).map { decodedByModel[$0 * 8 + j] }
                 if KeptFeaturesTests.keep.contains(name) {
@@ -92,7 +92,7 @@ final class KeptFeaturesTests: XCTestCase {
     }
 
     /// Generation's chunked decoder (the MLP's own input buffer, or a code buffer for PCA) gives
-    /// the same physical rows as the scorer's path through Reducer.decode.
+    /// the same physical rows as the reducer's own table path (Reducer.decode, then the scaling's inverse).
     func testGenerationDecodesLikeTheScorer() throws {
         let comm = try Communicator.selfOnly()
         for usePCA in [false, true] {

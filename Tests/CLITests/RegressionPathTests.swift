@@ -29,7 +29,7 @@ final class RegressionPathTests: XCTestCase {
     }
 
     /// `keep`: features the reducer carries through its latent space; `pca`: a PCA reducer instead of an autoencoder.
-    func data(latent: Bool, keep: [String] = [], pca usePCA: Bool = false, comm: Communicator) throws -> (GANSettings, GANData) {
+    static func data(latent: Bool, keep: [String] = [], pca usePCA: Bool = false, comm: Communicator) throws -> (GANSettings, GANData) {
         var options = try EnsembleOptions.parse(["--data", "unused.h5", "--reducer", "unused", "--space", latent ? "latent" : "full", "--out", "unused"])
         options.lr = nil
         var s = try options.resolve()
@@ -63,7 +63,7 @@ final class RegressionPathTests: XCTestCase {
 
     func check(latent: Bool, keep: [String] = [], pca: Bool = false) throws {
         let comm = try Communicator.selfOnly()
-        let (s, d) = try data(latent: latent, keep: keep, pca: pca, comm: comm)
+        let (s, d) = try RegressionPathTests.data(latent: latent, keep: keep, pca: pca, comm: comm)
         let rows = 9, width = d.outputColumns.count
         let path = try XCTUnwrap(try RegressionPath(s, data: d, maxRows: rows, comm: comm))
         var rng = Philox(seed: 11, stream: 2)

@@ -25,7 +25,7 @@ public struct GANData {
     /// Columns of the generator's output.
     public var outputColumns: [String] { train.columns }
     /// Physical columns in the rotation frame: the features, plus the rotated-away mu2_py (zeros).
-    public var frameColumns: [String] { prepared.features + (prepared.frame != nil ? ["mu2_py"] : []) }
+    public var frameColumns: [String] { RowMapping.frameColumns(features: prepared.features, rotated: prepared.frame != nil) }
 
     public static func load(_ s: GANSettings, comm: Communicator) throws -> GANData {
         if s.space == .latent, let path = s.reducerModel {
@@ -63,25 +63,25 @@ public struct GANData {
     }
 
     /// Generator output rows → physical rows in the rotation frame (`frameColumns`), before any
-    /// zero calibration (the scorer fits the snapshot's own, `ZeroCalibration.matching`). Used for
-    /// scoring (allocates).
-    public func physical(_ output: EventTable, seed: UInt64) throws -> EventTable {
-        var framed: EventTable
+    /// zero calibration (the scorer fits the snapshot's own, `ZeroCalibration.matching`): the map
+    /// scoring and the regression terms share, its workspaces sized for `maxRows` rows.
+    public func rowMapping(maxRows: Int) throws -> RowMapping {
+        let ending = RowMapping.Ending.rotationFrame(rotated: prepared.frame != nil)
         if let reducer, let latentScaling {
-            framed = try reducer.scaling.inverse(reducer.decode(try latentScaling.inverse(output, seed: seed)), seed: seed)
-        } else {
-            framed = try prepared.scaling.inverse(output, seed: seed)
+            return try RowMapping(reducer: reducer, latentScaling: latentScaling, ending: ending, maxRows: maxRows)
         }
-        return GANData.appendingFrameColumn(framed, rotated: prepared.frame != nil)
+        return try RowMapping(latentScaling: nil, decoder: nil, scaling: prepared.scaling, ending: ending, maxRows: maxRows)
     }
 
-    /// Real rows of the rotation frame with the zero mu2_py column appended when rotated.
+    /// Real rows of the rotation frame with the zero mu2_py column appended when rotated (the
+    /// layout `RowMapping` ends generated rows in for scoring and the training losses).
     public static func appendingFrameColumn(_ table: EventTable, rotated: Bool) -> EventTable {
         guard rotated else { return table }
-        var out = EventTable(columns: table.columns + ["mu2_py"], rows: table.rows, firstRow: table.firstRow)
-        let w = table.width
-        for r in 0..<table.rows {
-            for j in 0..<w { out.values[r * (w + 1) + j] = table.values[r * w + j] }
+        var out = EventTable(columns: RowMapping.frameColumns(features: table.columns, rotated: true), rows: table.rows,
+                             firstRow: table.firstRow)
+        let (k, w) = (table.width, out.width)
+        table.values.withUnsafeBufferPointer { f in
+            out.values.withUnsafeMutableBufferPointer { RowMapping.pad(f, width: k, into: $0, width: w, rows: table.rows) }
         }
         return out
     }

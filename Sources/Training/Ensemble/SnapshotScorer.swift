@@ -28,6 +28,8 @@ public final class SnapshotScorer {
     public let columns: [String]
     private let frameColumns: [String]
     private let data: GANData
+    /// Output rows → physical rows in the rotation frame (the map generation and the regression terms share).
+    private let mapping: RowMapping
     private let events: Int
     private let comm: Communicator
     private let seed: UInt64
@@ -38,6 +40,7 @@ public final class SnapshotScorer {
         columns = data.prepared.features
         frameColumns = data.frameColumns
         self.data = data
+        mapping = try data.rowMapping(maxRows: Reducer.inferenceBatch)
         self.events = events
         self.seed = seed
         self.comm = comm
@@ -73,7 +76,7 @@ public final class SnapshotScorer {
         }
         let finite = output.values.allSatisfy(\.isFinite)
         let spread = try outputSpread(output)
-        let physical = finite ? try data.physical(output, seed: seed) : EventTable(columns: frameColumns, rows: 0)
+        let physical = finite ? try mapping.physical(output, seed: seed) : EventTable(columns: frameColumns, rows: 0)
         let gathered = try comm.gatherv(physical.values)
         let allFinite = try comm.allreduce(Int32(finite ? 0 : 1), op: .sum) == 0
         let result = try comm.agree { () -> SnapshotScore? in

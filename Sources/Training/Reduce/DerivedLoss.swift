@@ -16,7 +16,8 @@ import Support
 /// but the dimuon mass of a Z decay is a narrow peak (Γ ≈ 2.5 GeV at 91 GeV) built from energies of
 /// ≈ 80 GeV. Errors that MSE tolerates smear the peak, and a GAN trained on the codes can never beat
 /// the decoder's floor (measured: mll KS 0.08–0.10 for decode(encode(real)) of MSE-only 17 → 8 and
-/// 17 → 12 autoencoders). The gradient flows back through `Preprocessor.inverseWithDerivative`.
+/// 17 → 12 autoencoders). The rows and the gradient's way back are a full-space `RowMapping` of
+/// the scaling on its derivative path (the map the GAN's regression terms and scoring use).
 /// Workspaces are allocated once for `maxRows` rows.
 public final class DerivedLoss {
     public struct Term {
@@ -30,10 +31,8 @@ public final class DerivedLoss {
 
     public let weight: Double
     public let terms: [Term]
-    private let scaling: Preprocessor
-    private let featureWidth: Int, frameWidth: Int
-    private let features: FloatStorage, derivative: FloatStorage
-    private let physical: FloatStorage, physicalGradient: FloatStorage, featureGradient: FloatStorage
+    private let mapping: RowMapping
+    private let physicalGradient: FloatStorage
     private var q: [Double], weights: [Double]
 
     /// `realPhysical`: the local training rows in physical units (features, rotation frame), row i
@@ -41,7 +40,7 @@ public final class DerivedLoss {
     /// when the frame step dropped that column (it is then 0 in every row).
     public init(quantities names: [String], weight: Double, scaling: Preprocessor, realPhysical: EventTable, rotated: Bool,
          maxRows: Int, comm: Communicator) throws {
-        let frameColumns = realPhysical.columns + (rotated ? ["mu2_py"] : [])
+        let frameColumns = RowMapping.frameColumns(features: realPhysical.columns, rotated: rotated)
         let resolved = try comm.agree { try names.map { try MomentRegression.resolve($0, columns: frameColumns) } }
         let frame = GANData.appendingFrameColumn(realPhysical, rotated: rotated)
         terms = try resolved.map { quantity, columns in
@@ -53,14 +52,10 @@ public final class DerivedLoss {
             return Term(quantity: quantity, columns: columns, sigma: spread > 0 ? spread : 1, real: real)
         }
         self.weight = weight
-        self.scaling = scaling
-        featureWidth = realPhysical.width
-        frameWidth = frameColumns.count
-        features = FloatStorage(count: maxRows * featureWidth)
-        derivative = FloatStorage(count: maxRows * featureWidth)
-        physical = FloatStorage(count: maxRows * frameWidth)
-        physicalGradient = FloatStorage(count: maxRows * frameWidth)
-        featureGradient = FloatStorage(count: maxRows * featureWidth)
+        precondition(scaling.inputColumns == realPhysical.columns, "the scaling maps other columns than the training rows")
+        mapping = try RowMapping(latentScaling: nil, decoder: nil, scaling: scaling, ending: .rotationFrame(rotated: rotated),
+                                 maxRows: maxRows)
+        physicalGradient = FloatStorage(count: maxRows * frameColumns.count)
         q = [Double](repeating: 0, count: maxRows)
         weights = [Double](repeating: 0, count: maxRows)
     }
@@ -70,18 +65,14 @@ public final class DerivedLoss {
     /// batch `batch`; returns λ · Σ_rows Σ_q ρ((q̂ − q)/σ) of these rows (divide the global sum by B).
     public func apply(output: UnsafeBufferPointer<Float>, rows: UnsafeBufferPointer<Int32>, n: Int, batch: Int,
                addingTo gradient: UnsafeMutableBufferPointer<Float>) throws -> Double {
-        let k = featureWidth, w = frameWidth
+        let w = mapping.width
         guard n > 0 else { return 0 }
-        let f = features.view(0, n * k), d = derivative.view(0, n * k)
-        _ = f.update(fromContentsOf: UnsafeBufferPointer(rebasing: output[0..<(n * k)]))
-        try scaling.inverseWithDerivative(f, derivative: d, rows: n)
-        let phys = physical.view(0, n * w), grad = physicalGradient.view(0, n * w)
-        FrameRows.pad(f, width: k, into: phys, width: w, rows: n)
+        let phys = try mapping.physicalWithDerivative(output, rows: n), grad = physicalGradient.view(0, n * w)
         grad.update(repeating: 0)
         var total = 0.0
         for term in terms {
             q.withUnsafeMutableBufferPointer { qv in
-                term.quantity.values(UnsafeBufferPointer(phys), count: n, width: w, columns: term.columns, into: qv)
+                term.quantity.values(phys, count: n, width: w, columns: term.columns, into: qv)
             }
             for r in 0..<n {
                 let u = (q[r] - term.real[Int(rows[r])]) / term.sigma
@@ -90,13 +81,11 @@ public final class DerivedLoss {
                 weights[r] = weight * 2 * u / root / term.sigma / Double(batch)
             }
             weights.withUnsafeBufferPointer { wv in
-                term.quantity.accumulateGradient(UnsafeBufferPointer(phys), count: n, width: w, columns: term.columns,
+                term.quantity.accumulateGradient(phys, count: n, width: w, columns: term.columns,
                                                  weights: wv, into: grad)
             }
         }
-        let pulled = featureGradient.view(0, n * k)
-        FrameRows.pullBack(grad, width: w, derivative: d, into: pulled, width: k, rows: n)
-        for i in 0..<(n * k) { gradient[i] += pulled[i] }
+        mapping.backward(UnsafeBufferPointer(grad), rows: n, addingTo: gradient)
         return total
     }
 }

@@ -24,10 +24,9 @@ public final class Reducer {
     public let encoder: MLP?
     public let decoder: MLP?
     public let pca: PCA?
-    /// The encoder's and decoder's weights packed for `DenseKernel` (nil: OpenBLAS), so the reducer
-    /// runs the same arithmetic as generation's decoder.
+    /// The encoder's weights packed for `DenseKernel` (nil: OpenBLAS); decoding runs through
+    /// `rowMapping`, on the decoder packed the way generation packs it.
     private let packedEncoder: PackedWeights?
-    private let packedDecoder: PackedWeights?
     /// Decoded values below these thresholds become exact zeros (see ZeroCalibration).
     public var zeros = ZeroCalibration()
     public static let inferenceBatch = 4096
@@ -61,7 +60,6 @@ public final class Reducer {
         self.decoder = decoder
         self.pca = pca
         packedEncoder = encoder.flatMap { PackedWeights($0) }
-        packedDecoder = decoder.flatMap { PackedWeights($0) }
     }
 
     /// z0 … z(codes − 1), then the kept features' names.
@@ -93,31 +91,21 @@ public final class Reducer {
         return out
     }
 
+    /// The reducer's own latent rows (`latentColumns`) → physical rows in the frame of the
+    /// features, zero spikes restored: the one `RowMapping`, without latent standardisation.
+    public func rowMapping(maxRows: Int = Reducer.inferenceBatch) throws -> RowMapping {
+        try RowMapping(reducer: self, latentScaling: nil, zeros: zeros, ending: .rotationFrame(rotated: false), maxRows: maxRows)
+    }
+
     /// Latent rows (n) → preprocessed rows (k features). A decoder reads whole latent rows; PCA
     /// reads the codes. Kept features come back as the latent rows hold them.
-    public func decode(_ table: EventTable) -> EventTable {
-        var input = table.values, width = latent
-        if pca != nil && !kept.isEmpty {
-            input = [Float](repeating: 0, count: table.rows * kept.codes)
-            table.values.withUnsafeBufferPointer { z in input.withUnsafeMutableBufferPointer { kept.codes(of: z, rows: table.rows, into: $0) } }
-            width = kept.codes
-        }
-        var out = EventTable(columns: features, rows: table.rows, firstRow: table.firstRow)
-        run(input, rows: table.rows, inWidth: width, into: &out.values, outWidth: features.count,
-            model: decoder, packed: packedDecoder, linear: pca.map { p in { x, n, y in p.decode(x, rows: n, into: y) } })
-        if !kept.isEmpty {
-            table.values.withUnsafeBufferPointer { z in
-                out.values.withUnsafeMutableBufferPointer { kept.restore($0, featureWidth: features.count, from: z, rows: table.rows) }
-            }
-        }
-        return out
+    public func decode(_ table: EventTable) throws -> EventTable {
+        try rowMapping().decodedFeatures(table)
     }
 
     /// Latent rows → rows in physical units (frame of the features), zero spikes restored.
     public func decodePhysical(_ latent: EventTable, seed: UInt64) throws -> EventTable {
-        var out = try scaling.inverse(decode(latent), seed: seed)
-        zeros.apply(&out)
-        return out
+        try rowMapping().physical(latent, seed: seed)
     }
 
     /// Preprocessed rows → reconstructed rows in physical units (frame of the features).
