@@ -107,7 +107,7 @@ extension GeneratorModel {
     /// decoder's (a PCA decoder is one n × k product); what a generation rate is worth in GFLOP/s.
     public var flopsPerEvent: Double {
         func dense(_ widths: [Int]) -> Double { zip(widths, widths.dropFirst()).reduce(0) { $0 + 2 * Double($1.0 * $1.1) } }
-        switch decoder {
+        switch mapping.decoder {
         case .mlp(let mlp)?: return dense(sampler.widths) + dense(mlp.widths)
         case .pca(let pca)?: return dense(sampler.widths) + 2 * Double(pca.components * pca.features)
         case nil: return dense(sampler.widths)
