@@ -81,6 +81,10 @@ let package = Package(
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "Comm", "Support"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "EventStore", "Comm", "Support"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], resources: [.copy("Reference")]),
+        // RowMappingTests checks Training's one mapping against Generation's model: the target also sees Generation.
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Generation", "NN", "Comm", "EventStore", "Physics", "Metrics", "Support"]),
+        .testTarget(name: "GenerationTests", dependencies: ["Generation", "Training", "NN", "Comm", "EventStore", "Support"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "NN", "Comm", "EventStore", "Physics", "Support"]),
         .testTarget(name: "CLITests", dependencies: ["latentsim", "Workflows", "Training", "Generation", "Evaluation",
                                                    "Physics", "EventStore", "Comm", "NN", "Support"]),
     ],

@@ -41,16 +41,16 @@ public struct BenchRun {
             let peak = try machineRecords(comm: comm, console: console)
             return try GenerateBenchmark(comm: comm, seconds: seconds, json: json, breakdown: breakdown, chunk: chunk, peak: peak).run()
         }
+        let models = try selectedModels()
+        guard ["workers", "blas"].contains(threadMode) else {
+            throw InputError("--thread-mode expects workers or blas; found '\(threadMode)'. Fix: e.g. --thread-mode blas",
+                             exitCode: ExitStatus.usage)
+        }
         let peak = try machineRecords(comm: comm, console: console)
         let bench = NNBenchmark(minimumSeconds: seconds)
         if comm.size > 1 {
             try dataParallel(bench, comm: comm, console: console, peak: peak)
             return
-        }
-        let models = try selectedModels()
-        guard ["workers", "blas"].contains(threadMode) else {
-            throw InputError("--thread-mode expects workers or blas; found '\(threadMode)'. Fix: e.g. --thread-mode blas",
-                             exitCode: ExitStatus.usage)
         }
         if let warning = blasCoreWarning() { console.warn(warning) }
         for t in threads.split(separator: ",").compactMap({ Int($0) }) {

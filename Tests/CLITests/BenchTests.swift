@@ -5,10 +5,21 @@ import XCTest
 /// `latentsim bench --json` prints the documented records (figures are not judged: speed belongs to
 /// benchmarks, not tests).
 final class BenchTests: XCTestCase {
-    func records(_ outcome: CLI.Outcome) throws -> [[String: Any]] {
-        try outcome.stdout.split(separator: "\n").map {
+    /// The model records, after checking the two machine records every run starts with: one core's
+    /// measured FMA peak and SHA-256's MB/s. Every model record states its share of that peak.
+    func records(_ outcome: CLI.Outcome, file: StaticString = #filePath, line: UInt = #line) throws -> [[String: Any]] {
+        let all = try outcome.stdout.split(separator: "\n").map {
             try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
         }
+        XCTAssertEqual(all.prefix(2).compactMap { $0["model"] as? String }, ["peak", "sha256"], outcome.stdout, file: file, line: line)
+        XCTAssertGreaterThan(all.first?["gflop_s"] as? Double ?? 0, 1, "peak GFLOP/s", file: file, line: line)
+        XCTAssertTrue(["avx512", "avx2"].contains(all.first?["isa"] as? String ?? ""), "\(all.first ?? [:])", file: file, line: line)
+        XCTAssertGreaterThan(all.dropFirst().first?["mb_per_s"] as? Double ?? 0, 0, "sha256 MB/s", file: file, line: line)
+        let models = Array(all.dropFirst(2))
+        for record in models {
+            XCTAssertGreaterThan(record["peak_fraction"] as? Double ?? 0, 0, "\(record)", file: file, line: line)
+        }
+        return models
     }
 
     func testJSONRecordsSingleProcessAndTwoRanks() throws {

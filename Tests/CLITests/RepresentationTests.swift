@@ -2,7 +2,6 @@ import Comm
 import EventStore
 import Foundation
 import XCTest
-@testable import latentsim
 @testable import Support
 @testable import Training
 @testable import Generation

@@ -1,6 +1,5 @@
 import Foundation
 import XCTest
-@testable import latentsim
 @testable import Support
 @testable import Training
 @testable import Generation

@@ -73,19 +73,6 @@ public struct GANData {
         return try RowMapping(latentScaling: nil, decoder: nil, scaling: prepared.scaling, ending: ending, maxRows: maxRows)
     }
 
-    /// Real rows of the rotation frame with the zero mu2_py column appended when rotated (the
-    /// layout `RowMapping` ends generated rows in for scoring and the training losses).
-    public static func appendingFrameColumn(_ table: EventTable, rotated: Bool) -> EventTable {
-        guard rotated else { return table }
-        var out = EventTable(columns: RowMapping.frameColumns(features: table.columns, rotated: true), rows: table.rows,
-                             firstRow: table.firstRow)
-        let (k, w) = (table.width, out.width)
-        table.values.withUnsafeBufferPointer { f in
-            out.values.withUnsafeMutableBufferPointer { RowMapping.pad(f, width: k, into: $0, width: w, rows: table.rows) }
-        }
-        return out
-    }
-
     /// Validates the score list against the frame columns (names or derived quantities).
     public func checkScore(_ names: [String]) throws {
         let probe = EventTable(columns: frameColumns, rows: 0)

@@ -21,7 +21,7 @@ public final class RegressionPath {
     public init?(_ s: GANSettings, data: GANData, maxRows: Int, comm: Communicator) throws {
         guard !s.regression.isEmpty, s.c1 > 0 || s.c2 > 0 else { return nil }
         let frameColumns = data.frameColumns
-        let realFrame = GANData.appendingFrameColumn(data.prepared.trainPhysical, rotated: data.prepared.frame != nil)
+        let realFrame = RowMapping.appendingFrameColumn(data.prepared.trainPhysical, rotated: data.prepared.frame != nil)
         terms = try s.regression.map { q in
             let columns = try q.inputs.map { name -> Int in
                 guard let j = frameColumns.firstIndex(of: name) else {

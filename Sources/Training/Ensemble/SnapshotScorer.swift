@@ -44,7 +44,7 @@ public final class SnapshotScorer {
         self.events = events
         self.seed = seed
         self.comm = comm
-        let held = GANData.appendingFrameColumn(data.prepared.heldOutPhysical, rotated: data.prepared.frame != nil)
+        let held = RowMapping.appendingFrameColumn(data.prepared.heldOutPhysical, rotated: data.prepared.frame != nil)
         let gathered = try comm.gatherv(held.values)
         try comm.agree {
             guard let gathered else { return }

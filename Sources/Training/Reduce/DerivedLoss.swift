@@ -42,7 +42,7 @@ public final class DerivedLoss {
          maxRows: Int, comm: Communicator) throws {
         let frameColumns = RowMapping.frameColumns(features: realPhysical.columns, rotated: rotated)
         let resolved = try comm.agree { try names.map { try MomentRegression.resolve($0, columns: frameColumns) } }
-        let frame = GANData.appendingFrameColumn(realPhysical, rotated: rotated)
+        let frame = RowMapping.appendingFrameColumn(realPhysical, rotated: rotated)
         terms = try resolved.map { quantity, columns in
             let spread = try MomentRegression.targets(frame, quantity: quantity, comm: comm).std
             var real = [Double](repeating: 0, count: frame.rows)

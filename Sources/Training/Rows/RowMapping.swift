@@ -109,19 +109,17 @@ public final class RowMapping {
         latentGradient = FloatStorage(count: maxRows * inputColumns.count)
     }
 
-    /// Latent space through `reducer` (its decoder copied for `maxRows`, its kept features and
-    /// scaling); `latentScaling` nil: the reducer's own latent rows.
-    public convenience init(reducer: Reducer, latentScaling: Preprocessor?, zeros: ZeroCalibration = ZeroCalibration(),
-                            ending: Ending, maxRows: Int) throws {
-        try self.init(latentScaling: latentScaling, decoder: try RowMapping.decoder(of: reducer, maxRows: maxRows),
-                      latentColumns: reducer.latentColumns, kept: reducer.kept, scaling: reducer.scaling, zeros: zeros,
-                      ending: ending, maxRows: maxRows)
-    }
-
-    /// The reducer's decoder: a copy of its MLP taking `maxRows` rows, or its PCA.
-    public static func decoder(of reducer: Reducer, maxRows: Int) throws -> Decoder? {
-        if let mlp = try reducer.trainableDecoder(maxBatch: maxRows) { return .mlp(mlp) }
-        return reducer.pca.map { .pca($0) }
+    /// Real rows of the rotation frame with the zero mu2_py column appended when rotated (the
+    /// layout `RowMapping` ends generated rows in for scoring and the training losses).
+    public static func appendingFrameColumn(_ table: EventTable, rotated: Bool) -> EventTable {
+        guard rotated else { return table }
+        var out = EventTable(columns: frameColumns(features: table.columns, rotated: true), rows: table.rows,
+                             firstRow: table.firstRow)
+        let (k, w) = (table.width, out.width)
+        table.values.withUnsafeBufferPointer { f in
+            out.values.withUnsafeMutableBufferPointer { pad(f, width: k, into: $0, width: w, rows: table.rows) }
+        }
+        return out
     }
 
     /// The rotation frame's columns: the features, plus the rotated-away mu2_py (zeros) when rotated.

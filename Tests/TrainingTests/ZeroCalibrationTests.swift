@@ -2,11 +2,8 @@ import Comm
 import EventStore
 import Foundation
 import XCTest
-@testable import latentsim
 @testable import Support
 @testable import Training
-@testable import Generation
-@testable import Evaluation
 
 /// ZeroCalibration: training zero fractions over ranks, and a generated sample's thresholds that
 /// reproduce them exactly (hand-made tables; the expected counts follow from the definitions).

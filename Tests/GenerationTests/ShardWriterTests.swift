@@ -2,11 +2,9 @@ import Comm
 import EventStore
 import Foundation
 import XCTest
-@testable import latentsim
 @testable import Support
 @testable import Training
 @testable import Generation
-@testable import Evaluation
 
 /// The generate writer thread on its own: shards written from recycled chunk buffers read back
 /// exactly and carry the checksum of their bytes; a directory that disappears mid-run fails the
@@ -15,7 +13,7 @@ final class ShardWriterTests: XCTestCase {
     let columns = ["a", "b", "c"]
 
     func directory(_ name: String) throws -> String {
-        let dir = CLI.path(name)
+        let dir = NSTemporaryDirectory() + "latentsim-shardwriter-\(getpid())-\(name)"
         try? FileManager.default.removeItem(atPath: dir)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
@@ -56,7 +54,7 @@ final class ShardWriterTests: XCTestCase {
         for (index, rows) in [(0, 143), (1, 1), (2, 70)] {
             let path = dir + String(format: "/shard-%05d.h5", index)
             XCTAssertEqual(hashes[index], try SHA256.hex(files: [path]), "shard \(index)")
-            let table = try GenerateFixtures.read(path)
+            let table = try EventReader.read(path: path, comm: try Communicator.world()).table
             XCTAssertEqual(table.columns, columns)
             XCTAssertEqual(table.values, (0..<rows).flatMap { r in (0..<3).map { value(index * 1000 + r, $0) } }, "shard \(index)")
         }

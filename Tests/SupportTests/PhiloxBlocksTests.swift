@@ -1,5 +1,4 @@
 import XCTest
-@testable import NN
 @testable import Support
 
 /// The eight-lane Philox kernel against its plain twin, the scalar `Philox.block`: the noise of

@@ -1,6 +1,4 @@
-import Comm
 import XCTest
-@testable import EventStore
 @testable import Support
 
 /// Schema checks, precedence default < file < command line, and describe() round trips.
@@ -50,7 +48,7 @@ final class JobConfigResolverTests: XCTestCase {
     }
 
     func testRealisticJobFile() throws {
-        let path = try Fixtures.text("dy_ae.toml", JobConfigResolverTests.dyAE)
+        let path = try ConfigFixtures.text("dy_ae.toml", JobConfigResolverTests.dyAE)
         var job = try JobConfig.load(path: path, section: "reduce", schema: JobConfigResolverTests.reduce)
         XCTAssertEqual(try job.string("data", cli: nil), "runs/dy.h5")
         XCTAssertEqual(try job.strings("columns", cli: nil), ["mu1_E", "mu1_px", "mu1_py", "mu1_pz", "mu2_E", "mu2_px", "mu2_pz"])
@@ -185,7 +183,7 @@ final class JobConfigResolverTests: XCTestCase {
         widths = [512, 128, 64, 8]
 
         """)
-        let path = try Fixtures.text("run_config.toml", "")
+        let path = try ConfigFixtures.text("run_config.toml", "")
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let back = try JobConfig.load(path: path, section: "reduce", schema: JobConfigResolverTests.reduce)
         for option in JobConfigResolverTests.reduce {

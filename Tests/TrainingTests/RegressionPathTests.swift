@@ -3,11 +3,8 @@ import EventStore
 import Foundation
 import NN
 import XCTest
-@testable import latentsim
 @testable import Support
 @testable import Training
-@testable import Generation
-@testable import Evaluation
 
 /// The regression terms' gradient with respect to the generator's output, through the latent
 /// standardisation, the decoder and the inverse scaling, against central differences of the loss.
@@ -30,9 +27,12 @@ final class RegressionPathTests: XCTestCase {
 
     /// `keep`: features the reducer carries through its latent space; `pca`: a PCA reducer instead of an autoencoder.
     static func data(latent: Bool, keep: [String] = [], pca usePCA: Bool = false, comm: Communicator) throws -> (GANSettings, GANData) {
-        var options = try EnsembleOptions.parse(["--data", "unused.h5", "--reducer", "unused", "--space", latent ? "latent" : "full", "--out", "unused"])
-        options.lr = nil
-        var s = try options.resolve()
+        var overrides = ConfigOverrides()
+        overrides.set("data", "unused.h5")
+        overrides.set("reducer", "unused")
+        overrides.set("space", latent ? "latent" : "full")
+        overrides.set("out", "unused")
+        var s = try GANSettings.resolve(config: nil, overrides: overrides)
         s.c1 = 0.3  // large weights: the terms dominate nothing here, they only need to be well above Float noise
         s.c2 = 0.7
         let physical = RegressionPathTests.physicalRows(64, seed: 3)

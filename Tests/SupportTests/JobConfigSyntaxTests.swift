@@ -1,6 +1,4 @@
-import Comm
 import XCTest
-@testable import EventStore
 @testable import Support
 
 /// Every syntax error of the TOML subset: one line, the file and line, exit code 64.
@@ -89,8 +87,8 @@ final class JobConfigSyntaxTests: XCTestCase {
             XCTAssertEqual(($0 as? InputError)?.description, "job file 'jobs/x.toml' does not exist; check the path")
             XCTAssertEqual(($0 as? InputError)?.exitCode, ExitStatus.noInput)
         }
-        XCTAssertThrowsError(try JobConfig.load(path: Fixtures.directory, section: nil, schema: [])) {
-            XCTAssertEqual(($0 as? InputError)?.description, "job file '\(Fixtures.directory)' is a directory; expected a TOML file")
+        XCTAssertThrowsError(try JobConfig.load(path: ConfigFixtures.directory, section: nil, schema: [])) {
+            XCTAssertEqual(($0 as? InputError)?.description, "job file '\(ConfigFixtures.directory)' is a directory; expected a TOML file")
             XCTAssertEqual(($0 as? InputError)?.exitCode, ExitStatus.noInput)
         }
     }

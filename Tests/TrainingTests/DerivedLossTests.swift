@@ -3,11 +3,8 @@ import EventStore
 import Foundation
 import NN
 import XCTest
-@testable import latentsim
 @testable import Support
 @testable import Training
-@testable import Generation
-@testable import Evaluation
 
 /// The autoencoder's derived-quantity terms (DerivedLoss): value against a direct computation, and
 /// gradient with respect to the decoder's preprocessed output (through log1p and standardisation)
@@ -51,7 +48,7 @@ final class DerivedLossTests: XCTestCase {
         }
         var decoded = EventTable(columns: DerivedLossTests.features, rows: rows, values: output)
         decoded = try scaling.inverse(decoded, seed: 1)
-        func withFrame(_ t: EventTable) -> EventTable { GANData.appendingFrameColumn(t, rotated: true) }
+        func withFrame(_ t: EventTable) -> EventTable { RowMapping.appendingFrameColumn(t, rotated: true) }
         var expected = 0.0
         for term in loss.terms {
             let q = try withFrame(decoded).quantity(term.quantity.rawValue)

@@ -1,6 +1,4 @@
-import Comm
 import XCTest
-@testable import EventStore
 @testable import Support
 
 /// The TOML subset: every value type, comments, escapes, multi-line arrays, headers, line numbers.

@@ -3,11 +3,10 @@ import EventStore
 import Foundation
 import NN
 import XCTest
-@testable import latentsim
+@testable import Generation
 @testable import Support
 @testable import Training
 @testable import Generation
-@testable import Evaluation
 
 /// The one events↔rows mapping as its three users build it: snapshot scoring
 /// (`GANData.rowMapping(...).physical` on a table), generation (`GeneratorModel`, chunked, with a

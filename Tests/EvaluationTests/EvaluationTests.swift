@@ -1,9 +1,6 @@
 import EventStore
 import XCTest
-@testable import latentsim
 @testable import Support
-@testable import Training
-@testable import Generation
 @testable import Evaluation
 import Comm
 

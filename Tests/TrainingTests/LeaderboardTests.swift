@@ -1,11 +1,8 @@
 import Comm
 import Foundation
 import XCTest
-@testable import latentsim
 @testable import Support
 @testable import Training
-@testable import Generation
-@testable import Evaluation
 
 /// Ranking rules of the ensemble leaderboard on hand-built entries, and reading snapshots.jsonl.
 final class LeaderboardTests: XCTestCase {

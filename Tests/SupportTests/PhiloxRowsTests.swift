@@ -1,5 +1,4 @@
 import XCTest
-@testable import NN
 @testable import Support
 
 /// The eight-rows-at-a-time per-event noise against its per-row twin: generated events must not

@@ -1,5 +1,4 @@
 import XCTest
-@testable import NN
 @testable import Support
 
 final class PhiloxTests: XCTestCase {

@@ -1,10 +1,7 @@
 import EventStore
 import NN
 import XCTest
-@testable import latentsim
 @testable import Support
-@testable import Training
-@testable import Generation
 @testable import Evaluation
 import Comm
 
