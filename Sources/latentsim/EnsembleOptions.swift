@@ -32,6 +32,7 @@ struct EnsembleOptions: ParsableArguments {
     @Option(help: "Keep the best K snapshots of each restart as checkpoints (default 5).") var topK: Int?
     @Option(help: "Selection metric: ks-sum (default) or rank-sum.") var metric: String?
     @Option(help: "none (default) or successive-halving.") var prune: String?
+    @Option(help: "Worker threads per rank, each on its share of the batch with a single-threaded OpenBLAS (default 1). T workers in one process train like T ranks of one worker.") var threads: Int?
     @Flag(help: "Drop rows with NaN/Inf instead of refusing the file.") var dropNonfinite = false
     @Option(help: "Run directory.") var out: String?
 
@@ -56,6 +57,7 @@ struct EnsembleOptions: ParsableArguments {
         ConfigOption("score", .strings, default: ["mll", "phi_miss", "mu1_iso"], help: "Score quantities."),
         ConfigOption("restarts", .int, default: 8, help: "Number of restarts."),
         ConfigOption("ranks_per_restart", .int, default: 1, help: "MPI ranks per restart."),
+        ConfigOption("threads", .int, default: 1, help: "In-process worker threads per rank."),
         ConfigOption("seed", .int, default: 1, help: "Base seed."),
         ConfigOption("batch", .int, default: 512, help: "Global batch, half real and half generated."),
         ConfigOption("noise", .int, default: 8, help: "Generator noise dimension."),
@@ -145,7 +147,7 @@ struct EnsembleOptions: ParsableArguments {
             ema: try job.double("ema", cli: ema), topK: try job.int("top_k", cli: topK), metric: try selectionMetric(),
             prune: try job.string("prune", cli: prune),
             dropNonFinite: try job.bool("drop_nonfinite", cli: dropNonfinite ? true : nil),
-            out: try job.string("out", cli: out), toml: "")
+            out: try job.string("out", cli: out), toml: "", threads: try job.int("threads", cli: threads))
         try s.validate()
         s.toml = job.describe()
         return s
