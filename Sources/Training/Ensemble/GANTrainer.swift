@@ -32,7 +32,7 @@ public final class GANTrainer: GeneratorTrainer {
     let regression: RegressionPath?
     let wasserstein: Bool
     /// Real rows of one critic update and generated rows of one generator update, over the group.
-    let half: Int, generatorTotal: Int
+    public let half: Int, generatorTotal: Int
     let lanes: [GANLane]
     let generators: ModelReplicas, discriminators: ModelReplicas
     let rule: GradientRule
@@ -41,7 +41,9 @@ public final class GANTrainer: GeneratorTrainer {
     let stagedRows: Int
     /// The running phase, set by the calling thread before the workers start.
     var currentStep = 0, currentBatch = 0, currentCritic = 0
-    private var totals = [Double](repeating: 0, count: 4)
+    /// Allreduced per step: losses and the stop flag (a raw buffer: array element writes through a
+    /// class property cost a heap-allocated accessor frame per write in debug builds).
+    private let totals = UnsafeMutableBufferPointer<Double>.allocate(capacity: 4)
     private var losses = StepLosses(values: [("d_loss", 0), ("g_loss", 0), ("regression", 0)], stopRequested: false)
     /// Exponential moving average of the generator's weights (nil when `ema` = 0) and a spare for swapping.
     private let average: FloatStorage?, spare: FloatStorage
@@ -114,6 +116,8 @@ public final class GANTrainer: GeneratorTrainer {
         if let average { _ = average.buffer.update(fromContentsOf: generator.parameters) }
     }
 
+    deinit { totals.deallocate() }
+
     /// Generated rows of worker `worker` on rank `rank`: its contiguous share of the B rows as rank
     /// rank·T + worker of R·T ranks.
     public static func generatorRows(batch: Int, rank: Int, ranks: Int, worker: Int, workers: Int) -> Range<Int> {
@@ -153,10 +157,13 @@ public final class GANTrainer: GeneratorTrainer {
         totals[1] = gLoss
         totals[2] = StopSignal.received != 0 ? 1 : 0
         totals[3] = 0
-        try comm.allreduce(&totals, op: .sum)
-        losses.values[0].1 = totals[0]
-        losses.values[1].1 = totals[1]
-        losses.values[2].1 = reg
+        try comm.allreduce(totals, op: .sum)
+        let totals = self.totals
+        losses.values.withUnsafeMutableBufferPointer { v in
+            v[0].1 = totals[0]
+            v[1].1 = totals[1]
+            v[2].1 = reg
+        }
         losses.stopRequested = totals[2] > 0
         return losses
     }
@@ -168,7 +175,7 @@ public final class GANTrainer: GeneratorTrainer {
         currentBatch = batchIndex
         rule.pool.run(self, phase: Phase.discriminator.rawValue)
         var sum = 0.0
-        for lane in lanes { sum += lane.loss }
+        for w in lanes.indices { sum += lanes[w].loss }
         let rows = wasserstein ? half : 2 * half
         try rule.step(model: 0, globalRows: rows)
         return sum / Double(rows)
@@ -188,7 +195,7 @@ public final class GANTrainer: GeneratorTrainer {
         }
         rule.pool.run(self, phase: Phase.generatorBackward.rawValue)
         var sum = 0.0
-        for lane in lanes { sum += lane.loss }
+        for w in lanes.indices { sum += lanes[w].loss }
         try rule.step(model: 1, globalRows: generatorTotal)
         return (sum / Double(generatorTotal), reg)
     }

@@ -89,7 +89,7 @@ public final class VAETrainer: GeneratorTrainer {
         rule.pool.run(self, phase: 0)
         totals[0] = 0
         totals[1] = 0
-        for lane in lanes { totals[0] += lane.reconstruction; totals[1] += lane.kl }
+        for w in lanes.indices { totals[0] += lanes[w].reconstruction; totals[1] += lanes[w].kl }
         // Sums over rows; summed over ranks and divided by B they are the global per-row means.
         totals[0] /= Double(batch)
         totals[1] /= Double(batch)
