@@ -12,8 +12,8 @@ import XCTest
 /// gradient by its own running size, so it would hide a wrong 1/ranks factor, and it turns a
 /// float-order residue on a gradient that cancels to ~0 into a full ±lr step (seen: 1e-3 relative
 /// after 20 Adam steps). Measured when the test was written (10 steps; lr 0.01, VAE 3e-5; worst
-/// buffer, momentum included): gan 2.2e-6, wgan-gp 1.0e-5, vae 6.8e-6 on 2 or 3 ranks, 2 workers
-/// the same figures as 2 ranks; the bound sits 10× above the worst, while the 10-step weights
+/// buffer, momentum included): gan 2.2e-6, wgan-gp 1.0e-5, vae 6.8e-6 on 2 or 3 ranks; 2 workers
+/// are bitwise 2 ranks (asserted); the bound sits 10× above the worst, while the 10-step weights
 /// differ from the 2-step ones by ≥ 3e-2 relative. KS values
 /// move in steps of 1/600 (600 validation events): one event crossing a reference value is 1.7e-3.
 /// The same seed and rank count stay bitwise identical.
@@ -82,6 +82,10 @@ final class GANRanksTests: XCTestCase {
             XCTAssertEqual(ks[0].count, ks[i].count)
             XCTAssertEqual(ks[0].count, 2 * 3, "two snapshots, three score quantities")
             for (a, b) in zip(ks[0], ks[i]) { XCTAssertEqual(a, b, accuracy: GANRanksTests.ksTolerance, "\(model) \(label) KS") }
+        }
+        // Two workers run the products of two ranks on the same rows, and sum g₀ + g₁ as the allreduce does.
+        for (name, values) in states[1] {
+            XCTAssertEqual(states[3][name]?.map(\.bitPattern), values.map(\.bitPattern), "\(model) \(name): 2 workers vs 2 ranks")
         }
         // Training moved the weights by far more than the tolerance.
         _ = try train("\(model)-short", ranks: 0, model: model, ["--steps", "2", "--snapshot-every", "2"])
