@@ -8,6 +8,13 @@ public protocol GradientSum: AnyObject {
     func sumOverRanks(_ buffer: UnsafeMutableBufferPointer<Float>) throws
 }
 
+/// One process, no ranks: for steps that run outside an MPI group (the benchmark's autoencoder step).
+public final class SingleProcess: GradientSum {
+    public init() {}
+    public var gradientRanks: Int { 1 }
+    public func sumOverRanks(_ buffer: UnsafeMutableBufferPointer<Float>) throws {}
+}
+
 /// The one gradient rule of every trainer (GAN, WGAN-GP, VAE, autoencoder):
 ///
 /// 1. each rank's in-process workers write the gradient of the SUM of their rows' losses, not of
