@@ -41,13 +41,14 @@ final class GANLane {
 }
 
 extension GANTrainer: ParallelWork {
-    enum Phase: Int { case discriminator, generatorForward, generatorBackward }
+    enum Phase: Int { case discriminator, generatorForward, generatorBackward, average }
 
     public func work(worker: Int, phase: Int) {
         switch Phase(rawValue: phase) {
         case .discriminator: discriminatorRows(worker)
         case .generatorForward: generatorForward(worker)
         case .generatorBackward: generatorBackward(worker)
+        case .average: updateAverage(worker: worker)
         case nil: preconditionFailure("unknown GAN phase \(phase)")
         }
     }

@@ -138,12 +138,25 @@ public final class GANTrainer: GeneratorTrainer {
 
     /// ema ← d·ema + (1 − d)·θ with d = min(ema, (1 + t)/(10 + t)): a pure function of the step, so
     /// a resumed run averages exactly as an uninterrupted one.
+    /// Elementwise, so the workers split it by range.
     private func updateAverage(step: Int) {
+        guard average != nil else { return }
+        currentStep = step
+        rule.pool.run(self, phase: Phase.average.rawValue)
+    }
+
+    /// Worker `worker`'s range of the average's update.
+    func updateAverage(worker: Int) {
         guard let average else { return }
-        let t = Float(step)
+        let t = Float(currentStep)
         let d = min(Float(s.ema), (1 + t) / (10 + t))
-        cblas_sscal(Int32(average.buffer.count), d, average.start, 1)
-        cblas_saxpy(Int32(average.buffer.count), 1 - d, generator.parameters.baseAddress, 1, average.start, 1)
+        // Ranges cut at multiples of 16 floats: every range but the last has no kernel tail, and the
+        // last one's tail is the whole buffer's, so the split is bitwise the single update.
+        let count = average.buffer.count, lines = (count + 15) / 16, workers = lanes.count
+        let range = min(count, 16 * (worker * lines / workers))..<min(count, 16 * ((worker + 1) * lines / workers))
+        guard !range.isEmpty, let parameters = generator.parameters.baseAddress else { return }
+        cblas_sscal(Int32(range.count), d, average.start + range.lowerBound, 1)
+        cblas_saxpy(Int32(range.count), 1 - d, parameters + range.lowerBound, 1, average.start + range.lowerBound, 1)
     }
 
     /// One step; allocation-free once the losses returned by the previous step are released.
