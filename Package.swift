@@ -76,7 +76,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "SupportTests", dependencies: ["Support"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Support"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Support", "Training", "Comm"]),
         .testTarget(name: "CommTests", dependencies: ["Comm", "Support"]),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "Comm", "Support"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "EventStore", "Comm", "Support"]),

@@ -29,6 +29,13 @@ public final class ShardedBatches {
     /// Writes the local row indices (0-based within the shard) of global step `step` into `out`
     /// (capacity ≥ B) in batch order, and returns how many there are.
     public func localRows(step: Int, into out: UnsafeMutableBufferPointer<Int32>) -> Int {
+        localRows(step: step, into: out, positions: nil)
+    }
+
+    /// `localRows`, and each row's position in the global batch (0..<B) into `positions`: what
+    /// keys a row's per-step random numbers (GAN noise, VAE ε) independently of the rank count.
+    public func localRows(step: Int, into out: UnsafeMutableBufferPointer<Int32>,
+                          positions: UnsafeMutableBufferPointer<Int32>?) -> Int {
         let epoch = step / stepsPerEpoch
         if epoch != epochInMemory { shuffle(epoch: epoch) }
         let start = (step % stepsPerEpoch) * batch
@@ -37,6 +44,7 @@ public final class ShardedBatches {
         permutation.withUnsafeBufferPointer { p in
             for i in start..<(start + batch) where p[i] >= lo && p[i] < hi {
                 out[n] = p[i] - lo
+                positions?[n] = Int32(i - start)
                 n += 1
             }
         }

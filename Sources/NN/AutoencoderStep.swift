@@ -3,6 +3,7 @@ import Support
 ///
 /// With `workers` = T > 1 the batch is split into T row blocks run at the same time by a
 /// `WorkerPool` on model replicas (`AutoencoderStep+Workers.swift`); T = 1 is the serial step.
+/// Gradients follow `GradientRule`, like the production trainers.
 final class AutoencoderStep: BenchmarkStep {
     let batch: Int
     let encoder: MLP
@@ -14,8 +15,10 @@ final class AutoencoderStep: BenchmarkStep {
     var cursor = 0
     let workers: Int
     let encoders: ModelReplicas, decoders: ModelReplicas
-    let pool: WorkerPool?
-    /// Each worker's mean loss over its rows (written by that worker only).
+    let pool: WorkerPool
+    /// Per-row gradients summed over the workers, 1/batch once in the update (`GradientRule`).
+    let rule: GradientRule
+    /// Each worker's Σ (x̂ − x)² over its rows (written by that worker only).
     let workerLosses: FloatStorage
     /// First data row of the current step (set by the calling thread before the workers start).
     var stepStart = 0
@@ -34,7 +37,9 @@ final class AutoencoderStep: BenchmarkStep {
         decoderOptimizer = Adam(for: decoder)
         encoders = try ModelReplicas(encoder, workers: workers, maxBatch: batch / workers)
         decoders = try ModelReplicas(decoder, workers: workers, maxBatch: batch / workers)
-        pool = workers > 1 ? try WorkerPool(count: workers) : nil
+        pool = try WorkerPool(count: workers)
+        rule = GradientRule(models: [decoders, encoders], optimizers: [decoderOptimizer, encoderOptimizer], pool: pool,
+                            ranks: SingleProcess())
         workerLosses = FloatStorage(count: workers)
         data = FloatStorage(count: rows * encoderWidths[0])
         var rng = Philox(seed: seed, stream: 98)
@@ -57,22 +62,22 @@ final class AutoencoderStep: BenchmarkStep {
 
     var optimizedParameterCounts: [Int] { [decoder.parameterCount, encoder.parameterCount] }
 
-    /// Returns the reconstruction loss.
+    /// Returns the reconstruction loss (mean over the batch's elements). T = 1 runs worker 0 on
+    /// the calling thread (a pool of one starts no thread).
     @discardableResult
     func step() -> Float {
-        if workers > 1 { return parallelStep() }
-        let n = encoder.inputWidth
         if cursor + batch > rows { cursor = 0 }
-        let x = UnsafeBufferPointer(start: data.start + cursor * n, count: batch * n)
+        stepStart = cursor
         cursor += batch
-        let latent = encoder.forward(x, batch: batch)
-        let reconstruction = decoder.forward(UnsafeBufferPointer(latent), batch: batch)
-        let loss = Loss.meanSquaredError(prediction: UnsafeBufferPointer(reconstruction), target: x,
-                                         batch: batch, features: n, gradient: decoder.outputGradient)
-        decoder.backward(batch: batch, parameterGradients: .overwrite, inputGradient: true)
-        encoder.backward(UnsafeBufferPointer(decoder.inputGradient(batch: batch)), batch: batch, parameterGradients: .overwrite)
-        decoderOptimizer.step(decoder)
-        encoderOptimizer.step(encoder)
-        return loss
+        pool.run(self, phase: 0)
+        do {
+            try rule.step(model: 0, globalRows: batch)
+            try rule.step(model: 1, globalRows: batch)
+        } catch {
+            preconditionFailure("one process has no ranks to fail: \(error)")
+        }
+        var sum = 0.0
+        for w in 0..<workers { sum += Double(workerLosses.buffer[w]) }
+        return Float(sum / Double(batch * encoder.inputWidth))
     }
 }

@@ -12,9 +12,27 @@ public enum Loss {
                                         batch: Int, features: Int,
                                         gradient: UnsafeMutableBufferPointer<Float>? = nil) -> Float {
         let n = batch * features
+        let sum = squaredError(prediction: prediction, target: target, batch: batch, features: features,
+                               gradientFactor: Float(2.0 / Double(n)), gradient: gradient)
+        return Float(sum / Double(n))
+    }
+
+    /// Per-row form for the gradient rule (`GradientRule`): a row's loss is its mean over the
+    /// features, ℓ_r = 1/F Σ_c (p − t)²; writes dℓ_r/dp = 2 (p − t) / F (not divided by the rows)
+    /// and returns Σ (p − t)² over every element (divide by rows × F for the mean).
+    public static func rowMeanSquaredError(prediction: UnsafeBufferPointer<Float>, target: UnsafeBufferPointer<Float>,
+                                           batch: Int, features: Int, gradient: UnsafeMutableBufferPointer<Float>) -> Double {
+        squaredError(prediction: prediction, target: target, batch: batch, features: features,
+                     gradientFactor: Float(2.0 / Double(features)), gradient: gradient)
+    }
+
+    /// Σ (p − t)², Double-accumulated by row; with a gradient buffer writes gradientFactor · (p − t).
+    private static func squaredError(prediction: UnsafeBufferPointer<Float>, target: UnsafeBufferPointer<Float>,
+                                     batch: Int, features: Int, gradientFactor scale: Float,
+                                     gradient: UnsafeMutableBufferPointer<Float>?) -> Double {
+        let n = batch * features
         precondition(n > 0 && prediction.count >= n && target.count >= n, "MSE buffers too small")
         guard let p = prediction.baseAddress, let t = target.baseAddress else { return 0 }
-        let scale = Float(2.0 / Double(n))
         var sum = 0.0
         if let g = gradient?.baseAddress {
             precondition(gradient?.count ?? 0 >= n, "MSE gradient buffer too small")
@@ -34,7 +52,7 @@ public enum Loss {
                 sum += Double(rowSum)
             }
         }
-        return Float(sum / Double(n))
+        return sum
     }
 
     /// Binary cross-entropy on logits x with labels y ∈ [0, 1], mean over `count`:
@@ -42,11 +60,23 @@ public enum Loss {
     public static func binaryCrossEntropyWithLogits(logits: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Float>,
                                                     count n: Int,
                                                     gradient: UnsafeMutableBufferPointer<Float>? = nil) -> Float {
+        Float(crossEntropy(logits: logits, labels: labels, count: n, gradientFactor: Float(1.0 / Double(n)), gradient: gradient)
+              / Double(n))
+    }
+
+    /// Per-row form for the gradient rule (`GradientRule`): returns Σ_i ℓ_i over the `count`
+    /// logits and writes dℓ_i/dx_i = σ(x_i) − y_i (not divided by the count).
+    public static func binaryCrossEntropySum(logits: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Float>,
+                                             count n: Int, gradient: UnsafeMutableBufferPointer<Float>) -> Double {
+        crossEntropy(logits: logits, labels: labels, count: n, gradientFactor: 1, gradient: gradient)
+    }
+
+    private static func crossEntropy(logits: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Float>, count n: Int,
+                                     gradientFactor inverse: Float, gradient: UnsafeMutableBufferPointer<Float>?) -> Double {
         precondition(n > 0 && logits.count >= n && labels.count >= n, "BCE buffers too small")
         guard let x = logits.baseAddress, let y = labels.baseAddress else { return 0 }
         let g = gradient?.baseAddress
         if g != nil { precondition(gradient?.count ?? 0 >= n, "BCE gradient buffer too small") }
-        let inverse = Float(1.0 / Double(n))
         var sum = 0.0
         for i in 0..<n {
             let xi = x[i], yi = y[i]
@@ -57,6 +87,6 @@ public enum Loss {
                 g[i] = (sigma - yi) * inverse
             }
         }
-        return Float(sum / Double(n))
+        return sum
     }
 }

@@ -7,17 +7,17 @@ import Support
 /// block, and the input/output gradient blocks. `forward`/`backward` only pass pointers into
 /// these, so a steady-state training step performs no heap allocation.
 ///
-/// Generator trained through a frozen discriminator (data-parallel: allreduce `gradients`
-/// between backward and the optimizer step):
+/// Generator trained through a frozen discriminator (data-parallel: per-row gradient sums,
+/// summed over workers and ranks and scaled once by 1/B by `GradientRule`, as `GANTrainer` does):
 ///
 ///     noise.fillNormal(g.input(batch: b))
 ///     let fake = g.forward(batch: b)
 ///     let logits = d.forward(UnsafeBufferPointer(fake), batch: b)
-///     _ = Loss.binaryCrossEntropyWithLogits(logits: UnsafeBufferPointer(logits), labels: ones,
-///                                           count: b, gradient: d.outputGradient)
+///     _ = Loss.binaryCrossEntropySum(logits: UnsafeBufferPointer(logits), labels: ones,
+///                                    count: b, gradient: d.outputGradient(batch: b))
 ///     d.backward(batch: b, parameterGradients: .skip, inputGradient: true)
 ///     g.backward(UnsafeBufferPointer(d.inputGradient(batch: b)), batch: b)
-///     adam.step(g, gradientScale: 1 / Float(ranks))
+///     try rule.step(model: generatorIndex, globalRows: B)
 public final class MLP {
     /// widths[0] is the input width, widths.last the output width.
     public let widths: [Int]

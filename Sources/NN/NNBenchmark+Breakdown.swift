@@ -24,11 +24,6 @@ extension NNBenchmark {
         }
     }
 
-    public func ganBreakdown(features: Int, batch: Int = 512, sharedGeneratorForward: Bool = false) throws -> Breakdown {
-        let step = try GANStep(features: features, batch: batch, seed: seed, sharedGeneratorForward: sharedGeneratorForward)
-        return breakdown(step, name: "GAN step N=\(features), batch \(batch)\(sharedGeneratorForward ? ", shared G forward" : "")")
-    }
-
     public func autoencoderBreakdown(widths: [Int] = defaultAutoencoderWidths, batch: Int = 512) throws -> Breakdown {
         breakdown(try AutoencoderStep(encoderWidths: widths, batch: batch, seed: seed), name: "autoencoder, batch \(batch)")
     }

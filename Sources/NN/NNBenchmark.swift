@@ -87,46 +87,18 @@ public struct NNBenchmark: Sendable {
         try layerRates(AutoencoderStep(encoderWidths: widths, batch: batch, seed: seed).gemms)
     }
 
-    /// One DY-GAN step for `features` = N: D on batch/2 real + batch/2 generated, then G
-    /// through D on `batch` samples; Adam on both. `sharedGeneratorForward`: one G forward on
-    /// `batch` rows serves both phases (saves the batch/2-row G forward, ≈ 8.5 % of FLOPs).
-    public func gan(features: Int, batch: Int = 512, sharedGeneratorForward: Bool = false) throws -> Result {
-        let step = try GANStep(features: features, batch: batch, seed: seed, sharedGeneratorForward: sharedGeneratorForward,
-                               workers: workers)
-        return compare(step, name: ganName(features, batch, sharedGeneratorForward), replays: false).step
+    /// A GAN step given as its plan (the production trainer's, built in Training:
+    /// `NNBenchmark.ganComparison(features:batch:)`); `replays` adds its sgemm-only replays.
+    public func comparison(_ step: GANStepPlan, name: String, replays: Bool) -> Comparison {
+        compare(step, name: name, replays: replays)
     }
 
-    public func ganComparison(features: Int, batch: Int = 512, sharedGeneratorForward: Bool = false) throws -> Comparison {
-        let step = try GANStep(features: features, batch: batch, seed: seed, sharedGeneratorForward: sharedGeneratorForward,
-                               workers: workers)
-        return compare(step, name: ganName(features, batch, sharedGeneratorForward), replays: workers == 1)
-    }
+    public func layerRates(_ step: GANStepPlan) -> [LayerRate] { layerRates(step.gemms) }
 
-    public func ganLayers(features: Int, batch: Int = 512) throws -> [LayerRate] {
-        try layerRates(GANStep(features: features, batch: batch, seed: seed).gemms)
-    }
-
-    /// Everything above as text lines (per-layer rates for the first GAN size only).
-    public func report(ganFeatures: [Int] = [17, 7]) throws -> [String] {
-        var lines = ["OpenBLAS \(BLAS.coreName), \(BLAS.threads) thread(s), \(workers) worker(s)"]
-        lines.append(try autoencoderComparison().description)
-        for n in ganFeatures { lines.append(try ganComparison(features: n).description) }
-        if workers == 1, let n = ganFeatures.first {
-            lines.append(try ganComparison(features: n, sharedGeneratorForward: true).description)
-        }
-        if let n = ganFeatures.first {
-            lines.append("GAN N=\(n) sgemm shapes:")
-            lines += try ganLayers(features: n).map { "  \($0)" }
-        }
-        return lines
-    }
+    public func breakdown(_ step: GANStepPlan, name: String) -> Breakdown { breakdown(step as BenchmarkStep, name: name) }
 
     private func autoencoderName(_ widths: [Int], _ batch: Int) -> String {
         "autoencoder \(widths.map(String.init).joined(separator: "-")) + mirror, batch \(batch)"
-    }
-
-    private func ganName(_ features: Int, _ batch: Int, _ shared: Bool) -> String {
-        "GAN step N=\(features), batch \(batch)\(shared ? ", shared G forward" : "")"
     }
 }
 

@@ -12,10 +12,22 @@ extension VAE {
     @discardableResult
     public func step(_ x: UnsafeBufferPointer<Float>, batch: Int, noise: inout Philox, scale: Float) -> (reconstruction: Double, kl: Double) {
         precondition(batch > 0 && batch <= maxBatch, "VAE batch \(batch) outside 1...\(maxBatch)")
+        noise.fillNormal(epsilon(batch: batch))
+        return step(x, batch: batch, scale: scale)
+    }
+
+    /// ε of the next `step(_:batch:scale:)`: batch × latent values the caller writes (e.g. one
+    /// Philox stream per training row, so a row's ε does not depend on the rank that trains it).
+    public func epsilon(batch: Int) -> UnsafeMutableBufferPointer<Float> { epsilonStorage.view(0, batch * latent) }
+
+    /// `step` with ε already written to `epsilon(batch:)`. scale = batch gives the gradient of the
+    /// per-row sum Σ_rows [Σ_features (x̂ − x)² + β · KL_row] (the form `GradientRule` sums).
+    @discardableResult
+    public func step(_ x: UnsafeBufferPointer<Float>, batch: Int, scale: Float) -> (reconstruction: Double, kl: Double) {
+        precondition(batch > 0 && batch <= maxBatch, "VAE batch \(batch) outside 1...\(maxBatch)")
         precondition(x.count >= batch * features, "VAE input holds \(x.count) values, need \(batch * features)")
         let stats = UnsafeBufferPointer(encoder.forward(x, batch: batch))
         let epsilon = epsilonStorage.view(0, batch * latent)
-        noise.fillNormal(epsilon)
         Reparameterization.sample(meanAndLogVariance: stats, noise: UnsafeBufferPointer(epsilon), batch: batch, latent: latent,
                                   z: decoder.input(batch: batch))
         let reconstruction = reconstructionGradient(target: x, batch: batch, scale: scale)

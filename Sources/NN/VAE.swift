@@ -54,6 +54,23 @@ public final class VAE {
         epsilonStorage = FloatStorage(count: maxBatch * latent)
     }
 
+    /// A VAE on existing networks, e.g. one in-process worker's replicas (`ModelReplicas`) of
+    /// another VAE's encoder and decoder: encoder n → 2m, decoder m → n.
+    public init(encoder: MLP, decoder: MLP, maxBatch: Int) throws {
+        let latent = decoder.inputWidth, features = decoder.outputWidth
+        guard encoder.inputWidth == features, encoder.outputWidth == 2 * latent, maxBatch > 0,
+              maxBatch <= min(encoder.maxBatch, decoder.maxBatch) else {
+            throw NNError.invalidArchitecture("VAE networks do not fit: encoder \(encoder.widths), decoder \(decoder.widths), "
+                                              + "maxBatch \(maxBatch)")
+        }
+        self.encoder = encoder
+        self.decoder = decoder
+        self.features = features
+        self.latent = latent
+        self.maxBatch = maxBatch
+        epsilonStorage = FloatStorage(count: maxBatch * latent)
+    }
+
     /// Separates the decoder's initialisation key from the encoder's without colliding with the
     /// seed + 1, seed + 2 … that callers commonly give their other models.
     public static let decoderSeedMask: UInt64 = 0x5641_4544_6563_6F64

@@ -28,6 +28,7 @@ struct EnsembleOptions: ParsableArguments {
     @Option(help: "Keep the best K snapshots of each restart as checkpoints (default 5).") var topK: Int?
     @Option(help: "Selection metric: ks-sum (default) or rank-sum.") var metric: String?
     @Option(help: "none (default) or successive-halving.") var prune: String?
+    @Option(help: "Worker threads per rank, each on its share of the batch with a single-threaded OpenBLAS (default 1). T workers in one process train like T ranks of one worker.") var threads: Int?
     @Flag(help: "Drop rows with NaN/Inf instead of refusing the file.") var dropNonfinite = false
     @Option(help: "Run directory.") var out: String?
 
@@ -40,7 +41,7 @@ struct EnsembleOptions: ParsableArguments {
         o.set("validation_events", validationEvents); o.set("score", list(score)); o.set("restarts", restarts)
         o.set("ranks_per_restart", ranksPerRestart); o.set("seed", seed.map { Int(truncatingIfNeeded: $0) })
         o.set("batch", batch); o.set("optimizer", optimizer); o.set("lr", lr); o.set("ema", ema); o.set("top_k", topK)
-        o.set("metric", metric); o.set("prune", prune); o.set("drop_nonfinite", dropNonfinite ? true : nil); o.set("out", out)
+        o.set("metric", metric); o.set("prune", prune); o.set("threads", threads); o.set("drop_nonfinite", dropNonfinite ? true : nil); o.set("out", out)
         return try GANSettings.resolve(config: config, overrides: o)
     }
 }

@@ -5,6 +5,7 @@ import Glibc
 #endif
 @testable import NN
 @testable import Support
+import Training
 
 /// Proves that steady-state training steps perform no heap allocation on the calling thread.
 ///
@@ -95,18 +96,19 @@ final class AllocationTests: XCTestCase {
         print("allocation counter armed (a 1000-element array cost \(sanity) call(s))")
         XCTAssertGreaterThan(sanity, 0, "counter does not see Swift allocations")
 
-        let gan = try GANStep(features: 17, batch: 64, seed: 1)
-        let sharedGAN = try GANStep(features: 7, batch: 64, seed: 1, sharedGeneratorForward: true)
+        // The production trainer's step (GANTrainer.step, what every restart runs), BCE and WGAN-GP.
+        let gan = try ProductionGANStep(features: 17, batch: 64, seed: 1)
+        let wgan = try ProductionGANStep(features: 7, batch: 64, seed: 1, model: .wganGP)
         let autoencoder = try AutoencoderStep(encoderWidths: [17, 32, 8, 4], batch: 64, seed: 1)
         let vae = try VariationalStep()
         let critic = try CriticPenaltyStep(), generator = try VAEGeneratorStep()
         let rowNoise = UnsafeMutableBufferPointer<Float>.allocate(capacity: 21 * 64)
         defer { rowNoise.deallocate() }
         Philox.fillNormalRows(rowNoise, width: 64, firstRow: 0, seed: 3, substream: 1)
-        for _ in 0..<3 { gan.step(); sharedGAN.step(); autoencoder.step(); vae.step(); critic.step(); generator.step() }
+        for _ in 0..<3 { gan.benchmarkStep(); wgan.benchmarkStep(); autoencoder.step(); vae.step(); critic.step(); generator.step() }
         let blasBefore = blas()
         before = counter()
-        for _ in 0..<10 { gan.step(); sharedGAN.step() }
+        for _ in 0..<10 { gan.benchmarkStep(); wgan.benchmarkStep() }
         let ganCalls = counter() - before
         before = counter()
         for _ in 0..<10 { autoencoder.step() }
@@ -131,7 +133,7 @@ final class AllocationTests: XCTestCase {
         for _ in 0..<10 { sampler.forward(batch: 64, packed: packed) }
         let packedCalls = counter() - before
         print("OpenBLAS-internal malloc calls in the 60 measured steps: \(blas() - blasBefore)")
-        XCTAssertEqual(ganCalls, 0, "GAN step allocates")
+        XCTAssertEqual(ganCalls, 0, "production GAN and WGAN-GP trainer steps allocate")
         XCTAssertEqual(autoencoderCalls, 0, "autoencoder step allocates")
         XCTAssertEqual(vaeCalls, 0, "VAE step (KL, reparameterisation, Adadelta, SGD) allocates")
         XCTAssertEqual(criticCalls, 0, "WGAN-GP critic step (interpolation, gradient penalty) allocates")
@@ -146,11 +148,11 @@ final class AllocationTests: XCTestCase {
         let saved = BLAS.threads
         BLAS.threads = 1
         defer { BLAS.threads = saved }
-        let gan = try GANStep(features: 17, batch: 64, seed: 1, workers: 2)
+        let gan = try ProductionGANStep(features: 17, batch: 64, seed: 1, workers: 2)
         let autoencoder = try AutoencoderStep(encoderWidths: [17, 32, 8, 4], batch: 64, seed: 1, workers: 2)
-        for _ in 0..<3 { gan.step(); autoencoder.step() }
+        for _ in 0..<3 { gan.benchmarkStep(); autoencoder.step() }
         let before = all()
-        for _ in 0..<10 { gan.step(); autoencoder.step() }
+        for _ in 0..<10 { gan.benchmarkStep(); autoencoder.step() }
         XCTAssertEqual(all() - before, 0, "T = 2 worker steps allocate (all threads)")
     }
 

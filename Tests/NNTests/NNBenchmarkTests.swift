@@ -2,12 +2,13 @@ import Foundation
 import XCTest
 @testable import NN
 @testable import Support
+import Training
 
 final class NNBenchmarkTests: XCTestCase {
-    /// FLOPs per GAN step from the gemm plan against the count by hand: weights W_G, W_D;
-    /// forward 2·B·W, dW 2·B·W, dX 2·B·(W − first layer) unless the input gradient is needed.
+    /// FLOPs per production GAN step from its gemm plan against the count by hand: weights W_G,
+    /// W_D; forward 2·B·W, dW 2·B·W, dX 2·B·(W − first layer) unless the input gradient is needed.
     func testGANPlanFlopCount() throws {
-        let step = try GANStep(features: 17, batch: 512, seed: 1)
+        let step = try ProductionGANStep(features: 17, batch: 512, seed: 1).plan
         let gShapes: [Double] = [64 * 128, 128 * 256, 256 * 512, 512 * 256, 256 * 128, 128 * 17]
         let dShapes: [Double] = [17 * 128, 128 * 128, 128 * 256, 256 * 256, 256 * 128, 128 * 64, 64 * 32, 32 * 16, 16 * 8, 8]
         let wg = gShapes.reduce(0, +), wd = dShapes.reduce(0, +)
@@ -16,29 +17,25 @@ final class NNBenchmarkTests: XCTestCase {
         let dStep: Double = 2 * b * (3 * wd - dShapes[0])                     // D forward, dW, dX (no input gradient)
         let gThroughD: Double = 2 * b * (2 * wd + wg)                         // D forward, D dX only, G forward
         let gBackward: Double = 2 * b * (2 * wg - gShapes[0])                 // G dW, dX (no input gradient)
-        let expected = fakes + dStep + gThroughD + gBackward
-        XCTAssertEqual(GemmPlan(step.gemms).flops, expected)
-        let shared = try GANStep(features: 17, batch: 512, seed: 1, sharedGeneratorForward: true)
-        XCTAssertEqual(GemmPlan(shared.gemms).flops, expected - fakes)
+        XCTAssertEqual(GemmPlan(step.gemms).flops, fakes + dStep + gThroughD + gBackward)
     }
 
     /// The sweep plan of a GAN step covers every layer output the step computes: forward
-    /// sweeps = G on 256 then 512 rows plus D twice on 512; backward sweeps = D twice (bias
+    /// sweeps = G on 32 then 64 rows plus D twice on 64; backward sweeps = D twice (bias
     /// gradient only in the D phase) plus G once. Hand count from the layer widths.
     func testGANSweepPlanMatchesTheStep() throws {
-        let step = try GANStep(features: 7, batch: 64, seed: 1)
-        let gOut = (GANStep.generatorWidths.dropFirst() + [7]).reduce(0, +)
-        let dOut = GANStep.discriminatorWidths.reduce(0, +)
+        let production = try ProductionGANStep(features: 7, batch: 64, seed: 1)
+        let step = production.plan
+        let gOut = (ProductionGANStep.generatorWidths + [7]).reduce(0, +)
+        let dOut = (ProductionGANStep.discriminatorWidths + [1]).reduce(0, +)
         let forward = step.sweeps.filter { $0.kind == .forward }
         let backward = step.sweeps.filter { $0.kind != .forward }
         XCTAssertEqual(forward.reduce(0) { $0 + $1.rows * $1.cols }, 32 * gOut + 64 * gOut + 2 * 64 * dOut)
         XCTAssertEqual(backward.reduce(0) { $0 + $1.rows * $1.cols }, 2 * 64 * dOut + 64 * gOut)
         XCTAssertEqual(backward.filter { $0.kind == .backward(biasGradient: true, accumulate: false) }.count,
-                       GANStep.discriminatorWidths.count + GANStep.generatorWidths.count)
-        XCTAssertEqual(step.optimizedParameterCounts, [step.discriminator.parameterCount, step.generator.parameterCount])
-        let shared = try GANStep(features: 7, batch: 64, seed: 1, sharedGeneratorForward: true)
-        XCTAssertEqual(shared.sweeps.filter { $0.kind == .forward }.reduce(0) { $0 + $1.rows * $1.cols },
-                       64 * gOut + 2 * 64 * dOut)
+                       ProductionGANStep.discriminatorWidths.count + 1 + ProductionGANStep.generatorWidths.count + 1)
+        XCTAssertEqual(step.optimizedParameterCounts, [production.trainer.discriminator.parameterCount,
+                                                       production.trainer.generator.parameterCount])
     }
 
     func testBreakdownPartsArePositive() throws {

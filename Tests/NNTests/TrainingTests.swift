@@ -1,5 +1,6 @@
 import XCTest
 @testable import NN
+import Training
 @testable import Support
 
 final class TrainingTests: XCTestCase {
@@ -43,9 +44,9 @@ final class TrainingTests: XCTestCase {
     /// Same seed → bitwise identical weights and optimizer state after N GAN and autoencoder
     /// steps; a different seed → different weights.
     func testTrainingIsDeterministic() throws {
-        func ganRun(_ seed: UInt64, shared: Bool = false) throws -> [Float] {
-            let gan = try GANStep(features: 5, batch: 32, seed: seed, sharedGeneratorForward: shared)
-            for _ in 0..<5 { gan.step() }
+        func ganRun(_ seed: UInt64) throws -> [Float] {
+            let gan = try ProductionGANStep(features: 5, batch: 32, seed: seed).trainer
+            for step in 0..<5 { _ = try gan.step(step) }
             return gan.generator.copyParameters() + gan.discriminator.copyParameters()
                 + gan.generatorOptimizer.copyState() + gan.discriminatorOptimizer.copyState()
         }
@@ -57,23 +58,22 @@ final class TrainingTests: XCTestCase {
         let gan = try ganRun(11)
         XCTAssertEqual(try ganRun(11), gan)
         XCTAssertNotEqual(try ganRun(12), gan)
-        XCTAssertEqual(try ganRun(11, shared: true), try ganRun(11, shared: true))
-        XCTAssertNotEqual(try ganRun(11, shared: true), gan)
         XCTAssertTrue(gan.allSatisfy(\.isFinite))
         XCTAssertEqual(try aeRun(11), try aeRun(11))
     }
 
-    /// The GAN step's losses stay finite and both models' parameters move.
+    /// The production GAN step's losses stay finite and both models' parameters move.
     func testGANStepRuns() throws {
-        let gan = try GANStep(features: 7, batch: 64, seed: 2)
-        let (g0, d0) = (gan.generator.copyParameters(), gan.discriminator.copyParameters())
+        let gan = try ProductionGANStep(features: 7, batch: 64, seed: 2)
+        let trainer = gan.trainer
+        let (g0, d0) = (trainer.generator.copyParameters(), trainer.discriminator.copyParameters())
         var losses: [Float] = []
-        for _ in 0..<30 { losses.append(gan.step()) }
+        for _ in 0..<30 { losses.append(gan.benchmarkStep()) }
         XCTAssertTrue(losses.allSatisfy(\.isFinite))
-        XCTAssertTrue(gan.generator.parameters.allSatisfy(\.isFinite))
-        XCTAssertNotEqual(gan.generator.copyParameters(), g0)
-        XCTAssertNotEqual(gan.discriminator.copyParameters(), d0)
-        XCTAssertEqual(gan.generatorOptimizer.stepCount, 30)
+        XCTAssertTrue(trainer.generator.parameters.allSatisfy(\.isFinite))
+        XCTAssertNotEqual(trainer.generator.copyParameters(), g0)
+        XCTAssertNotEqual(trainer.discriminator.copyParameters(), d0)
+        XCTAssertEqual(trainer.generatorOptimizer.stepCount, 30)
     }
 }
 

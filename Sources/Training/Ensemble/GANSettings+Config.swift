@@ -26,6 +26,7 @@ extension GANSettings {
         ConfigOption("score", .strings, default: ["mll", "phi_miss", "mu1_iso"], help: "Score quantities."),
         ConfigOption("restarts", .int, default: 8, help: "Number of restarts."),
         ConfigOption("ranks_per_restart", .int, default: 1, help: "MPI ranks per restart."),
+        ConfigOption("threads", .int, default: 1, help: "In-process worker threads per rank."),
         ConfigOption("seed", .int, default: 1, help: "Base seed."),
         ConfigOption("batch", .int, default: 512, help: "Global batch, half real and half generated."),
         ConfigOption("noise", .int, default: 8, help: "Generator noise dimension."),
@@ -114,7 +115,7 @@ extension GANSettings {
             ema: try job.double("ema"), topK: try job.int("top_k"), metric: try selectionMetric(),
             prune: try job.string("prune"),
             dropNonFinite: try job.bool("drop_nonfinite"),
-            out: try job.string("out"), toml: "")
+            out: try job.string("out"), toml: "", threads: try job.int("threads"))
         try s.validate()
         s.toml = job.describe()
         return s

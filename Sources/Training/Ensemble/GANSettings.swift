@@ -55,8 +55,11 @@ public struct GANSettings {
     public var toml: String
     /// `train-gan --restart i`: train only restart i of the ensemble this configuration describes.
     public var only: Int? = nil
+    /// In-process workers per rank, each on its share of the batch with a single-threaded OpenBLAS
+    /// (1: one worker). T workers in one process train like T ranks of one worker.
+    public var threads: Int = 1
 
-    public init(data: String, dataset: String, reducer: String?, space: Space, columns: [String]?, rotate: Bool?, representation: Representation, holdout: Double, model: Model, steps: Int, snapshotEvery: Int, validationEvents: Int, score: [String], restarts: Int, ranksPerRestart: Int, seed: UInt64, batch: Int, noise: Int, generatorWidths: [Int], discriminatorWidths: [Int], slope: Float, optimizer: String, schedule: String, lr: Double, regression: [DerivedQuantity], c1: Double, c2: Double, gpLambda: Double, criticSteps: Int, vaeLatent: Int, vaeWidths: [Int], vaeBeta: Double, ema: Double, topK: Int, metric: Leaderboard.Metric, prune: String, dropNonFinite: Bool, out: String, toml: String, only: Int? = nil) {
+    public init(data: String, dataset: String, reducer: String?, space: Space, columns: [String]?, rotate: Bool?, representation: Representation, holdout: Double, model: Model, steps: Int, snapshotEvery: Int, validationEvents: Int, score: [String], restarts: Int, ranksPerRestart: Int, seed: UInt64, batch: Int, noise: Int, generatorWidths: [Int], discriminatorWidths: [Int], slope: Float, optimizer: String, schedule: String, lr: Double, regression: [DerivedQuantity], c1: Double, c2: Double, gpLambda: Double, criticSteps: Int, vaeLatent: Int, vaeWidths: [Int], vaeBeta: Double, ema: Double, topK: Int, metric: Leaderboard.Metric, prune: String, dropNonFinite: Bool, out: String, toml: String, only: Int? = nil, threads: Int = 1) {
         self.data = data
         self.dataset = dataset
         self.reducer = reducer
@@ -97,6 +100,7 @@ public struct GANSettings {
         self.out = out
         self.toml = toml
         self.only = only
+        self.threads = threads
     }
 
     /// The path of the reducer's model file (`--reducer` names the reduce run directory or the file).
@@ -130,6 +134,7 @@ public struct GANSettings {
                       + "or choose --space full")
         }
         if restarts < 1 { throw bad("restarts must be at least 1, found \(restarts)") }
+        if threads < 1 { throw bad("threads must be at least 1, found \(threads); use 1 for one worker per rank or 2 for two") }
         if ranksPerRestart < 1 { throw bad("ranks-per-restart must be at least 1, found \(ranksPerRestart)") }
         if steps < 1 { throw bad("steps must be at least 1, found \(steps)") }
         if snapshotEvery < 1 { throw bad("snapshot-every must be at least 1, found \(snapshotEvery)") }

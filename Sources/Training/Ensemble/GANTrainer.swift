@@ -4,32 +4,49 @@ import EventStore
 import NN
 import Support
 
-/// The DY-GAN training step, data-parallel inside a restart's group: the global batch is B/2 real
-/// rows (each rank its share of the shuffled batch) and as many generated rows (each rank as many
-/// as it has real ones), discriminator first, then the generator through the updated
-/// discriminator on B noise rows, plus the regression terms. Gradients are normalised by the
-/// global counts, summed with one allreduce per model, and every rank applies the same update.
+/// The DY-GAN training step, data-parallel over the ranks of a restart's group and over T
+/// in-process workers per rank, independent of both counts up to the order of float sums:
+///
+/// - critic update c of step t takes global batch t·C + c of B/2 real rows (`ShardedBatches`:
+///   drawn from the shared seed; each worker trains the members in its own shard of the rows);
+///   the generated row paired with the real row at batch position j comes from noise stream
+///   (seed, t, j) (`TrainingNoise`), so it is the same row whichever worker owns position j;
+/// - the generator update runs the B noise rows (seed, t, j) through the updated discriminator,
+///   rows split in contiguous shares over the ranks × workers, plus the regression terms;
+/// - every loss writes the gradient of its rows' sum; `GradientRule` sums over workers and ranks
+///   and scales once by 1 / (global rows): 2·(B/2) for BCE, B/2 (real, fake pairs) for WGAN-GP's
+///   critic difference and penalty, B for the generator.
+///
 /// WGAN-GP replaces the BCE losses by the critic difference plus λ·(‖∇D‖ − 1)² and runs
-/// `criticSteps` critic updates per generator update. Buffers are allocated once.
+/// `criticSteps` critic updates per generator update. Worker w acts as rank r·T + w of a run on
+/// R·T ranks (`GANTrainer+Workers.swift`). Buffers are allocated once.
 public final class GANTrainer: GeneratorTrainer {
     public let generator: MLP
     public let discriminator: MLP
     public let generatorOptimizer: Optimizer
     public let discriminatorOptimizer: Optimizer
-    private let s: GANSettings
-    private let data: EventTable
-    private let plan: ShardedBatches
-    private let comm: Communicator
-    private let seed: UInt64
-    private let regression: RegressionPath?
-    private let penalty: GradientPenalty?
-    private let generatorRows: Int
-    private var indices: [Int32]
-    private let labels: FloatStorage, ones: FloatStorage, interpolated: FloatStorage
-    private var totals = [Double](repeating: 0, count: 4)
+    let s: GANSettings
+    let data: EventTable
+    let comm: Communicator
+    let seed: UInt64
+    let regression: RegressionPath?
+    let wasserstein: Bool
+    /// Real rows of one critic update and generated rows of one generator update, over the group.
+    public let half: Int, generatorTotal: Int
+    let lanes: [GANLane]
+    let generators: ModelReplicas, discriminators: ModelReplicas
+    let rule: GradientRule
+    /// With regression terms: this rank's generated rows gathered from its workers, and the terms' gradient on them.
+    let staged: FloatStorage, stagedGradient: FloatStorage
+    let stagedRows: Int
+    /// The running phase, set by the calling thread before the workers start.
+    var currentStep = 0, currentBatch = 0, currentCritic = 0
+    /// Allreduced per step: losses and the stop flag (a raw buffer: array element writes through a
+    /// class property cost a heap-allocated accessor frame per write in debug builds).
+    private let totals = UnsafeMutableBufferPointer<Double>.allocate(capacity: 4)
+    private var losses = StepLosses(values: [("d_loss", 0), ("g_loss", 0), ("regression", 0)], stopRequested: false)
     /// Exponential moving average of the generator's weights (nil when `ema` = 0) and a spare for swapping.
     private let average: FloatStorage?, spare: FloatStorage
-    private var updates = 0
 
     public var sampler: MLP { generator }
     public var noiseWidth: Int { s.noise }
@@ -38,17 +55,35 @@ public final class GANTrainer: GeneratorTrainer {
          TrainedModel(name: "discriminator", model: discriminator, optimizer: discriminatorOptimizer)]
     }
 
-    public init(_ s: GANSettings, data: GANData, seed: UInt64, comm: Communicator) throws {
+    /// A restart on `data` with `s.threads` workers per rank (their shards from `PreparedData.trainShards`).
+    public convenience init(_ s: GANSettings, data: GANData, seed: UInt64, comm: Communicator) throws {
+        let own = data.train.firstRow..<(data.train.firstRow + data.train.rows)
+        let shards = s.threads > 1 ? data.prepared.trainShards(parts: s.threads) : [own]
+        let rows = (0..<shards.count).reduce(0) {
+            $0 + GANTrainer.generatorRows(batch: s.batch, rank: comm.rank, ranks: comm.size, worker: $1, workers: shards.count).count
+        }
+        let regression = s.model == .gan || s.model == .wganGP ? try RegressionPath(s, data: data, maxRows: rows, comm: comm) : nil
+        try self.init(s, train: data.train, trainTotal: data.trainTotal, workerShards: shards, regression: regression, seed: seed,
+                      comm: comm)
+    }
+
+    /// `train`: this rank's rows (global rows train.firstRow…); `workerShards`: each worker's global row range inside them.
+    public init(_ s: GANSettings, train: EventTable, trainTotal: Int, workerShards: [Range<Int>], regression: RegressionPath?,
+                seed: UInt64, comm: Communicator) throws {
         self.s = s
-        self.data = data.train
+        data = train
         self.comm = comm
         self.seed = seed
-        let half = s.batch / 2
-        plan = ShardedBatches(total: data.trainTotal, shard: data.train.firstRow..<(data.train.firstRow + data.train.rows),
-                              batch: min(half, data.trainTotal), seed: seed)
-        generatorRows = Communicator.share(of: s.batch, rank: comm.rank, size: comm.size).count
-        let maxRows = max(plan.batch, generatorRows)
-        let n = data.outputColumns.count
+        self.regression = regression
+        wasserstein = s.model == .wganGP
+        let workers = workerShards.count
+        half = min(s.batch / 2, trainTotal)
+        generatorTotal = s.batch
+        let generatorRanges = (0..<workers).map {
+            GANTrainer.generatorRows(batch: s.batch, rank: comm.rank, ranks: comm.size, worker: $0, workers: workers)
+        }
+        let maxRows = max(half, generatorRanges.map(\.count).max() ?? 0)
+        let n = train.width
         let leaky = Activation.leakyReLU(s.slope)
         let g = [s.noise] + s.generatorWidths + [n], d = [n] + s.discriminatorWidths + [1]
         generator = try MLP(widths: g, activations: Array(repeating: leaky, count: g.count - 2) + [.linear],
@@ -59,16 +94,34 @@ public final class GANTrainer: GeneratorTrainer {
         try comm.broadcast(discriminator.parameters)
         generatorOptimizer = Self.makeOptimizer(s, for: generator)
         discriminatorOptimizer = Self.makeOptimizer(s, for: discriminator)
-        regression = s.model == .gan || s.model == .wganGP ? try RegressionPath(s, data: data, maxRows: generatorRows, comm: comm) : nil
-        penalty = s.model == .wganGP ? try GradientPenalty(critic: discriminator, maxBatch: 2 * maxRows) : nil
-        indices = [Int32](repeating: 0, count: plan.batch)
-        labels = FloatStorage(count: 2 * maxRows)
-        ones = FloatStorage(count: maxRows)
-        ones.buffer.update(repeating: 1)
-        interpolated = FloatStorage(count: maxRows * n)
+        generators = try ModelReplicas(generator, workers: workers, maxBatch: maxRows)
+        discriminators = try ModelReplicas(discriminator, workers: workers, maxBatch: 2 * maxRows)
+        rule = GradientRule(models: [discriminators, generators], optimizers: [discriminatorOptimizer, generatorOptimizer],
+                            pool: try WorkerPool(count: workers), ranks: comm)
+        var offset = 0
+        var lanes: [GANLane] = []
+        for w in 0..<workers {
+            let plan = ShardedBatches(total: trainTotal, shard: workerShards[w], batch: half, seed: seed)
+            lanes.append(try GANLane(plan: plan, offset: workerShards[w].lowerBound - train.firstRow,
+                                     generatorRows: generatorRanges[w], stagedOffset: offset, width: n, maxRows: maxRows,
+                                     critic: s.model == .wganGP ? discriminators.models[w] : nil))
+            offset += generatorRanges[w].count
+        }
+        self.lanes = lanes
+        stagedRows = offset
+        staged = FloatStorage(count: regression == nil ? 0 : offset * n)
+        stagedGradient = FloatStorage(count: regression == nil ? 0 : offset * n)
         average = s.ema > 0 ? FloatStorage(count: generator.parameterCount) : nil
         spare = FloatStorage(count: average == nil ? 0 : generator.parameterCount)
         if let average { _ = average.buffer.update(fromContentsOf: generator.parameters) }
+    }
+
+    deinit { totals.deallocate() }
+
+    /// Generated rows of worker `worker` on rank `rank`: its contiguous share of the B rows as rank
+    /// rank·T + worker of R·T ranks.
+    public static func generatorRows(batch: Int, rank: Int, ranks: Int, worker: Int, workers: Int) -> Range<Int> {
+        Communicator.share(of: batch, rank: rank * workers + worker, size: ranks * workers)
     }
 
     public var extraState: [(String, UnsafeMutableBufferPointer<Float>)] { average.map { [("generator_ema", $0.buffer)] } ?? [] }
@@ -85,104 +138,78 @@ public final class GANTrainer: GeneratorTrainer {
 
     /// ema ← d·ema + (1 − d)·θ with d = min(ema, (1 + t)/(10 + t)): a pure function of the step, so
     /// a resumed run averages exactly as an uninterrupted one.
+    /// Elementwise, so the workers split it by range.
     private func updateAverage(step: Int) {
+        guard average != nil else { return }
+        currentStep = step
+        rule.pool.run(self, phase: Phase.average.rawValue)
+    }
+
+    /// Worker `worker`'s range of the average's update.
+    func updateAverage(worker: Int) {
         guard let average else { return }
-        let t = Float(step)
+        let t = Float(currentStep)
         let d = min(Float(s.ema), (1 + t) / (10 + t))
-        cblas_sscal(Int32(average.buffer.count), d, average.start, 1)
-        cblas_saxpy(Int32(average.buffer.count), 1 - d, generator.parameters.baseAddress, 1, average.start, 1)
+        // Ranges cut at multiples of 16 floats: every range but the last has no kernel tail, and the
+        // last one's tail is the whole buffer's, so the split is bitwise the single update.
+        let count = average.buffer.count, lines = (count + 15) / 16, workers = lanes.count
+        let range = min(count, 16 * (worker * lines / workers))..<min(count, 16 * ((worker + 1) * lines / workers))
+        guard !range.isEmpty, let parameters = generator.parameters.baseAddress else { return }
+        cblas_sscal(Int32(range.count), d, average.start + range.lowerBound, 1)
+        cblas_saxpy(Int32(range.count), 1 - d, parameters + range.lowerBound, 1, average.start + range.lowerBound, 1)
     }
 
-    /// Noise stream of (step, phase) on this rank: stateless, so a resumed run draws the same numbers.
-    private func noise(_ step: Int, phase: UInt32) -> Philox {
-        Philox(seed: seed, stream: UInt64(step), substream: UInt32(comm.rank) &* 16 &+ phase)
-    }
-
+    /// One step; allocation-free once the losses returned by the previous step are released.
     public func step(_ step: Int) throws -> StepLosses {
         var dLoss = 0.0
-        let critic = s.model == .wganGP ? s.criticSteps : 1
-        for c in 0..<critic { dLoss += try discriminatorStep(batchIndex: step * critic + c, step: step, phase: UInt32(c)) }
+        let critic = wasserstein ? s.criticSteps : 1
+        for c in 0..<critic { dLoss += try discriminatorStep(step: step, critic: c, batchIndex: step * critic + c) }
         let (gLoss, reg) = try generatorStep(step)
         updateAverage(step: step)
         totals[0] = dLoss / Double(critic)
         totals[1] = gLoss
         totals[2] = StopSignal.received != 0 ? 1 : 0
         totals[3] = 0
-        try comm.allreduce(&totals, op: .sum)
-        return StepLosses(values: [("d_loss", totals[0]), ("g_loss", totals[1]), ("regression", reg)],
-                          stopRequested: totals[2] > 0)
+        try comm.allreduce(totals, op: .sum)
+        let totals = self.totals
+        losses.values.withUnsafeMutableBufferPointer { v in
+            v[0].1 = totals[0]
+            v[1].1 = totals[1]
+            v[2].1 = reg
+        }
+        losses.stopRequested = totals[2] > 0
+        return losses
     }
 
     /// One discriminator (critic) update; returns this rank's share of the global loss.
-    private func discriminatorStep(batchIndex: Int, step: Int, phase: UInt32) throws -> Double {
-        let k = data.width, half = plan.batch
-        let input = discriminator.input.baseAddress.unsafelyUnwrapped
-        let n = indices.withUnsafeMutableBufferPointer { Self.gatherRows(data, plan: plan, step: batchIndex, indices: $0, into: input) }
-        guard n > 0 else {
-            discriminator.zeroGradients()
-            try comm.allreduce(discriminator.gradients, op: .sum)
-            discriminatorOptimizer.step(discriminator)
-            return 0
-        }
-        var rng = noise(step, phase: phase)
-        rng.fillNormal(generator.input(batch: n))
-        let fake = generator.forward(batch: n)
-        (input + n * k).update(from: fake.baseAddress.unsafelyUnwrapped, count: n * k)
-        let logits = discriminator.forward(batch: 2 * n)
-        let grad = discriminator.outputGradient(batch: 2 * n)
-        var local: Double
-        if let penalty {
-            // Critic loss mean(D(fake)) − mean(D(real)) over the global B/2 + B/2 rows.
-            var sum = 0.0
-            for i in 0..<n { sum += Double(logits[n + i]) - Double(logits[i]); grad[i] = -1 / Float(half); grad[n + i] = 1 / Float(half) }
-            discriminator.backward(batch: 2 * n, parameterGradients: .overwrite)
-            local = sum / Double(half)
-            GradientPenalty.interpolate(real: UnsafeBufferPointer(start: input, count: n * k),
-                                        fake: UnsafeBufferPointer(start: fake.baseAddress, count: n * k),
-                                        into: interpolated.view(0, n * k), rows: n, width: k, rng: &rng)
-            _ = discriminator.forward(UnsafeBufferPointer(interpolated.view(0, n * k)), batch: n)
-            local += penalty.accumulate(batch: n, lambda: Float(s.gpLambda), scale: 1 / Float(half)) / Double(half)
-        } else {
-            let l = labels.buffer
-            for i in 0..<n { l[i] = 1; l[n + i] = 0 }
-            let mean = Loss.binaryCrossEntropyWithLogits(logits: UnsafeBufferPointer(logits), labels: UnsafeBufferPointer(l),
-                                                         count: 2 * n, gradient: grad)
-            // The mean runs over this rank's 2n rows; rescale to the global 2·(B/2) rows.
-            cblas_sscal(Int32(2 * n), Float(n) / Float(half), grad.baseAddress, 1)
-            discriminator.backward(batch: 2 * n, parameterGradients: .overwrite)
-            local = Double(mean) * Double(n) / Double(half)
-        }
-        try comm.allreduce(discriminator.gradients, op: .sum)
-        discriminatorOptimizer.step(discriminator)
-        return local
+    private func discriminatorStep(step: Int, critic: Int, batchIndex: Int) throws -> Double {
+        currentStep = step
+        currentCritic = critic
+        currentBatch = batchIndex
+        rule.pool.run(self, phase: Phase.discriminator.rawValue)
+        var sum = 0.0
+        for w in lanes.indices { sum += lanes[w].loss }
+        let rows = wasserstein ? half : 2 * half
+        try rule.step(model: 0, globalRows: rows)
+        return sum / Double(rows)
     }
 
     /// The generator update through the updated discriminator; returns (this rank's share of the
     /// adversarial loss, the regression terms' global value).
     private func generatorStep(_ step: Int) throws -> (Double, Double) {
-        let g = generatorRows, total = s.batch
-        var rng = noise(step, phase: 15)
-        rng.fillNormal(generator.input(batch: g))
-        let out = generator.forward(batch: g)
-        let logits = discriminator.forward(UnsafeBufferPointer(out), batch: g)
-        let grad = discriminator.outputGradient(batch: g)
-        var local: Double
-        if penalty != nil {
-            var sum = 0.0
-            for i in 0..<g { sum -= Double(logits[i]); grad[i] = -1 / Float(total) }
-            local = sum / Double(total)
-        } else {
-            let mean = Loss.binaryCrossEntropyWithLogits(logits: UnsafeBufferPointer(logits), labels: UnsafeBufferPointer(ones.buffer),
-                                                         count: g, gradient: grad)
-            cblas_sscal(Int32(g), Float(g) / Float(total), grad.baseAddress, 1)
-            local = Double(mean) * Double(g) / Double(total)
+        currentStep = step
+        rule.pool.run(self, phase: Phase.generatorForward.rawValue)
+        var reg = 0.0
+        if let regression {
+            let count = stagedRows * data.width
+            stagedGradient.view(0, count).update(repeating: 0)
+            reg = try regression.apply(output: UnsafeBufferPointer(staged.view(0, count)), rows: stagedRows, comm: comm,
+                                       addingTo: stagedGradient.view(0, count))
         }
-        discriminator.backward(batch: g, parameterGradients: .skip, inputGradient: true)
-        let outGrad = discriminator.inputGradient(batch: g)
-        let reg = try regression?.apply(output: UnsafeBufferPointer(out), rows: g, comm: comm, addingTo: outGrad) ?? 0
-        generator.backward(UnsafeBufferPointer(outGrad), batch: g, parameterGradients: .overwrite)
-        try comm.allreduce(generator.gradients, op: .sum)
-        generatorOptimizer.step(generator)
-        return (local, reg)
+        rule.pool.run(self, phase: Phase.generatorBackward.rawValue)
+        var sum = 0.0
+        for w in lanes.indices { sum += lanes[w].loss }
+        try rule.step(model: 1, globalRows: generatorTotal)
+        return (sum / Double(generatorTotal), reg)
     }
 }

@@ -57,6 +57,9 @@ extension GeneratorTrainer {
 public enum Trainers {
     /// Builds the trainer of `s.model` for one restart; initial weights are broadcast from the group's rank 0.
     public static func make(_ s: GANSettings, data: GANData, seed: UInt64, comm: Communicator) throws -> GeneratorTrainer {
+        // Worker threads each call a single-threaded OpenBLAS (a multi-threaded one under them
+        // would oversubscribe the cores and synchronise every small product).
+        if s.threads > 1 { BLAS.threads = 1 }
         switch s.model {
         case .gan, .wganGP: return try GANTrainer(s, data: data, seed: seed, comm: comm)
         case .vae: return try VAETrainer(s, data: data, seed: seed, comm: comm)

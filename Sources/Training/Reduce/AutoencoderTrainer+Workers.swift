@@ -1,14 +1,13 @@
-import CBLAS
 import Comm
 import EventStore
 import NN
 import Support
 
 /// The worker step: each in-process worker w runs exactly what rank w of a finer data-parallel
-/// split would (its rows of the global batch, mean loss rescaled to the global batch, backward
-/// into its own gradient buffer); the workers then sum the buffers by parameter range — for two
-/// workers bitwise what a two-rank allreduce gives — the rank allreduces the sum with the other
-/// ranks, and the workers apply the optimizer update, again by parameter range.
+/// split would (its rows of the global batch, per-row loss gradients, backward into its own
+/// gradient buffer); `GradientRule` then sums the buffers by parameter range — for two workers
+/// bitwise what a two-rank allreduce gives — allreduces the sum with the other ranks, and the
+/// workers apply the optimizer update on sum / B, again by parameter range.
 extension AutoencoderTrainer: ParallelWork {
     /// A worker's own state; only that worker touches it during a phase.
     public final class Lane {
@@ -27,20 +26,13 @@ extension AutoencoderTrainer: ParallelWork {
         }
     }
 
-    public enum Phase: Int { case forwardBackward, combine, update, combineAndUpdate }
+    public enum Phase: Int { case forwardBackward }
 
     public func parallelStep(_ step: Int) throws -> StepResult {
         guard let pool else { preconditionFailure("worker step without a worker pool") }
         currentStep = step
         pool.run(self, phase: Phase.forwardBackward.rawValue)
-        if comm.size == 1 {
-            pool.run(self, phase: Phase.combineAndUpdate.rawValue)
-        } else {
-            pool.run(self, phase: Phase.combine.rawValue)
-            try comm.allreduce(model.gradients, op: .sum)
-            pool.run(self, phase: Phase.update.rawValue)
-        }
-        optimizer.finishStep()
+        try rule.step(model: 0, globalRows: plan.batch)
         totals[0] = lanes.reduce(0) { $0 + $1.localSum }
         totals[1] = StopSignal.received != 0 ? 1 : 0
         try comm.allreduce(&totals, op: .sum)
@@ -48,14 +40,8 @@ extension AutoencoderTrainer: ParallelWork {
     }
 
     public func work(worker: Int, phase: Int) {
-        guard let replicas else { return }
         switch Phase(rawValue: phase) {
         case .forwardBackward: forwardBackward(lanes[worker])
-        case .combine: replicas.combine(worker: worker)
-        case .update: replicas.update(worker: worker, optimizer: optimizer, gradientScale: 1)
-        case .combineAndUpdate:
-            replicas.combine(worker: worker)
-            replicas.update(worker: worker, optimizer: optimizer, gradientScale: 1)
         case nil: preconditionFailure("unknown autoencoder trainer phase \(phase)")
         }
     }
@@ -75,10 +61,9 @@ extension AutoencoderTrainer: ParallelWork {
         }
         let output = model.forward(batch: n)
         let gradient = model.outputGradient(batch: n)
-        let mean = Loss.meanSquaredError(prediction: UnsafeBufferPointer(output), target: UnsafeBufferPointer(model.input(batch: n)),
-                                         batch: n, features: k, gradient: gradient)
-        lane.localSum = Double(mean) * Double(n * k)
-        cblas_sscal(Int32(n * k), Float(n) / Float(plan.batch), gradient.baseAddress, 1)
+        lane.localSum = Loss.rowMeanSquaredError(prediction: UnsafeBufferPointer(output),
+                                                 target: UnsafeBufferPointer(model.input(batch: n)), batch: n, features: k,
+                                                 gradient: gradient)
         model.backward(batch: n, parameterGradients: .overwrite)
     }
 }

@@ -1,4 +1,3 @@
-import CBLAS
 import Comm
 import EventStore
 import NN
@@ -24,6 +23,8 @@ public final class AutoencoderTrainer {
     public let lanes: [Lane]
     public let replicas: ModelReplicas?
     public let pool: WorkerPool?
+    /// Sums the per-row gradients over workers and ranks and scales them once by 1/B.
+    public let rule: GradientRule
     /// Global step of the running phase (set before the workers start).
     public var currentStep = 0
 
@@ -39,20 +40,22 @@ public final class AutoencoderTrainer {
         self.data = data
         self.derived = derived
         rows = [Int32](repeating: 0, count: plan.batch)
+        // Replicas as large as the rank's model: identical buffer layouts, identical BLAS calls.
+        let workers = max(workerShards.count, 1)
+        let replicas = try ModelReplicas(model, workers: workers, maxBatch: model.maxBatch)
+        rule = GradientRule(models: [replicas], optimizers: [optimizer], pool: try WorkerPool(count: workers), ranks: comm)
         guard workerShards.count > 1 else {
             lanes = []
-            replicas = nil
+            self.replicas = nil
             pool = nil
             return
         }
-        // Replicas as large as the rank's model: identical buffer layouts, identical BLAS calls.
-        let replicas = try ModelReplicas(model, workers: workerShards.count, maxBatch: model.maxBatch)
         lanes = workerShards.enumerated().map { w, shard in
             Lane(model: replicas.models[w], offset: shard.lowerBound - data.firstRow,
                  plan: ShardedBatches(total: plan.total, shard: shard, batch: plan.batch, seed: plan.seed))
         }
         self.replicas = replicas
-        pool = try WorkerPool(count: workerShards.count)
+        pool = rule.pool
     }
 
     public struct StepResult {
@@ -80,26 +83,24 @@ public final class AutoencoderTrainer {
             }
             let output = model.forward(batch: n)
             let gradient = model.outputGradient(batch: n)
-            let mean = Loss.meanSquaredError(prediction: UnsafeBufferPointer(output), target: UnsafeBufferPointer(input),
-                                             batch: n, features: k, gradient: gradient)
-            localSum = Double(mean) * Double(n * k)
-            // The loss is a mean over the global batch: rescale this rank's share from n to B rows.
-            cblas_sscal(Int32(n * k), Float(n) / Float(plan.batch), gradient.baseAddress, 1)
+            // Per-row gradients (GradientRule): the update divides the sum over ranks by B once.
+            localSum = Loss.rowMeanSquaredError(prediction: UnsafeBufferPointer(output), target: UnsafeBufferPointer(input),
+                                                batch: n, features: k, gradient: gradient)
             if let derived {
+                // batch 1: the terms' per-row gradients, undivided, like the reconstruction's.
                 derivedSum = try rows.withUnsafeBufferPointer { idx in
-                    try derived.apply(output: UnsafeBufferPointer(output), rows: idx, n: n, batch: plan.batch, addingTo: gradient)
+                    try derived.apply(output: UnsafeBufferPointer(output), rows: idx, n: n, batch: 1, addingTo: gradient)
                 }
             }
             model.backward(batch: n, parameterGradients: .overwrite)
         } else {
             model.zeroGradients()
         }
-        try comm.allreduce(model.gradients, op: .sum)
+        try rule.step(model: 0, globalRows: plan.batch)
         totals[0] = localSum
         totals[1] = StopSignal.received != 0 ? 1 : 0
         totals[2] = derivedSum
         try comm.allreduce(&totals, op: .sum)
-        optimizer.step(model)
         return StepResult(loss: totals[0] / Double(plan.batch * k) + totals[2] / Double(plan.batch), stopRequested: totals[1] > 0)
     }
 

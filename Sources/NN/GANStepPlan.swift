@@ -1,0 +1,56 @@
+import Support
+/// A GAN training step driven from outside NN (the production `GANTrainer` lives in Training),
+/// as `NNBenchmark` times it next to its own sgemm calls and elementwise sweeps: `body` runs one
+/// real step; `GANStepPlan` knows the sequence of layer passes that step makes, from its networks.
+///
+/// The sequence is the production step's: D phase G forward on the B/2 fakes, D forward and
+/// backward (parameter gradients) on B/2 real + B/2 generated rows; G phase G forward on B noise
+/// rows, D forward and backward (input gradient only), G backward. Per-worker blocks of the
+/// T-worker step run the same products on B/T rows; the plan is the serial one.
+public protocol BenchmarkedStep: AnyObject {
+    /// One training step; returns a loss (so the work cannot be optimised away).
+    @discardableResult func benchmarkStep() -> Float
+}
+
+public final class GANStepPlan: BenchmarkStep {
+    public let generator: MLP
+    public let discriminator: MLP
+    public let batch: Int
+    /// Real rows of the discriminator phase (B/2).
+    public let realRows: Int
+    private let body: BenchmarkedStep
+
+    public init(generator: MLP, discriminator: MLP, realRows: Int, batch: Int, body: BenchmarkedStep) {
+        self.generator = generator
+        self.discriminator = discriminator
+        self.realRows = realRows
+        self.batch = batch
+        self.body = body
+    }
+
+    var samplesPerStep: Int { batch }
+
+    var gemms: [GemmCall] {
+        calls(forward: { $0.forwardGemms(batch: $1) },
+              backward: { $0.backwardGemms(batch: $1, mode: $2, inputGradient: $3) })
+    }
+
+    var sweeps: [SweepCall] {
+        calls(forward: { $0.forwardSweeps(batch: $1) },
+              backward: { $0.backwardSweeps(batch: $1, mode: $2, inputGradient: $3) })
+    }
+
+    /// The step's sequence of kernel calls of one kind (sgemm or sweep), in execution order.
+    private func calls<Call>(forward: (MLP, Int) -> [Call], backward: (MLP, Int, GradientMode, Bool) -> [Call]) -> [Call] {
+        let half = realRows
+        let dPhase = forward(generator, half) + forward(discriminator, 2 * half) + backward(discriminator, 2 * half, .overwrite, false)
+        let gPhase = forward(generator, batch) + forward(discriminator, batch) + backward(discriminator, batch, .skip, true)
+            + backward(generator, batch, .overwrite, false)
+        return dPhase + gPhase
+    }
+
+    var optimizedParameterCounts: [Int] { [discriminator.parameterCount, generator.parameterCount] }
+
+    @discardableResult
+    func step() -> Float { body.benchmarkStep() }
+}

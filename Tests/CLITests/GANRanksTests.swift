@@ -1,0 +1,112 @@
+import EventStore
+import Foundation
+import XCTest
+
+/// One GAN, WGAN-GP or VAE restart (`train-gan`, the built binary) on 1, 2 and 3 ranks and on 2
+/// in-process workers: batch membership, noise and ε are keyed by global row and step, and every
+/// gradient is a per-row sum scaled once by 1/(global rows), so the runs differ only by the order
+/// of float sums.
+///
+/// Tolerance: relative L2 difference of every stored buffer (parameters, momentum, EMA) ≤ 1e-4,
+/// snapshot KS values within 4e-3. The runs use SGD with momentum, not Adam: Adam divides each
+/// gradient by its own running size, so it would hide a wrong 1/ranks factor, and it turns a
+/// float-order residue on a gradient that cancels to ~0 into a full ±lr step (seen: 1e-3 relative
+/// after 20 Adam steps). Measured when the test was written (10 steps; lr 0.01, VAE 3e-5; worst
+/// buffer, momentum included): gan 2.2e-6, wgan-gp 1.0e-5, vae 6.8e-6 on 2 or 3 ranks; 2 workers
+/// are bitwise 2 ranks (asserted); the bound sits 10× above the worst, while the 10-step weights
+/// differ from the 2-step ones by ≥ 3e-2 relative. KS values
+/// move in steps of 1/600 (600 validation events): one event crossing a reference value is 1.7e-3.
+/// The same seed and rank count stay bitwise identical.
+final class GANRanksTests: XCTestCase {
+    static let tolerance = 1e-4
+    static let ksTolerance = 4e-3
+
+    /// The EnsembleTests job (small networks) with SGD, 10 steps, a snapshot every 5.
+    func train(_ out: String, ranks: Int, model: String, _ extra: [String] = []) throws -> CLI.Outcome {
+        let r = try CLI.run(["train-gan", "--config", EnsembleTests.job, "--data", EnsembleTests.data, "--reducer",
+                             EnsembleTests.reducer, "--model", model, "--optimizer", "sgd", "--lr", model == "vae" ? "3e-5" : "0.01",
+                             "--steps", "10", "--snapshot-every", "5", "--out", CLI.path(out)] + extra, ranks: ranks)
+        XCTAssertEqual(r.status, 0, "\(out): \(r.stderr)")
+        return r
+    }
+
+    func state(_ out: String) throws -> [String: [Float]] {
+        let checkpoint = try Checkpoint.read(from: CLI.path(out) + "/restarts/000/state.h5")
+        var buffers: [String: [Float]] = [:]
+        for name in ["generator", "discriminator", "encoder", "decoder"] {
+            for suffix in ["_parameters", "_optimizer_state"] {
+                if let values = try? checkpoint.buffer(name + suffix) { buffers[name + suffix] = values }
+            }
+        }
+        if let ema = try? checkpoint.buffer("generator_ema") { buffers["generator_ema"] = ema }
+        return buffers
+    }
+
+    /// KS values of every snapshot record, in order.
+    func scores(_ out: String) throws -> [Double] {
+        let text = try String(contentsOfFile: CLI.path(out) + "/restarts/000/snapshots.jsonl", encoding: .utf8)
+        return try text.split(separator: "\n").flatMap { line -> [Double] in
+            let record = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let ks = try XCTUnwrap(record["ks"] as? [String: Double], "record without ks: \(line)")
+            return ks.keys.sorted().map { ks[$0]! }
+        }
+    }
+
+    func relative(_ a: [Float], _ b: [Float]) -> Double {
+        precondition(a.count == b.count)
+        let diff = zip(a, b).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) }
+        return (diff / max(a.reduce(0.0) { $0 + Double($1) * Double($1) }, 1e-30)).squareRoot()
+    }
+
+    /// The largest relative difference over the stored buffers (same names required).
+    func largest(_ a: [String: [Float]], _ b: [String: [Float]], _ label: String) -> Double {
+        XCTAssertEqual(Set(a.keys), Set(b.keys), label)
+        XCTAssertFalse(a.isEmpty, label)
+        return a.keys.map { relative(a[$0]!, b[$0] ?? []) }.max() ?? .infinity
+    }
+
+    func check(model: String) throws {
+        var states: [[String: [Float]]] = [], ks: [[Double]] = []
+        for ranks in [0, 2, 3] {
+            _ = try train("\(model)-np\(ranks)", ranks: ranks, model: model)
+            states.append(try state("\(model)-np\(ranks)"))
+            ks.append(try scores("\(model)-np\(ranks)"))
+        }
+        _ = try train("\(model)-t2", ranks: 0, model: model, ["--threads", "2"])
+        states.append(try state("\(model)-t2"))
+        ks.append(try scores("\(model)-t2"))
+        for (i, label) in [(1, "2 ranks"), (2, "3 ranks"), (3, "2 workers")] {
+            let difference = largest(states[0], states[i], "\(model) \(label)")
+            print("\(model): \(label) vs 1 rank: largest relative buffer difference \(difference)")
+            XCTAssertLessThanOrEqual(difference, GANRanksTests.tolerance, "\(model) \(label)")
+            XCTAssertEqual(ks[0].count, ks[i].count)
+            XCTAssertEqual(ks[0].count, 2 * 3, "two snapshots, three score quantities")
+            for (a, b) in zip(ks[0], ks[i]) { XCTAssertEqual(a, b, accuracy: GANRanksTests.ksTolerance, "\(model) \(label) KS") }
+        }
+        // Two workers run the products of two ranks on the same rows, and sum g₀ + g₁ as the allreduce does.
+        for (name, values) in states[1] {
+            XCTAssertEqual(states[3][name]?.map(\.bitPattern), values.map(\.bitPattern), "\(model) \(name): 2 workers vs 2 ranks")
+        }
+        // Training moved the weights by far more than the tolerance.
+        _ = try train("\(model)-short", ranks: 0, model: model, ["--steps", "2", "--snapshot-every", "2"])
+        let moved = try state("\(model)-short")["generator_parameters"] ?? state("\(model)-short")["decoder_parameters"]!
+        let trained = states[0]["generator_parameters"] ?? states[0]["decoder_parameters"]!
+        print("\(model): 10 against 2 steps, relative parameter difference \(relative(trained, moved))")
+        XCTAssertGreaterThan(relative(trained, moved), 100 * GANRanksTests.tolerance)
+        // The same seed and rank count: bitwise.
+        _ = try train("\(model)-np2-again", ranks: 2, model: model)
+        let again = try state("\(model)-np2-again")
+        for (name, values) in states[1] { XCTAssertEqual(again[name]?.map(\.bitPattern), values.map(\.bitPattern), "\(model) \(name)") }
+    }
+
+    func testGANOnOneTwoThreeRanksAndTwoWorkers() throws { try check(model: "gan") }
+    func testWGANGPOnOneTwoThreeRanksAndTwoWorkers() throws { try check(model: "wgan-gp") }
+    func testVAEOnOneTwoThreeRanksAndTwoWorkers() throws { try check(model: "vae") }
+
+    func testZeroThreadsIsRejected() throws {
+        let r = try CLI.run(["train-gan", "--config", EnsembleTests.job, "--data", EnsembleTests.data, "--reducer",
+                             EnsembleTests.reducer, "--threads", "0", "--out", CLI.path("gan-t0")])
+        XCTAssertEqual(r.status, 64, r.stderr)
+        XCTAssertTrue(r.stderr.contains("threads must be at least 1, found 0"), r.stderr)
+    }
+}
