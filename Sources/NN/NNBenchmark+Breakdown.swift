@@ -24,10 +24,6 @@ extension NNBenchmark {
         }
     }
 
-    public func autoencoderBreakdown(widths: [Int] = defaultAutoencoderWidths, batch: Int = 512) throws -> Breakdown {
-        breakdown(try AutoencoderStep(encoderWidths: widths, batch: batch, seed: seed), name: "autoencoder, batch \(batch)")
-    }
-
     func breakdown(_ step: BenchmarkStep, name: String) -> Breakdown {
         let gemms = GemmPlan(step.gemms)
         let sweeps = SweepPlan(step.sweeps, parameterCounts: step.optimizedParameterCounts)

@@ -71,22 +71,6 @@ public struct NNBenchmark: Sendable {
         self.workers = workers
     }
 
-    /// Encoder `widths` + mirrored decoder, LeakyReLU(0.2) hidden, linear latent and output,
-    /// MSE, Adam on both; samples/s = batch × steps/s.
-    public func autoencoder(widths: [Int] = defaultAutoencoderWidths, batch: Int = 512) throws -> Result {
-        try compare(AutoencoderStep(encoderWidths: widths, batch: batch, seed: seed, workers: workers),
-                    name: autoencoderName(widths, batch), replays: false).step
-    }
-
-    public func autoencoderComparison(widths: [Int] = defaultAutoencoderWidths, batch: Int = 512) throws -> Comparison {
-        try compare(AutoencoderStep(encoderWidths: widths, batch: batch, seed: seed, workers: workers),
-                    name: autoencoderName(widths, batch), replays: workers == 1)
-    }
-
-    public func autoencoderLayers(widths: [Int] = defaultAutoencoderWidths, batch: Int = 512) throws -> [LayerRate] {
-        try layerRates(AutoencoderStep(encoderWidths: widths, batch: batch, seed: seed).gemms)
-    }
-
     /// A GAN step given as its plan (the production trainer's, built in Training:
     /// `NNBenchmark.ganComparison(features:batch:)`); `replays` adds its sgemm-only replays.
     public func comparison(_ step: GANStepPlan, name: String, replays: Bool) -> Comparison {
@@ -96,10 +80,6 @@ public struct NNBenchmark: Sendable {
     public func layerRates(_ step: GANStepPlan) -> [LayerRate] { layerRates(step.gemms) }
 
     public func breakdown(_ step: GANStepPlan, name: String) -> Breakdown { breakdown(step as BenchmarkStep, name: name) }
-
-    private func autoencoderName(_ widths: [Int], _ batch: Int) -> String {
-        "autoencoder \(widths.map(String.init).joined(separator: "-")) + mirror, batch \(batch)"
-    }
 }
 
 /// x rounded to `digits` decimals, as text.

@@ -99,19 +99,19 @@ final class AllocationTests: XCTestCase {
         // The production trainer's step (GANTrainer.step, what every restart runs), BCE and WGAN-GP.
         let gan = try ProductionGANStep(features: 17, batch: 64, seed: 1)
         let wgan = try ProductionGANStep(features: 7, batch: 64, seed: 1, model: .wganGP)
-        let autoencoder = try AutoencoderStep(encoderWidths: [17, 32, 8, 4], batch: 64, seed: 1)
+        let autoencoder = try ProductionAutoencoderStep(widths: [17, 32, 8, 4], batch: 64, seed: 1)
         let vae = try VariationalStep()
         let critic = try CriticPenaltyStep(), generator = try VAEGeneratorStep()
         let rowNoise = UnsafeMutableBufferPointer<Float>.allocate(capacity: 21 * 64)
         defer { rowNoise.deallocate() }
         Philox.fillNormalRows(rowNoise, width: 64, firstRow: 0, seed: 3, substream: 1)
-        for _ in 0..<3 { gan.benchmarkStep(); wgan.benchmarkStep(); autoencoder.step(); vae.step(); critic.step(); generator.step() }
+        for _ in 0..<3 { gan.benchmarkStep(); wgan.benchmarkStep(); autoencoder.benchmarkStep(); vae.step(); critic.step(); generator.step() }
         let blasBefore = blas()
         before = counter()
         for _ in 0..<10 { gan.benchmarkStep(); wgan.benchmarkStep() }
         let ganCalls = counter() - before
         before = counter()
-        for _ in 0..<10 { autoencoder.step() }
+        for _ in 0..<10 { autoencoder.benchmarkStep() }
         let autoencoderCalls = counter() - before
         before = counter()
         for _ in 0..<10 { vae.step() }
@@ -134,7 +134,7 @@ final class AllocationTests: XCTestCase {
         let packedCalls = counter() - before
         print("OpenBLAS-internal malloc calls in the 60 measured steps: \(blas() - blasBefore)")
         XCTAssertEqual(ganCalls, 0, "production GAN and WGAN-GP trainer steps allocate")
-        XCTAssertEqual(autoencoderCalls, 0, "autoencoder step allocates")
+        XCTAssertEqual(autoencoderCalls, 0, "production autoencoder trainer step allocates")
         XCTAssertEqual(vaeCalls, 0, "VAE step (KL, reparameterisation, Adadelta, SGD) allocates")
         XCTAssertEqual(criticCalls, 0, "WGAN-GP critic step (interpolation, gradient penalty) allocates")
         XCTAssertEqual(generatorCalls, 0, "VAE generator step and sample allocate")
@@ -149,10 +149,10 @@ final class AllocationTests: XCTestCase {
         BLAS.threads = 1
         defer { BLAS.threads = saved }
         let gan = try ProductionGANStep(features: 17, batch: 64, seed: 1, workers: 2)
-        let autoencoder = try AutoencoderStep(encoderWidths: [17, 32, 8, 4], batch: 64, seed: 1, workers: 2)
-        for _ in 0..<3 { gan.benchmarkStep(); autoencoder.step() }
+        let autoencoder = try ProductionAutoencoderStep(widths: [17, 32, 8, 4], batch: 64, seed: 1, workers: 2)
+        for _ in 0..<3 { gan.benchmarkStep(); autoencoder.benchmarkStep() }
         let before = all()
-        for _ in 0..<10 { gan.benchmarkStep(); autoencoder.step() }
+        for _ in 0..<10 { gan.benchmarkStep(); autoencoder.benchmarkStep() }
         XCTAssertEqual(all() - before, 0, "T = 2 worker steps allocate (all threads)")
     }
 

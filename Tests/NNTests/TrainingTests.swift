@@ -51,9 +51,9 @@ final class TrainingTests: XCTestCase {
                 + gan.generatorOptimizer.copyState() + gan.discriminatorOptimizer.copyState()
         }
         func aeRun(_ seed: UInt64) throws -> [Float] {
-            let ae = try AutoencoderStep(encoderWidths: [7, 16, 3], batch: 24, seed: seed)
-            for _ in 0..<5 { ae.step() }
-            return ae.encoder.copyParameters() + ae.decoder.copyParameters()
+            let ae = try ProductionAutoencoderStep(widths: [7, 16, 3], batch: 24, seed: seed)
+            for _ in 0..<5 { ae.benchmarkStep() }
+            return ae.trainer.model.copyParameters() + ae.trainer.optimizer.copyState()
         }
         let gan = try ganRun(11)
         XCTAssertEqual(try ganRun(11), gan)

@@ -94,10 +94,11 @@ final class WorkerTests: XCTestCase {
         XCTAssertEqual(Array(model.gradients), zip(g0, g1).map { $0 + $1 })
     }
 
+    /// The production autoencoder step (`AutoencoderTrainer`) with T workers on one rank.
     private func autoencoderRun(workers: Int, steps: Int = 20) throws -> [Float] {
-        let ae = try AutoencoderStep(encoderWidths: [7, 33, 9, 3], batch: 64, seed: 4, workers: workers)
-        for _ in 0..<steps { ae.step() }
-        return ae.encoder.copyParameters() + ae.decoder.copyParameters() + ae.encoderOptimizer.copyState()
+        let ae = try ProductionAutoencoderStep(widths: [7, 33, 9, 3], batch: 64, seed: 4, workers: workers)
+        for _ in 0..<steps { ae.benchmarkStep() }
+        return ae.trainer.model.copyParameters() + ae.trainer.optimizer.copyState()
     }
 
     /// The production GAN step (`GANTrainer`) with T workers on one rank.
@@ -127,8 +128,15 @@ final class WorkerTests: XCTestCase {
         XCTAssertEqual(try ganRun(workers: 2).map(\.bitPattern), gan2.map(\.bitPattern))
     }
 
-    func testUnevenSplitsAreRejected() {
-        XCTAssertThrowsError(try AutoencoderStep(encoderWidths: [7, 3], batch: 63, seed: 1, workers: 2))
+    /// The production trainer splits the global batch by row ownership, so a batch that does not
+    /// divide by the worker count still trains like the serial step; a pool of no workers is refused.
+    func testUnevenBatchesTrainAndAnEmptyPoolIsRejected() throws {
+        func run(_ workers: Int) throws -> [Float] {
+            let ae = try ProductionAutoencoderStep(widths: [7, 9, 3], batch: 63, seed: 2, workers: workers)
+            for _ in 0..<10 { ae.benchmarkStep() }
+            return ae.trainer.model.copyParameters()
+        }
+        XCTAssertLessThanOrEqual(relative(try run(1), try run(2)), 1e-5)
         XCTAssertThrowsError(try WorkerPool(count: 0))
     }
 }

@@ -33,7 +33,10 @@ extension AutoencoderTrainer: ParallelWork {
         currentStep = step
         pool.run(self, phase: Phase.forwardBackward.rawValue)
         try rule.step(model: 0, globalRows: plan.batch)
-        totals[0] = lanes.reduce(0) { $0 + $1.localSum }
+        // An index loop: `reduce` and `for lane in lanes` go through unspecialised generic
+        // iterators in debug builds, which allocate on every step.
+        totals[0] = 0
+        for w in 0..<lanes.count { totals[0] += lanes[w].localSum }
         totals[1] = StopSignal.received != 0 ? 1 : 0
         try comm.allreduce(&totals, op: .sum)
         return StepResult(loss: totals[0] / Double(plan.batch * model.inputWidth), stopRequested: totals[1] > 0)
