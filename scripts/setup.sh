@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what latentsim needs on Debian 12 (run as root): OpenMPI, parallel HDF5, OpenBLAS,
-# pkg-config (SwiftPM finds the libraries through it) and h5py for the interoperability tests.
+# pkg-config (SwiftPM finds the libraries through it), h5py for the interoperability tests, and
+# uproot, awkward and numpy for tools/root2h5 (ROOT input) and its test.
 set -euo pipefail
 packages=(libopenmpi-dev openmpi-bin libopenblas-dev libhdf5-openmpi-dev hdf5-tools pkg-config libssl-dev)
 missing=()
@@ -12,5 +13,16 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 if ! python3 -c 'import h5py' 2>/dev/null; then
     python3 -m pip install -q h5py 2>/dev/null || echo "setup: h5py not installed; the h5py interoperability test will be skipped" >&2
+fi
+if ! python3 -c 'import uproot, awkward, numpy, h5py' 2>/dev/null; then
+    # A Debian python3 may come without pip, and marks its site-packages as externally managed (pip then
+    # needs --break-system-packages).
+    if ! python3 -m pip --version >/dev/null 2>&1; then
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-pip >/dev/null
+    fi
+    python3 -m pip install -q uproot awkward numpy h5py 2>/dev/null \
+        || python3 -m pip install -q --break-system-packages uproot awkward numpy h5py \
+        || { echo "setup: cannot install uproot, awkward, numpy and h5py with pip; tools/root2h5 needs them" >&2; exit 1; }
 fi
 command -v swift >/dev/null || { echo "setup: swift not found on PATH (expected Swift 6 at /opt/swift)" >&2; exit 1; }

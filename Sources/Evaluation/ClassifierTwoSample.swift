@@ -33,9 +33,16 @@ public struct ClassifierTwoSample {
     }
 
     /// Held-out AUC of a classifier separating `real` from `generated` (same features, in order).
+    public static func auc(real: EventTable, generated: EventTable, settings s: Settings) throws -> Double {
+        let held = try heldOutScores(real: real, generated: generated, settings: s)
+        return auc(scores: held.scores, positive: held.positive)
+    }
+
+    /// The trained classifier's logits on the held-out rows and whether each row is real.
     /// Features are standardised with the mean and std of the pooled rows (label-blind, so no
     /// leakage of the answer); a constant feature is only centred.
-    public static func auc(real: EventTable, generated: EventTable, settings s: Settings) throws -> Double {
+    public static func heldOutScores(real: EventTable, generated: EventTable,
+                                     settings s: Settings) throws -> (scores: [Double], positive: [Bool]) {
         precondition(real.columns == generated.columns, "the classifier needs the same features in both tables")
         let n = min(s.rows, real.rows, generated.rows), k = real.width
         precondition(n >= 2, "the classifier needs at least 2 rows per table")
@@ -89,7 +96,7 @@ public struct ClassifierTwoSample {
             for i in 0..<b { scores[start + i] = Double(logits[i]) }
             start += b
         }
-        return auc(scores: scores, positive: test.map { $0 < n })
+        return (scores, test.map { $0 < n })
     }
 
     /// Area under the ROC curve = P(score of a random positive > score of a random negative), ties

@@ -85,7 +85,8 @@ public enum EvaluateStage {
             for line in evaluation.summaryLines() { console.line(line) }
             var extra: [(key: String, value: JSONValue)] = []
             if let auc = try classifierAUC(s, real: realTable, generated: generatedTable, evaluation: evaluation, console: console) {
-                extra.append(("classifier_auc", .finite(auc)))
+                extra.append(("classifier_auc", .finite(auc.value)))
+                extra.append(("classifier_auc_std", .finite(auc.std)))
             }
             if let report {
                 try report.write(text: evaluation.json(real: inputs.real, generated: inputs.generated, extra: extra)
@@ -95,9 +96,10 @@ public enum EvaluateStage {
         }
     }
 
-    /// The classifier test's held-out AUC on every column and derived quantity, nil when skipped.
+    /// The classifier test's held-out AUC on every column and derived quantity and its bootstrap
+    /// std (ClassifierTwoSample.bootstrapStd, seeded by --classifier-seed), nil when skipped.
     private static func classifierAUC(_ s: EvaluateSettings, real: EventTable, generated: EventTable, evaluation: Evaluation,
-                                      console: Console) throws -> Double? {
+                                      console: Console) throws -> (value: Double, std: Double)? {
         guard s.classifierRows > 0 else { return nil }
         let settings = ClassifierTwoSample.Settings(rows: s.classifierRows, seed: s.classifierSeed)
         let n = min(s.classifierRows, real.rows, generated.rows)
@@ -106,12 +108,15 @@ public enum EvaluateStage {
             return nil
         }
         let names = evaluation.rows.map(\.name)
-        let auc = try ClassifierTwoSample.auc(real: ClassifierTwoSample.features(real, names: names, rows: n),
-                                              generated: ClassifierTwoSample.features(generated, names: names, rows: n),
-                                              settings: settings)
-        console.line("classifier AUC \(auc.formatted(4)) (held out: \(Int(((1 - settings.trainFraction) * 100).rounded())) % "
-                     + "of 2 × \(n) rows; 0.5 = indistinguishable)")
-        return auc
+        let held = try ClassifierTwoSample.heldOutScores(real: ClassifierTwoSample.features(real, names: names, rows: n),
+                                                         generated: ClassifierTwoSample.features(generated, names: names, rows: n),
+                                                         settings: settings)
+        let auc = ClassifierTwoSample.auc(scores: held.scores, positive: held.positive)
+        let std = ClassifierTwoSample.bootstrapStd(scores: held.scores, positive: held.positive, seed: s.classifierSeed)
+        console.line("classifier AUC \(auc.formatted(4)) ± \(std.formatted(4)) (held out: "
+                     + "\(Int(((1 - settings.trainFraction) * 100).rounded())) % of 2 × \(n) rows; ± is the std over "
+                     + "\(ClassifierTwoSample.bootstrapResamples) bootstrap resamples of them; 0.5 = indistinguishable)")
+        return (auc, std)
     }
 
     /// "20000 rows (of 20000)", plus how many of the rows read were dropped as non-finite.

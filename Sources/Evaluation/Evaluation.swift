@@ -6,7 +6,8 @@ import Support
 
 /// How far a generated event table is from a real one: per column and per derived physics
 /// quantity the two-sample KS statistic, its p-value and the 1-D Wasserstein distance, plus the
-/// pair of columns whose correlation differs most. Computed on one process from the two whole
+/// pair of columns whose correlation differs most, and each quantity's noise floor and the
+/// critical KS value (NoiseFloor). Computed on one process from the two whole
 /// (gathered) tables, so the numbers do not depend on how the tables were read.
 public struct Evaluation {
     public struct Row: Equatable {
@@ -16,6 +17,8 @@ public struct Evaluation {
         public let pValue: Double
         /// Wasserstein-1 distance, in the quantity's own units.
         public let wasserstein: Double
+        /// The KS between two random halves of the real rows, rescaled to the sizes compared (NoiseFloor).
+        public let floor: Double
     }
 
     /// The column pair (i < j) whose Pearson correlation differs most between the tables.
@@ -35,6 +38,8 @@ public struct Evaluation {
     public let realRows: Int
     public let generatedRows: Int
     public let correlation: CorrelationGap?
+    /// The asymptotic two-sample KS critical value at p = 0.05 for (realRows, generatedRows).
+    public let critical: Double
     /// Sum of the paper quantities' KS, nil when one of them cannot be computed.
     public let paperSum: Double?
     /// For each paper quantity that cannot be computed, why (e.g. "mu1_iso (no such column)").
@@ -47,14 +52,16 @@ public struct Evaluation {
         precondition(real.columns == generated.columns, "evaluation needs the same columns in both tables")
         precondition(real.rows > 0 && generated.rows > 0, "evaluation needs rows in both tables")
         let derived = DerivedQuantity.allCases.filter { real.isComputable($0) && real.columnIndex($0.rawValue) == nil }
+        let halves = NoiseFloor(realRows: real.rows, generatedRows: generated.rows)
         var rows: [Row] = []
         for (j, name) in real.columns.enumerated() {
-            rows.append(Evaluation.compare(name, real: real.column(j), generated: generated.column(j)))
+            rows.append(Evaluation.compare(name, real: real.column(j), generated: generated.column(j), halves: halves))
         }
         for quantity in derived {
             rows.append(Evaluation.compare(quantity.rawValue, real: try real.quantity(quantity.rawValue),
-                                           generated: try generated.quantity(quantity.rawValue)))
+                                           generated: try generated.quantity(quantity.rawValue), halves: halves))
         }
+        critical = halves.critical
         self.rows = rows
         realRows = real.rows
         generatedRows = generated.rows
@@ -66,17 +73,18 @@ public struct Evaluation {
             : nil
     }
 
-    /// KS test and W1 of one quantity; both samples are sorted once and shared by the two metrics.
-    /// A NaN in either sample (possible only in a derived quantity) gives NaN metrics.
-    public static func compare(_ name: String, real: [Double], generated: [Double]) -> Row {
+    /// KS test and W1 of one quantity; both samples are sorted once and shared by the two metrics;
+    /// the floor splits the real values into `halves`. A NaN in either sample (possible only in a
+    /// derived quantity) gives NaN metrics.
+    public static func compare(_ name: String, real: [Double], generated: [Double], halves: NoiseFloor) -> Row {
         if real.isEmpty || generated.isEmpty || real.contains(where: \.isNaN) || generated.contains(where: \.isNaN) {
-            return Row(name: name, ks: .nan, pValue: .nan, wasserstein: .nan)
+            return Row(name: name, ks: .nan, pValue: .nan, wasserstein: .nan, floor: .nan)
         }
         let a = real.sorted(), b = generated.sorted()
         let d = KolmogorovSmirnov.statistic(sortedA: a, sortedB: b)
         let test = KolmogorovSmirnov.test(statistic: d, n1: a.count, n2: b.count)
         return Row(name: name, ks: test.statistic, pValue: test.pValue,
-                   wasserstein: Wasserstein.distance(sortedU: a, sortedV: b))
+                   wasserstein: Wasserstein.distance(sortedU: a, sortedV: b), floor: halves.floor(real))
     }
 
     /// The pair i < j with the largest |corr_real − corr_generated|; pairs where either

@@ -77,18 +77,7 @@ public enum PipelineStages {
     /// DIR/heldout.h5: the rows of the simulated table that the reducer (and so the GANs) held out.
     public static func writeHeldOut(_ s: PipelineSettings, comm: Communicator, console: Console) throws {
         let reducer = try comm.agree { try Reducer.load(path: (s.reduce as NSString).appendingPathComponent("model.h5")) }
-        let table = try EventReader.read(path: s.table, comm: comm).table
-        var held = EventTable(columns: table.columns, rows: 0)
-        let w = table.width
-        for r in 0..<table.rows where reducer.split.isHeldOut(globalRow: table.firstRow + r) {
-            held.values.append(contentsOf: table.values[(r * w)..<((r + 1) * w)])
-            held.rows += 1
-        }
-        try EventWriter.write(held, to: s.heldOut, attributes: [
-            ("source", .string(s.table)), ("holdout_fraction", .string(String(reducer.split.fraction))),
-            ("split_seed", .int(Int64(bitPattern: reducer.split.seed))),
-        ], comm: comm)
-        let rows = try comm.allreduce(Int64(held.rows), op: .sum)
+        let rows = try HeldOutTable.write(source: s.table, split: reducer.split, to: s.heldOut, comm: comm)
         console.line("== pipeline: held-out real events: \(rows) rows of \(s.table) -> \(s.heldOut)")
     }
 

@@ -11,7 +11,8 @@ struct Ensemble: ParsableCommand {
         abstract: "Train many GAN (or VAE) restarts in parallel groups and select the best snapshot by KS.",
         discussion: "mpirun -np R latentsim ensemble --config jobs/dy_gan.toml --restarts M --ranks-per-restart r --out RUN/. "
             + "Writes RUN/restarts/NNN/ (snapshots.jsonl, the top-k snapshot-*.h5, state.h5, result.json), "
-            + "RUN/leaderboard.csv and .json, and RUN/best/ (generator.h5, reducer.h5, config.toml, selection.json). "
+            + "RUN/leaderboard.csv and .json, and RUN/best/ (generator.h5, reducer.h5, config.toml, selection.json); "
+            + "in full space also RUN/heldout.h5 (the held-out rows, never trained on: evaluate generated events against it). "
             + "Rerunning the same command resumes: finished restarts are skipped, unfinished ones continue from state.h5.")
 
     @OptionGroup var options: EnsembleOptions

@@ -9,7 +9,10 @@ struct Evaluate: ParsableCommand {
         discussion: "The pipeline's last step, usable alone for any two tables. Per column (default: those common to "
             + "both tables, in the real table's order) and per physics quantity computable from them (mll, ptll, met, "
             + "phi_miss, dphi_ll, njets): two-sample KS statistic and p-value, and the 1-D Wasserstein distance. "
-            + "ks_sum_paper = KS(mll) + KS(phi_miss) + KS(mu1_iso) when all three are computable. Under mpirun "
+            + "Each KS is shown against its noise floor (the KS of two random halves of the real rows, rescaled by "
+            + "sqrt((n+m)/(n·m)) to the sizes compared) and the asymptotic 5 % critical value 1.3581·sqrt((n+m)/(n·m)). "
+            + "ks_sum_paper = KS(mll) + KS(phi_miss) + KS(mu1_iso) when all three are computable. The classifier AUC "
+            + "comes with the std over 200 bootstrap resamples of its held-out rows. Under mpirun "
             + "each rank reads a share of the rows; rank 0 computes, prints and writes the JSON report, which is "
             + "byte-identical for any rank count.")
 
@@ -23,7 +26,7 @@ struct Evaluate: ParsableCommand {
     var out: String?
     @Flag(help: "Drop rows holding NaN or Inf instead of refusing the table.") var dropNonfinite = false
     @Option(help: "Rows per table for the classifier two-sample test (0 skips it).") var classifierRows = 50_000
-    @Option(help: "Seed of the classifier's split, initialisation and batch order.") var classifierSeed: UInt64 = 1
+    @Option(help: "Seed of the classifier's split, initialisation, batch order and AUC bootstrap.") var classifierSeed: UInt64 = 1
 
     func run() throws {
         let comm = try Communicator.world()

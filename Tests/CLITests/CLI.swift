@@ -82,6 +82,22 @@ enum CLI {
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = arguments
         }
+        return try outcome(of: process, label: "latentsim \(arguments.joined(separator: " ")) (np \(ranks))", timeout: timeout,
+                           file: file, line: line)
+    }
+
+    /// Another program (found on PATH, e.g. python3 or a tool of this repository) in the scratch
+    /// directory with the same environment and timeout.
+    static func program(_ name: String, _ arguments: [String], timeout: TimeInterval = 180,
+                        file: StaticString = #filePath, line: UInt = #line) throws -> Outcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [name] + arguments
+        return try outcome(of: process, label: "\(name) \(arguments.joined(separator: " "))", timeout: timeout, file: file, line: line)
+    }
+
+    private static func outcome(of process: Process, label: String, timeout: TimeInterval, file: StaticString,
+                                line: UInt) throws -> Outcome {
         process.environment = environment
         process.currentDirectoryURL = URL(fileURLWithPath: scratch)
         let out = Pipe(), err = Pipe()
@@ -100,8 +116,7 @@ enum CLI {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
-            XCTFail("latentsim \(arguments.joined(separator: " ")) (np \(ranks)) did not finish within \(Int(timeout)) s",
-                    file: file, line: line)
+            XCTFail("\(label) did not finish within \(Int(timeout)) s", file: file, line: line)
         }
         process.waitUntilExit()
         group.wait()

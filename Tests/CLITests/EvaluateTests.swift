@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Support
+import Evaluation
 
 /// `latentsim evaluate` end to end on `simulate` tables: same process ⇒ small KS, different
 /// process ⇒ large KS, the JSON agrees with the printed table and does not depend on the rank count.
@@ -44,9 +45,19 @@ final class EvaluateTests: XCTestCase {
         XCTAssertTrue(r.stdout.contains(String(format: "ks_sum_paper %.6f", paper)), r.stdout)
         XCTAssertTrue(r.stdout.contains("wrote \(out)"), r.stdout)
         // Held-out AUC of 6000 + 6000 rows under the null has std sqrt(12001 / (12·6000²)) ≈ 0.005.
+        // Its bootstrap std (200 stratified resamples of those held-out rows) must be near that value.
         let auc = try XCTUnwrap(report["classifier_auc"] as? Double)
         XCTAssertEqual(auc, 0.5, accuracy: 0.03)
-        XCTAssertTrue(r.stdout.contains(String(format: "classifier AUC %.4f", auc)), r.stdout)
+        let std = try XCTUnwrap(report["classifier_auc_std"] as? Double)
+        XCTAssertEqual(std, 0.0053, accuracy: 0.002)
+        XCTAssertTrue(r.stdout.contains(String(format: "classifier AUC %.4f ± %.4f (held out: 30 %% of 2 × 20000 rows; ± is the "
+                                               + "std over 200 bootstrap resamples of them", auc, std)), r.stdout)
+        // The same process: each floor (the halves' KS rescaled to 20000 vs 20000) lies below 0.05 too,
+        // and the critical value is 1.358102·sqrt(2/20000).
+        let floor = try XCTUnwrap(report["floor"] as? [String: Double])
+        XCTAssertEqual(Set(floor.keys), Set(ks.keys))
+        for (name, value) in floor { XCTAssertLessThan(value, 0.05, name); XCTAssertGreaterThan(value, 0, name) }
+        XCTAssertEqual(try XCTUnwrap(report["critical"] as? Double), 0.013581015157406195, accuracy: 1e-15)
     }
 
     /// Every printed row is a JSON entry, in the same order, with the same values at the printed precision.
@@ -58,15 +69,22 @@ final class EvaluateTests: XCTestCase {
         let ks = try XCTUnwrap(report["ks"] as? [String: Double])
         let p = try XCTUnwrap(report["p_values"] as? [String: Double])
         let w1 = try XCTUnwrap(report["wasserstein"] as? [String: Double])
+        let floor = try XCTUnwrap(report["floor"] as? [String: Double])
+        let critical = try XCTUnwrap(report["critical"] as? Double)
         let lines = r.stdout.split(separator: "\n").map(String.init)
         let header = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("column ") })
         let rows = lines[(header + 2)...].prefix { !$0.hasPrefix("---") }.map { $0.split(separator: " ").map(String.init) }
         XCTAssertEqual(rows.count, ks.count)
+        XCTAssertEqual(floor.count, ks.count)
         var order: [String.Index] = []
         for cells in rows {
-            XCTAssertEqual(cells.count, 4, cells.joined(separator: " "))
-            guard cells.count == 4, let d = Double(cells[1]), let pv = Double(cells[2]), let w = Double(cells[3]) else { continue }
+            XCTAssertEqual(cells.count, 7, cells.joined(separator: " "))
+            guard cells.count == 7, let d = Double(cells[1]), let pv = Double(cells[2]), let w = Double(cells[3]),
+                  let f = Double(cells[4]), let c = Double(cells[5]) else { continue }
             let name = cells[0]
+            XCTAssertEqual(try XCTUnwrap(floor[name], name), f, accuracy: 5e-7, name)
+            XCTAssertEqual(critical, c, accuracy: 5e-7, name)
+            XCTAssertEqual(cells[6], NoiseFloor.marker(ks: try XCTUnwrap(ks[name]), floor: try XCTUnwrap(floor[name])), name)
             XCTAssertEqual(try XCTUnwrap(ks[name], name), d, accuracy: 5e-7, name)
             XCTAssertEqual(try XCTUnwrap(p[name], name), pv, accuracy: 5e-4 * max(pv, 1e-300), name)
             XCTAssertEqual(try XCTUnwrap(w1[name], name), w, accuracy: 5e-4 * w, name)
@@ -75,6 +93,9 @@ final class EvaluateTests: XCTestCase {
         XCTAssertEqual(order, order.sorted(), "ks keys in table order")
         let met = try XCTUnwrap(ks["met"])
         XCTAssertGreaterThan(met, 0.3, "zh-inv has an invisible Z: its missing pT is far harder than Drell–Yan's")
+        XCTAssertGreaterThan(met, 10 * (try XCTUnwrap(floor["met"])), "far above the noise floor")
+        XCTAssertTrue(rows.contains { $0.first == "met" && $0.last?.hasSuffix("×") == true }, "met is marked as a multiple of its floor")
+        XCTAssertTrue(r.stdout.contains("above critical: mu1_E, "), r.stdout)
         XCTAssertGreaterThan(try XCTUnwrap(report["classifier_auc"] as? Double), 0.7)
         let sum = try XCTUnwrap(lines.first { $0.hasPrefix("sum ") }?.split(separator: " ").last.flatMap { Double($0) })
         XCTAssertEqual(sum, ks.values.reduce(0, +), accuracy: 1e-6)

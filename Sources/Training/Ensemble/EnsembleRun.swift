@@ -26,6 +26,13 @@ public enum EnsembleRun {
         let group = try world.split(color: world.rank / s.ranksPerRestart, key: world.rank)
         let data = try world.agree { try GANData.load(s, comm: group) }
         try world.agree { try data.checkScore(s.score) }
+        if s.space == .full {
+            // A latent-space ensemble trains on its reducer's split, whose RUN/heldout.h5 the reducer wrote.
+            let heldOut = (s.out as NSString).appendingPathComponent(HeldOutTable.fileName)
+            let rows = try HeldOutTable.write(source: s.data, dataset: s.dataset, dropNonFinite: s.dropNonFinite,
+                                              split: data.prepared.split, to: heldOut, comm: world)
+            console.line("ensemble: held-out rows (never trained on): \(rows) rows of \(s.data) -> \(heldOut)")
+        }
         let scorer = try SnapshotScorer(names: s.score, data: data, events: s.validationEvents, seed: s.seed, comm: group)
         console.line("ensemble: \(s.restartIndices.count) restart(s) of a \(s.model.rawValue) in \(s.space.rawValue) space "
                      + "(\(data.outputColumns.count) columns, \(data.trainTotal) training rows) on \(world.size / s.ranksPerRestart) "

@@ -7,7 +7,7 @@ import Support
 /// The reduce stage: seed → shard → model → loop → evaluate → save, for the autoencoder or PCA.
 public enum ReduceStage {
     /// Trains (or resumes) the reducer of `s` on every rank of `comm` and writes RUN/model.h5,
-    /// latent.h5, reconstruction.json and config.toml.
+    /// latent.h5, reconstruction.json, config.toml and heldout.h5 (the rows it never trained on).
     public static func run(_ s: ReduceSettings, comm: Communicator, console: Console) throws {
         try comm.agree { if comm.isRoot { try OutputPath((s.out as NSString).appendingPathComponent("model.h5")).prepare() } }
         let data = try PreparedData.load(path: s.data, dataset: s.dataset, columns: s.columns, rotate: s.rotate,
@@ -25,6 +25,11 @@ public enum ReduceStage {
         try comm.agree { if comm.isRoot { try reducer.save(to: modelPath, config: s.toml, seed: s.seed, training: state) } }
         let report = try ReconstructionReport.evaluate(reducer, data: data, seed: s.seed, comm: comm)
         try ReduceStage.save(reducer, report: report, data: data, settings: s, comm: comm, console: console)
+        let heldOut = (s.out as NSString).appendingPathComponent(HeldOutTable.fileName)
+        let rows = try HeldOutTable.write(source: s.data, dataset: s.dataset, dropNonFinite: s.dropNonFinite,
+                                          split: data.split, to: heldOut, comm: comm)
+        console.line("held-out rows (never trained on): \(rows) rows of \(s.data) -> \(heldOut); evaluate generated events "
+                     + "against this file")
     }
 
     public static func checkLatent(_ latent: Int, keep: [String], features: [String]) throws {
