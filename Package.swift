@@ -75,14 +75,16 @@ let package = Package(
             "Workflows", "Training", "Generation", "Evaluation", "Physics", "EventStore", "Comm", "Support",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "SupportTests", dependencies: ["Support"]),
+        // Helpers shared by several test targets (not shipped): Python's json as an independent reader.
+        .target(name: "TestSupport", dependencies: ["Support"], path: "Tests/TestSupport"),
+        .testTarget(name: "SupportTests", dependencies: ["Support", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Support", "Training", "Comm"]),
         .testTarget(name: "CommTests", dependencies: ["Comm", "Support"]),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "Comm", "Support"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "EventStore", "Comm", "Support"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], resources: [.copy("Reference")]),
         // RowMappingTests checks Training's one mapping against Generation's model: the target also sees Generation.
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Generation", "NN", "Comm", "EventStore", "Physics", "Metrics", "Support"]),
+        .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Training", "Generation", "NN", "Comm", "EventStore", "Physics", "Metrics", "Support"]),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "Training", "NN", "Comm", "EventStore", "Support"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "NN", "Comm", "EventStore", "Physics", "Support"]),
         .testTarget(name: "CLITests", dependencies: ["latentsim", "Workflows", "Training", "Generation", "Evaluation",

@@ -35,6 +35,14 @@ public struct Representation {
         self.pairMass = pairMass
     }
 
+    /// The representation options of a job table (`reduce`'s, or a full-space `ensemble`'s):
+    /// log1p, zero_spike, quantile, quantile_ties, quantile_spread and pair_mass.
+    public init(job: inout JobConfig) throws {
+        self.init(log1p: try job.strings("log1p"), zeroSpike: try job.strings("zero_spike"), quantile: try job.strings("quantile"),
+                  quantileTies: try Representation.ties(job.string("quantile_ties")),
+                  quantileSpread: try job.strings("quantile_spread"), pairMass: try job.strings("pair_mass"))
+    }
+
     /// The `quantile_ties` option's value, refused with one line when it names no tie rule.
     public static func ties(_ name: String) throws -> QuantileTransform.Ties {
         guard let ties = QuantileTransform.Ties(rawValue: name) else {
