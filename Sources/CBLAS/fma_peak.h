@@ -5,9 +5,11 @@
 // The loop is inline assembly, so it is the same instructions at -O0 (a debug build compiles these
 // static inline functions at the Swift module's optimisation level; intrinsics would then go
 // through the stack) and the compiler can neither vectorise it differently nor drop it. Each
-// accumulator runs acc = acc·a + b: with a = b = 0.5 it settles on exactly 1 without denormals or
-// overflow, and the function returns the sum of every lane of every accumulator, which the caller
-// checks (lanes × accumulators), so the result is used and the loop provably ran.
+// accumulator runs acc = acc·a + b from 0: with a = b = 0.5 it settles on exactly 1 without
+// denormals or overflow, and the function returns the sum of every lane of every accumulator, which
+// the caller checks (lanes × accumulators), so the result is used and the loop provably ran.
+// The accumulators start at 0, not at b: an optimising build put the input b in the same register
+// as an accumulator that held the same value, the loop then overwrote b, and the sum was inf.
 //
 // Enough independent chains to cover FMA latency × issue width: 2 ports × 4-5 cycles needs
 // 8-10 in flight. AVX2 has 16 ymm registers: 12 accumulators + a + b. AVX-512 has 32 zmm: 16.
@@ -25,7 +27,8 @@
 __attribute__((target("avx2,fma"))) static inline float
 ls_fma_peak_avx2(uint64_t iterations, float a, float b) {
     __m256 va = _mm256_set1_ps(a), vb = _mm256_set1_ps(b);
-    __m256 c0 = vb, c1 = vb, c2 = vb, c3 = vb, c4 = vb, c5 = vb, c6 = vb, c7 = vb, c8 = vb, c9 = vb, c10 = vb, c11 = vb;
+    __m256 z = _mm256_setzero_ps();
+    __m256 c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z, c6 = z, c7 = z, c8 = z, c9 = z, c10 = z, c11 = z;
     if (iterations == 0) return 0;
     __asm__ volatile(
         "1:\n\t"
@@ -52,8 +55,9 @@ ls_fma_peak_avx2(uint64_t iterations, float a, float b) {
 __attribute__((target("avx512f"))) static inline float
 ls_fma_peak_avx512(uint64_t iterations, float a, float b) {
     __m512 va = _mm512_set1_ps(a), vb = _mm512_set1_ps(b);
-    __m512 c0 = vb, c1 = vb, c2 = vb, c3 = vb, c4 = vb, c5 = vb, c6 = vb, c7 = vb;
-    __m512 c8 = vb, c9 = vb, c10 = vb, c11 = vb, c12 = vb, c13 = vb, c14 = vb, c15 = vb;
+    __m512 z = _mm512_setzero_ps();
+    __m512 c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z, c6 = z, c7 = z;
+    __m512 c8 = z, c9 = z, c10 = z, c11 = z, c12 = z, c13 = z, c14 = z, c15 = z;
     if (iterations == 0) return 0;
     __asm__ volatile(
         "1:\n\t"

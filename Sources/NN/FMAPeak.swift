@@ -40,7 +40,7 @@ public enum FMAPeak {
             let t0 = DispatchTime.now().uptimeNanoseconds
             let total = run()
             let t1 = DispatchTime.now().uptimeNanoseconds
-            // Every lane settles on exactly 1 (acc = acc·0.5 + 0.5 from 0.5).
+            // Every lane settles on exactly 1 (acc = acc·0.5 + 0.5 from 0).
             guard total == Float(lanes * accumulators) else {
                 throw Failure(description: "the \(variant.rawValue) FMA loop returned \(total), not \(lanes * accumulators)")
             }
