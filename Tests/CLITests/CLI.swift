@@ -72,7 +72,9 @@ enum CLI {
     }
 
     /// `ranks == 0`: run the binary directly; otherwise `mpirun -q -np ranks --oversubscribe`.
+    /// `extraEnvironment` is added to the child's environment (mpirun passes it on to the ranks).
     static func run(_ arguments: [String], ranks: Int = 0, timeout: TimeInterval = 180,
+                    extraEnvironment: [String: String] = [:],
                     file: StaticString = #filePath, line: UInt = #line) throws -> Outcome {
         let process = Process()
         if ranks > 0 {
@@ -82,7 +84,7 @@ enum CLI {
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = arguments
         }
-        process.environment = environment
+        process.environment = environment.merging(extraEnvironment) { $1 }
         process.currentDirectoryURL = URL(fileURLWithPath: scratch)
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
