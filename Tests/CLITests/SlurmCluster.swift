@@ -14,6 +14,11 @@ final class SlurmCluster: @unchecked Sendable {
         let stderr: String
     }
 
+    struct SubmitFailed: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
+    }
+
     enum Start {
         case up(SlurmCluster)
         case unavailable(String)
@@ -57,7 +62,7 @@ final class SlurmCluster: @unchecked Sendable {
                                  directory: directory, timeout: 30)
         guard r.status == 0, let id = r.stdout.split(separator: ";").first.map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) }),
               !id.isEmpty else {
-            throw XCTSkip("sbatch failed (\(r.status)): \(r.stderr)")
+            throw SubmitFailed(message: "sbatch \(arguments.joined(separator: " ")) exited \(r.status): \(r.stderr)")
         }
         return id
     }
