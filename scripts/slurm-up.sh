@@ -26,12 +26,17 @@ for tool in munged slurmctld slurmd sbatch; do
 done
 [ -r /etc/munge/munge.key ] || { echo "slurm-up: /etc/munge/munge.key missing (munge's postinst makes it)" >&2; exit 3; }
 
+if [ -f "$root/run/slurmctld.pid" ] && [ "$(cat "/proc/$(tr -dc 0-9 < "$root/run/slurmctld.pid")/comm" 2>/dev/null)" = slurmctld ]; then
+    echo "slurm-up: a cluster is already running under $root; stop it with scripts/slurm-down.sh first" >&2
+    exit 1
+fi
 mkdir -p "$root"/{etc,state,spool,tmp,run,log,munge}
 chmod 755 "$root"
 chown munge:munge "$root/munge"; chmod 755 "$root/munge"
 host=$(hostname -s)
 # Four consecutive free TCP ports: slurmctld and up to three slurmd.
-port_free() { ! ss -Htln "sport = :$1" | grep -q .; }
+# A port is taken when something accepts a connection on it (bash's /dev/tcp: no iproute2 needed).
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 base=""
 for _ in $(seq 50); do
     b=$(( 20000 + (RANDOM % 2000) * 5 ))
