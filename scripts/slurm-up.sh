@@ -22,7 +22,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; } || true
 fi
 for tool in munged slurmctld slurmd sbatch; do
-    command -v "$tool" >/dev/null || { echo "slurm-up: $tool not installed (apt-get install ${packages[*]})" >&2; exit 3; }
+    command -v "$tool" >/dev/null || { echo "slurm-up: $tool not found on PATH (Debian: apt-get install ${packages[*]})" >&2; exit 3; }
 done
 [ -r /etc/munge/munge.key ] || { echo "slurm-up: /etc/munge/munge.key missing (munge's postinst makes it)" >&2; exit 3; }
 
