@@ -43,8 +43,9 @@ let package = Package(
         // NN owns the engine: layers, losses, optimizers on BLAS, one contiguous parameter/gradient buffer
         // per model, the packed inference kernel, worker pools. It imports CBLAS and Support only.
         .target(name: "NN", dependencies: ["CBLAS", "Support"], swiftSettings: nnSettings),
-        // Comm owns the MPI Communicator (works without mpirun), error agreement, SharedCounter, the rank-0
-        // Console and CommCheck. It imports CMPI and Support only.
+        // Comm owns the MPI Communicator (works without mpirun), error agreement, SharedCounter (RMA window,
+        // or point-to-point messages where no window can be made), the launch guard, the rank-0 Console and
+        // CommCheck. It imports CMPI and Support only.
         .target(name: "Comm", dependencies: ["CMPI", "Support"]),
         // EventStore owns event tables (HDF5 layouts, CSV, virtual datasets), preprocessing with exact
         // inverses and derivatives, checkpoints. It imports CHDF5, CMPI (MPI-IO handles), Comm and Support.

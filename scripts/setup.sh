@@ -11,6 +11,16 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# A real Slurm for the Slurm tests (scripts/slurm-up.sh starts it under a temporary directory):
+# Debian's packages start no daemons on install. Optional: without it those tests skip and say why.
+slurm_packages=(slurm-wlm slurmctld slurmd slurm-client munge)
+slurm_missing=()
+for p in "${slurm_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || slurm_missing+=("$p"); done
+if [ ${#slurm_missing[@]} -gt 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${slurm_missing[@]}" >/dev/null; } \
+        || echo "setup: Slurm packages (${slurm_missing[*]}) not installed; the Slurm tests will be skipped" >&2
+fi
 if ! python3 -c 'import h5py' 2>/dev/null; then
     python3 -m pip install -q h5py 2>/dev/null || echo "setup: h5py not installed; the h5py interoperability test will be skipped" >&2
 fi

@@ -28,3 +28,6 @@ static inline int ls_mpi_max_error_string(void) { return MPI_MAX_ERROR_STRING; }
 static inline MPI_Win ls_mpi_win_null(void) { return MPI_WIN_NULL; }
 static inline MPI_Op ls_mpi_no_op(void) { return MPI_NO_OP; }
 static inline int ls_mpi_mode_nocheck(void) { return MPI_MODE_NOCHECK; }
+static inline MPI_Status *ls_mpi_status_ignore(void) { return MPI_STATUS_IGNORE; }
+static inline int ls_mpi_any_source(void) { return MPI_ANY_SOURCE; }
+static inline int ls_mpi_any_tag(void) { return MPI_ANY_TAG; }

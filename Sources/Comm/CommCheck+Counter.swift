@@ -16,6 +16,7 @@ extension CommCheck {
             drawn.append(value)
             if value >= Int64(counterDraws) { break }
         }
+        let kind = counter.kind
         try counter.free()
         let all = try comm.gatherv(drawn)
         // A second counter starting elsewhere, one draw per rank: the start value is honoured.
@@ -23,6 +24,7 @@ extension CommCheck {
         let single = try comm.gatherv([try offset.next()])
         try offset.free()
         return [
+            "counter-kind \(kind.rawValue)",
             CommCheck.describe(all ?? [], expected: 0..<Int64(counterDraws + comm.size), name: "counter"),
             CommCheck.describe(single ?? [], expected: 7..<Int64(7 + comm.size), name: "counter-start"),
         ]

@@ -48,10 +48,13 @@ public final class Communicator: @unchecked Sendable {
         }
     }
 
-    /// MPI_COMM_WORLD, initialising MPI on first use (errors are returned, never fatal).
+    /// MPI_COMM_WORLD, initialising MPI on first use (errors are returned, never fatal). A world
+    /// of one process where the launcher asked for more is refused (LaunchGuard).
     public static func world() throws -> Communicator {
         try MPIRuntime.initialize()
-        return try Communicator(handle: ls_mpi_comm_world(), owned: false)
+        let world = try Communicator(handle: ls_mpi_comm_world(), owned: false)
+        try LaunchGuard.checkAfterInit(worldSize: world.size, env: MPIRuntime.launchEnvironment)
+        return world
     }
 
     /// MPI_COMM_SELF: a one-process communicator for rank-local work.
@@ -154,6 +157,15 @@ public final class Communicator: @unchecked Sendable {
         try mpiCheck(MPI_Comm_split(handle, Int32(color), Int32(key), &sub), "MPI_Comm_split")
         try mpiCheck(MPI_Comm_set_errhandler(sub, ls_mpi_errors_return()), "MPI_Comm_set_errhandler")
         return try Communicator(handle: sub, owned: true)
+    }
+
+    /// A new communicator with the same ranks and its own message space (MPI_Comm_dup), so
+    /// point-to-point traffic on it can never match a message sent on this one.
+    public func duplicate() throws -> Communicator {
+        var dup: MPI_Comm? = nil
+        try mpiCheck(MPI_Comm_dup(handle, &dup), "MPI_Comm_dup")
+        try mpiCheck(MPI_Comm_set_errhandler(dup, ls_mpi_errors_return()), "MPI_Comm_set_errhandler")
+        return try Communicator(handle: dup, owned: true)
     }
 
     /// Abort every process of this communicator (last resort when ranks cannot agree).

@@ -72,7 +72,9 @@ enum CLI {
     }
 
     /// `ranks == 0`: run the binary directly; otherwise `mpirun -q -np ranks --oversubscribe`.
+    /// `extraEnvironment` is added to the child's environment (mpirun passes it on to the ranks).
     static func run(_ arguments: [String], ranks: Int = 0, timeout: TimeInterval = 180,
+                    extraEnvironment: [String: String] = [:],
                     file: StaticString = #filePath, line: UInt = #line) throws -> Outcome {
         let process = Process()
         if ranks > 0 {
@@ -83,7 +85,7 @@ enum CLI {
             process.arguments = arguments
         }
         return try outcome(of: process, label: "latentsim \(arguments.joined(separator: " ")) (np \(ranks))", timeout: timeout,
-                           file: file, line: line)
+                           environment: environment.merging(extraEnvironment) { $1 }, file: file, line: line)
     }
 
     /// Another program (found on PATH, e.g. python3 or a tool of this repository) in the scratch
@@ -93,11 +95,12 @@ enum CLI {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [name] + arguments
-        return try outcome(of: process, label: "\(name) \(arguments.joined(separator: " "))", timeout: timeout, file: file, line: line)
+        return try outcome(of: process, label: "\(name) \(arguments.joined(separator: " "))", timeout: timeout,
+                           environment: environment, file: file, line: line)
     }
 
-    private static func outcome(of process: Process, label: String, timeout: TimeInterval, file: StaticString,
-                                line: UInt) throws -> Outcome {
+    private static func outcome(of process: Process, label: String, timeout: TimeInterval, environment: [String: String],
+                                file: StaticString, line: UInt) throws -> Outcome {
         process.environment = environment
         process.currentDirectoryURL = URL(fileURLWithPath: scratch)
         let out = Pipe(), err = Pipe()

@@ -20,6 +20,8 @@ final class CommunicatorTests: XCTestCase {
             "gatherv " + (0..<n).flatMap { r in [String](repeating: String(r), count: r + 1) }.joined(separator: " "),
             // Rank 0 is in the even group; keys are -rank, so rank 0 is the last of its group.
             "split rank0-group size \(evens.count) sum \(evens.reduce(0, +)) first-key-rank \(evens.count - 1)",
+            // One node: Open MPI makes the RMA window (osc/sm), no fallback to messages.
+            "counter-kind window",
             // Every rank draws until it holds a value ≥ 100: 0..<100 once each plus one value per rank.
             "counter 0..<\(100 + n) each drawn once",
             "counter-start 7..<\(7 + n) each drawn once",
@@ -45,6 +47,28 @@ final class CommunicatorTests: XCTestCase {
             XCTAssertTrue(lines.contains("counter 0..<\(20000 + ranks) each drawn once"), "np \(ranks): \(lines)")
             XCTAssertTrue(lines.contains("counter-start 7..<\(7 + ranks) each drawn once"), "np \(ranks): \(lines)")
         }
+    }
+
+    /// The point-to-point counter (forced; one node would otherwise get the window) under the same
+    /// contention, with rank 0 drawing from its main thread while its server thread answers the others.
+    func testMessageCounterHandsOutEveryValueOnceUnderContention() throws {
+        for ranks in [0, 2, 3] {
+            let r = try CLI.run(["comm-check", "--counter-draws", "20000"], ranks: ranks,
+                                extraEnvironment: ["LATENTSIM_SHARED_COUNTER": "messages"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let n = max(ranks, 1)
+            let lines = r.stdout.split(separator: "\n").map(String.init)
+            XCTAssertTrue(lines.contains("counter-kind messages"), "np \(ranks): \(lines)")
+            XCTAssertTrue(lines.contains("counter 0..<\(20000 + n) each drawn once"), "np \(ranks): \(lines)")
+            XCTAssertTrue(lines.contains("counter-start 7..<\(7 + n) each drawn once"), "np \(ranks): \(lines)")
+            XCTAssertTrue(lines.contains("agreed"), "np \(ranks): \(lines)")
+        }
+    }
+
+    func testAnUnknownCounterKindIsAUsageError() throws {
+        let r = try CLI.run(["comm-check"], extraEnvironment: ["LATENTSIM_SHARED_COUNTER": "rma"])
+        XCTAssertEqual(r.status, 64)
+        XCTAssertEqual(r.errorLines, ["error: LATENTSIM_SHARED_COUNTER=rma is not a shared counter kind (window or messages)"])
     }
 
     func testAnErrorOnOneRankStopsEveryRankWithOneMessage() throws {

@@ -9,7 +9,10 @@ final class PipelineTests: XCTestCase {
     static let quickstart = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("jobs/quickstart.toml").path
 
-    func tinyJob() throws -> String {
+    func tinyJob() throws -> String { try PipelineTests.tinyJob(named: "pipeline-tiny.toml") }
+
+    /// jobs/quickstart.toml with tiny counts, written to the scratch directory as `name`.
+    static func tinyJob(named name: String) throws -> String {
         var text = try String(contentsOfFile: PipelineTests.quickstart, encoding: .utf8)
         for (key, value) in [("events", "6000"), ("generate_events", "5000"), ("shard_events", "2000"), ("epochs", "2"),
                              ("restarts", "2"), ("steps", "40"), ("snapshot_every", "20"), ("validation_events", "1000")] {
@@ -17,7 +20,7 @@ final class PipelineTests: XCTestCase {
             XCTAssertNotNil(text.range(of: pattern, options: .regularExpression), "quickstart.toml sets \(key)")
             text = text.replacingOccurrences(of: pattern, with: "\(key) = \(value)", options: .regularExpression)
         }
-        let path = CLI.path("pipeline-tiny.toml")
+        let path = CLI.path(name)
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
