@@ -3,7 +3,8 @@ import Foundation
 /// SIGTERM and SIGUSR1 (Slurm's warning signal, forwarded by mpirun) request a clean stop: the
 /// current step finishes, a checkpoint is written, and the run exits with ExitStatus.resumable.
 public enum StopSignal {
-    private static let flag: UnsafeMutablePointer<Int32> = {
+    /// Internal so that tests can raise and clear a stop request without a signal.
+    static let flag: UnsafeMutablePointer<Int32> = {
         let p = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
         p.pointee = 0
         return p

@@ -17,7 +17,7 @@ struct EnsembleOptions: ParsableArguments {
     @Option(help: "Training steps per restart (default 10000).") var steps: Int?
     @Option(help: "Score a snapshot every K steps (default 100).") var snapshotEvery: Int?
     @Option(help: "Generated events per snapshot score (default 20000).") var validationEvents: Int?
-    @Option(help: "Comma-separated quantities whose KS sum is the score (default mll,phi_miss,mu1_iso).") var score: String?
+    @Option(help: "Comma-separated quantities whose KS sum is the score (default mll,phi_miss,mu1_iso, or what of it the table can give).") var score: String?
     @Option(help: "Number of restarts M (default 8).") var restarts: Int?
     @Option(help: "MPI ranks per restart r; r must divide the rank count (default 1).") var ranksPerRestart: Int?
     @Option(help: "Base seed; restart i uses seed + i (default 1).") var seed: UInt64?

@@ -110,6 +110,16 @@ final class AllocationTests: XCTestCase {
         before = counter()
         for _ in 0..<10 { gan.benchmarkStep(); wgan.benchmarkStep() }
         let ganCalls = counter() - before
+        // RestartRun's loss sums around the production step: LossAverages.add every step, reset at a record.
+        var averages = LossAverages(names: gan.trainer.lossNames)
+        averages.add(try gan.trainer.step(1000))
+        before = counter()
+        for i in 0..<10 {
+            averages.add(try gan.trainer.step(1001 + i))
+            if i == 4 { averages.reset() }
+        }
+        let averageCalls = counter() - before
+        XCTAssertEqual(averages.steps, 5)
         before = counter()
         for _ in 0..<10 { autoencoder.benchmarkStep() }
         let autoencoderCalls = counter() - before
@@ -134,6 +144,7 @@ final class AllocationTests: XCTestCase {
         let packedCalls = counter() - before
         print("OpenBLAS-internal malloc calls in the 60 measured steps: \(blas() - blasBefore)")
         XCTAssertEqual(ganCalls, 0, "production GAN and WGAN-GP trainer steps allocate")
+        XCTAssertEqual(averageCalls, 0, "summing the step losses for the snapshot records allocates")
         XCTAssertEqual(autoencoderCalls, 0, "production autoencoder trainer step allocates")
         XCTAssertEqual(vaeCalls, 0, "VAE step (KL, reparameterisation, Adadelta, SGD) allocates")
         XCTAssertEqual(criticCalls, 0, "WGAN-GP critic step (interpolation, gradient penalty) allocates")

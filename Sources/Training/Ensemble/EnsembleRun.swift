@@ -20,12 +20,17 @@ public struct EnsembleStopped: ReportableError {
 }
 
 public enum EnsembleRun {
-    public static func run(_ s: GANSettings, world: Communicator, console: Console) throws {
-        try world.agree { try s.checkRanks(worldSize: world.size) }
+    public static func run(_ settings: GANSettings, world: Communicator, console: Console) throws {
+        try world.agree { try settings.checkRanks(worldSize: world.size) }
+        let group = try world.split(color: world.rank / settings.ranksPerRestart, key: world.rank)
+        let data = try world.agree { try GANData.load(settings, comm: group) }
+        // Before RUN/ is created: a refused score leaves no run directory behind.
+        let score = try world.agree { try data.scoreChoice(settings) }
+        if let note = score.note { console.line(note) }
+        // The quantities actually scored: records, the leaderboard and the selection use them.
+        var s = settings
+        s.score = score.names
         try world.agree { if world.isRoot { try prepareRunDirectory(s) } }
-        let group = try world.split(color: world.rank / s.ranksPerRestart, key: world.rank)
-        let data = try world.agree { try GANData.load(s, comm: group) }
-        try world.agree { try data.checkScore(s.score) }
         if s.space == .full {
             // A latent-space ensemble trains on its reducer's split, whose RUN/heldout.h5 the reducer wrote.
             let heldOut = (s.out as NSString).appendingPathComponent(HeldOutTable.fileName)

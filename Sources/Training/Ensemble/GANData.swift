@@ -73,9 +73,10 @@ public struct GANData {
         return try RowMapping(latentScaling: nil, decoder: nil, scaling: prepared.scaling, ending: ending, maxRows: maxRows)
     }
 
-    /// Validates the score list against the frame columns (names or derived quantities).
-    public func checkScore(_ names: [String]) throws {
-        let probe = EventTable(columns: frameColumns, rows: 0)
-        for name in names { _ = try probe.quantity(name) }
+    /// The score quantities for these columns (`ScoreChoice`): the requested ones, a refusal of an
+    /// explicit score they cannot give, or the default score's fallback with its note.
+    public func scoreChoice(_ s: GANSettings) throws -> ScoreChoice {
+        try ScoreChoice.resolve(requested: s.score, isDefault: s.scoreIsDefault, frameColumns: frameColumns,
+                                features: prepared.features, data: s.data)
     }
 }

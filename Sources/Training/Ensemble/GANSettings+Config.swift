@@ -111,6 +111,7 @@ extension GANSettings {
             prune: try job.string("prune"),
             dropNonFinite: try job.bool("drop_nonfinite"),
             out: try job.string("out"), toml: "", threads: try job.int("threads"))
+        s.scoreIsDefault = job.overrides["score"] == nil && job.fileValues["score"] == nil
         try s.validate()
         s.toml = job.describe()
         return s

@@ -25,6 +25,9 @@ public struct GANSettings {
     public var snapshotEvery: Int
     public var validationEvents: Int
     public var score: [String]
+    /// Whether `score` is the schema's default (neither the job file nor the command line set it):
+    /// then it adapts to a table it does not fit (`ScoreChoice`); an explicit score is refused.
+    public var scoreIsDefault = false
     public var restarts: Int
     public var ranksPerRestart: Int
     public var seed: UInt64

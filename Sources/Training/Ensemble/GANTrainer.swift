@@ -124,6 +124,7 @@ public final class GANTrainer: GeneratorTrainer {
         Communicator.share(of: batch, rank: rank * workers + worker, size: ranks * workers)
     }
 
+    public var lossNames: [String] { losses.values.map(\.0) }
     public var extraState: [(String, UnsafeMutableBufferPointer<Float>)] { average.map { [("generator_ema", $0.buffer)] } ?? [] }
 
     /// Snapshots sample from the averaged weights: they move less between snapshots than the raw

@@ -30,10 +30,12 @@ public enum GeneratorSnapshot {
         return checkpoint
     }
 
-    /// The resumable state of a restart: every network's parameters and optimizer state, and the step.
-    public static func state(_ trainer: GeneratorTrainer, step: Int, restart: Int) -> Checkpoint {
+    /// The resumable state of a restart: every network's parameters and optimizer state, the step,
+    /// and the loss sums since the last snapshot record.
+    public static func state(_ trainer: GeneratorTrainer, step: Int, restart: Int, losses: LossAverages) -> Checkpoint {
         var checkpoint = Checkpoint(attributes: ["format": .string("latentsim-restart-state-1"), "step": .int(Int64(step)),
                                                  "restart": .int(Int64(restart))])
+        checkpoint.attributes.merge(losses.attributes) { $1 }
         for m in trainer.models {
             checkpoint.buffers["\(m.name)_parameters"] = m.model.copyParameters()
             checkpoint.buffers["\(m.name)_optimizer_state"] = m.optimizer.copyState()
@@ -43,8 +45,8 @@ public enum GeneratorSnapshot {
         return checkpoint
     }
 
-    /// Restores a state written by `state`; returns its step.
-    public static func restore(_ trainer: GeneratorTrainer, from path: String) throws -> Int {
+    /// Restores a state written by `state`; returns its step and loss sums.
+    public static func restore(_ trainer: GeneratorTrainer, from path: String) throws -> (step: Int, losses: LossAverages) {
         let checkpoint = try Checkpoint.read(from: path)
         for m in trainer.models {
             try m.model.restoreParameters(try checkpoint.buffer("\(m.name)_parameters", count: m.model.parameterCount))
@@ -54,6 +56,6 @@ public enum GeneratorSnapshot {
         for (name, buffer) in trainer.extraState {
             _ = buffer.update(fromContentsOf: try checkpoint.buffer(name, count: buffer.count))
         }
-        return Int(try checkpoint.int("step"))
+        return (Int(try checkpoint.int("step")), try LossAverages(names: trainer.lossNames, restoring: checkpoint, path: path))
     }
 }

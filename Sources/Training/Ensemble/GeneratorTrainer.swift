@@ -26,6 +26,8 @@ public protocol GeneratorTrainer: AnyObject {
     var models: [TrainedModel] { get }
     /// One optimizer step of every model at global step `step` (a pure function of the state and step).
     func step(_ step: Int) throws -> StepLosses
+    /// The names of the losses `step` returns, in its order.
+    var lossNames: [String] { get }
     /// Named buffers beyond the networks and optimizers that the state file must carry (EMA weights).
     var extraState: [(String, UnsafeMutableBufferPointer<Float>)] { get }
     /// Runs `body` with the sampler holding the weights snapshots use (the EMA average when enabled).

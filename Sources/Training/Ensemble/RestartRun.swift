@@ -31,9 +31,11 @@ public final class RestartRun {
         trainer = try Trainers.make(settings, data: data, seed: settings.restartSeed(index), comm: comm)
     }
 
-    /// Trains to step `end` (or the end of the run); returns how it stopped.
+    /// Trains to step `end` (or the end of the run); returns how it stopped. Each record holds the
+    /// step losses' means since the previous one: summed here (in place), reset at every record,
+    /// and saved with the state (a stop between snapshots resumes with the sums).
     public func run(until end: Int) throws -> Outcome {
-        let (start, secondsBefore) = try resume()
+        var (start, secondsBefore, losses) = try resume()
         guard start < end else { return .reached }
         let clock = Stopwatch()
         var last = clock.seconds
@@ -41,32 +43,38 @@ public final class RestartRun {
         for step in start..<end {
             let rate = LearningRateSchedule.value(lr: s.lr, schedule: s.schedule, step: step, total: s.steps)
             for optimizer in optimizers { optimizer.learningRate = rate }
-            let losses = try trainer.step(step)
+            let stepLosses = try trainer.step(step)
+            losses.add(stepLosses)
             let done = step + 1
-            guard losses.isFinite else {
+            guard stepLosses.isFinite else {
                 let score = SnapshotScore(ks: s.score.map { ($0, .nan) }, columns: [], diverged: true, reason: "non-finite loss")
                 try comm.agree { if comm.isRoot { try files.append(RestartFiles.record(restart: index, step: done, score: score,
-                                                                                          seconds: secondsBefore + clock.seconds)) } }
+                                                                                          seconds: secondsBefore + clock.seconds,
+                                                                                          losses: losses)) } }
                 console.line("restart \(index) step \(done): diverged (non-finite loss); the restart stops here")
                 return .diverged
             }
             if done % s.snapshotEvery == 0 || done == s.steps {
                 let score = try trainer.withSamplingWeights { try scorer.score(sampler: trainer.sampler, noiseWidth: trainer.noiseWidth) }
-                try comm.agree { if comm.isRoot { try keep(score, step: done, seconds: secondsBefore + clock.seconds) } }
+                try comm.agree { if comm.isRoot { try keep(score, step: done, seconds: secondsBefore + clock.seconds, losses: &losses) } }
+                losses.reset()
                 let now = clock.seconds
-                console.line(logLine(done, losses: losses, score: score, rate: Double(s.snapshotEvery) / max(now - last, 1e-9)))
+                console.line(logLine(done, losses: stepLosses, score: score, rate: Double(s.snapshotEvery) / max(now - last, 1e-9)))
                 last = now
             }
-            if losses.stopRequested {
-                try comm.agree { if comm.isRoot { try GeneratorSnapshot.state(trainer, step: done, restart: index).write(to: files.state) } }
+            if stepLosses.stopRequested {
+                try comm.agree {
+                    if comm.isRoot { try GeneratorSnapshot.state(trainer, step: done, restart: index, losses: losses).write(to: files.state) }
+                }
                 return .stopped
             }
         }
         return .reached
     }
 
-    /// Restores the saved state on every rank of the group; returns (step, training seconds so far).
-    private func resume() throws -> (Int, Double) {
+    /// Restores the saved state on every rank of the group; returns (step, training seconds so far,
+    /// loss sums since the last record).
+    private func resume() throws -> (Int, Double, LossAverages) {
         let exists = try comm.broadcast(Int32(comm.isRoot && FileManager.default.fileExists(atPath: files.state) ? 1 : 0))
         guard exists != 0 else {
             try comm.agree {
@@ -74,9 +82,9 @@ public final class RestartRun {
                 try FileManager.default.createDirectory(atPath: files.directory, withIntermediateDirectories: true)
                 try files.truncateRecords(through: 0)
             }
-            return (0, 0)
+            return (0, 0, LossAverages(names: trainer.lossNames))
         }
-        let step = try comm.agree { try GeneratorSnapshot.restore(trainer, from: files.state) }
+        let (step, losses) = try comm.agree { try GeneratorSnapshot.restore(trainer, from: files.state) }
         let seconds = try comm.agree { () -> Double in
             guard comm.isRoot else { return 0 }
             try files.truncateRecords(through: step)
@@ -86,12 +94,14 @@ public final class RestartRun {
             return records.last?.seconds ?? 0
         }
         console.line("resuming restart \(index) from step \(step)")
-        return (step, try comm.broadcast(seconds))
+        return (step, try comm.broadcast(seconds), losses)
     }
 
-    /// Records the score, keeps the snapshot if it is among the best k, and saves the state (rank 0).
-    private func keep(_ score: SnapshotScore, step: Int, seconds: Double) throws {
-        try files.append(RestartFiles.record(restart: index, step: step, score: score, seconds: seconds))
+    /// Records the score and the loss means, keeps the snapshot if it is among the best k, and saves
+    /// the state with the loss sums reset (rank 0; the caller resets its sums on every rank).
+    private func keep(_ score: SnapshotScore, step: Int, seconds: Double, losses: inout LossAverages) throws {
+        try files.append(RestartFiles.record(restart: index, step: step, score: score, seconds: seconds, losses: losses))
+        losses.reset()
         if !score.diverged && (kept.count < s.topK || score.sum < kept[kept.count - 1].sum) {
             try trainer.withSamplingWeights {
                 try GeneratorSnapshot.checkpoint(sampler: trainer.sampler, noiseWidth: trainer.noiseWidth, settings: s, data: data,
@@ -103,7 +113,7 @@ public final class RestartRun {
                 try? FileManager.default.removeItem(atPath: files.snapshot(step: kept.removeLast().step))
             }
         }
-        try GeneratorSnapshot.state(trainer, step: step, restart: index).write(to: files.state)
+        try GeneratorSnapshot.state(trainer, step: step, restart: index, losses: losses).write(to: files.state)
     }
 
     private func logLine(_ step: Int, losses: StepLosses, score: SnapshotScore, rate: Double) -> String {

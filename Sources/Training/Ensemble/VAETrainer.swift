@@ -81,6 +81,7 @@ public final class VAETrainer: GeneratorTrainer {
                             pool: try WorkerPool(count: shards.count), ranks: comm)
     }
 
+    public var lossNames: [String] { losses.values.map(\.0) }
     public var extraState: [(String, UnsafeMutableBufferPointer<Float>)] { [] }
     public func withSamplingWeights<T>(_ body: () throws -> T) rethrows -> T { try body() }
 
