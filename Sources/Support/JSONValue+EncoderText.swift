@@ -23,7 +23,7 @@ extension JSONValue {
     private func writeEncoderText(to out: inout String, indent: Int?) {
         func newline(_ level: Int) { out += "\n" + String(repeating: "  ", count: level) }
         switch self {
-        case .string(let s): out += JSONValue.encoderQuoted(s)
+        case .string(let s): out += JSONValue.quoted(s, encoderStyle: true)
         case .number(let d):
             let text = d.isFinite ? d.description : "null"
             out += text.hasSuffix(".0") ? String(text.dropLast(2)) : text
@@ -41,7 +41,7 @@ extension JSONValue {
             for (i, member) in members.enumerated() {
                 if i > 0 { out += "," }
                 if let indent { newline(indent + 1) }
-                out += JSONValue.encoderQuoted(member.key) + (indent == nil ? ":" : " : ")
+                out += JSONValue.quoted(member.key, encoderStyle: true) + (indent == nil ? ":" : " : ")
                 member.value.writeEncoderText(to: &out, indent: indent.map { $0 + 1 })
             }
             if let indent { if members.isEmpty { out += "\n" }; newline(indent) }
@@ -50,22 +50,4 @@ extension JSONValue {
         }
     }
 
-    static func encoderQuoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "/": out += "\\/"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
-    }
 }

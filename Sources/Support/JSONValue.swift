@@ -95,7 +95,11 @@ public enum JSONValue {
             .joined(separator: ",\n") + "\n}\n"
     }
 
-    public static func quoted(_ s: String) -> String {
+    public static func quoted(_ s: String) -> String { quoted(s, encoderStyle: false) }
+
+    /// `encoderStyle` also escapes `/` and writes backspace and form feed as `\b` and `\f`, as
+    /// JSONEncoder does (the files once written with it keep their bytes).
+    static func quoted(_ s: String, encoderStyle: Bool) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
@@ -104,6 +108,9 @@ public enum JSONValue {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
+            case "/" where encoderStyle: out += "\\/"
+            case "\u{08}" where encoderStyle: out += "\\b"
+            case "\u{0C}" where encoderStyle: out += "\\f"
             default:
                 if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
             }
