@@ -62,10 +62,7 @@ extension GANTrainer: ParallelWork {
         let n = lane.plan.localRows(step: currentBatch, into: lane.indices, positions: lane.positions)
         guard n > 0 else { return d.zeroGradients() }
         let input = d.input.baseAddress.unsafelyUnwrapped
-        data.values.withUnsafeBufferPointer { v in
-            let values = v.baseAddress.unsafelyUnwrapped
-            for i in 0..<n { (input + i * k).update(from: values + (lane.offset + Int(lane.indices[i])) * k, count: k) }
-        }
+        data.gather(lane.indices.baseAddress.unsafelyUnwrapped, count: n, offset: lane.offset, into: input)
         let positions = UnsafePointer(lane.positions.baseAddress.unsafelyUnwrapped)
         TrainingNoise.fill(g.input(batch: n).baseAddress.unsafelyUnwrapped, width: s.noise, step: currentStep, positions: positions,
                            count: n, seed: seed, purpose: TrainingNoise.discriminator &+ UInt32(currentCritic))

@@ -35,17 +35,6 @@ public protocol GeneratorTrainer: AnyObject {
 }
 
 extension GeneratorTrainer {
-    /// Copies this rank's rows of global batch `step` into `destination` (rows × width); returns the count.
-    public static func gatherRows(_ data: EventTable, plan: ShardedBatches, step: Int, indices: UnsafeMutableBufferPointer<Int32>,
-                           into destination: UnsafeMutablePointer<Float>) -> Int {
-        let n = plan.localRows(step: step, into: indices)
-        let k = data.width
-        data.values.withUnsafeBufferPointer { v in
-            for i in 0..<n { (destination + i * k).update(from: v.baseAddress! + Int(indices[i]) * k, count: k) }
-        }
-        return n
-    }
-
     /// The optimizer named in the settings.
     public static func makeOptimizer(_ s: GANSettings, for model: MLP) -> Optimizer {
         switch s.optimizer {

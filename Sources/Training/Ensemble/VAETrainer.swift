@@ -118,10 +118,7 @@ extension VAETrainer: ParallelWork {
             return
         }
         let input = lane.input.start
-        data.values.withUnsafeBufferPointer { v in
-            let values = v.baseAddress.unsafelyUnwrapped
-            for i in 0..<n { (input + i * k).update(from: values + (lane.offset + Int(lane.indices[i])) * k, count: k) }
-        }
+        data.gather(lane.indices.baseAddress.unsafelyUnwrapped, count: n, offset: lane.offset, into: input)
         TrainingNoise.fill(lane.vae.epsilon(batch: n).baseAddress.unsafelyUnwrapped, width: lane.vae.latent, step: currentStep,
                            positions: UnsafePointer(lane.positions.baseAddress.unsafelyUnwrapped), count: n, seed: seed,
                            purpose: TrainingNoise.vae)

@@ -56,12 +56,7 @@ extension AutoencoderTrainer: ParallelWork {
         lane.localSum = 0
         guard n > 0 else { return model.zeroGradients() }
         let input = model.input(batch: n).baseAddress.unsafelyUnwrapped
-        data.values.withUnsafeBufferPointer { v in
-            lane.rows.withUnsafeBufferPointer { idx in
-                let values = v.baseAddress.unsafelyUnwrapped
-                for i in 0..<n { (input + i * k).update(from: values + (lane.offset + Int(idx[i])) * k, count: k) }
-            }
-        }
+        lane.rows.withUnsafeBufferPointer { data.gather($0.baseAddress.unsafelyUnwrapped, count: n, offset: lane.offset, into: input) }
         let output = model.forward(batch: n)
         let gradient = model.outputGradient(batch: n)
         lane.localSum = Loss.rowMeanSquaredError(prediction: UnsafeBufferPointer(output),

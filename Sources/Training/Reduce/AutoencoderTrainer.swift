@@ -73,14 +73,7 @@ public final class AutoencoderTrainer {
         var localSum = 0.0, derivedSum = 0.0
         if n > 0 {
             let input = model.input(batch: n)
-            data.values.withUnsafeBufferPointer { v in
-                rows.withUnsafeBufferPointer { idx in
-                    for i in 0..<n {
-                        let src = v.baseAddress! + Int(idx[i]) * k
-                        (input.baseAddress! + i * k).update(from: src, count: k)
-                    }
-                }
-            }
+            rows.withUnsafeBufferPointer { data.gather($0.baseAddress.unsafelyUnwrapped, count: n, into: input.baseAddress.unsafelyUnwrapped) }
             let output = model.forward(batch: n)
             let gradient = model.outputGradient(batch: n)
             // Per-row gradients (GradientRule): the update divides the sum over ranks by B once.
