@@ -16,6 +16,8 @@ public struct EvaluateSettings {
     public var dropNonFinite = false
     public var classifierRows = 50_000
     public var classifierSeed: UInt64 = 1
+    /// Which columns play the physics roles the derived quantities are computed from.
+    public var roles = ColumnRoles()
 
     public init(real: String, generated: String, dataset: String = "events", columns: String? = nil, maxRows: Int = 1_000_000,
                 out: String? = nil, dropNonFinite: Bool = false, classifierRows: Int = 50_000, classifierSeed: UInt64 = 1) {
@@ -52,6 +54,7 @@ public enum EvaluateStage {
         let report = inputs.out.map(OutputPath.init)
         try comm.agree { if comm.isRoot { try report?.prepare() } }
         let realLayout = try EventReader.describe(path: inputs.real, dataset: dataset, comm: comm)
+        try comm.agree { try s.roles.check(columns: realLayout.columns, table: inputs.real) }
         let generatedLayout = try EventReader.describe(path: inputs.generated, dataset: dataset, comm: comm)
         let names = try comm.agree { () -> [String] in
             let names = try EvaluationInputs.columns(requested: s.columns, real: realLayout.columns,
@@ -78,7 +81,7 @@ public enum EvaluateStage {
         let generatedTable = try EvaluateStage.gathered(generatedRead.table, columns: names, comm: comm)
         try comm.agree {
             guard let realTable, let generatedTable else { return }
-            let evaluation = try Evaluation(real: realTable, generated: generatedTable)
+            let evaluation = try Evaluation(real: realTable, generated: generatedTable, roles: s.roles)
             console.line("real       \(inputs.real)  \(EvaluateStage.rows(realRead))")
             console.line("generated  \(inputs.generated)  \(EvaluateStage.rows(generatedRead))")
             console.line(evaluation.formattedTable())
@@ -108,8 +111,9 @@ public enum EvaluateStage {
             return nil
         }
         let names = evaluation.rows.map(\.name)
-        let held = try ClassifierTwoSample.heldOutScores(real: ClassifierTwoSample.features(real, names: names, rows: n),
-                                                         generated: ClassifierTwoSample.features(generated, names: names, rows: n),
+        let held = try ClassifierTwoSample.heldOutScores(real: ClassifierTwoSample.features(real, names: names, rows: n, roles: s.roles),
+                                                         generated: ClassifierTwoSample.features(generated, names: names, rows: n,
+                                                                                                        roles: s.roles),
                                                          settings: settings)
         let auc = ClassifierTwoSample.auc(scores: held.scores, positive: held.positive)
         let std = ClassifierTwoSample.bootstrapStd(scores: held.scores, positive: held.positive, seed: s.classifierSeed)

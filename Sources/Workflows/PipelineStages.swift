@@ -7,19 +7,22 @@ import Physics
 import Support
 import Training
 
-/// The pipeline: simulate → reduce → held-out rows → ensemble → select → generate → evaluate, each
-/// stage one typed library call on the same communicator. Rerunning continues: a finished
-/// simulation and reduction are kept, the ensemble and generation resume.
+/// The pipeline: simulate (or the user's `data`) → reduce → held-out rows → ensemble → select →
+/// generate → evaluate, each stage one typed library call on the same communicator. Rerunning
+/// continues: a finished simulation and reduction are kept, the ensemble and generation resume.
 public enum PipelineStages {
     public static func run(_ s: PipelineSettings, comm: Communicator, console: Console) throws {
         let clock = Stopwatch()
-        try simulate(s, comm: comm, console: console)
+        if s.data != nil {
+            try checkData(s, comm: comm, console: console)
+        } else {
+            try simulate(s, comm: comm, console: console)
+        }
         // From here on SIGTERM/SIGUSR1 (Slurm's warning) checkpoints and exits 75 (reduce, ensemble).
         StopSignal.install()
         try reduce(s, comm: comm, console: console)
         try writeHeldOut(s, comm: comm, console: console)
-        var overrides = ConfigOverrides()
-        overrides.set("data", s.table)
+        var overrides = s.overrides
         overrides.set("reducer", s.reduce)
         overrides.set("out", s.ensemble)
         let ensemble = try comm.agree { try GANSettings.resolve(config: s.job, overrides: overrides) }
@@ -32,7 +35,8 @@ public enum PipelineStages {
                                  shardEvents: s.shardEvents, seed: s.seed)
         }
         try stage("generate", console) { try GenerateStage.run(generate, comm: comm) }
-        let evaluate = EvaluateSettings(real: s.heldOut, generated: s.generated, out: s.evaluation)
+        var evaluate = EvaluateSettings(real: s.heldOut, generated: s.generated, out: s.evaluation)
+        evaluate.roles = s.roles
         try stage("evaluate", console) { try EvaluateStage.run(evaluate, comm: comm, console: console) }
         console.line(summary(s, seconds: clock.seconds))
     }
@@ -67,24 +71,27 @@ public enum PipelineStages {
             console.line("== pipeline: reduce (kept \(s.reduce))")
             return
         }
-        var overrides = ConfigOverrides()
-        overrides.set("data", s.table)
+        var overrides = s.overrides
         overrides.set("out", s.reduce)
         let settings = try comm.agree { try ReduceSettings.resolve(config: s.job, overrides: overrides) }
         try stage("reduce", console) { try ReduceStage.run(settings, comm: comm, console: console) }
     }
 
-    /// DIR/heldout.h5: the rows of the simulated table that the reducer (and so the GANs) held out.
+    /// DIR/heldout.h5: the rows of the table that the reducer (and so the GANs) held out.
     public static func writeHeldOut(_ s: PipelineSettings, comm: Communicator, console: Console) throws {
         let reducer = try comm.agree { try Reducer.load(path: (s.reduce as NSString).appendingPathComponent("model.h5")) }
-        let rows = try HeldOutTable.write(source: s.table, split: reducer.split, to: s.heldOut, comm: comm)
+        var overrides = s.overrides
+        overrides.set("out", s.reduce)
+        let reduce = try comm.agree { try ReduceSettings.resolve(config: s.job, overrides: overrides) }
+        let rows = try HeldOutTable.write(source: s.table, dataset: s.data == nil ? "events" : s.dataset,
+                                          dropNonFinite: reduce.dropNonFinite, split: reducer.split, to: s.heldOut, comm: comm)
         console.line("== pipeline: held-out real events: \(rows) rows of \(s.table) -> \(s.heldOut)")
     }
 
     public static func summary(_ s: PipelineSettings, seconds: Double) -> String {
         """
         == pipeline finished in \(String(format: "%.0f", seconds)) s
-           simulated table      \(s.table)
+           \(s.data == nil ? "simulated table " : "your table      ")     \(s.table)
            reducer              \(s.reduce)/ (model.h5, reconstruction.json, latent.h5)
            held-out real events \(s.heldOut)
            ensemble             \(s.ensemble)/ (leaderboard.csv, best/)

@@ -4,9 +4,11 @@ import Workflows
 
 struct Pipeline: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the whole chain in one MPI job: simulate → reduce → ensemble → select → generate → evaluate.",
+        abstract: "Run the whole chain in one MPI job: simulate (or your table) → reduce → ensemble → select → generate → evaluate.",
         discussion: "mpirun -np 2 latentsim pipeline jobs/quickstart.toml. The job file's [pipeline] table sets the "
-            + "output directory, the simulated and generated event counts; [reduce] and [ensemble] configure those "
+            + "output directory, the simulated and generated event counts, or data = \"table.h5\" (HDF5 or CSV; dataset "
+            + "names its HDF5 table) to learn your own table instead of simulating, with [roles] (or --roles) naming the "
+            + "columns that play the physics roles; [reduce] and [ensemble] configure those "
             + "stages. Outputs: DIR/dy.h5 (simulated), DIR/reduce/ (autoencoder), DIR/heldout.h5 (the held-out real "
             + "rows, never trained on), DIR/ensemble/ (leaderboard, best/), DIR/generated/ (shards, events.h5, "
             + "manifest.json) and DIR/evaluation.json (KS per column and quantity, generated vs held-out real). "
@@ -14,10 +16,12 @@ struct Pipeline: ParsableCommand {
 
     @Argument(help: "Job file (TOML).") var job: String
     @Option(help: "Output directory (default: [pipeline] out of the job file, else runs/pipeline).") var out: String?
+    @Option(help: "Physics roles of the table's columns, ROLE=COLUMN,... (e.g. mu1_E=E1,mu1_px=px1); overrides [roles] of the job file.")
+    var roles: String?
 
     func run() throws {
         let comm = try Communicator.world()
-        let settings = try comm.agree { try PipelineSettings.load(job: job, out: out) }
+        let settings = try comm.agree { try PipelineSettings.load(job: job, out: out, roles: roles) }
         try PipelineStages.run(settings, comm: comm, console: Console(comm: comm))
     }
 }

@@ -43,6 +43,7 @@ struct ReduceOptions: ParsableArguments {
     @Flag(help: "Drop rows with NaN/Inf instead of refusing the file.") var dropNonfinite = false
     @Option(help: "Run directory.") var out: String?
     @Flag(help: "Continue from RUN/model.h5.") var resume = false
+    @Option(help: "Physics roles of the table's columns, ROLE=COLUMN,... (e.g. mu1_E=E1,mu1_px=px1); overrides [roles] of the job file.") var roles: String?
 
     /// The flags given, as overrides of the job file's [reduce] table; then one library call.
     func resolve() throws -> ReduceSettings {
@@ -64,7 +65,7 @@ struct ReduceOptions: ParsableArguments {
         o.set("zero_spike", list(zeroSpike)); o.set("quantile", list(quantile)); o.set("quantile_ties", quantileTies)
         o.set("quantile_spread", list(quantileSpread)); o.set("pair_mass", list(pairMass)); o.set("keep", list(keep))
         o.set("derived_loss", list(derivedLoss)); o.set("derived_weight", derivedWeight)
-        o.set("drop_nonfinite", dropNonfinite ? true : nil); o.set("out", out)
+        o.set("drop_nonfinite", dropNonfinite ? true : nil); o.set("out", out); o.roles = roles
         return try ReduceSettings.resolve(config: config, overrides: o, resume: resume)
     }
 }

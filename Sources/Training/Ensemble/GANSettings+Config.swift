@@ -112,6 +112,7 @@ extension GANSettings {
             dropNonFinite: try job.bool("drop_nonfinite"),
             out: try job.string("out"), toml: "", threads: try job.int("threads"))
         s.scoreIsDefault = job.overrides["score"] == nil && job.fileValues["score"] == nil
+        s.roles = try ColumnRoles.load(job: config, cli: overrides.roles)
         try s.validate()
         s.toml = job.describe()
         return s

@@ -41,7 +41,8 @@ public enum AutoencoderRun {
                                   batch: batch, seed: s.seed)
         let derived = s.derivedLoss.isEmpty ? nil
             : try DerivedLoss(quantities: s.derivedLoss, weight: s.derivedWeight, scaling: data.scaling,
-                              realPhysical: data.trainPhysical, rotated: data.frame != nil, maxRows: s.batch, comm: comm)
+                              realPhysical: data.trainPhysical, dropped: data.frameColumn, roles: s.roles,
+                              maxRows: s.batch, comm: comm)
         // Worker threads each call a single-threaded OpenBLAS (a multi-threaded one under them
         // would oversubscribe the cores and synchronise every small product).
         if s.threads > 1 { BLAS.threads = 1 }

@@ -61,6 +61,7 @@ extension ReduceSettings {
             derivedWeight: try job.double("derived_weight"),
             dropNonFinite: try job.bool("drop_nonfinite"),
             out: try job.string("out"), resume: resume, toml: "")
+        s.roles = try ColumnRoles.load(job: config, cli: overrides.roles)
         try s.validate()
         s.toml = job.describe()
         return s

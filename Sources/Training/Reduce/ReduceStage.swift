@@ -12,7 +12,8 @@ public enum ReduceStage {
         try comm.agree { if comm.isRoot { try OutputPath((s.out as NSString).appendingPathComponent("model.h5")).prepare() } }
         let data = try PreparedData.load(path: s.data, dataset: s.dataset, columns: s.columns, rotate: s.rotate,
                                          split: HeldOutSplit(fraction: s.holdout, seed: s.seed),
-                                         dropNonFinite: s.dropNonFinite, seed: s.seed, comm: comm, representation: s.representation)
+                                         dropNonFinite: s.dropNonFinite, seed: s.seed, comm: comm, representation: s.representation,
+                                         roles: s.roles)
         try comm.agree { try ReduceStage.checkLatent(s.latent, keep: s.keep, features: data.features) }
         let kept = s.keep.isEmpty ? "" : " (\(s.latent - s.keep.count) codes + kept \(s.keep.joined(separator: ",")))"
         console.line("reduce: \(s.method.rawValue) \(data.features.count) → \(s.latent)\(kept) on \(data.trainTotal) training rows, "
