@@ -7,8 +7,10 @@ import Training
 /// The pipeline on the user's own table (`[pipeline] data`): checked before anything is written,
 /// so a bad table or role map stops with one line and leaves no run directory behind.
 extension PipelineStages {
-    /// The table must be readable as a table, its columns must hold every mapped role, and the
-    /// reducer's held-out split must leave rows to train on and rows to hold out.
+    /// The table must be readable as a table with finite values (unless [reduce] drop_nonfinite),
+    /// its columns must hold every mapped role, and the reducer's held-out split must leave rows to
+    /// train on and rows to hold out. (The table is read once more here: a refusal must come before
+    /// the reduce stage creates its run directory.)
     public static func checkData(_ s: PipelineSettings, comm: Communicator, console: Console) throws {
         guard let data = s.data else { return }
         let layout = try EventReader.describe(path: data, dataset: s.dataset, comm: comm)
@@ -18,17 +20,17 @@ extension PipelineStages {
             try s.roles.check(columns: layout.columns, table: data)
             return try ReduceSettings.resolve(config: s.job, overrides: overrides)
         }
+        let read = try EventReader.read(path: data, dataset: s.dataset, nonFinite: reduce.dropNonFinite ? .drop : .refuse, comm: comm)
         try comm.agree {
-            // With drop_nonfinite the split is over the rows kept, known only once read: the reduce stage checks it.
-            guard !reduce.dropNonFinite else { return }
             let split = HeldOutSplit(fraction: reduce.holdout, seed: reduce.seed)
-            let held = (0..<layout.rows).filter { split.isHeldOut(globalRow: $0) }.count
-            guard layout.rows - held >= 2, held >= 1 else {
-                throw InputError("'\(data)' has \(layout.rows) rows: too few to hold out \(Int(split.fraction * 100)) % "
+            let held = (0..<read.totalRows).filter { split.isHeldOut(globalRow: $0) }.count
+            guard read.totalRows - held >= 2, held >= 1 else {
+                throw InputError("'\(data)' has \(read.totalRows) rows: too few to hold out \(Int(split.fraction * 100)) % "
                                  + "(\(held) rows) and train on the rest; use a larger table", exitCode: ExitStatus.dataError)
             }
         }
-        console.line("== pipeline: your table \(data) (\(layout.rows) rows, \(layout.columns.count) columns; no simulation)")
+        let dropped = read.droppedRows > 0 ? ", \(read.droppedRows) dropped as non-finite" : ""
+        console.line("== pipeline: your table \(data) (\(layout.rows) rows\(dropped), \(layout.columns.count) columns; no simulation)")
     }
 }
 
