@@ -52,10 +52,6 @@ public struct PipelineSettings {
             metric: try config.string("metric", cli: nil))
         s.rolesOption = roles
         s.roles = try ColumnRoles.load(job: job, cli: roles)
-        if let data, !FileManager.default.fileExists(atPath: data) {
-            throw InputError("[pipeline] data = \"\(data)\" in '\(job)': no such file; expected an event table (HDF5 or CSV); "
-                             + "fix the path", exitCode: ExitStatus.noInput)
-        }
         for (name, value) in [("events", s.events), ("generate_events", s.generateEvents), ("shard_events", s.shardEvents)]
         where value < 1 {
             throw InputError("[pipeline] \(name) must be at least 1, found \(value) in '\(job)'", exitCode: ExitStatus.usage)
@@ -64,6 +60,10 @@ public struct PipelineSettings {
         // simulation and the reduction to finish (their values are resolved when the stage runs).
         for (section, schema) in [("reduce", ReduceSettings.schema), ("ensemble", GANSettings.schema)] {
             _ = try JobConfig.load(path: job, section: section, schema: schema, otherSections: JobSections.besides(section))
+        }
+        if let data, !FileManager.default.fileExists(atPath: data) {
+            throw InputError("[pipeline] data = \"\(data)\" in '\(job)': no such file; expected an event table (HDF5 or CSV); "
+                             + "fix the path", exitCode: ExitStatus.noInput)
         }
         return s
     }

@@ -108,4 +108,39 @@ final class OwnDataTests: XCTestCase {
         }
         XCTAssertEqual(translated, evaluations[0])
     }
+
+    static let shipped = URL(fileURLWithPath: PipelineTests.quickstart).deletingLastPathComponent()
+        .appendingPathComponent("own_data.toml").path
+
+    func testTheShippedOwnDataJobParsesUpToItsTable() throws {
+        // Every section, key and role is checked first: the absent example table is the only complaint.
+        let r = try CLI.run(["pipeline", OwnDataTests.shipped, "--out", CLI.path("own-shipped")], ranks: 2)
+        XCTAssertEqual(r.status, 66, r.stderr)
+        XCTAssertEqual(r.errorLines, ["error: [pipeline] data = \"mytable.h5\" in '\(OwnDataTests.shipped)': no such file; "
+                                      + "expected an event table (HDF5 or CSV); fix the path"])
+    }
+
+    func testTheShippedOwnDataJobRunsOnATableUnderItsNames() throws {
+        // jobs/own_data.toml's names are the renamed fixture's: its roles, columns and score must fit it.
+        var text = try String(contentsOfFile: OwnDataTests.shipped, encoding: .utf8)
+        let out = CLI.path("own-shipped-run")
+        for (key, value) in [("data", "\"\(OwnDataTests.tables.renamed)\""), ("out", "\"\(out)\""), ("generate_events", "2000"),
+                             ("shard_events", "1000"), ("epochs", "2"), ("widths", "[32, 16]"), ("restarts", "2"),
+                             ("steps", "40"), ("snapshot_every", "20"), ("validation_events", "500"), ("noise", "8"),
+                             ("batch", "128")] {
+            let pattern = "(?m)^\(key) = [^#\\n]*"
+            XCTAssertNotNil(text.range(of: pattern, options: .regularExpression), "own_data.toml sets \(key)")
+            text = text.replacingOccurrences(of: pattern, with: "\(key) = \(value) ", options: .regularExpression)
+        }
+        text = text.replacingOccurrences(of: "[ensemble]\n", with: "[ensemble]\ngenerator_widths = [32, 32]\n"
+                                         + "discriminator_widths = [32, 16]\n")
+        let job = CLI.fixture(text: text, to: CLI.path("own-shipped.toml"))
+        let r = try CLI.run(["pipeline", job], ranks: 2, timeout: 300)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertFalse(r.stdout.contains("note: the default score"), r.stdout)
+        let evaluation = try JSONValue.parse(try String(contentsOfFile: out + "/evaluation.json", encoding: .utf8))
+        guard case .object(let ks)? = evaluation["ks"] else { return XCTFail("evaluation.json has no ks table") }
+        XCTAssertEqual(ks.map(\.key), OwnDataTests.renaming.map(\.1) + ["mll", "ptll", "met", "phi_miss", "dphi_ll", "njets"])
+        XCTAssertNotNil(evaluation["ks_sum_paper"], "mll + phi_miss + KS(iso1)")
+    }
 }

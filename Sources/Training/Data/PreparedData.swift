@@ -142,9 +142,10 @@ public struct PreparedData {
         return (input, features, frameStep(px: px, py: py, input: input, roles: roles))
     }
 
-    /// The rotation removing the azimuth of the mu2 role's (px, py): the built-in step when the
-    /// columns carry the roles' names (models stay as they were), else one on the named columns,
-    /// rotating the mu1 and met vectors the table has and every other X_px/X_py pair.
+    /// The rotation removing the azimuth of the mu2 role's (px, py), rotating the mu1 and met
+    /// vectors the table has and every other X_px/X_py pair with it: without a role map the
+    /// built-in step on the X_px/X_py names (the same rotation; models stay as they were), else
+    /// one on the columns named.
     static func frameStep(px: String, py: String, input: [String], roles: ColumnRoles) -> PreprocessingStep {
         var others: [(px: String, py: String)] = []
         for vector in ["mu1", "met"] {
@@ -156,8 +157,7 @@ public struct PreparedData {
             let y = String(name.dropLast(3)) + "_py"
             return input.contains(y) && !claimed.contains(name) && !claimed.contains(y) ? (name, y) : nil
         }
-        let byName = px == "mu2_px" && py == "mu2_py" && others.allSatisfy { $0.px.hasSuffix("_px") && $0.py == String($0.px.dropLast(3)) + "_py" }
-        return byName ? .rotateAzimuth(reference: "mu2") : .rotateAzimuth(reference: (px, py), others: others + plain)
+        return roles.isEmpty ? .rotateAzimuth(reference: "mu2") : .rotateAzimuth(reference: (px, py), others: others + plain)
     }
 
     /// Columns whose training values are all integers (e.g. nvtx), over all ranks.
