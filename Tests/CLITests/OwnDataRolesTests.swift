@@ -65,5 +65,10 @@ final class OwnDataRolesTests: XCTestCase {
         }
         XCTAssertTrue(records[1].contains("\"iso1\""), "the default score's mu1_iso is the user's iso1")
         XCTAssertEqual(translated, records[0], "same snapshots, scores and losses under either names")
+        // The run stores its roles: `--config RUN/config.toml` repeats it.
+        let config = try String(contentsOfFile: CLI.path("own-full-renamed") + "/config.toml", encoding: .utf8)
+        XCTAssertTrue(config.hasSuffix("\n[roles]\n" + OwnDataTests.renaming.map { "\($0.0) = \"\($0.1)\"" }.joined(separator: "\n") + "\n"),
+                      config)
+        XCTAssertFalse(try String(contentsOfFile: CLI.path("own-full-original") + "/config.toml", encoding: .utf8).contains("[roles]"))
     }
 }

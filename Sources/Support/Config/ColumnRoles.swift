@@ -86,10 +86,18 @@ public struct ColumnRoles: Equatable, Sendable {
             for (role, column) in given.mapping { mapping[role] = column; lines[role] = nil }
             source = mapping.count == given.mapping.count ? "--roles" : "\(source) and --roles"
         }
-        return try ColumnRoles(mapping, source: source, lines: lines)
+        return mapping.isEmpty ? ColumnRoles() : try ColumnRoles(mapping, source: source, lines: lines)
     }
 
     public var isEmpty: Bool { mapping.isEmpty }
+
+    /// The map as a `[roles]` table (roles in `all` order), for a run's config.toml so that
+    /// `--config RUN/config.toml` repeats it; empty without a map.
+    public var tomlText: String {
+        guard !mapping.isEmpty else { return "" }
+        let lines = ColumnRoles.all.compactMap { role in mapping[role].map { "\(role) = \(TOMLValue.string($0).tomlText)" } }
+        return "\n[roles]\n" + lines.joined(separator: "\n") + "\n"
+    }
 
     /// The column playing `role` among `columns`, or nil.
     public func column(_ role: String, in columns: [String]) -> String? {

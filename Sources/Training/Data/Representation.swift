@@ -100,7 +100,8 @@ public struct Representation {
         let missing = zip(wanted, components).filter { $0.1 == nil }.map(\.0)
         guard missing.isEmpty else {
             throw InputError("pair_mass = \(pair.joined(separator: ",")) needs the columns \(wanted.joined(separator: ",")) "
-                             + "among the features, found none for \(missing.joined(separator: ",")); add them to columns or drop pair_mass", exitCode: ExitStatus.usage)
+                             + "among the features, found none for \(missing.joined(separator: ",")); add them to columns "
+                             + "or drop pair_mass", exitCode: ExitStatus.usage)
         }
         return [.pairMass(components.map { $0! == dropped ? PreprocessingStep.zeroComponent : $0! })]
     }

@@ -114,7 +114,7 @@ extension GANSettings {
         s.scoreIsDefault = job.overrides["score"] == nil && job.fileValues["score"] == nil
         s.roles = try ColumnRoles.load(job: config, cli: overrides.roles)
         try s.validate()
-        s.toml = job.describe()
+        s.toml = job.describe() + s.roles.tomlText
         return s
     }
 }

@@ -63,7 +63,7 @@ extension ReduceSettings {
             out: try job.string("out"), resume: resume, toml: "")
         s.roles = try ColumnRoles.load(job: config, cli: overrides.roles)
         try s.validate()
-        s.toml = job.describe()
+        s.toml = job.describe() + s.roles.tomlText
         return s
     }
 }
