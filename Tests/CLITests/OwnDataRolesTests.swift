@@ -1,3 +1,5 @@
+import Comm
+import EventStore
 import Foundation
 import XCTest
 @testable import Support
@@ -70,5 +72,41 @@ final class OwnDataRolesTests: XCTestCase {
         XCTAssertTrue(config.hasSuffix("\n[roles]\n" + OwnDataTests.renaming.map { "\($0.0) = \"\($0.1)\"" }.joined(separator: "\n") + "\n"),
                       config)
         XCTAssertFalse(try String(contentsOfFile: CLI.path("own-full-original") + "/config.toml", encoding: .utf8).contains("[roles]"))
+    }
+
+    func testEvaluateUnderRolesGivesTheOriginalNamesNumbers() throws {
+        // Real: the fixture's first 1500 rows; "generated": its last 1500 (any other sample would do).
+        var reports: [String] = []
+        func lastHalf(_ path: String) throws -> String {
+            let table = try EventReader.read(path: path, comm: try Communicator.selfOnly()).table
+            let half = CLI.path("half-" + URL(fileURLWithPath: path).lastPathComponent)
+            try EventWriter.write(table.slice(1500..<3000), to: half, attributes: [], comm: try Communicator.selfOnly())
+            return half
+        }
+        let all = OwnDataTests.renaming.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
+        for (label, table, roles) in [("original", OwnDataTests.tables.original, [String]()),
+                                      ("renamed", OwnDataTests.tables.renamed, ["--config", OwnDataTests.shipped])] {
+            let out = CLI.path("own-eval-\(label).json")
+            let generated = try lastHalf(table)
+            let r = try CLI.run(["evaluate", "--real", table, "--generated", generated, "--max-rows", "1500", "--classifier-rows", "0",
+                                 "--out", out] + roles, ranks: 2)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            reports.append(try String(contentsOfFile: out, encoding: .utf8).replacingOccurrences(of: generated, with: "GENERATED")
+                .replacingOccurrences(of: table, with: "TABLE"))
+            if label == "renamed" {
+                // The same through --roles instead of the job file's [roles].
+                let cli = try CLI.run(["evaluate", "--real", table, "--generated", generated, "--max-rows", "1500",
+                                       "--classifier-rows", "0", "--out", out + ".cli", "--roles", all], ranks: 2)
+                XCTAssertEqual(cli.status, 0, cli.stderr)
+                XCTAssertEqual(try String(contentsOfFile: out + ".cli", encoding: .utf8), try String(contentsOfFile: out, encoding: .utf8))
+            }
+        }
+        var translated = reports[1]
+        for (original, renamed) in OwnDataTests.renaming {
+            translated = translated.replacingOccurrences(of: "\"\(renamed)\"", with: "\"\(original)\"")
+        }
+        XCTAssertTrue(translated.contains("\"ks_sum_paper\": "), translated)
+        XCTAssertTrue(translated.contains("\"njets\": "), translated)
+        XCTAssertEqual(translated, reports[0])
     }
 }
