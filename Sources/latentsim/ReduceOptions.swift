@@ -23,7 +23,7 @@ struct ReduceOptions: ParsableArguments {
     @Option(help: "Learning-rate schedule: cosine (decay to lr/100; default) or constant.") var schedule: String?
     @Option(help: "Held-out fraction for evaluation (default 0.1).") var holdout: Double?
     @Option(help: "Checkpoint every K steps (default 1000).") var checkpointEvery: Int?
-    @Option(help: "Rotate events so mu2_py = 0 (true/false; default: when mu2_px/mu2_py exist).") var rotate: Bool?
+    @Option(help: "Rotate events so the mu2_py role's column is 0 (true/false; default: when columns play mu2_px/mu2_py, see --roles).") var rotate: Bool?
     @Option(name: .customLong("log1p"), help: "Comma-separated non-negative columns mapped through log1p before standardisation (e.g. jet pTs).")
     var log1pColumns: String?
     @Option(help: "Comma-separated non-negative columns with a spike of zeros (jet pTs, isolations): the spike is moved below the continuum's start.")
