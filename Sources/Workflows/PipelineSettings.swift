@@ -43,6 +43,10 @@ public struct PipelineSettings {
             throw InputError("\(job) line \(line): [pipeline] sets both process (simulate) and data = \"\(data)\" (your table); "
                              + "expected one of them; remove process to use your table", exitCode: ExitStatus.usage)
         }
+        if data != nil, let line = config.fileValues["events"]?.line {
+            throw InputError("\(job) line \(line): [pipeline] events sets how many events to simulate, but data = \"\(data!)\" "
+                             + "replaces the simulation; remove events (every row of the table is used)", exitCode: ExitStatus.usage)
+        }
         var s = PipelineSettings(
             job: job, out: try config.string("out", cli: out), process: try config.string("process", cli: nil),
             data: data, dataset: try config.string("dataset"),

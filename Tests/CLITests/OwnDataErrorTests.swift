@@ -91,6 +91,13 @@ final class OwnDataErrorTests: XCTestCase {
         }
     }
 
+    func testASimulatedEventCountWithDataIsRefused() throws {
+        try assertRefused("events", roles: OwnDataErrorTests.mapped, pipeline: "events = 5000", status: 64) { job in
+            "\(job) line 4: [pipeline] events sets how many events to simulate, but data = \"\(OwnDataTests.tables.renamed)\" "
+                + "replaces the simulation; remove events (every row of the table is used)"
+        }
+    }
+
     func testTooFewRowsForTheHeldOutSplitAreRefused() throws {
         var text = "E1,px1,py1,pz1,E2,px2,py2,pz2\n"
         for r in 0..<3 { text += "\(40 + r),1,2,3,\(45 + r),-1,-2,-3\n" }
