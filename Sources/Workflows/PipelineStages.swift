@@ -34,6 +34,7 @@ public enum PipelineStages {
         try stage("generate", console) { try GenerateStage.run(generate, comm: comm) }
         let evaluate = EvaluateSettings(real: s.heldOut, generated: s.generated, out: s.evaluation)
         try stage("evaluate", console) { try EvaluateStage.run(evaluate, comm: comm, console: console) }
+        try report(s, comm: comm, console: console)
         console.line(summary(s, seconds: clock.seconds))
     }
 
