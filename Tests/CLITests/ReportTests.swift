@@ -1,5 +1,7 @@
+import Comm
 import Foundation
 import XCTest
+import Workflows
 @testable import Support
 
 /// `latentsim report` as a person looks at it: the page rendered by headless Chromium is not blank
@@ -142,5 +144,27 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(r.errorLines, ["error: '\(empty)/evaluation.json' does not exist; give the output directory of "
                                       + "`latentsim pipeline` (or run `latentsim evaluate --out RUN/evaluation.json` first)"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: empty + "/report"))
+    }
+
+    /// The pipeline's report stage: a missing interpreter is noted and the pipeline goes on (no throw, the
+    /// existing report untouched); any other report failure (here: no evaluation.json) is still an error.
+    func testPipelineNotesAMissingReportButNotOtherFailures() throws {
+        let run = ReportTests.run.dir
+        let index = run + "/report/index.html"
+        let before = try FileManager.default.attributesOfItem(atPath: index)[.modificationDate] as? Date
+        let job = CLI.fixture(text: "[pipeline]\nout = \"\(run)\"\n", to: CLI.path("report-pipeline.toml"))
+        let comm = try Communicator.selfOnly()
+        setenv("LATENTSIM_PYTHON", "no-such-python3", 1)
+        defer { unsetenv("LATENTSIM_PYTHON") }
+        XCTAssertNoThrow(try PipelineStages.report(try PipelineSettings.load(job: job, out: nil), comm: comm,
+                                                   console: Console(comm: comm)))
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: index)[.modificationDate] as? Date, before)
+        unsetenv("LATENTSIM_PYTHON")
+        let empty = CLI.path("report-pipeline-empty")
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        XCTAssertThrowsError(try PipelineStages.report(try PipelineSettings.load(job: job, out: empty), comm: comm,
+                                                       console: Console(comm: comm))) { error in
+            XCTAssertEqual((error as? ReportableError)?.exitCode, 66, "\(error)")
+        }
     }
 }
