@@ -11,7 +11,8 @@ final class ReportTests: XCTestCase {
     /// A small run laid out as the pipeline's: RUN/dy.h5 (4,000 dy events), RUN/ensemble (full space,
     /// 2 restarts of 20 steps), RUN/generated (3,000 events of its best snapshot), RUN/evaluation.json
     /// (generated vs the ensemble's held-out rows), RUN/study/augment.json (a fixture with made-up numbers
-    /// in the study's format, only so the study figure is drawn), and RUN/report from `latentsim report`.
+    /// in the format of `study augment`'s AugmentSummary, nulls included, only so the study figure is
+    /// drawn), and RUN/report from `latentsim report`.
     static let run: (dir: String, seconds: Double) = {
         let dir = CLI.path("report-run")
         CLI.fixture(["simulate", "--events", "4000", "--out", dir + "/dy.h5"])
@@ -27,11 +28,15 @@ final class ReportTests: XCTestCase {
         _ = CLI.fixture(text: """
             {"n_real": [2000, 8000, 32000], "ratios": [0, 1, 4],
              "auc": {"real": [[0.70, 0.02], [0.74, 0.01], [0.76, 0.005]],
-                     "real+generated": {"1": [[0.72, 0.02], [0.745, 0.01], [0.76, 0.005]],
+                     "real+generated": {"0": [[0.70, 0.02], [0.74, 0.01], [0.76, 0.005]],
+                                        "1": [[0.72, 0.02], [0.745, 0.01], [0.76, 0.005]],
                                         "4": [[0.73, 0.02], [0.75, 0.01], [0.758, 0.006]]},
-                     "generated": [[0.69, 0.03], [0.72, 0.02], [0.73, 0.01]]},
-             "amplification": {"2000": {"1": 1.6, "4": 2.3}, "8000": {"1": 1.2, "4": 1.5}, "32000": {"1": 1.0, "4": 0.9}},
-             "test_rows": 20000}
+                     "generated": {"0": [null, null, null], "1": [[0.69, 0.03], [0.72, 0.02], [0.73, 0.01]],
+                                   "4": [[0.70, 0.03], [0.725, 0.02], [0.735, 0.01]]}},
+             "amplification": {"2000": {"0": 1.0, "1": 1.6, "4": 2.3}, "8000": {"0": 1.0, "1": 1.2, "4": 1.5},
+                               "32000": {"0": 1.0, "1": 1.0, "4": null}},
+             "amplification_outside_grid": {"32000": {"4": "below the smallest N"}},
+             "test_rows": 20000, "seeds": 3}
             """, to: dir + "/study/augment.json")
         let clock = Date()
         let r = CLI.fixture(["report", dir], timeout: 300)

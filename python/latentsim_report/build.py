@@ -184,14 +184,38 @@ def study(run, folder):
                                    "Left: test-set AUC of the signal-vs-background classifier trained on (a) N real, "
                                    "(b) N real + M generated, (c) generated background only (mean ± spread over "
                                    "seeds). Right: amplification factor of (b) read off the (a) curve."))
-        header = ["M/N \\ N"] + [page.number(n) for n in augment["n_real"]]
-        amp = augment.get("amplification", {})
-        ratios = sorted({r for per_n in amp.values() for r in per_n}, key=float)
-        rows = [[page.esc(r)] + [page.number(amp.get(str(n), {}).get(r), 3) for n in augment["n_real"]] for r in ratios]
-        content.append("<h3>Amplification factors</h3>" + page.table(header, rows))
+        content.append(study_tables(augment))
     if latent:
         a = latent.get("auc", {})
         rows = [[page.esc(k), " ± ".join(page.number(x) for x in v)] for k, v in a.items()]
         content.append(f"<h3>Latent study</h3><p class=\"note\">{page.esc(latent.get('latent'))} latent variables vs "
                        f"{page.esc(latent.get('features'))} features.</p>" + page.table(["inputs", "AUC"], rows))
     return "\n".join(content)
+
+
+def study_tables(augment):
+    """AUC (mean ± spread) per N and M/N for (a), (b), (c), and the amplification factors."""
+    n_real, auc = augment["n_real"], augment.get("auc", {})
+
+    def cell(points, i):
+        p = points[i] if points is not None and i < len(points) else None
+        return "–" if p is None or p[0] is None else f"{p[0]:.4f} ± {p[1]:.4f}"
+
+    amp = augment.get("amplification", {})
+    outside = augment.get("amplification_outside_grid", {})
+    ratios = sorted({r for per_n in amp.values() for r in per_n}, key=float) or \
+        sorted(auc.get("real+generated", {}), key=float)
+    rows = []
+    for i, n in enumerate(n_real):
+        for ratio in ratios:
+            a = amp.get(str(n), {}).get(ratio)
+            note = outside.get(str(n), {}).get(ratio)
+            generated = auc.get("generated")
+            c = cell(generated.get(ratio) if isinstance(generated, dict) else generated, i)
+            rows.append([page.number(n), page.esc(ratio), cell(auc.get("real"), i),
+                         cell(auc.get("real+generated", {}).get(ratio), i), c,
+                         page.esc(note) if note else ("–" if a is None else f"{a:.3g}")])
+    seeds = augment.get("seeds")
+    return (f"<p class=\"note\">Test set: {page.esc(augment.get('test_rows'))} rows"
+            + (f"; mean ± std over {page.esc(seeds)} seeds" if seeds else "") + ".</p>"
+            + page.table(["N", "M/N", "(a) real", "(b) real + generated", "(c) generated", "amplification N′/N"], rows))

@@ -1,5 +1,6 @@
 """The figures, drawn with matplotlib in the mplhep (CMS) style and saved as PNG files."""
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -54,6 +55,7 @@ def histogram(path, name, real, generated, ks=None, floor=None):
     bottom.errorbar(centers, ratio, yerr=ratio_err, fmt="o", color=GENERATED, markersize=3)
     bottom.axhline(1, color=REAL, linewidth=1)
     bottom.set_ylim(0.5, 1.5)
+    bottom.set_yticks([0.75, 1.0, 1.25])
     bottom.set_ylabel("gen / real", fontsize=14)
     bottom.set_xlabel(name)
     fig.savefig(path, dpi=DPI, bbox_inches="tight")
@@ -124,6 +126,13 @@ def throughput(path, restarts, batch):
     plt.close(fig)
 
 
+def log_axis(ax, n):
+    """A log N axis labelled at the grid's own N values only (no crowded minor labels)."""
+    ax.set_xscale("log")
+    ax.set_xticks(n, [f"{v:,.0f}" for v in n], fontsize=12)
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+
+
 def study(path, augment):
     """AUC against the real-sample size N for (a) real, (b) real + generated per M/N, (c) generated,
     and the amplification factor against N per M/N."""
@@ -132,35 +141,39 @@ def study(path, augment):
     auc = augment.get("auc", {})
 
     def curve(points, label, **style):
-        points = np.asarray(points, dtype=float).reshape(-1, 2)
-        if len(points) == len(n):
-            auc_ax.errorbar(n, points[:, 0], yerr=points[:, 1], capsize=3, marker="o", label=label, **style)
+        """[[mean, std] or null per N]; points without a value (null) are left out."""
+        rows = [(x, p[0], p[1]) for x, p in zip(n, points) if p is not None and p[0] is not None]
+        if rows and len(points) == len(n):
+            x, m, e = (np.asarray(v, dtype=float) for v in zip(*rows))
+            auc_ax.errorbar(x, m, yerr=e, capsize=3, marker="o", label=label, **style)
 
     if "real" in auc:
         curve(auc["real"], "(a) N real", color="black")
     for ratio, points in sorted(auc.get("real+generated", {}).items(), key=lambda kv: float(kv[0])):
-        curve(points, f"(b) N real + {ratio}·N generated", linestyle="--")
+        if float(ratio) > 0:  # M/N = 0 is (a) itself
+            curve(points, f"(b) N real + {ratio}·N generated", linestyle="--")
     generated = auc.get("generated")
     if isinstance(generated, dict):
         for ratio, points in sorted(generated.items(), key=lambda kv: float(kv[0])):
-            curve(points, f"(c) {ratio}·N generated only", linestyle=":")
+            if float(ratio) > 0:
+                curve(points, f"(c) {ratio}·N generated only", linestyle=":")
     elif generated is not None:
         curve(generated, "(c) generated only", linestyle=":", color="tab:gray")
-    auc_ax.set_xscale("log")
+    log_axis(auc_ax, n)
     auc_ax.set_xlabel("N real background events")
     auc_ax.set_ylabel("classifier AUC (test set)")
     auc_ax.legend(fontsize=11)
     amplification = augment.get("amplification", {})
-    ratios = sorted({r for per_n in amplification.values() for r in per_n}, key=float)
+    ratios = sorted({r for per_n in amplification.values() for r in per_n if float(r) > 0}, key=float)
     for ratio in ratios:
         xs = sorted((float(k), v.get(ratio)) for k, v in amplification.items())
         xs = [(x, y) for x, y in xs if y is not None]
         if xs:
             amp_ax.plot([x for x, _ in xs], [y for _, y in xs], marker="o", label=f"M/N = {ratio}")
     amp_ax.axhline(1, color="black", linewidth=1)
-    amp_ax.set_xscale("log")
+    log_axis(amp_ax, n)
     amp_ax.set_xlabel("N real background events")
-    amp_ax.set_ylabel("amplification factor")
+    amp_ax.set_ylabel("amplification N'/N of (b)")
     amp_ax.legend(fontsize=11)
     fig.savefig(path, dpi=DPI)
     plt.close(fig)
