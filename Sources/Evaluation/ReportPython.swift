@@ -74,11 +74,13 @@ struct ReportPython {
             throw ReportUnavailable("cannot start '\(interpreter)' for the report: \(error.localizedDescription)")
         }
         // Read stderr on another thread while this one reads stdout, so a chatty child cannot block on a full pipe.
-        var errData = Data()
+        final class Sink: @unchecked Sendable { var data = Data() }
+        let errSink = Sink()
         let group = DispatchGroup()
-        DispatchQueue.global().async(group: group) { errData = err.fileHandleForReading.readDataToEndOfFile() }
+        DispatchQueue.global().async(group: group) { errSink.data = err.fileHandleForReading.readDataToEndOfFile() }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
+        let errData = errSink.data
         process.waitUntilExit()
         return Outcome(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                        stderr: String(decoding: errData, as: UTF8.self))
