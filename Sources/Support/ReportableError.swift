@@ -5,6 +5,7 @@ public enum ExitStatus {
     public static let usage: Int32 = 64        // bad command-line values
     public static let dataError: Int32 = 65    // input data malformed
     public static let noInput: Int32 = 66      // input missing or not readable as expected
+    public static let unavailable: Int32 = 69  // a program or package it needs is not installed (report: Python)
     public static let software: Int32 = 70     // an MPI or HDF5 call failed
     public static let cannotCreate: Int32 = 73 // output cannot be written
     public static let resumable: Int32 = 75    // checkpointed on a signal; rerun with --resume

@@ -38,6 +38,7 @@ public enum PipelineStages {
         var evaluate = EvaluateSettings(real: s.heldOut, generated: s.generated, out: s.evaluation)
         evaluate.roles = s.roles
         try stage("evaluate", console) { try EvaluateStage.run(evaluate, comm: comm, console: console) }
+        try report(s, comm: comm, console: console)
         console.line(summary(s, seconds: clock.seconds))
     }
 

@@ -4,14 +4,16 @@ import Workflows
 
 struct Pipeline: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the whole chain in one MPI job: simulate (or your table) → reduce → ensemble → select → generate → evaluate.",
+        abstract: "Run the whole chain in one MPI job: simulate (or your table) → reduce → ensemble → select → generate "
+            + "→ evaluate → report.",
         discussion: "mpirun -np 2 latentsim pipeline jobs/quickstart.toml. The job file's [pipeline] table sets the "
             + "output directory, the simulated and generated event counts, or data = \"table.h5\" (HDF5 or CSV; dataset "
             + "names its HDF5 table) to learn your own table instead of simulating, with [roles] (or --roles) naming the "
             + "columns that play the physics roles; [reduce] and [ensemble] configure those "
             + "stages. Outputs: DIR/dy.h5 (simulated), DIR/reduce/ (autoencoder), DIR/heldout.h5 (the held-out real "
             + "rows, never trained on), DIR/ensemble/ (leaderboard, best/), DIR/generated/ (shards, events.h5, "
-            + "manifest.json) and DIR/evaluation.json (KS per column and quantity, generated vs held-out real). "
+            + "manifest.json), DIR/evaluation.json (KS per column and quantity, generated vs held-out real) and "
+            + "DIR/report/index.html (plots; without Python's plotting packages the pipeline notes it and still succeeds). "
             + "Rerunning continues: a finished simulation and reduction are kept, the ensemble and generation resume.")
 
     @Argument(help: "Job file (TOML).") var job: String
