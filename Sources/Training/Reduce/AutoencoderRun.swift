@@ -90,9 +90,11 @@ public enum AutoencoderRun {
                 console.line("epoch \(done / plan.stepsPerEpoch)/\(s.epochs) step \(done) train loss "
                              + "\(String(format: "%.5f", result.loss)) held-out loss \(String(format: "%.5f", validation))")
             }
+            StopSignal.tick("reduce")
             if result.stopRequested {
                 try checkpoint(done)
-                throw comm.reportedOnce(CheckpointedStop(step: done, path: modelPath))
+                throw comm.stopped(StopRecord(directory: s.out, stage: "reduce"), total: totalSteps, unit: "steps",
+                                   stop: CheckpointedStop(step: done, path: modelPath)) { done }
             }
             if done % s.checkpointEvery == 0 && done < totalSteps { try checkpoint(done) }
         }
