@@ -1,5 +1,6 @@
 import ArgumentParser
 import Comm
+import Support
 import Evaluation
 
 struct Evaluate: ParsableCommand {
@@ -33,6 +34,7 @@ struct Evaluate: ParsableCommand {
         let settings = EvaluateSettings(real: real, generated: generated, dataset: dataset, columns: columns, maxRows: maxRows,
                                         out: out, dropNonFinite: dropNonfinite, classifierRows: classifierRows,
                                         classifierSeed: classifierSeed)
+        StopSignal.install()
         try EvaluateStage.run(settings, comm: comm, console: Console(comm: comm))
     }
 }
