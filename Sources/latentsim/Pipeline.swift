@@ -10,7 +10,9 @@ struct Pipeline: ParsableCommand {
             + "stages. Outputs: DIR/dy.h5 (simulated), DIR/reduce/ (autoencoder), DIR/heldout.h5 (the held-out real "
             + "rows, never trained on), DIR/ensemble/ (leaderboard, best/), DIR/generated/ (shards, events.h5, "
             + "manifest.json) and DIR/evaluation.json (KS per column and quantity, generated vs held-out real). "
-            + "Rerunning continues: a finished simulation and reduction are kept, the ensemble and generation resume.")
+            + "SIGTERM/SIGUSR1 stop the running stage at its next safe point (exit 75); rerunning continues: a finished "
+            + "simulation and reduction are kept, an interrupted reduction resumes from its checkpoint, the ensemble and "
+            + "generation resume.")
 
     @Argument(help: "Job file (TOML).") var job: String
     @Option(help: "Output directory (default: [pipeline] out of the job file, else runs/pipeline).") var out: String?
