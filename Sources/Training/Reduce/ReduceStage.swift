@@ -10,9 +10,7 @@ public enum ReduceStage {
     /// latent.h5, reconstruction.json, config.toml and heldout.h5 (the rows it never trained on).
     public static func run(_ s: ReduceSettings, comm: Communicator, console: Console) throws {
         try comm.agree { if comm.isRoot { try OutputPath((s.out as NSString).appendingPathComponent("model.h5")).prepare() } }
-        // The requeue guard compares a stop with the previous one of the same training only.
         let record = StopRecord(directory: s.out, stage: "reduce")
-        if !s.resume { comm.clearing(record) }
         let data = try PreparedData.load(path: s.data, dataset: s.dataset, columns: s.columns, rotate: s.rotate,
                                          split: HeldOutSplit(fraction: s.holdout, seed: s.seed),
                                          dropNonFinite: s.dropNonFinite, seed: s.seed, comm: comm, representation: s.representation)
