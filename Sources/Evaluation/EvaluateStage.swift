@@ -53,6 +53,11 @@ public enum EvaluateStage {
         let dataset = s.dataset, maxRows = s.maxRows
         let report = inputs.out.map(OutputPath.init)
         try comm.agree { if comm.isRoot { try report?.prepare() } }
+        // Short, redone from scratch: a stop signal is honoured before the reading and before the
+        // classifier test (the longest part); nothing is written then.
+        let record = inputs.out.map { StopRecord(beside: $0, stage: "evaluate") }
+        let stop = StageStopped("evaluate wrote nothing (it starts from scratch)")
+        if try comm.stopRequested() { throw comm.stopped(record, total: 1, unit: "reports", stop: stop) { 0 } }
         let realLayout = try EventReader.describe(path: inputs.real, dataset: dataset, comm: comm)
         try comm.agree { try s.roles.check(columns: realLayout.columns, table: inputs.real) }
         let generatedLayout = try EventReader.describe(path: inputs.generated, dataset: dataset, comm: comm)
@@ -86,6 +91,11 @@ public enum EvaluateStage {
             console.line("generated  \(inputs.generated)  \(EvaluateStage.rows(generatedRead))")
             console.line(evaluation.formattedTable())
             for line in evaluation.summaryLines() { console.line(line) }
+            StopSignal.tick("evaluate")
+            if StopSignal.received != 0 {   // rank 0 alone here; the agreement passes its exit code on
+                try record?.stopped(progress: 0, total: 1, unit: "reports")
+                throw stop
+            }
             var extra: [(key: String, value: JSONValue)] = []
             if let auc = try classifierAUC(s, real: realTable, generated: generatedTable, evaluation: evaluation, console: console) {
                 extra.append(("classifier_auc", .finite(auc.value)))
@@ -97,6 +107,7 @@ public enum EvaluateStage {
                 console.line("wrote \(report.final)")
             }
         }
+        if let record { comm.clearing(record) }
     }
 
     /// The classifier test's held-out AUC on every column and derived quantity and its bootstrap

@@ -8,18 +8,19 @@ import Support
 import Training
 
 /// The pipeline: simulate (or the user's `data`) → reduce → held-out rows → ensemble → select →
-/// generate → evaluate, each stage one typed library call on the same communicator. Rerunning
-/// continues: a finished simulation and reduction are kept, the ensemble and generation resume.
+/// generate → evaluate → report, each stage one typed library call on the same communicator.
+/// SIGTERM/SIGUSR1 (Slurm's warning) stops the running stage at its next safe point with exit 75,
+/// and rerunning continues: a finished simulation and reduction are kept, an interrupted reduction
+/// resumes from its checkpoint, the ensemble and generation resume, select and evaluate (short) run again.
 public enum PipelineStages {
     public static func run(_ s: PipelineSettings, comm: Communicator, console: Console) throws {
         let clock = Stopwatch()
+        StopSignal.install()
         if s.data != nil {
             try checkData(s, comm: comm, console: console)
         } else {
             try simulate(s, comm: comm, console: console)
         }
-        // From here on SIGTERM/SIGUSR1 (Slurm's warning) checkpoints and exits 75 (reduce, ensemble).
-        StopSignal.install()
         try reduce(s, comm: comm, console: console)
         try writeHeldOut(s, comm: comm, console: console)
         var overrides = s.overrides
@@ -65,17 +66,24 @@ public enum PipelineStages {
         try stage("simulate", console) { try SimulateStage.run(settings, comm: comm, console: console) }
     }
 
-    /// Trains the reducer unless the run directory holds a finished one (its reconstruction report).
+    /// Trains the reducer unless the run directory holds a finished one (its reconstruction report);
+    /// continues from RUN/model.h5 when an interrupted run left that checkpoint.
     public static func reduce(_ s: PipelineSettings, comm: Communicator, console: Console) throws {
-        let done = FileManager.default.fileExists(atPath: (s.reduce as NSString).appendingPathComponent("reconstruction.json"))
-        if try comm.broadcast(Int32(done && comm.isRoot ? 1 : 0)) != 0 {
+        let run = s.reduce as NSString
+        let fm = FileManager.default
+        let state = comm.isRoot ? (fm.fileExists(atPath: run.appendingPathComponent("reconstruction.json")) ? 2
+                                   : fm.fileExists(atPath: run.appendingPathComponent("model.h5")) ? 1 : 0) : 0
+        let found = try comm.broadcast(Int32(state))
+        if found == 2 {
             console.line("== pipeline: reduce (kept \(s.reduce))")
             return
         }
         var overrides = s.overrides
         overrides.set("out", s.reduce)
-        let settings = try comm.agree { try ReduceSettings.resolve(config: s.job, overrides: overrides) }
-        try stage("reduce", console) { try ReduceStage.run(settings, comm: comm, console: console) }
+        let settings = try comm.agree { try ReduceSettings.resolve(config: s.job, overrides: overrides, resume: found == 1) }
+        try stage(found == 1 ? "reduce (resuming from \(run.appendingPathComponent("model.h5")))" : "reduce", console) {
+            try ReduceStage.run(settings, comm: comm, console: console)
+        }
     }
 
     /// DIR/heldout.h5: the rows of the table that the reducer (and so the GANs) held out.

@@ -37,6 +37,7 @@ struct Evaluate: ParsableCommand {
                                         out: out, dropNonFinite: dropNonfinite, classifierRows: classifierRows,
                                         classifierSeed: classifierSeed)
         settings.roles = try comm.agree { try ColumnRoles.load(job: config, cli: roles) }
+        StopSignal.install()
         try EvaluateStage.run(settings, comm: comm, console: Console(comm: comm))
     }
 }

@@ -14,7 +14,9 @@ struct Pipeline: ParsableCommand {
             + "rows, never trained on), DIR/ensemble/ (leaderboard, best/), DIR/generated/ (shards, events.h5, "
             + "manifest.json), DIR/evaluation.json (KS per column and quantity, generated vs held-out real) and "
             + "DIR/report/index.html (plots; without Python's plotting packages the pipeline notes it and still succeeds). "
-            + "Rerunning continues: a finished simulation and reduction are kept, the ensemble and generation resume.")
+            + "SIGTERM/SIGUSR1 stop the running stage at its next safe point (exit 75); rerunning continues: a finished "
+            + "simulation and reduction are kept, an interrupted reduction resumes from its checkpoint, the ensemble and "
+            + "generation resume.")
 
     @Argument(help: "Job file (TOML).") var job: String
     @Option(help: "Output directory (default: [pipeline] out of the job file, else runs/pipeline).") var out: String?

@@ -42,7 +42,8 @@ struct ReduceOptions: ParsableArguments {
     @Option(help: "Weight of the derived-quantity terms (default 1).") var derivedWeight: Double?
     @Flag(help: "Drop rows with NaN/Inf instead of refusing the file.") var dropNonfinite = false
     @Option(help: "Run directory.") var out: String?
-    @Flag(help: "Continue from RUN/model.h5.") var resume = false
+    @Flag(help: "Continue from RUN/model.h5 (from step 0 while there is none, so a requeued job can always pass it).")
+    var resume = false
     @Option(help: "Physics roles of the table's columns, ROLE=COLUMN,... (e.g. mu1_E=E1,mu1_px=px1); overrides [roles] of the job file.") var roles: String?
 
     /// The flags given, as overrides of the job file's [reduce] table; then one library call.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Comm
+import Support
 import Training
 
 struct Select: ParsableCommand {
@@ -19,6 +20,7 @@ struct Select: ParsableCommand {
 
     func run() throws {
         let comm = try Communicator.world()
+        StopSignal.install()
         try SelectStage.run(SelectSettings(run: directory, metric: metric, top: top), comm: comm, console: Console(comm: comm))
     }
 }
