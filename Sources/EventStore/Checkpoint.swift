@@ -42,21 +42,29 @@ public struct Checkpoint: Sendable, Equatable {
     public func write(to path: String) throws {
         let output = OutputPath(path)
         try output.prepare()
+        var file: H5File?
         do {
-            let file = try H5File.create(output.temporary, comm: nil)
-            for name in attributes.keys.sorted() { try H5Attributes.write(file.id, name, attributes[name]!) }
-            for name in buffers.keys.sorted() {
-                let values = buffers[name]!
-                let ds = try H5Dataset.create(in: file, name: name, dims: [UInt64(values.count)],
-                                              fileType: ls_h5t_ieee_f32le(), memoryType: ls_h5t_native_float(),
-                                              values: values)
-                try ds.close()
-            }
-            try file.close()
+            let created = try H5File.create(output.temporary, comm: nil)
+            file = created
+            try fill(created)
+            try created.close()
             try output.commit()
         } catch {
+            let reported = OutputFailure.wrap(error, path: path)
+            file?.abandon()
             output.discard()
-            throw error
+            throw reported
+        }
+    }
+
+    private func fill(_ file: H5File) throws {
+        for name in attributes.keys.sorted() { try H5Attributes.write(file.id, name, attributes[name]!) }
+        for name in buffers.keys.sorted() {
+            let values = buffers[name]!
+            let ds = try H5Dataset.create(in: file, name: name, dims: [UInt64(values.count)],
+                                          fileType: ls_h5t_ieee_f32le(), memoryType: ls_h5t_native_float(),
+                                          values: values)
+            try ds.close()
         }
     }
 

@@ -8,15 +8,22 @@ import Support
 final class H5File {
     let handle: H5ID
     let path: String
+    /// Opened for writing: its close flushes (see H5File+Abandon).
+    let writable: Bool
 
-    private init(handle: H5ID, path: String) {
+    private init(handle: H5ID, path: String, writable: Bool) {
         self.handle = handle
         self.path = path
+        self.writable = writable
     }
+
+    /// A written file dropped without `close` (an error unwound past it) is flushed or abandoned
+    /// here rather than by an unchecked `H5Fclose` that could fail.
+    deinit { if handle.isOpen && writable { _ = try? closeFlushingFirst() } }
 
     var id: hid_t { handle.id }
 
-    func close() throws { try handle.close("H5Fclose('\(path)')") }
+    func close() throws { try closeFlushingFirst() }
 
     private static func accessList(_ comm: Communicator?) throws -> H5ID {
         _ = HDF5.ready
@@ -31,7 +38,7 @@ final class H5File {
         let fapl = try accessList(comm)
         let flags = writable ? ls_h5f_acc_rdwr() : ls_h5f_acc_rdonly()
         let id = try H5ID.make(H5Fopen(path, flags, fapl.id), "H5Fopen('\(path)')", close: H5Fclose)
-        return H5File(handle: id, path: path)
+        return H5File(handle: id, path: path, writable: writable)
     }
 
     /// `reproducible`: the root group records no modification times, so equal contents give equal bytes.
@@ -41,7 +48,7 @@ final class H5File {
         if reproducible { try HDF5.check(H5Pset_obj_track_times(fcpl.id, false), "H5Pset_obj_track_times") }
         let id = try H5ID.make(H5Fcreate(path, ls_h5f_acc_trunc(), fcpl.id, fapl.id),
                                "H5Fcreate('\(path)')", close: H5Fclose)
-        return H5File(handle: id, path: path)
+        return H5File(handle: id, path: path, writable: true)
     }
 
     /// True if `path` carries the HDF5 signature.
