@@ -42,18 +42,14 @@ public struct Checkpoint: Sendable, Equatable {
     public func write(to path: String) throws {
         let output = OutputPath(path)
         try output.prepare()
-        var file: H5File?
         do {
-            let created = try H5File.create(output.temporary, comm: nil)
-            file = created
-            try fill(created)
-            try created.close()
+            let file = try H5File.createInMemory(output.temporary)
+            try fill(file)
+            try H5File.writeImage(try file.closeToImage(), to: output.temporary, final: path)
             try output.commit()
         } catch {
-            let reported = OutputFailure.wrap(error, path: path)
-            file?.abandon()
             output.discard()
-            throw reported
+            throw OutputFailure.wrap(error, path: path)
         }
     }
 

@@ -32,7 +32,7 @@ public final class EventStream {
         self.rows = rows
         self.comm = comm
         do {
-            let file = try H5File.create(output.temporary, comm: comm, reproducible: true)
+            let file = try H5File.create(output.temporary, comm: comm, reproducible: true, direct: true)
             self.file = file
             let header: [(String, AttributeValue)] = [("producer", .string(EventWriter.producer)),
                                                       ("version", .string(EventWriter.version))]
@@ -47,6 +47,14 @@ public final class EventStream {
             let reported = OutputFailure.wrap(error, path: output.final)
             discard()
             throw reported
+        }
+        // The metadata's blocks, reserved by one process (agreed, so every rank discards on failure).
+        do {
+            let reserve = { [self] in try file!.reserveMetadata(around: dataset!, final: output.final) }
+            if let comm { try comm.agree { if comm.isRoot { try reserve() } } } else { try reserve() }
+        } catch {
+            discard()
+            throw error
         }
     }
 
@@ -87,8 +95,7 @@ public final class EventStream {
     /// Abandons the file: closes it without writing anything more to it (collective with a
     /// communicator) and removes the temporary name.
     public func discard() {
-        try? dataset?.close()
-        file?.abandon()
+        file?.abandon(datasets: [dataset])
         dataset = nil
         file = nil
         if comm?.isRoot ?? true { output.discard() }

@@ -24,7 +24,7 @@ public enum EventWriter {
         var ds: H5Dataset?
         do {
             try comm.agree {
-                let created = try H5File.create(output.temporary, comm: comm.size > 1 ? comm : nil)
+                let created = try H5File.create(output.temporary, comm: comm.size > 1 ? comm : nil, direct: true)
                 file = created
                 let header: [(String, AttributeValue)] = [("producer", .string(producer)), ("version", .string(version))]
                 for (name, value) in header + attributes where name != "columns" {
@@ -32,6 +32,7 @@ public enum EventWriter {
                 }
                 ds = try H5Dataset.createFloat(in: created, name: "events", dims: [UInt64(total), UInt64(table.width)])
                 try H5Attributes.write(ds!.id, "columns", .strings(table.columns))
+                if comm.isRoot { try created.reserveMetadata(around: ds!, final: output.final) }
             }
             try comm.agree {
                 try table.values.withUnsafeBufferPointer {
@@ -45,8 +46,7 @@ public enum EventWriter {
             try comm.agree { if comm.isRoot { try output.commit() } }
         } catch {
             let reported = OutputFailure.wrap(error, path: output.final)
-            try? ds?.close()
-            file?.abandon()
+            file?.abandon(datasets: [ds])
             if comm.isRoot { output.discard() }
             throw reported
         }

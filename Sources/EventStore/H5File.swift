@@ -8,7 +8,7 @@ import Support
 final class H5File {
     let handle: H5ID
     let path: String
-    /// Opened for writing: its close flushes (see H5File+Abandon).
+    /// Opened for writing (see H5File+Abandon).
     let writable: Bool
 
     private init(handle: H5ID, path: String, writable: Bool) {
@@ -17,13 +17,12 @@ final class H5File {
         self.writable = writable
     }
 
-    /// A written file dropped without `close` (an error unwound past it) is flushed or abandoned
-    /// here rather than by an unchecked `H5Fclose` that could fail.
-    deinit { if handle.isOpen && writable { _ = try? closeFlushingFirst() } }
+    /// An in-memory (core driver) file, written to disk by its owner (H5File+Image).
+    convenience init(memory handle: H5ID, path: String) { self.init(handle: handle, path: path, writable: false) }
 
     var id: hid_t { handle.id }
 
-    func close() throws { try closeFlushingFirst() }
+    func close() throws { try handle.close("H5Fclose('\(path)')") }
 
     private static func accessList(_ comm: Communicator?) throws -> H5ID {
         _ = HDF5.ready
@@ -42,8 +41,11 @@ final class H5File {
     }
 
     /// `reproducible`: the root group records no modification times, so equal contents give equal bytes.
-    static func create(_ path: String, comm: Communicator?, reproducible: Bool = false) throws -> H5File {
+    /// `direct`: no sieve buffer, so a refused raw-data write fails in `H5Dwrite` itself and never
+    /// later inside `H5Dclose` (see H5File+Abandon).
+    static func create(_ path: String, comm: Communicator?, reproducible: Bool = false, direct: Bool = false) throws -> H5File {
         let fapl = try accessList(comm)
+        if direct { try HDF5.check(H5Pset_sieve_buf_size(fapl.id, 0), "H5Pset_sieve_buf_size") }
         let fcpl = try H5ID.make(H5Pcreate(ls_h5p_file_create()), "H5Pcreate(H5P_FILE_CREATE)", close: H5Pclose)
         if reproducible { try HDF5.check(H5Pset_obj_track_times(fcpl.id, false), "H5Pset_obj_track_times") }
         let id = try H5ID.make(H5Fcreate(path, ls_h5f_acc_trunc(), fcpl.id, fapl.id),

@@ -51,7 +51,10 @@ public struct OutputPath: Sendable {
 
     /// Writes a small text file (JSON, TOML) under the temporary name, then renames it into place.
     public func write(text: String) throws {
-        do { try text.write(toFile: temporary, atomically: false, encoding: .utf8) } catch {
+        do {
+            try text.write(toFile: temporary, atomically: false, encoding: .utf8)
+            if DiskFullInjection.budget != nil { try DiskFullInjection.writeText(text, temporary: temporary) }
+        } catch {
             discard()
             throw InputError("cannot write '\(final)' (\(OutputPath.reason(error))); free space on its filesystem "
                              + "(or choose another output path) and rerun the same command to continue",
