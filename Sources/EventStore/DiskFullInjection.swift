@@ -12,6 +12,7 @@ enum DiskFullInjection {
     static let budget: Int? = ProcessInfo.processInfo.environment["LATENTSIM_TEST_DISK_FULL_AFTER"].flatMap { Int($0) }
     private static let lock = NSLock()
     nonisolated(unsafe) private static var requested = 0
+    nonisolated(unsafe) private static var injected: [String: Set<Int32>] = [:]
 
     /// Counts `bytes` about to be written to `path` (open in this process); past the budget the
     /// disk is made to look full for that file. Returns true if it did.
@@ -26,8 +27,19 @@ enum DiskFullInjection {
         let device = Glibc.open("/dev/full", O_WRONLY)
         guard device >= 0 else { return false }
         defer { Glibc.close(device) }
-        H5File.redirectDescriptors(of: path, to: device)
+        let changed = H5File.redirectDescriptors(of: path, to: device)
+        lock.lock()
+        injected[path, default: []].formUnion(changed)
+        lock.unlock()
         return true
+    }
+
+    /// The descriptors of `path` this hook pointed at /dev/full (no longer on its inode), so that
+    /// abandoning the file finds them too.
+    static func descriptors(of path: String) -> [Int32] {
+        lock.lock()
+        defer { lock.unlock() }
+        return Array(injected.removeValue(forKey: path) ?? [])
     }
 
     /// A text output past the budget: written again through a descriptor on /dev/full, so the

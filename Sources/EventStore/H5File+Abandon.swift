@@ -68,20 +68,25 @@ extension H5File {
         guard scratch >= 0 else { return }
         defer { Glibc.close(scratch) }
         redirectDescriptors(of: path, to: scratch)
+        for fd in DiskFullInjection.descriptors(of: path) { _ = dup2(scratch, fd) }
     }
 
-    /// Every descriptor of this process open on `path`'s inode becomes a duplicate of `replacement`.
-    static func redirectDescriptors(of path: String, to replacement: Int32) {
+    /// Every descriptor of this process open on `path`'s inode becomes a duplicate of `replacement`;
+    /// returns them.
+    @discardableResult
+    static func redirectDescriptors(of path: String, to replacement: Int32) -> [Int32] {
         var target = stat()
-        guard stat(path, &target) == 0 else { return }
+        guard stat(path, &target) == 0 else { return [] }
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        var changed: [Int32] = []
         for entry in entries {
             guard let fd = Int32(entry), fd != replacement else { continue }
             var info = stat()
             if fstat(fd, &info) == 0 && info.st_dev == target.st_dev && info.st_ino == target.st_ino {
-                _ = dup2(replacement, fd)
+                if dup2(replacement, fd) >= 0 { changed.append(fd) }
             }
         }
+        return changed
     }
 
     /// An unlinked file in /dev/shm (memory), else in the temporary directory; -1 if neither works.

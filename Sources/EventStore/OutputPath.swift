@@ -65,6 +65,9 @@ public struct OutputPath: Sendable {
 
     public static func reason(_ error: Error) -> String {
         if let e = error as? CocoaError, let u = e.underlying as? POSIXError { return String(cString: strerror(u.code.rawValue)) }
+        // Foundation reports ENOSPC as fileWriteOutOfSpace ("There isn't enough space."): say it as the system does.
+        if let e = error as? CocoaError, e.code == .fileWriteOutOfSpace { return String(cString: strerror(ENOSPC)) }
+        if let e = error as? POSIXError { return String(cString: strerror(e.code.rawValue)) }
         return (error as NSError).localizedFailureReason ?? error.localizedDescription
     }
 }
