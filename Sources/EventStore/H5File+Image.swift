@@ -7,11 +7,14 @@ import Support
 /// by plain `write` calls: a full disk then fails our own write, never an HDF5 flush or close
 /// (see H5File+Abandon for why those must not fail).
 extension H5File {
-    static func createInMemory(_ name: String) throws -> H5File {
+    /// `reproducible`: no modification times in the root group (as `create`).
+    static func createInMemory(_ name: String, reproducible: Bool = false) throws -> H5File {
         _ = HDF5.ready
         let fapl = try H5ID.make(H5Pcreate(ls_h5p_file_access()), "H5Pcreate(H5P_FILE_ACCESS)", close: H5Pclose)
         try HDF5.check(H5Pset_fapl_core(fapl.id, 1 << 16, false), "H5Pset_fapl_core")
-        let id = try H5ID.make(H5Fcreate(name, ls_h5f_acc_trunc(), ls_h5p_default(), fapl.id), "H5Fcreate('\(name)', in memory)",
+        let fcpl = try H5ID.make(H5Pcreate(ls_h5p_file_create()), "H5Pcreate(H5P_FILE_CREATE)", close: H5Pclose)
+        if reproducible { try HDF5.check(H5Pset_obj_track_times(fcpl.id, false), "H5Pset_obj_track_times") }
+        let id = try H5ID.make(H5Fcreate(name, ls_h5f_acc_trunc(), fcpl.id, fapl.id), "H5Fcreate('\(name)', in memory)",
                                close: H5Fclose)
         return H5File(memory: id, path: name)
     }
