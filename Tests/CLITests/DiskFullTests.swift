@@ -128,6 +128,20 @@ final class DiskFullTests: XCTestCase {
         }
     }
 
+    /// history.jsonl is appended by rank 0 every step: a refused line is reported at the next
+    /// agreement (here the end of the loop, no checkpoint in between), never a trap in FileHandle.
+    func testReduceHistoryOnAFullDiskIsReportedOnce() throws {
+        try SmallDisk.run(kib: 4, onlyPart: true) { disk in
+            // 150 lines of about 100 bytes outgrow the 4 KiB disk long before the end-of-loop agreement.
+            var arguments = reduceArguments(disk + "/ae")
+            arguments[arguments.firstIndex(of: "--steps")! + 1] = "150"
+            arguments[arguments.firstIndex(of: "--checkpoint-every")! + 1] = "150"
+            let r = try CLI.run(arguments, ranks: 2)
+            assertDiskFull(r, file: disk + "/ae/history.jsonl", ["(\(DiskFullTests.full))"])
+            XCTAssertFalse(FileManager.default.fileExists(atPath: disk + "/ae/model.h5"))
+        }
+    }
+
     // MARK: ensemble
 
     func ensembleArguments(_ out: String) -> [String] {

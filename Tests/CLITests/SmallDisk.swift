@@ -5,12 +5,15 @@ import XCTest
 /// unmounted afterwards. Where mounting is refused (not root, or a container without
 /// CAP_SYS_ADMIN) the block is skipped with the reason printed; the budget hook still covers it.
 enum SmallDisk {
-    static func run(kib: Int, _ body: (String) throws -> Void) throws {
+    /// `onlyPart`: the tmpfs is the whole test, so a refused mount skips the test (XCTSkip) instead of a block.
+    static func run(kib: Int, onlyPart: Bool = false, _ body: (String) throws -> Void) throws {
         let directory = CLI.path("tmpfs-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let mounted = try command("/bin/mount", ["-t", "tmpfs", "-o", "size=\(kib)k", "tmpfs", directory])
         guard mounted.status == 0 else {
-            print("skipping the tmpfs part: mount refused (\(mounted.output.trimmingCharacters(in: .whitespacesAndNewlines)))")
+            let reason = "mount refused (\(mounted.output.trimmingCharacters(in: .whitespacesAndNewlines)))"
+            if onlyPart { throw XCTSkip("needs a small tmpfs: " + reason) }
+            print("skipping the tmpfs part: " + reason)
             return
         }
         defer { _ = try? command("/bin/umount", [directory]) }

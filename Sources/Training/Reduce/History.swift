@@ -31,7 +31,8 @@ public final class History {
         guard let handle, failure == nil else { return }
         do { try handle.write(contentsOf: Data((History.line(fields)).utf8)) } catch {
             failure = InputError("cannot write '\(path)' (\(OutputPath.reason(error))); free space on its filesystem "
-                                 + "and rerun with --resume to continue", exitCode: ExitStatus.cannotCreate)
+                                 + "(or choose another output path) and rerun the same command to continue",
+                                 exitCode: ExitStatus.cannotCreate)
         }
     }
 
