@@ -82,6 +82,21 @@ final class DiskFullTests: XCTestCase {
         }
     }
 
+    /// `--layout single`: one file written collectively through MPI-IO; the ranks agree on the
+    /// refused write and abandon the file together.
+    func testGenerateSingleLayoutOnAFullDiskLeavesNoFileAndARerunCompletes() throws {
+        let out = CLI.path("df-single")
+        let arguments = ["generate", "--model", GenerateFixtures.latent, "--events=10000", "--layout", "single", "--out", out]
+        let r = try CLI.run(arguments, ranks: 2, extraEnvironment: DiskFullTests.budget(100_000))
+        assertDiskFull(r, file: out + "/events.h5", ["HDF5 call H5Dwrite('events') failed: can't write data (file write failed)"],
+                       mpiIO: true)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out), ["manifest.json"])
+        XCTAssertEqual(try GenerateFixtures.manifest("df-single")["complete"] as? Bool, false)
+        let rerun = try CLI.run(arguments, ranks: 2)
+        XCTAssertEqual(rerun.status, 0, rerun.stderr)
+        XCTAssertEqual(try CLI.run(["verify", out]).status, 0)
+    }
+
     // MARK: simulate
 
     func testSimulateOnAFullDiskLeavesNoTable() throws {
