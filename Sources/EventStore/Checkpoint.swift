@@ -9,11 +9,18 @@ import Support
 public struct Checkpoint: Sendable, Equatable {
     public var attributes: [String: AttributeValue]
     public var buffers: [String: [Float]]
+    /// The file it was read from (named in messages about its contents).
+    public private(set) var source: String?
 
     public init(attributes: [String: AttributeValue] = [:], buffers: [String: [Float]] = [:]) {
         self.attributes = attributes
         self.buffers = buffers
     }
+
+    public static func == (a: Checkpoint, b: Checkpoint) -> Bool { a.attributes == b.attributes && a.buffers == b.buffers }
+
+    /// What to do about a checkpoint that cannot be used.
+    public static let fix = "delete it and rerun to start that piece over (reduce: without --resume), or put back an intact copy"
 
     public func string(_ name: String) throws -> String {
         guard case .string(let s)? = attributes[name] else { throw missing(name, "string attribute") }
@@ -28,15 +35,21 @@ public struct Checkpoint: Sendable, Equatable {
     public func buffer(_ name: String, count: Int? = nil) throws -> [Float] {
         guard let b = buffers[name] else { throw missing(name, "dataset") }
         if let count, b.count != count {
-            throw InputError("checkpoint dataset '\(name)' holds \(b.count) values but the model needs \(count); "
-                             + "the checkpoint belongs to a different architecture")
+            throw InputError("checkpoint \(named)dataset '\(name)' holds \(b.count) values but the model needs \(count); "
+                             + "the checkpoint belongs to a different architecture" + (source == nil ? "" : "; " + Checkpoint.fix))
         }
         return b
     }
 
     private func missing(_ name: String, _ what: String) -> InputError {
-        InputError("checkpoint has no \(what) '\(name)'; it is incomplete or from another latentsim version")
+        guard let source else {
+            return InputError("checkpoint has no \(what) '\(name)'; it is incomplete or from another latentsim version")
+        }
+        return InputError("checkpoint '\(source)' has no \(what) '\(name)': it is incomplete, from another latentsim version or "
+                          + "not this kind of checkpoint; \(Checkpoint.fix)")
     }
+
+    private var named: String { source.map { "'\($0)' " } ?? "" }
 
     /// Writes to `path` atomically (rank-local: call it on one rank).
     public func write(to path: String) throws {
@@ -45,20 +58,24 @@ public struct Checkpoint: Sendable, Equatable {
         do {
             // No modification times: the same model gives the same bytes (a resumed run's snapshots,
             // best model and the shards generated from it match an uninterrupted run's).
-            let file = try H5File.create(output.temporary, comm: nil, reproducible: true)
-            for name in attributes.keys.sorted() { try H5Attributes.write(file.id, name, attributes[name]!) }
-            for name in buffers.keys.sorted() {
-                let values = buffers[name]!
-                let ds = try H5Dataset.create(in: file, name: name, dims: [UInt64(values.count)],
-                                              fileType: ls_h5t_ieee_f32le(), memoryType: ls_h5t_native_float(),
-                                              values: values)
-                try ds.close()
-            }
-            try file.close()
+            let file = try H5File.createInMemory(output.temporary, reproducible: true)
+            try fill(file)
+            try H5File.writeImage(try file.closeToImage(), to: output.temporary, final: path)
             try output.commit()
         } catch {
             output.discard()
-            throw error
+            throw OutputFailure.wrap(error, path: path)
+        }
+    }
+
+    private func fill(_ file: H5File) throws {
+        for name in attributes.keys.sorted() { try H5Attributes.write(file.id, name, attributes[name]!) }
+        for name in buffers.keys.sorted() {
+            let values = buffers[name]!
+            let ds = try H5Dataset.create(in: file, name: name, dims: [UInt64(values.count)],
+                                          fileType: ls_h5t_ieee_f32le(), memoryType: ls_h5t_native_float(),
+                                          values: values)
+            try ds.close()
         }
     }
 
@@ -68,16 +85,21 @@ public struct Checkpoint: Sendable, Equatable {
             throw InputError("checkpoint '\(path)' does not exist; check the run directory", exitCode: ExitStatus.noInput)
         }
         guard H5File.isHDF5(path) else {
-            throw InputError("checkpoint '\(path)' is not an HDF5 file; it is damaged or not a latentsim checkpoint",
+            throw InputError("checkpoint '\(path)' is not an HDF5 file: it is damaged or not a latentsim checkpoint; \(fix)",
                              exitCode: ExitStatus.noInput)
         }
-        let file = try H5File.open(path, comm: nil)
         var result = Checkpoint()
-        for (name, value) in try H5Attributes.readAll(file.id) { result.attributes[name] = value }
-        for name in try file.members(of: "/") where try file.kind(of: name) == .dataset {
-            let ds = try H5Dataset(file: file, name: name)
-            let n = Int(try ds.dims.first ?? 0)
-            result.buffers[name] = try ds.readFloats(rows: 0..<n, collective: false)
+        result.source = path
+        do {
+            let file = try H5File.open(path, comm: nil)
+            for (name, value) in try H5Attributes.readAll(file.id) { result.attributes[name] = value }
+            for name in try file.members(of: "/") where try file.kind(of: name) == .dataset {
+                let ds = try H5Dataset(file: file, name: name)
+                let n = Int(try ds.dims.first ?? 0)
+                result.buffers[name] = try ds.readFloats(rows: 0..<n, collective: false)
+            }
+        } catch let error as HDF5Error {
+            throw InputError("checkpoint '\(path)' is truncated or damaged (\(error.call): \(error.message)); \(fix)")
         }
         return result
     }

@@ -31,17 +31,31 @@ public final class EventStream {
         self.columns = columns
         self.rows = rows
         self.comm = comm
-        let file = try H5File.create(output.temporary, comm: comm, reproducible: true)
-        self.file = file
-        let header: [(String, AttributeValue)] = [("producer", .string(EventWriter.producer)),
-                                                  ("version", .string(EventWriter.version))]
-        for (name, value) in header + attributes where name != "columns" {
-            try H5Attributes.write(file.id, name, value)
+        do {
+            let file = try H5File.create(output.temporary, comm: comm, reproducible: true, direct: true)
+            self.file = file
+            let header: [(String, AttributeValue)] = [("producer", .string(EventWriter.producer)),
+                                                      ("version", .string(EventWriter.version))]
+            for (name, value) in header + attributes where name != "columns" {
+                try H5Attributes.write(file.id, name, value)
+            }
+            let ds = try H5Dataset.createFloat(in: file, name: "events", dims: [UInt64(rows), UInt64(columns.count)],
+                                               trackTimes: false)
+            try H5Attributes.write(ds.id, "columns", .strings(columns))
+            dataset = ds
+        } catch {
+            let reported = OutputFailure.wrap(error, path: output.final)
+            discard()
+            throw reported
         }
-        let ds = try H5Dataset.createFloat(in: file, name: "events", dims: [UInt64(rows), UInt64(columns.count)],
-                                           trackTimes: false)
-        try H5Attributes.write(ds.id, "columns", .strings(columns))
-        dataset = ds
+        // The metadata's blocks, reserved by one process (agreed, so every rank discards on failure).
+        do {
+            let reserve = { [self] in try file!.reserveMetadata(around: dataset!, final: output.final) }
+            if let comm { try comm.agree { if comm.isRoot { try reserve() } } } else { try reserve() }
+        } catch {
+            discard()
+            throw error
+        }
     }
 
     /// Writes rows `range` (global rows of this file) from `values` (`range.count × columns.count`).
@@ -51,28 +65,37 @@ public final class EventStream {
         }
         precondition(range.lowerBound >= 0 && range.upperBound <= rows, "rows \(range) outside 0..<\(rows)")
         precondition(values.count >= range.count * columns.count, "values hold fewer than rows × columns floats")
-        try dataset.writeFloats(UnsafeBufferPointer(rebasing: values[0..<(range.count * columns.count)]),
-                                rows: range, collective: comm != nil)
+        do {
+            try dataset.writeFloats(UnsafeBufferPointer(rebasing: values[0..<(range.count * columns.count)]),
+                                    rows: range, collective: comm != nil)
+        } catch { throw OutputFailure.wrap(error, path: output.final) }
     }
 
     /// Closes the file and renames it to its final name (collective with a communicator).
+    /// With a communicator the close is agreed on its own (its flush may fail on one rank only)
+    /// before rank 0 renames; on failure every rank must call `discard`.
     public func commit() throws {
-        try dataset?.close()
-        try file?.close()
-        dataset = nil
-        file = nil
+        let close = { [self] in
+            do {
+                try dataset?.close()
+                try file?.close()
+            } catch { throw OutputFailure.wrap(error, path: output.final) }
+            dataset = nil
+            file = nil
+        }
         if let comm {
-            try comm.barrier()
+            try comm.agree(close)
             try comm.agree { if comm.isRoot { try output.commit() } }
         } else {
+            try close()
             try output.commit()
         }
     }
 
-    /// Abandons the file: closes it without checking and removes the temporary name.
+    /// Abandons the file: closes it without writing anything more to it (collective with a
+    /// communicator) and removes the temporary name.
     public func discard() {
-        try? dataset?.close()
-        try? file?.close()
+        file?.abandon(datasets: [dataset])
         dataset = nil
         file = nil
         if comm?.isRoot ?? true { output.discard() }

@@ -114,6 +114,7 @@ final class H5Dataset {
     func writeFloats(_ values: UnsafeBufferPointer<Float>, rows: Range<Int>, collective: Bool) throws {
         let sel = try selection(rows: rows)
         let dxpl = try transferList(collective: collective)
+        DiskFullInjection.account(values.count * 4, path: file.path)
         var dummy: Float = 0
         let status: herr_t = values.count == 0
             ? H5Dwrite(id, ls_h5t_native_float(), sel.memory.id, sel.file.id, dxpl.id, &dummy)
@@ -138,6 +139,7 @@ extension H5Dataset {
                                "H5Dcreate2('\(name)')", close: H5Dclose)
         let ds = H5Dataset(handle: id, name: name, file: file)
         if !values.isEmpty {
+            DiskFullInjection.account(values.count * MemoryLayout<T>.stride, path: file.path)
             try values.withUnsafeBufferPointer { buf in
                 try HDF5.check(H5Dwrite(id.id, memoryType, ls_h5s_all(), ls_h5s_all(), ls_h5p_default(), buf.baseAddress),
                                "H5Dwrite('\(name)')")

@@ -8,11 +8,17 @@ import Support
 final class H5File {
     let handle: H5ID
     let path: String
+    /// Opened for writing (see H5File+Abandon).
+    let writable: Bool
 
-    private init(handle: H5ID, path: String) {
+    private init(handle: H5ID, path: String, writable: Bool) {
         self.handle = handle
         self.path = path
+        self.writable = writable
     }
+
+    /// An in-memory (core driver) file, written to disk by its owner (H5File+Image).
+    convenience init(memory handle: H5ID, path: String) { self.init(handle: handle, path: path, writable: false) }
 
     var id: hid_t { handle.id }
 
@@ -31,17 +37,20 @@ final class H5File {
         let fapl = try accessList(comm)
         let flags = writable ? ls_h5f_acc_rdwr() : ls_h5f_acc_rdonly()
         let id = try H5ID.make(H5Fopen(path, flags, fapl.id), "H5Fopen('\(path)')", close: H5Fclose)
-        return H5File(handle: id, path: path)
+        return H5File(handle: id, path: path, writable: writable)
     }
 
     /// `reproducible`: the root group records no modification times, so equal contents give equal bytes.
-    static func create(_ path: String, comm: Communicator?, reproducible: Bool = false) throws -> H5File {
+    /// `direct`: no sieve buffer, so a refused raw-data write fails in `H5Dwrite` itself and never
+    /// later inside `H5Dclose` (see H5File+Abandon).
+    static func create(_ path: String, comm: Communicator?, reproducible: Bool = false, direct: Bool = false) throws -> H5File {
         let fapl = try accessList(comm)
+        if direct { try HDF5.check(H5Pset_sieve_buf_size(fapl.id, 0), "H5Pset_sieve_buf_size") }
         let fcpl = try H5ID.make(H5Pcreate(ls_h5p_file_create()), "H5Pcreate(H5P_FILE_CREATE)", close: H5Pclose)
         if reproducible { try HDF5.check(H5Pset_obj_track_times(fcpl.id, false), "H5Pset_obj_track_times") }
         let id = try H5ID.make(H5Fcreate(path, ls_h5f_acc_trunc(), fcpl.id, fapl.id),
                                "H5Fcreate('\(path)')", close: H5Fclose)
-        return H5File(handle: id, path: path)
+        return H5File(handle: id, path: path, writable: true)
     }
 
     /// True if `path` carries the HDF5 signature.

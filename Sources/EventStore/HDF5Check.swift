@@ -7,8 +7,17 @@ import Support
 public struct HDF5Error: ReportableError {
     public let call: String
     public let message: String
-    public var exitCode: Int32 { ExitStatus.software }
+    /// 73 when the file's storage refused a write (full disk, quota, size limit, I/O error): the
+    /// output cannot be written; 70 for any other failure.
+    public var exitCode: Int32 { isWriteFailure ? ExitStatus.cannotCreate : ExitStatus.software }
     public var description: String { "HDF5 call \(call) failed: \(message)" }
+
+    public var isWriteFailure: Bool {
+        HDF5Error.writeFailureMarks.contains { message.contains($0) }
+    }
+
+    static let writeFailureMarks = ["file write failed", "unable to flush", "No space left on device", "Disk quota exceeded",
+                                    "File too large", "Input/output error", "Read-only file system"]
 }
 
 enum HDF5 {
@@ -26,6 +35,16 @@ enum HDF5 {
         throw HDF5Error(call: call(), message: errorStackMessage())
     }
 
+    /// One line from one error-stack message: the sec2 driver's "file write failed: time = …,
+    /// filename = …, errno = 28, error message = 'No space left on device', buf = …" (with a newline
+    /// inside) becomes "file write failed: No space left on device".
+    static func condense(_ text: String) -> String {
+        let flat = text.replacingOccurrences(of: "\n", with: " ")
+        guard let colon = flat.range(of: ": time = "), let start = flat.range(of: "error message = '"),
+              let end = flat[start.upperBound...].firstIndex(of: "'") else { return flat }
+        return String(flat[..<colon.lowerBound]) + ": " + String(flat[start.upperBound..<end])
+    }
+
     /// The current error stack as one line: "outer message (innermost message)".
     static func errorStackMessage() -> String {
         final class Collector { var lines: [String] = [] }
@@ -34,7 +53,7 @@ enum HDF5 {
         _ = H5Ewalk2(ls_h5e_default(), H5E_WALK_DOWNWARD, { _, desc, data in
             guard let desc, let data else { return 0 }
             let c = Unmanaged<Collector>.fromOpaque(data).takeUnretainedValue()
-            if let text = desc.pointee.desc { c.lines.append(String(cString: text)) }
+            if let text = desc.pointee.desc { c.lines.append(HDF5.condense(String(cString: text))) }
             return 0
         }, context)
         _ = H5Eclear2(ls_h5e_default())
@@ -48,7 +67,7 @@ enum HDF5 {
 final class H5ID {
     let id: hid_t
     private let closer: (hid_t) -> herr_t
-    private var open = true
+    private(set) var isOpen = true
 
     init(_ id: hid_t, _ closer: @escaping (hid_t) -> herr_t) {
         self.id = id
@@ -64,10 +83,10 @@ final class H5ID {
 
     /// Closes now and checks the result (a file's close flushes it: its errors matter).
     func close(_ call: @autoclosure () -> String) throws {
-        guard open else { return }
-        open = false
+        guard isOpen else { return }
+        isOpen = false
         try HDF5.check(closer(id), call())
     }
 
-    deinit { if open { _ = closer(id) } }
+    deinit { if isOpen { _ = closer(id) } }
 }

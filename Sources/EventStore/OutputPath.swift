@@ -51,8 +51,13 @@ public struct OutputPath: Sendable {
 
     /// Writes a small text file (JSON, TOML) under the temporary name, then renames it into place.
     public func write(text: String) throws {
-        do { try text.write(toFile: temporary, atomically: false, encoding: .utf8) } catch {
-            throw InputError("cannot write '\(final)' (\(OutputPath.reason(error))); choose another output path",
+        do {
+            try text.write(toFile: temporary, atomically: false, encoding: .utf8)
+            if DiskFullInjection.budget != nil { try DiskFullInjection.writeText(text, temporary: temporary) }
+        } catch {
+            discard()
+            throw InputError("cannot write '\(final)' (\(OutputPath.reason(error))); free space on its filesystem "
+                             + "(or choose another output path) and rerun the same command to continue",
                              exitCode: ExitStatus.cannotCreate)
         }
         try commit()
@@ -60,6 +65,9 @@ public struct OutputPath: Sendable {
 
     public static func reason(_ error: Error) -> String {
         if let e = error as? CocoaError, let u = e.underlying as? POSIXError { return String(cString: strerror(u.code.rawValue)) }
+        // Foundation reports ENOSPC as fileWriteOutOfSpace ("There isn't enough space."): say it as the system does.
+        if let e = error as? CocoaError, e.code == .fileWriteOutOfSpace { return String(cString: strerror(ENOSPC)) }
+        if let e = error as? POSIXError { return String(cString: strerror(e.code.rawValue)) }
         return (error as NSError).localizedFailureReason ?? error.localizedDescription
     }
 }

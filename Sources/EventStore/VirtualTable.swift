@@ -41,7 +41,8 @@ public enum VirtualTable {
         let output = OutputPath(path)
         try output.prepare()
         do {
-            let file = try H5File.create(output.temporary, comm: nil, reproducible: true)
+            // Built in memory and written with write(2): a full disk fails our write, never an HDF5 close.
+            let file = try H5File.createInMemory(output.temporary, reproducible: true)
             let header: [(String, AttributeValue)] = [("producer", .string(EventWriter.producer)),
                                                       ("version", .string(EventWriter.version))]
             for (name, value) in header + attributes where name != "columns" { try H5Attributes.write(file.id, name, value) }
@@ -71,11 +72,11 @@ public enum VirtualTable {
                                               ls_h5p_default()), "H5Dcreate2('events', virtual)", close: H5Dclose)
             try H5Attributes.write(ds.id, "columns", .strings(columns))
             try ds.close("H5Dclose('events')")
-            try file.close()
+            try H5File.writeImage(try file.closeToImage(), to: output.temporary, final: path)
             try output.commit()
         } catch {
             output.discard()
-            throw error
+            throw OutputFailure.wrap(error, path: path)
         }
     }
 

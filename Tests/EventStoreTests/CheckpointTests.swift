@@ -23,12 +23,15 @@ final class CheckpointTests: XCTestCase {
         let back = try Checkpoint.read(from: path)
         XCTAssertThrowsError(try back.string("architecture")) {
             XCTAssertEqual(($0 as? InputError)?.description,
-                           "checkpoint has no string attribute 'architecture'; it is incomplete or from another latentsim version")
+                           "checkpoint '\(path)' has no string attribute 'architecture': it is incomplete, from another latentsim "
+                           + "version or not this kind of checkpoint; delete it and rerun to start that piece over (reduce: "
+                           + "without --resume), or put back an intact copy")
         }
         XCTAssertThrowsError(try back.buffer("parameters", count: 3)) {
             XCTAssertEqual(($0 as? InputError)?.description,
-                           "checkpoint dataset 'parameters' holds 2 values but the model needs 3; "
-                           + "the checkpoint belongs to a different architecture")
+                           "checkpoint '\(path)' dataset 'parameters' holds 2 values but the model needs 3; "
+                           + "the checkpoint belongs to a different architecture; delete it and rerun to start that piece over "
+                           + "(reduce: without --resume), or put back an intact copy")
         }
         XCTAssertThrowsError(try Checkpoint.read(from: Fixtures.path("none.h5"))) {
             XCTAssertEqual(($0 as? InputError)?.exitCode, 66)

@@ -88,7 +88,12 @@ public struct RestartFiles {
             throw InputError("cannot open '\(snapshots)' for appending", exitCode: ExitStatus.cannotCreate)
         }
         defer { try? handle.close() }
-        handle.seekToEndOfFile()
-        handle.write(Data(line.utf8))
+        do {
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data(line.utf8))
+        } catch {
+            throw InputError("cannot write '\(snapshots)' (\(OutputPath.reason(error))); free space on its filesystem "
+                             + "and rerun the same command to continue", exitCode: ExitStatus.cannotCreate)
+        }
     }
 }

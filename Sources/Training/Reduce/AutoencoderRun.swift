@@ -73,7 +73,11 @@ public enum AutoencoderRun {
         func checkpoint(_ step: Int) throws {
             let reducer = try Reducer(method: .ae, data: data, latent: s.latent, keep: s.keep, spec: spec, autoencoder: model, pca: nil)
             let state = state(step)
-            try comm.agree { if comm.isRoot { try reducer.save(to: modelPath, config: s.toml, seed: s.seed, training: state) } }
+            try comm.agree {
+                guard comm.isRoot else { return }
+                try history.check()
+                try reducer.save(to: modelPath, config: s.toml, seed: s.seed, training: state)
+            }
             lastGood = (modelPath, step)
         }
         let clock = Stopwatch()
@@ -106,6 +110,7 @@ public enum AutoencoderRun {
             if done % s.checkpointEvery == 0 && done < totalSteps { try checkpoint(done) }
         }
         // The final model.h5 is written by the caller once the zero thresholds are calibrated.
+        try comm.agree { if comm.isRoot { try history.check() } }
         return (try Reducer(method: .ae, data: data, latent: s.latent, keep: s.keep, spec: spec, autoencoder: model, pca: nil),
                 state(max(start, totalSteps)))
     }
