@@ -22,7 +22,7 @@ public enum Amplification: Equatable {
         let ratio = { (size: Double) in size / Double(n) }
         if auc < envelope[0] { return .below(ratio(Double(sizes[0]))) }
         guard let i = envelope.firstIndex(where: { $0 >= auc }) else { return .above(ratio(Double(sizes.last!))) }
-        if i == 0 { return .factor(ratio(Double(sizes[0]))) }
+        if envelope[i] == auc { return .factor(ratio(Double(sizes[i]))) }
         let t = (auc - envelope[i - 1]) / (envelope[i] - envelope[i - 1])
         let logN = log(Double(sizes[i - 1])) + t * (log(Double(sizes[i])) - log(Double(sizes[i - 1])))
         return .factor(ratio(exp(logN)))

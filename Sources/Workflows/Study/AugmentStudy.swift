@@ -50,8 +50,8 @@ public enum AugmentStudy {
             guard comm.isRoot else { return }
             let results = try points.indices.map { try JSONValue.parse(String(contentsOfFile: pointResult(s, $0), encoding: .utf8)) }
             let summary = AugmentSummary(settings: s, results: results)
-            let json = summary.json(testRows: inputs.testSignal.rows + inputs.testBackground.rows, seconds: clock.seconds,
-                                    ranks: comm.size)
+            let json = summary.json(testRows: inputs.testSignal.rows + inputs.testBackground.rows)
+            try OutputPath(s.path("timing.json")).write(text: summary.timing(seconds: clock.seconds, ranks: comm.size).encoderPrettyText + "\n")
             try OutputPath(s.path("augment.json")).write(text: json.encoderPrettyText + "\n")
             console.line(summary.table())
         }

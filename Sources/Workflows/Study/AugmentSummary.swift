@@ -53,7 +53,8 @@ struct AugmentSummary {
         return Amplification.of(auc: b, sizes: settings.nReal, aucs: realMeans, n: settings.nReal[i])
     }
 
-    func json(testRows: Int, seconds: Double, ranks: Int) -> JSONValue {
+    /// augment.json: results only (no timing), so any rank count writes the same bytes.
+    func json(testRows: Int) -> JSONValue {
         let s = settings
         func perRatio(_ table: [Int: [[Double]]]) -> JSONValue {
             .object(s.ratios.map { (key: String($0), value: .array(table[$0]!.map(AugmentSummary.pair))) })
@@ -87,9 +88,13 @@ struct AugmentSummary {
             (key: "signal", value: .string(s.signal)), (key: "background", value: .string(s.background)),
             (key: "test", value: .string(s.testSignal == nil && StudySample.isBuiltIn(s.signal)
                                          ? "fresh simulation, seed \(s.testSeed)" : "tables or held-out rows")),
-            (key: "point_seconds", value: .number(pointSeconds.reduce(0, +))),
-            (key: "seconds", value: .number(seconds)), (key: "ranks", value: .integer(ranks)),
         ])
+    }
+
+    /// timing.json: wall time, the points' summed time and the rank count.
+    func timing(seconds: Double, ranks: Int) -> JSONValue {
+        .object([(key: "seconds", value: .number(seconds)), (key: "point_seconds", value: .number(pointSeconds.reduce(0, +))),
+                 (key: "ranks", value: .integer(ranks))])
     }
 
     /// The AUC table (mean ± std over seeds) and the amplification factors, for the log.
