@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import Support
 @testable import Workflows
+import Training
 
 /// `latentsim study augment` and `study latent` end to end on tiny grids, the amplification
 /// interpolation on known curves, and the bad-input lines.
@@ -108,6 +109,21 @@ final class StudyTests: XCTestCase {
         XCTAssertGreaterThan(features[0], 0.8)
         XCTAssertGreaterThan(latent[0], 0.6)
         XCTAssertLessThanOrEqual(max(features[0], latent[0]), 1)
+    }
+
+    func testShippedStudyJobsParse() throws {
+        let jobs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("jobs")
+        for (name, sizes) in [("study_quick.toml", [2000, 8000, 32000]), ("study.toml", [2000, 5000, 10000, 20000, 50000, 100000])] {
+            let path = jobs.appendingPathComponent(name).path
+            let s = try StudySettings.load(job: path, out: nil)
+            XCTAssertEqual(s.nReal, sizes, name)
+            XCTAssertEqual(s.ratios, [0, 1, 4, 16], name)
+            // Every key of [ensemble] is valid, and the generators train in the full space (no reducer).
+            var ensemble = try JobConfig.load(path: path, section: "ensemble", schema: GANSettings.schema,
+                                              otherSections: JobSections.besides("ensemble"))
+            XCTAssertEqual(try ensemble.string("space"), "full", name)
+        }
     }
 
     func testBadStudyInputIsOneLine() throws {
