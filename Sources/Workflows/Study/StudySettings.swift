@@ -40,14 +40,15 @@ public struct StudySettings {
         ConfigOption("seeds", .int, default: 3, help: "Repetitions per N (new real sample, generator and classifier)."),
         ConfigOption("signal_events", .int, default: 20000, help: "Signal training rows (the same for a, b, c)."),
         ConfigOption("test_events", .int, default: 50000, help: "Test rows per class."),
-        ConfigOption("classifier_steps", .int, default: 4000, help: "Classifier optimizer steps (the same for every training set size)."),
+        ConfigOption("classifier_steps", .int, default: 3000, help: "Classifier optimizer steps (the same for every training set size)."),
         ConfigOption("classifier_batch", .int, default: 256, help: "Classifier batch."),
         ConfigOption("classifier_hidden", .ints, default: [32, 32], help: "Classifier hidden widths."),
         ConfigOption("classifier_lr", .double, default: 1e-3, help: "Classifier Adam learning rate."),
     ]
 
     /// The generator ensemble of a job file without an [ensemble] table: GANs on the full features,
-    /// dimuon mass as a feature, spiked columns through their CDF, 2 restarts of 1500 steps. jet5_pt
+    /// dimuon mass as a feature, spiked columns through their CDF, small networks, 2 restarts of 1000
+    /// steps (jobs/study_quick.toml's [ensemble]). jet5_pt
     /// is left out: it is non-zero in 0.08 % of DY events, so a 2k sample often has none and the
     /// preprocessing would take the all-zero column for an integer one.
     public static let defaultColumns = ["mu1_E", "mu1_px", "mu1_py", "mu1_pz", "mu2_E", "mu2_px", "mu2_py", "mu2_pz", "nvtx",
@@ -55,8 +56,9 @@ public struct StudySettings {
     public static let defaultGenerator: [(String, TOMLValue)] = [
         ("space", .string("full")), ("columns", .array(defaultColumns.map(TOMLValue.string))), ("model", .string("gan")), ("pair_mass", .array([.string("mu1"), .string("mu2")])),
         ("quantile", .array(["mu1_iso", "mu2_iso", "jet1_pt", "jet2_pt", "jet3_pt", "jet4_pt"].map(TOMLValue.string))),
-        ("restarts", .integer(2)), ("steps", .integer(1500)), ("snapshot_every", .integer(100)),
+        ("restarts", .integer(2)), ("steps", .integer(1000)), ("snapshot_every", .integer(100)),
         ("validation_events", .integer(5000)), ("batch", .integer(512)), ("noise", .integer(16)),
+        ("generator_widths", .array([64, 128, 128].map { .integer($0) })), ("discriminator_widths", .array([128, 128, 64].map { .integer($0) })),
         ("schedule", .string("cosine")), ("regression", .array([])), ("top_k", .integer(2)),
     ]
 
