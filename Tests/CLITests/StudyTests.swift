@@ -126,6 +126,22 @@ final class StudyTests: XCTestCase {
         }
     }
 
+    /// "With no tables given the command uses the built-in defaults": those are jobs/study_quick.toml.
+    func testDefaultsAreTheQuickStudy() throws {
+        let quick = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("jobs/study_quick.toml").path
+        let q = try StudySettings.load(job: quick, out: nil), d = try StudySettings.load(job: nil, out: nil)
+        XCTAssertEqual(q.nReal, d.nReal)
+        XCTAssertEqual(q.ratios, d.ratios)
+        XCTAssertEqual([q.repetitions, q.signalEvents, q.testEvents], [d.repetitions, d.signalEvents, d.testEvents])
+        XCTAssertEqual([q.seed, q.testSeed], [d.seed, d.testSeed])
+        XCTAssertEqual(q.classifier, d.classifier)
+        let document = try TOMLDocument.read(path: quick)
+        for (key, value) in StudySettings.defaultGenerator {
+            XCTAssertEqual(document.value(key, in: ["ensemble"]), value, key)
+        }
+    }
+
     func testBadStudyInputIsOneLine() throws {
         let bad = CLI.fixture(text: "[study]\nn_real = [50, 2000]\n", to: CLI.path("study-bad-n.toml"))
         var r = try CLI.run(["study", "augment", "--config", bad])
