@@ -26,8 +26,16 @@ public enum AugmentStudy {
         let inputs = try comm.agree { try StudyInputs(s) }
         try comm.agree {
             guard comm.isRoot else { return }
-            try? FileManager.default.removeItem(atPath: s.path("points"))
-            try FileManager.default.createDirectory(atPath: s.path("points"), withIntermediateDirectories: true)
+            // A rerun starts afresh: no earlier augment.json may pass for this run's result if it fails.
+            do {
+                for name in ["points", "augment.json", "timing.json"] where FileManager.default.fileExists(atPath: s.path(name)) {
+                    try FileManager.default.removeItem(atPath: s.path(name))
+                }
+                try FileManager.default.createDirectory(atPath: s.path("points"), withIntermediateDirectories: true)
+            } catch {
+                throw InputError("cannot prepare the study directory '\(s.out)': \(OutputPath.reason(error)); choose another --out",
+                                 exitCode: ExitStatus.cannotCreate)
+            }
         }
         try comm.barrier()
         let points = s.points
