@@ -38,16 +38,17 @@ final class StudyTests: XCTestCase {
         """
     }
 
-    func testTinyAugmentGridIsTheSameOnOneAndTwoRanks() throws {
+    func testTinyAugmentGridIsTheSameOnOneTwoAndThreeRanks() throws {
         var files: [String] = []
-        for ranks in [0, 2] {
+        for ranks in [0, 2, 3] {
             let out = CLI.path("study-np\(ranks)")
             let job = CLI.fixture(text: StudyTests.tinyJob(out), to: CLI.path("study-np\(ranks).toml"))
             let r = try CLI.run(["study", "augment", "--config", job], ranks: ranks, timeout: 300)
             XCTAssertEqual(r.status, 0, r.stderr)
             files.append(try String(contentsOfFile: out + "/augment.json", encoding: .utf8))
         }
-        XCTAssertEqual(files[0], files[1], "augment.json must not depend on the rank count")
+        XCTAssertEqual(files[0], files[1], "augment.json must not depend on the rank count (1 vs 2)")
+        XCTAssertEqual(files[0], files[2], "augment.json must not depend on the rank count (1 vs 3)")
         let json = try JSONValue.parse(files[0])
         XCTAssertEqual(json["n_real"]?.items?.compactMap { $0.int }, [300, 600])
         XCTAssertEqual(json["ratios"]?.items?.compactMap { $0.int }, [0, 2])
