@@ -71,6 +71,32 @@ final class StudyTests: XCTestCase {
         XCTAssertNotNil(json["classifier"]?["steps"]?.int)
     }
 
+    /// Your own tables: signal and background files, the test set held out from their first rows;
+    /// a background table too small for the grid is refused before any training.
+    func testUserTablesWithHeldOutTestRows() throws {
+        let signal = CLI.path("study-sig.h5"), background = CLI.path("study-bkg.h5"), small = CLI.path("study-bkg-small.h5")
+        CLI.fixture(["simulate", "--process", "zh-inv", "--events", "2000", "--seed", "7", "--out", signal])
+        CLI.fixture(["simulate", "--events", "2000", "--seed", "8", "--out", background])
+        CLI.fixture(["simulate", "--events", "1000", "--seed", "8", "--out", small])
+        func job(_ name: String, _ bkg: String) -> String {
+            let out = CLI.path(name)
+            let text = StudyTests.tinyJob(out).replacingOccurrences(of: "[study]\n", with: "[study]\nsignal = \"\(signal)\"\nbackground = \"\(bkg)\"\n")
+            return CLI.fixture(text: text, to: out + ".toml")
+        }
+        var r = try CLI.run(["study", "augment", "--config", job("study-tables", background)], timeout: 300)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let json = try JSONValue.parse(String(contentsOfFile: CLI.path("study-tables/augment.json"), encoding: .utf8))
+        XCTAssertEqual(json["test_rows"]?.int, 1000)
+        XCTAssertEqual(json["auc"]?["real"]?.items?.count, 2)
+        XCTAssertGreaterThan(json["auc"]?["real"]?.items?[1].items?[0].double ?? 0, 0.75)
+        // 500 held-out test rows + 2 seeds × 600 rows = 1700 > 1000.
+        r = try CLI.run(["study", "augment", "--config", job("study-small", small)])
+        XCTAssertEqual(r.status, ExitStatus.dataError)
+        XCTAssertEqual(r.errorLines, ["error: '\(small)' has 1000 usable rows but the study needs 1700 for 500 test + 2 seeds × 600 "
+                                      + "background rows; use a larger table or smaller n_real / signal_events / test_events"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: CLI.path("study-small/points")))
+    }
+
     func testAmplificationInterpolatesInLogNOnTheRealCurve() {
         let sizes = [1000, 4000, 16000], aucs = [0.80, 0.84, 0.86]
         // Exactly on a grid point: N′ = 4000.

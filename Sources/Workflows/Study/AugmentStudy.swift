@@ -88,6 +88,13 @@ struct StudyInputs {
                                                           seed: s.testSeed ^ AugmentStudy.signalSalt, stream: 3)
         (testBackground, backgroundOffset) = try StudyInputs.test(s.testBackground, pool: background, name: s.background, s: s,
                                                                   seed: s.testSeed, stream: 4)
+        try signal.require(signalOffset + s.repetitions * s.signalEvents, purpose: StudyInputs.purpose(s, signalOffset, s.signalEvents, "signal"))
+        try background.require(backgroundOffset + s.repetitions * s.nMax, purpose: StudyInputs.purpose(s, backgroundOffset, s.nMax, "background"))
+    }
+
+    /// "500 test + 2 seeds × 600 background rows".
+    static func purpose(_ s: StudySettings, _ offset: Int, _ each: Int, _ what: String) -> String {
+        (offset > 0 ? "\(offset) test + " : "") + "\(s.repetitions) seeds × \(each) \(what) rows"
     }
 
     /// A given test table (its first test_events rows after shuffling), a fresh simulation with the

@@ -48,6 +48,13 @@ enum StudySample {
         }
     }
 
+    /// Refuses a table with fewer than `needed` rows before any training starts.
+    func require(_ needed: Int, purpose: String) throws {
+        guard case .table(let t, let path) = self, t.rows < needed else { return }
+        throw InputError("'\(path)' has \(t.rows) usable rows but the study needs \(needed) for \(purpose); "
+                         + "use a larger table or smaller n_real / signal_events / test_events", exitCode: ExitStatus.dataError)
+    }
+
     /// The rows `range` (all columns), refusing a range beyond a table's end with the fix.
     func rows(_ range: Range<Int>, purpose: String) throws -> EventTable {
         switch self {
