@@ -97,6 +97,47 @@ final class StudyTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: CLI.path("study-small/points")))
     }
 
+    /// space = "latent": every point fits the job's [reduce] (here a PCA) on its own N rows too.
+    func testLatentSpaceGeneratorsReduceTheirOwnRows() throws {
+        let out = CLI.path("study-latent-space")
+        let job = CLI.fixture(text: """
+            [study]
+            out = "\(out)"
+            n_real = [300, 600]
+            ratios = [0, 2]
+            seeds = 2
+            signal_events = 600
+            test_events = 500
+            classifier_steps = 150
+
+            [reduce]
+            columns = ["mu1_E", "mu1_px", "mu1_py", "mu1_pz", "mu2_E", "mu2_px", "mu2_pz", "met_px", "met_py"]
+            method = "pca"
+            latent = 5
+
+            [ensemble]
+            space = "latent"
+            restarts = 1
+            steps = 60
+            snapshot_every = 20
+            validation_events = 300
+            batch = 128
+            noise = 8
+            generator_widths = [32, 32]
+            discriminator_widths = [32, 32]
+            regression = []
+            score = ["mll", "phi_miss"]
+            top_k = 1
+            """, to: out + ".toml")
+        let r = try CLI.run(["study", "augment", "--config", job], timeout: 300)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        for point in 0..<4 {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/points/p\(point)/reduce/model.h5"), "point \(point)")
+        }
+        let json = try JSONValue.parse(String(contentsOfFile: out + "/augment.json", encoding: .utf8))
+        XCTAssertEqual(json["auc"]?["real+generated"]?["2"]?.items?.compactMap { $0.items?[0].double }.count, 2)
+    }
+
     func testAmplificationInterpolatesInLogNOnTheRealCurve() {
         let sizes = [1000, 4000, 16000], aucs = [0.80, 0.84, 0.86]
         // Exactly on a grid point: N′ = 4000.
