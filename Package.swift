@@ -18,7 +18,7 @@ let nnSettings: [SwiftSetting] = []
 // The package graph is the architecture (README, Layout): one tiny C interop target per native
 // library; Support (errors, exit codes, Philox, JSON, job files, SHA-256); NN (BLAS), Comm (MPI),
 // EventStore (HDF5 tables, CSV, preprocessing), Physics, Metrics; the stage libraries Training,
-// Generation, Evaluation and Workflows (pipeline, bench); and the thin `latentsim` executable.
+// Generation, Evaluation and Workflows (pipeline, studies, bench); and the thin `latentsim` executable.
 let package = Package(
     name: "latentsim",
     platforms: [.macOS(.v13)],
@@ -64,10 +64,11 @@ let package = Package(
         // the generate and verify stages. It imports Training (models and their decoding) and below.
         .target(name: "Generation", dependencies: ["Training", "NN", "Comm", "EventStore", "Physics", "Support"]),
         // Evaluation owns comparisons of real and generated tables (KS, W1, correlations, classifier
-        // two-sample AUC) and the evaluate, inspect and report stages (the report runs the Python module
-        // python/latentsim_report). It imports Physics, Metrics, NN and below.
+        // two-sample AUC, and the train/test fit the studies use) and the evaluate, inspect and report stages
+        // (the report runs the Python module python/latentsim_report). It imports Physics, Metrics, NN and below.
         .target(name: "Evaluation", dependencies: ["NN", "Comm", "EventStore", "Physics", "Metrics", "Support"]),
-        // Workflows owns what spans the stage libraries: the pipeline and the benchmarks of the
+        // Workflows owns what spans the stage libraries: the pipeline, the classifier studies (they train
+        // generators and encode with reducers, then run Evaluation's classifier), and the benchmarks of the
         // production steps. It imports Training, Generation, Evaluation and below.
         .target(name: "Workflows", dependencies: ["Training", "Generation", "Evaluation", "NN", "Comm", "EventStore",
                                                   "Physics", "Support"]),

@@ -4,7 +4,14 @@ import Support
 /// Rank-0 logging: plain lines (Slurm logs) and, on a terminal, a progress bar with ETA.
 public struct Console {
     public let comm: Communicator
-    public init(comm: Communicator) { self.comm = comm }
+    /// A silent console prints nothing on any rank: a study's inner stages on private communicators.
+    public let silent: Bool
+    public init(comm: Communicator, silent: Bool = false) {
+        self.comm = comm
+        self.silent = silent
+    }
+    /// This process prints: rank 0 of a console that is not silent.
+    public var speaks: Bool { comm.isRoot && !silent }
     /// A bar on an interactive terminal; plain lines otherwise. MPI launchers give ranks a pseudo
     /// terminal even when the job's output goes to a file (Slurm logs), so under mpirun/srun plain
     /// lines are the default. LATENTSIM_PROGRESS=bar or =lines overrides.
@@ -20,7 +27,7 @@ public struct Console {
     }
 
     public func line(_ text: String) {
-        guard comm.isRoot else { return }
+        guard speaks else { return }
         print(text)
         fflush(stdout)
     }
@@ -31,7 +38,7 @@ public struct Console {
     }
 
     public func warn(_ text: String) {
-        guard comm.isRoot else { return }
+        guard speaks else { return }
         FileHandle.standardError.write(Data("warning: \(text)\n".utf8))
     }
 }
@@ -76,7 +83,7 @@ public final class ProgressBar {
 
     /// `done` of `total` finished; `detail` e.g. "loss 0.0123". The rate is averaged since the last line.
     public func update(_ done: Int, detail: String) {
-        guard console.comm.isRoot else { return }
+        guard console.speaks else { return }
         let now = clock.seconds
         let finished = done >= total
         let terminal = console.isTerminal

@@ -19,9 +19,12 @@ public struct ClassifierTwoSample {
         public var hidden = [32, 32]
         public var learningRate: Float = 1e-3
         public var seed: UInt64 = 1
+        /// Optimizer steps in total instead of `epochs` (epochs repeat until then): a study comparing
+        /// training sets of different sizes gives every classifier the same training time.
+        public var steps: Int? = nil
 
         public init(rows: Int = 50_000, trainFraction: Double = 0.7, epochs: Int = 5, batch: Int = 256,
-                    hidden: [Int] = [32, 32], learningRate: Float = 1e-3, seed: UInt64 = 1) {
+                    hidden: [Int] = [32, 32], learningRate: Float = 1e-3, seed: UInt64 = 1, steps: Int? = nil) {
             self.rows = rows
             self.trainFraction = trainFraction
             self.epochs = epochs
@@ -29,6 +32,7 @@ public struct ClassifierTwoSample {
             self.hidden = hidden
             self.learningRate = learningRate
             self.seed = seed
+            self.steps = steps
         }
     }
 
@@ -65,37 +69,9 @@ public struct ClassifierTwoSample {
             train += order[..<cut]
             test += order[cut...]
         }
-        let model = try MLP(widths: [k] + s.hidden + [1],
-                            activations: s.hidden.map { _ in Activation.leakyReLU(0.2) } + [.linear],
-                            maxBatch: s.batch, seed: s.seed)
-        let adam = Adam(for: model, learningRate: s.learningRate)
-        var labels = [Float](repeating: 0, count: s.batch)
-        for epoch in 0..<s.epochs {
-            var rng = Philox(seed: s.seed, stream: UInt64(2 + epoch), substream: 0x43_3253)
-            shuffle(&train, &rng)
-            var start = 0
-            while start < train.count {
-                let b = min(s.batch, train.count - start)
-                load(x, rows: train[start..<(start + b)], width: k, into: model.input(batch: b), labels: &labels, real: n)
-                let logits = model.forward(batch: b)
-                labels.withUnsafeBufferPointer { y in
-                    _ = Loss.binaryCrossEntropyWithLogits(logits: UnsafeBufferPointer(logits), labels: y, count: b,
-                                                          gradient: model.outputGradient(batch: b))
-                }
-                model.backward(batch: b)
-                adam.step(model)
-                start += b
-            }
-        }
-        var scores = [Double](repeating: 0, count: test.count)
-        var start = 0
-        while start < test.count {
-            let b = min(s.batch, test.count - start)
-            load(x, rows: test[start..<(start + b)], width: k, into: model.input(batch: b), labels: &labels, real: n)
-            let logits = model.forward(batch: b)
-            for i in 0..<b { scores[start + i] = Double(logits[i]) }
-            start += b
-        }
+        let rows = Rows(x: x, labels: (0..<(2 * n)).map { $0 < n ? 1 : 0 }, width: k)
+        let model = try fit(rows, train: train, settings: s)
+        let scores = logits(model, rows, test, batch: s.batch)
         return (scores, test.map { $0 < n })
     }
 
@@ -121,15 +97,7 @@ public struct ClassifierTwoSample {
 
     /// Columns to zero mean and unit std over all rows (constant columns only centred).
     public static func standardize(_ x: inout [Float], rows: Int, width k: Int) {
-        for j in 0..<k {
-            var sum = 0.0, squares = 0.0
-            for r in 0..<rows { sum += Double(x[r * k + j]) }
-            let mean = sum / Double(rows)
-            for r in 0..<rows { let d = Double(x[r * k + j]) - mean; squares += d * d }
-            let std = (squares / Double(rows)).squareRoot()
-            let scale = std > 0 ? 1 / std : 1
-            for r in 0..<rows { x[r * k + j] = Float((Double(x[r * k + j]) - mean) * scale) }
-        }
+        standardize(&x, fitRows: rows, rows: rows, width: k)
     }
 
     /// The leading `rows` rows of `table` as a table of the named columns or derived quantities
@@ -148,16 +116,5 @@ public struct ClassifierTwoSample {
     public static func shuffle(_ items: inout [Int], _ rng: inout Philox) {
         guard items.count > 1 else { return }
         for i in stride(from: items.count - 1, to: 0, by: -1) { items.swapAt(i, rng.below(i + 1)) }
-    }
-
-    /// Copies the listed rows into the model's input and their labels (row < `real` ⇒ 1) into `labels`.
-    private static func load(_ x: [Float], rows: ArraySlice<Int>, width k: Int, into input: UnsafeMutableBufferPointer<Float>,
-                             labels: inout [Float], real: Int) {
-        x.withUnsafeBufferPointer { src in
-            for (i, r) in rows.enumerated() {
-                for j in 0..<k { input[i * k + j] = src[r * k + j] }
-                labels[i] = r < real ? 1 : 0
-            }
-        }
     }
 }

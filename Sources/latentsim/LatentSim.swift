@@ -19,7 +19,7 @@ struct LatentSim: ParsableCommand {
             + "the last stop (do not requeue).",
         version: "0.1.0",
         subcommands: [Simulate.self, Inspect.self, Reduce.self, TrainGAN.self, Ensemble.self, Select.self, Generate.self,
-                      Verify.self, Evaluate.self, Report.self, Pipeline.self, Bench.self, CommCheckCommand.self])
+                      Verify.self, Evaluate.self, Report.self, Pipeline.self, Study.self, Bench.self, CommCheckCommand.self])
 
     /// Parses, runs, and turns any error into one line on stderr and the matching exit code. Only the
     /// rank that owns an error prints it; its peers exit with the same code silently.

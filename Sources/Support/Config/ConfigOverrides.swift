@@ -16,6 +16,7 @@ public struct ConfigOverrides: Sendable {
     public mutating func set(_ name: String, _ value: [String]?) {
         values[name] = value.map { .array($0.map(TOMLValue.string)) } ?? values[name]
     }
+    public mutating func set(_ name: String, value: TOMLValue) { values[name] = value }
     public mutating func set(_ name: String, _ value: [Int]?) {
         values[name] = value.map { .array($0.map { .integer(Int64($0)) }) } ?? values[name]
     }
@@ -24,6 +25,6 @@ public struct ConfigOverrides: Sendable {
 /// The tables of a job file: each stage reads its own and accepts the others, so one pipeline
 /// file configures every stage.
 public enum JobSections {
-    public static let all = ["pipeline", "simulate", "reduce", "ensemble", "select", "generate", "evaluate", "roles"]
+    public static let all = ["pipeline", "simulate", "reduce", "ensemble", "select", "generate", "evaluate", "roles", "study"]
     public static func besides(_ section: String) -> [String] { all.filter { $0 != section } }
 }

@@ -1,0 +1,113 @@
+import Comm
+import Evaluation
+import EventStore
+import Foundation
+import Physics
+import Support
+import Training
+
+/// `latentsim study augment`: does a signal-vs-background classifier improve when its N real
+/// background events are joined by M generated ones, from a generator trained on those same N
+/// events only? Every grid point (N, repetition) trains its own small generator ensemble and the
+/// classifiers (a) N real, (b) N real + M generated, (c) M generated, each against the same signal
+/// rows, and measures them on an independent real test set. Points are independent: they are dealt
+/// to ranks round-robin, each on a private communicator and seeded by its index alone, so the
+/// result does not depend on the rank count.
+public enum AugmentStudy {
+    /// Seed offsets: the signal's simulation stream differs from the background's of the same seed.
+    static let signalSalt: UInt64 = 0x5349_474E  // "SIGN"
+
+    public static func run(_ s: StudySettings, comm: Communicator, console: Console) throws {
+        let clock = Stopwatch()
+        // seed: check every table the generators read now, not after the first point's training.
+        for (section, schema) in [("reduce", ReduceSettings.schema), ("ensemble", GANSettings.schema)] {
+            _ = try comm.agree { try JobConfig.load(path: s.job, section: section, schema: schema, otherSections: JobSections.besides(section)) }
+        }
+        let inputs = try comm.agree { try StudyInputs(s) }
+        try comm.agree {
+            guard comm.isRoot else { return }
+            // A rerun starts afresh: no earlier augment.json may pass for this run's result if it fails.
+            do {
+                for name in ["points", "augment.json", "timing.json"] where FileManager.default.fileExists(atPath: s.path(name)) {
+                    try FileManager.default.removeItem(atPath: s.path(name))
+                }
+                try FileManager.default.createDirectory(atPath: s.path("points"), withIntermediateDirectories: true)
+            } catch {
+                throw InputError("cannot prepare the study directory '\(s.out)': \(OutputPath.reason(error)); choose another --out",
+                                 exitCode: ExitStatus.cannotCreate)
+            }
+        }
+        try comm.barrier()
+        let points = s.points
+        console.line("study augment: \(points.count) grid points (N = \(s.nReal.map(String.init).joined(separator: ", ")); "
+                     + "\(s.repetitions) seeds each) on \(comm.size) rank(s); M/N = \(s.ratios.map(String.init).joined(separator: ", ")); "
+                     + "\(inputs.testSignal.rows) + \(inputs.testBackground.rows) test events")
+        // shard -> loop: this rank's points, one private communicator each.
+        try comm.agree {
+            for (index, point) in points.enumerated() where index % comm.size == comm.rank {
+                let started = Stopwatch()
+                let result = try runPoint(index: index, n: point.n, repetition: point.repetition, settings: s, inputs: inputs)
+                try OutputPath(pointResult(s, index)).write(text: result.encoderPrettyText + "\n")
+                console.line("  point \(index + 1)/\(points.count) (N = \(point.n), seed \(point.repetition)): "
+                             + "AUC real \(result["real"]?.double?.formatted(4) ?? "-") in \(started.seconds.formatted(0)) s")
+            }
+        }
+        try comm.barrier()
+        // evaluate -> save: rank 0 gathers the points' files into augment.json.
+        try comm.agree {
+            guard comm.isRoot else { return }
+            let results = try points.indices.map { try JSONValue.parse(String(contentsOfFile: pointResult(s, $0), encoding: .utf8)) }
+            let summary = AugmentSummary(settings: s, results: results)
+            let json = summary.json(testRows: inputs.testSignal.rows + inputs.testBackground.rows)
+            try OutputPath(s.path("timing.json")).write(text: summary.timing(seconds: clock.seconds, ranks: comm.size).encoderPrettyText + "\n")
+            try OutputPath(s.path("augment.json")).write(text: json.encoderPrettyText + "\n")
+            console.line(summary.table())
+        }
+        console.line("study augment finished in \(clock.seconds.formatted(0)) s -> \(s.path("augment.json"))")
+    }
+
+    static func pointResult(_ s: StudySettings, _ index: Int) -> String {
+        s.path("points/p\(index)/result.json")
+    }
+}
+
+/// Signal and background pools and the test set, built identically on every rank.
+struct StudyInputs {
+    var signal: StudySample
+    var background: StudySample
+    /// First usable training row of each pool (rows before it are the held-out test rows).
+    var signalOffset = 0
+    var backgroundOffset = 0
+    var testSignal: EventTable
+    var testBackground: EventTable
+
+    init(_ s: StudySettings) throws {
+        signal = try StudySample.open(s.signal, dataset: s.dataset, seed: s.seed ^ AugmentStudy.signalSalt, stream: 1)
+        background = try StudySample.open(s.background, dataset: s.dataset, seed: s.seed, stream: 2)
+        (testSignal, signalOffset) = try StudyInputs.test(s.testSignal, pool: signal, name: s.signal, s: s,
+                                                          seed: s.testSeed ^ AugmentStudy.signalSalt, stream: 3)
+        (testBackground, backgroundOffset) = try StudyInputs.test(s.testBackground, pool: background, name: s.background, s: s,
+                                                                  seed: s.testSeed, stream: 4)
+        try signal.require(signalOffset + s.repetitions * s.signalEvents, purpose: StudyInputs.purpose(s, signalOffset, s.signalEvents, "signal"))
+        try background.require(backgroundOffset + s.repetitions * s.nMax, purpose: StudyInputs.purpose(s, backgroundOffset, s.nMax, "background"))
+    }
+
+    /// "500 test + 2 seeds × 600 background rows".
+    static func purpose(_ s: StudySettings, _ offset: Int, _ each: Int, _ what: String) -> String {
+        (offset > 0 ? "\(offset) test + " : "") + "\(s.repetitions) seeds × \(each) \(what) rows"
+    }
+
+    /// A given test table (its first test_events rows after shuffling), a fresh simulation with the
+    /// test seed (built-in), or the pool's first test_events rows, which training then skips.
+    static func test(_ path: String?, pool: StudySample, name: String, s: StudySettings, seed: UInt64,
+                     stream: UInt64) throws -> (EventTable, Int) {
+        if let path {
+            let table = try StudySample.open(path, dataset: s.dataset, seed: s.seed, stream: stream)
+            return (try table.rows(0..<min(s.testEvents, table.rows), purpose: "the test set"), 0)
+        }
+        if StudySample.isBuiltIn(name) {
+            return (try StudySample.open(name, dataset: s.dataset, seed: seed, stream: stream).rows(0..<s.testEvents, purpose: "the test set"), 0)
+        }
+        return (try pool.rows(0..<s.testEvents, purpose: "the held-out test rows"), s.testEvents)
+    }
+}

@@ -1,0 +1,242 @@
+import Foundation
+import XCTest
+@testable import Support
+@testable import Workflows
+import Training
+
+/// `latentsim study augment` and `study latent` end to end on tiny grids, the amplification
+/// interpolation on known curves, and the bad-input lines.
+final class StudyTests: XCTestCase {
+    /// 2 N × 2 seeds, M/N 0 and 2, one 60-step GAN per point on 13 columns (no jet4/5_pt: a 300-event
+    /// sample often has no non-zero value), 150-step classifiers on 600 signal rows, 500 + 500 test rows.
+    static func tinyJob(_ out: String) -> String {
+        """
+        [study]
+        out = "\(out)"
+        n_real = [300, 600]
+        ratios = [0, 2]
+        seeds = 2
+        signal_events = 600
+        test_events = 500
+        classifier_steps = 150
+
+        [ensemble]
+        space = "full"
+        columns = ["mu1_E", "mu1_px", "mu1_py", "mu1_pz", "mu2_E", "mu2_px", "mu2_py", "mu2_pz", "nvtx", "met_px", "met_py",
+                   "mu1_iso", "jet1_pt"]
+        pair_mass = ["mu1", "mu2"]
+        restarts = 1
+        steps = 60
+        snapshot_every = 20
+        validation_events = 300
+        batch = 128
+        noise = 8
+        generator_widths = [32, 32]
+        discriminator_widths = [32, 32]
+        regression = []
+        top_k = 1
+        """
+    }
+
+    func testTinyAugmentGridIsTheSameOnOneTwoAndThreeRanks() throws {
+        var files: [String] = []
+        for ranks in [0, 2, 3] {
+            let out = CLI.path("study-np\(ranks)")
+            let job = CLI.fixture(text: StudyTests.tinyJob(out), to: CLI.path("study-np\(ranks).toml"))
+            let r = try CLI.run(["study", "augment", "--config", job], ranks: ranks, timeout: 300)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            files.append(try String(contentsOfFile: out + "/augment.json", encoding: .utf8))
+        }
+        XCTAssertEqual(files[0], files[1], "augment.json must not depend on the rank count (1 vs 2)")
+        XCTAssertEqual(files[0], files[2], "augment.json must not depend on the rank count (1 vs 3)")
+        let json = try JSONValue.parse(files[0])
+        XCTAssertEqual(json["n_real"]?.items?.compactMap { $0.int }, [300, 600])
+        XCTAssertEqual(json["ratios"]?.items?.compactMap { $0.int }, [0, 2])
+        XCTAssertEqual(json["test_rows"]?.int, 1000)
+        let real = try XCTUnwrap(json["auc"]?["real"]?.items)
+        XCTAssertEqual(real.count, 2)
+        for pair in real {
+            let mean = try XCTUnwrap(pair.items?[0].double), std = try XCTUnwrap(pair.items?[1].double)
+            // zh-inv recoils against real missing pT: even 300 background events separate it well.
+            XCTAssertGreaterThan(mean, 0.75)
+            XCTAssertLessThanOrEqual(mean, 1)
+            XCTAssertGreaterThanOrEqual(std, 0)
+        }
+        // M/N = 0 is (a) itself; (c) has no events there.
+        XCTAssertEqual(json["auc"]?["real+generated"]?["0"], json["auc"]?["real"])
+        XCTAssertEqual(json["auc"]?["generated"]?["0"]?.items?.count, 2)
+        XCTAssertTrue(json["auc"]?["generated"]?["0"]?.items?.allSatisfy { $0 == .null } ?? false)
+        XCTAssertEqual(json["auc"]?["generated"]?["2"]?.items?.compactMap { $0.items?[0].double }.count, 2)
+        for n in ["300", "600"] { XCTAssertNotNil(json["amplification"]?[n]?["2"], "amplification of N = \(n), M/N = 2") }
+        XCTAssertNotNil(json["classifier"]?["steps"]?.int)
+    }
+
+    /// Your own tables: signal and background files, the test set held out from their first rows;
+    /// a background table too small for the grid is refused before any training.
+    func testUserTablesWithHeldOutTestRows() throws {
+        let signal = CLI.path("study-sig.h5"), background = CLI.path("study-bkg.h5"), small = CLI.path("study-bkg-small.h5")
+        CLI.fixture(["simulate", "--process", "zh-inv", "--events", "2000", "--seed", "7", "--out", signal])
+        CLI.fixture(["simulate", "--events", "2000", "--seed", "8", "--out", background])
+        CLI.fixture(["simulate", "--events", "1000", "--seed", "8", "--out", small])
+        func job(_ name: String, _ bkg: String) -> String {
+            let out = CLI.path(name)
+            let text = StudyTests.tinyJob(out).replacingOccurrences(of: "[study]\n", with: "[study]\nsignal = \"\(signal)\"\nbackground = \"\(bkg)\"\n")
+            return CLI.fixture(text: text, to: out + ".toml")
+        }
+        var r = try CLI.run(["study", "augment", "--config", job("study-tables", background)], timeout: 300)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let json = try JSONValue.parse(String(contentsOfFile: CLI.path("study-tables/augment.json"), encoding: .utf8))
+        XCTAssertEqual(json["test_rows"]?.int, 1000)
+        XCTAssertEqual(json["auc"]?["real"]?.items?.count, 2)
+        XCTAssertGreaterThan(json["auc"]?["real"]?.items?[1].items?[0].double ?? 0, 0.75)
+        // 500 held-out test rows + 2 seeds × 600 rows = 1700 > 1000.
+        r = try CLI.run(["study", "augment", "--config", job("study-small", small)])
+        XCTAssertEqual(r.status, ExitStatus.dataError)
+        XCTAssertEqual(r.errorLines, ["error: '\(small)' has 1000 usable rows but the study needs 1700 for 500 test + 2 seeds × 600 "
+                                      + "background rows; use a larger table or smaller n_real / signal_events / test_events"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: CLI.path("study-small/points")))
+    }
+
+    /// space = "latent": every point fits the job's [reduce] (here a PCA) on its own N rows too.
+    func testLatentSpaceGeneratorsReduceTheirOwnRows() throws {
+        let out = CLI.path("study-latent-space")
+        let job = CLI.fixture(text: """
+            [study]
+            out = "\(out)"
+            n_real = [300, 600]
+            ratios = [0, 2]
+            seeds = 2
+            signal_events = 600
+            test_events = 500
+            classifier_steps = 150
+
+            [reduce]
+            columns = ["mu1_E", "mu1_px", "mu1_py", "mu1_pz", "mu2_E", "mu2_px", "mu2_pz", "met_px", "met_py"]
+            method = "pca"
+            latent = 5
+
+            [ensemble]
+            space = "latent"
+            restarts = 1
+            steps = 60
+            snapshot_every = 20
+            validation_events = 300
+            batch = 128
+            noise = 8
+            generator_widths = [32, 32]
+            discriminator_widths = [32, 32]
+            regression = []
+            score = ["mll", "phi_miss"]
+            top_k = 1
+            """, to: out + ".toml")
+        let r = try CLI.run(["study", "augment", "--config", job], timeout: 300)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        for point in 0..<4 {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/points/p\(point)/reduce/model.h5"), "point \(point)")
+        }
+        let json = try JSONValue.parse(String(contentsOfFile: out + "/augment.json", encoding: .utf8))
+        XCTAssertEqual(json["auc"]?["real+generated"]?["2"]?.items?.compactMap { $0.items?[0].double }.count, 2)
+    }
+
+    func testAmplificationInterpolatesInLogNOnTheRealCurve() {
+        let sizes = [1000, 4000, 16000], aucs = [0.80, 0.84, 0.86]
+        // Exactly on a grid point: N′ = 4000.
+        XCTAssertEqual(Amplification.of(auc: 0.84, sizes: sizes, aucs: aucs, n: 1000), .factor(4))
+        // Halfway in AUC between 1000 and 4000 is halfway in log N: N′ = 2000.
+        XCTAssertEqual(Amplification.of(auc: 0.82, sizes: sizes, aucs: aucs, n: 1000).value!, 2, accuracy: 1e-12)
+        // A quarter of the way from 4000 to 16000 in AUC: N′ = 4000 · 4^0.25; the factor is N′/N.
+        XCTAssertEqual(Amplification.of(auc: 0.845, sizes: sizes, aucs: aucs, n: 4000).value!, pow(4, 0.25), accuracy: 1e-12)
+        // Outside the curve: bounds, no number.
+        XCTAssertEqual(Amplification.of(auc: 0.70, sizes: sizes, aucs: aucs, n: 4000), .below(0.25))
+        XCTAssertEqual(Amplification.of(auc: 0.90, sizes: sizes, aucs: aucs, n: 4000), .above(4))
+        XCTAssertNil(Amplification.of(auc: 0.90, sizes: sizes, aucs: aucs, n: 4000).value)
+        XCTAssertEqual(Amplification.above(4).outside, "> 4")
+        // A noisy dip (0.83 at 4000 below 0.84 at 1000) is flattened to 0.84: 0.84 is reached at
+        // N′ = 1000, and 0.86 halfway from 4000 (0.84) to 16000 (0.88), at N′ = 8000.
+        XCTAssertEqual(Amplification.of(auc: 0.84, sizes: sizes, aucs: [0.84, 0.83, 0.88], n: 1000), .factor(1))
+        XCTAssertEqual(Amplification.of(auc: 0.86, sizes: sizes, aucs: [0.84, 0.83, 0.88], n: 1000).value!,
+                       8, accuracy: 1e-12)
+    }
+
+    func testLatentStudyOnATinyReducer() throws {
+        let data = CLI.path("study-latent-dy.h5"), reducer = CLI.path("study-latent-pca"), out = CLI.path("study-latent")
+        CLI.fixture(["simulate", "--events", "3000", "--seed", "5", "--out", data])
+        CLI.fixture(["reduce", "--data", data, "--columns", "mu1_E,mu1_px,mu1_py,mu1_pz,mu2_E,mu2_px,mu2_pz",
+                     "--method", "pca", "--latent", "3", "--out", reducer])
+        let r = try CLI.run(["study", "latent", "--reducer", reducer, "--out", out, "--events", "1000", "--test-events", "1000",
+                             "--seeds", "2", "--steps", "300"], ranks: 2)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let json = try JSONValue.parse(String(contentsOfFile: out + "/latent.json", encoding: .utf8))
+        XCTAssertEqual(json["latent"]?.int, 3)
+        XCTAssertEqual(json["features"]?.int, json["feature_names"]?.items?.count)
+        let features = try XCTUnwrap(json["auc"]?["features"]?.items?.compactMap { $0.double })
+        let latent = try XCTUnwrap(json["auc"]?["latent"]?.items?.compactMap { $0.double })
+        XCTAssertEqual(features.count, 2)
+        XCTAssertEqual(latent.count, 2)
+        // The muons' momenta alone separate zh-inv (hard dimuon pT) from DY; 3 codes keep part of it.
+        XCTAssertGreaterThan(features[0], 0.8)
+        XCTAssertGreaterThan(latent[0], 0.6)
+        XCTAssertLessThanOrEqual(max(features[0], latent[0]), 1)
+    }
+
+    func testShippedStudyJobsParse() throws {
+        let jobs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("jobs")
+        for (name, sizes) in [("study_quick.toml", [2000, 8000, 32000]), ("study.toml", [2000, 5000, 10000, 20000, 50000, 100000])] {
+            let path = jobs.appendingPathComponent(name).path
+            let s = try StudySettings.load(job: path, out: nil)
+            XCTAssertEqual(s.nReal, sizes, name)
+            XCTAssertEqual(s.ratios, [0, 1, 4, 16], name)
+            // Every key of [ensemble] is valid, and the generators train in the full space (no reducer).
+            var ensemble = try JobConfig.load(path: path, section: "ensemble", schema: GANSettings.schema,
+                                              otherSections: JobSections.besides("ensemble"))
+            XCTAssertEqual(try ensemble.string("space"), "full", name)
+        }
+    }
+
+    /// "With no tables given the command uses the built-in defaults": those are jobs/study_quick.toml.
+    func testDefaultsAreTheQuickStudy() throws {
+        let quick = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("jobs/study_quick.toml").path
+        let q = try StudySettings.load(job: quick, out: nil), d = try StudySettings.load(job: nil, out: nil)
+        XCTAssertEqual(q.nReal, d.nReal)
+        XCTAssertEqual(q.ratios, d.ratios)
+        XCTAssertEqual([q.repetitions, q.signalEvents, q.testEvents], [d.repetitions, d.signalEvents, d.testEvents])
+        XCTAssertEqual([q.seed, q.testSeed], [d.seed, d.testSeed])
+        XCTAssertEqual(q.classifier, d.classifier)
+        let document = try TOMLDocument.read(path: quick)
+        for (key, value) in StudySettings.defaultGenerator {
+            XCTAssertEqual(document.value(key, in: ["ensemble"]), value, key)
+        }
+    }
+
+    func testBadStudyInputIsOneLine() throws {
+        let bad = CLI.fixture(text: "[study]\nn_real = [50, 2000]\n", to: CLI.path("study-bad-n.toml"))
+        var r = try CLI.run(["study", "augment", "--config", bad])
+        XCTAssertEqual(r.status, ExitStatus.usage)
+        XCTAssertEqual(r.errorLines, ["error: n_real must list distinct real background sizes of at least 100 events, "
+                                      + "found [50, 2000] in [study] of '\(bad)'"])
+        let seeds = CLI.fixture(text: "[study]\ntest_seed = 1\n", to: CLI.path("study-bad-seed.toml"))
+        r = try CLI.run(["study", "augment", "--config", seeds])
+        XCTAssertEqual(r.status, ExitStatus.usage)
+        XCTAssertEqual(r.errorLines, ["error: test_seed equals seed (1): the test set must be a fresh simulation; "
+                                      + "set another test_seed in [study] of '\(seeds)'"])
+        let missing = CLI.fixture(text: "[study]\nbackground = \"no-such.h5\"\n", to: CLI.path("study-bad-table.toml"))
+        r = try CLI.run(["study", "augment", "--config", missing, "--out", CLI.path("study-bad-table")])
+        XCTAssertEqual(r.status, ExitStatus.noInput)
+        XCTAssertEqual(r.errorLines, ["error: study table 'no-such.h5' not found: expected a built-in process (dy, zh-inv) "
+                                      + "or an HDF5/CSV table path"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: CLI.path("study-bad-table/augment.json")))
+        r = try CLI.run(["study", "latent", "--reducer", CLI.path("no-reducer"), "--out", CLI.path("study-none")])
+        XCTAssertEqual(r.status, ExitStatus.noInput)
+        XCTAssertEqual(r.errorLines, ["error: no reducer at '\(CLI.path("no-reducer"))/model.h5': pass the --out directory "
+                                      + "of `latentsim reduce` as --reducer"])
+        r = try CLI.run(["study", "latent", "--reducer", CLI.path("no-reducer"), "--out", CLI.path("study-none"), "--seeds", "1"])
+        XCTAssertEqual(r.status, ExitStatus.usage)
+        XCTAssertEqual(r.errorLines, ["error: --seeds must be at least 2, found 1"])
+    }
+}
+
+private extension JSONValue {
+    var items: [JSONValue]? { if case .array(let a) = self { return a } else { return nil } }
+}
