@@ -19,6 +19,10 @@ public struct ClassifierTwoSample {
         public var hidden = [32, 32]
         public var learningRate: Float = 1e-3
         public var seed: UInt64 = 1
+        /// The classifier's own settings (everything but the rows and the split).
+        public var classifier: BinaryClassifier.Settings {
+            BinaryClassifier.Settings(epochs: epochs, batch: batch, hidden: hidden, learningRate: learningRate, seed: seed)
+        }
 
         public init(rows: Int = 50_000, trainFraction: Double = 0.7, epochs: Int = 5, batch: Int = 256,
                     hidden: [Int] = [32, 32], learningRate: Float = 1e-3, seed: UInt64 = 1) {
@@ -40,9 +44,11 @@ public struct ClassifierTwoSample {
 
     /// The trained classifier's logits on the held-out rows and whether each row is real.
     /// Features are standardised with the mean and std of the pooled rows (label-blind, so no
-    /// leakage of the answer); a constant feature is only centred.
-    public static func heldOutScores(real: EventTable, generated: EventTable,
-                                     settings s: Settings) throws -> (scores: [Double], positive: [Bool]) {
+    /// leakage of the answer); a constant feature is only centred. With `generatedWeights` (one per
+    /// generated row, e.g. the reweighting's `weight` column) the generated rows count with their
+    /// weight in training; `weights` returns every held-out row's weight (1 for real rows).
+    public static func heldOutScores(real: EventTable, generated: EventTable, generatedWeights: [Float]? = nil,
+                                     settings s: Settings) throws -> (scores: [Double], positive: [Bool], weights: [Double]) {
         precondition(real.columns == generated.columns, "the classifier needs the same features in both tables")
         let n = min(s.rows, real.rows, generated.rows), k = real.width
         precondition(n >= 2, "the classifier needs at least 2 rows per table")
@@ -54,49 +60,8 @@ public struct ClassifierTwoSample {
                 }
             }
         }
-        standardize(&x, rows: 2 * n, width: k)
-        // Stratified split: each table's rows permuted by its own stream, the first share trains.
-        let cut = max(1, min(n - 1, Int(Double(n) * s.trainFraction)))
-        var train: [Int] = [], test: [Int] = []
-        for t in 0..<2 {
-            var order = Array((t * n)..<((t + 1) * n))
-            var rng = Philox(seed: s.seed, stream: UInt64(t), substream: 0x43_3253)  // "C2S"
-            shuffle(&order, &rng)
-            train += order[..<cut]
-            test += order[cut...]
-        }
-        let model = try MLP(widths: [k] + s.hidden + [1],
-                            activations: s.hidden.map { _ in Activation.leakyReLU(0.2) } + [.linear],
-                            maxBatch: s.batch, seed: s.seed)
-        let adam = Adam(for: model, learningRate: s.learningRate)
-        var labels = [Float](repeating: 0, count: s.batch)
-        for epoch in 0..<s.epochs {
-            var rng = Philox(seed: s.seed, stream: UInt64(2 + epoch), substream: 0x43_3253)
-            shuffle(&train, &rng)
-            var start = 0
-            while start < train.count {
-                let b = min(s.batch, train.count - start)
-                load(x, rows: train[start..<(start + b)], width: k, into: model.input(batch: b), labels: &labels, real: n)
-                let logits = model.forward(batch: b)
-                labels.withUnsafeBufferPointer { y in
-                    _ = Loss.binaryCrossEntropyWithLogits(logits: UnsafeBufferPointer(logits), labels: y, count: b,
-                                                          gradient: model.outputGradient(batch: b))
-                }
-                model.backward(batch: b)
-                adam.step(model)
-                start += b
-            }
-        }
-        var scores = [Double](repeating: 0, count: test.count)
-        var start = 0
-        while start < test.count {
-            let b = min(s.batch, test.count - start)
-            load(x, rows: test[start..<(start + b)], width: k, into: model.input(batch: b), labels: &labels, real: n)
-            let logits = model.forward(batch: b)
-            for i in 0..<b { scores[start + i] = Double(logits[i]) }
-            start += b
-        }
-        return (scores, test.map { $0 < n })
+        return try BinaryClassifier.twoSample(x, rows: n, width: k, trainFraction: s.trainFraction,
+                                              generatedWeights: generatedWeights, settings: s.classifier)
     }
 
     /// Area under the ROC curve = P(score of a random positive > score of a random negative), ties
@@ -121,15 +86,7 @@ public struct ClassifierTwoSample {
 
     /// Columns to zero mean and unit std over all rows (constant columns only centred).
     public static func standardize(_ x: inout [Float], rows: Int, width k: Int) {
-        for j in 0..<k {
-            var sum = 0.0, squares = 0.0
-            for r in 0..<rows { sum += Double(x[r * k + j]) }
-            let mean = sum / Double(rows)
-            for r in 0..<rows { let d = Double(x[r * k + j]) - mean; squares += d * d }
-            let std = (squares / Double(rows)).squareRoot()
-            let scale = std > 0 ? 1 / std : 1
-            for r in 0..<rows { x[r * k + j] = Float((Double(x[r * k + j]) - mean) * scale) }
-        }
+        FeatureScaling(fitting: x, rows: rows, width: k).apply(&x)
     }
 
     /// The leading `rows` rows of `table` as a table of the named columns or derived quantities.
@@ -143,19 +100,5 @@ public struct ClassifierTwoSample {
     }
 
     /// Fisher–Yates with the given stream.
-    public static func shuffle(_ items: inout [Int], _ rng: inout Philox) {
-        guard items.count > 1 else { return }
-        for i in stride(from: items.count - 1, to: 0, by: -1) { items.swapAt(i, rng.below(i + 1)) }
-    }
-
-    /// Copies the listed rows into the model's input and their labels (row < `real` ⇒ 1) into `labels`.
-    private static func load(_ x: [Float], rows: ArraySlice<Int>, width k: Int, into input: UnsafeMutableBufferPointer<Float>,
-                             labels: inout [Float], real: Int) {
-        x.withUnsafeBufferPointer { src in
-            for (i, r) in rows.enumerated() {
-                for j in 0..<k { input[i * k + j] = src[r * k + j] }
-                labels[i] = r < real ? 1 : 0
-            }
-        }
-    }
+    public static func shuffle(_ items: inout [Int], _ rng: inout Philox) { BinaryClassifier.shuffle(&items, &rng) }
 }
