@@ -10,7 +10,8 @@ import Support
 /// D/(1 − D) = exp(logit). Each generated event gets w = exp(logit), clipped to
 /// [1/maximumWeight, maximumWeight], divided by the mean of the clipped weights over the
 /// classifier's own generated sample (so the weights have mean 1 there, and ≈ 1 over any large
-/// output). The classifier sees every column and every derived quantity the columns allow.
+/// output). The classifier sees every column and every derived quantity the columns allow, with
+/// transverse momenta in the frame of mu2's azimuth (`Reweighter+Frame`).
 ///
 /// Trained by rank 0 (one process, fixed batch order: deterministic for a seed) on the first
 /// `rows` rows of the real table and `rows` generated events of the seed's own stream
@@ -44,12 +45,6 @@ public final class Reweighter {
     /// The generated events' seed: the run's seed with its own offset ("RWGT"), so the training
     /// sample is not the output's first events.
     public static func trainingSeed(_ seed: UInt64) -> UInt64 { seed ^ 0x5257_4754_0000_0000 }
-
-    /// The quantities for `columns`: the columns, then every derived quantity they allow.
-    public static func quantities(_ columns: [String]) -> [String] {
-        let probe = EventTable(columns: columns, rows: 0)
-        return columns + DerivedQuantity.allCases.filter(probe.isComputable).map(\.rawValue).filter { !columns.contains($0) }
-    }
 
     /// Trains on `real` (rank 0's gathered real rows in `model.columns`, nil elsewhere) and
     /// broadcasts the result. `seed` is the generate seed.
@@ -102,15 +97,5 @@ public final class Reweighter {
         var x = try Reweighter.matrix(table, names: names, rows: n)
         scaling.apply(&x)
         return classifier.logits(x, rows: Array(0..<n)).map { Reweighter.clipped($0) / normalisation }
-    }
-
-    /// The leading `rows` rows of the named quantities, row-major.
-    static func matrix(_ table: EventTable, names: [String], rows: Int) throws -> [Float] {
-        var x = [Float](repeating: 0, count: rows * names.count)
-        let head = table.slice(0..<rows)
-        for (j, name) in names.enumerated() {
-            for (r, v) in try head.quantity(name).enumerated() { x[r * names.count + j] = Float(v) }
-        }
-        return x
     }
 }
