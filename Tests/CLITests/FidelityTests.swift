@@ -83,7 +83,9 @@ final class FidelityTests: XCTestCase {
                               + "\nscore = [\"all\"]\nscore_weights = {ptll = 2, met = \"x\"}\n", to: CLI.path("fid-w.toml"))
         let file = try CLI.run(["ensemble", "--config", job, "--data", EnsembleTests.data, "--out", CLI.path("fid-w-file")])
         XCTAssertEqual(file.status, 64, file.stderr)
-        XCTAssertTrue(file.stderr.contains("score_weights") && file.stderr.contains("a table of numbers"), file.stderr)
+        let line = try String(contentsOfFile: job, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).count - 1
+        XCTAssertEqual(file.errorLines, ["error: \(job) line \(line): key 'score_weights' expects a table of numbers, e.g. "
+                                         + "{ptll = 2.0}, found a table ({ met = \"x\", ptll = 2 })"])
     }
 
     /// `generate --reweight`: every shard (and the master) has a last `weight` column, positive,
