@@ -89,7 +89,7 @@ final class FidelityTests: XCTestCase {
     }
 
     /// `generate --reweight`: every shard (and the master) has a last `weight` column, positive,
-    /// of mean ≈ 1; np 2 writes the same shard bytes as np 1; evaluate reports the weighted
+    /// of mean ≈ 1; np 2 and np 3 write the same shard bytes as np 1; evaluate reports the weighted
     /// figures and the effective sample size.
     func testReweightWritesAWeightColumnIdenticalOnOneAndTwoRanks() throws {
         let model = GenerateFixtures.full
@@ -99,12 +99,17 @@ final class FidelityTests: XCTestCase {
         XCTAssertTrue(two.stdout.contains("reweighting: classifier trained on 2000 real events"), two.stdout)
         let one = try GenerateFixtures.generate("rw1", model: model, events: 6000, extra)
         XCTAssertEqual(one.status, 0, one.stderr)
+        // np 3: the third rank owns no shard but takes part in the classifier's broadcast.
+        let three = try GenerateFixtures.generate("rw3", model: model, events: 6000, ranks: 3, extra)
+        XCTAssertEqual(three.status, 0, three.stderr)
         let files = try GenerateFixtures.shardFiles("rw2")
         XCTAssertEqual(files.count, 2)
         XCTAssertEqual(try GenerateFixtures.shardFiles("rw1"), files)
         for file in files {
             XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: CLI.path("rw1") + "/" + file)),
                            try Data(contentsOf: URL(fileURLWithPath: CLI.path("rw2") + "/" + file)), "\(file): np 1 = np 2")
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: CLI.path("rw3") + "/" + file)),
+                           try Data(contentsOf: URL(fileURLWithPath: CLI.path("rw2") + "/" + file)), "\(file): np 3 = np 2")
             let shard = try GenerateFixtures.read(CLI.path("rw2") + "/" + file)
             XCTAssertEqual(shard.columns.last, "weight")
         }
