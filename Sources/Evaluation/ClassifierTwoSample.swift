@@ -22,6 +22,11 @@ public struct ClassifierTwoSample {
         /// Optimizer steps in total instead of `epochs` (epochs repeat until then): a study comparing
         /// training sets of different sizes gives every classifier the same training time.
         public var steps: Int? = nil
+        /// The classifier's own settings (everything but the rows and the split).
+        public var classifier: BinaryClassifier.Settings {
+            BinaryClassifier.Settings(epochs: epochs, batch: batch, hidden: hidden, learningRate: learningRate, seed: seed,
+                                      steps: steps)
+        }
 
         public init(rows: Int = 50_000, trainFraction: Double = 0.7, epochs: Int = 5, batch: Int = 256,
                     hidden: [Int] = [32, 32], learningRate: Float = 1e-3, seed: UInt64 = 1, steps: Int? = nil) {
@@ -44,9 +49,11 @@ public struct ClassifierTwoSample {
 
     /// The trained classifier's logits on the held-out rows and whether each row is real.
     /// Features are standardised with the mean and std of the pooled rows (label-blind, so no
-    /// leakage of the answer); a constant feature is only centred.
-    public static func heldOutScores(real: EventTable, generated: EventTable,
-                                     settings s: Settings) throws -> (scores: [Double], positive: [Bool]) {
+    /// leakage of the answer); a constant feature is only centred. With `generatedWeights` (one per
+    /// generated row, e.g. the reweighting's `weight` column) the generated rows count with their
+    /// weight in training; `weights` returns every held-out row's weight (1 for real rows).
+    public static func heldOutScores(real: EventTable, generated: EventTable, generatedWeights: [Float]? = nil,
+                                     settings s: Settings) throws -> (scores: [Double], positive: [Bool], weights: [Double]) {
         precondition(real.columns == generated.columns, "the classifier needs the same features in both tables")
         let n = min(s.rows, real.rows, generated.rows), k = real.width
         precondition(n >= 2, "the classifier needs at least 2 rows per table")
@@ -58,21 +65,8 @@ public struct ClassifierTwoSample {
                 }
             }
         }
-        standardize(&x, rows: 2 * n, width: k)
-        // Stratified split: each table's rows permuted by its own stream, the first share trains.
-        let cut = max(1, min(n - 1, Int(Double(n) * s.trainFraction)))
-        var train: [Int] = [], test: [Int] = []
-        for t in 0..<2 {
-            var order = Array((t * n)..<((t + 1) * n))
-            var rng = Philox(seed: s.seed, stream: UInt64(t), substream: 0x43_3253)  // "C2S"
-            shuffle(&order, &rng)
-            train += order[..<cut]
-            test += order[cut...]
-        }
-        let rows = Rows(x: x, labels: (0..<(2 * n)).map { $0 < n ? 1 : 0 }, width: k)
-        let model = try fit(rows, train: train, settings: s)
-        let scores = logits(model, rows, test, batch: s.batch)
-        return (scores, test.map { $0 < n })
+        return try BinaryClassifier.twoSample(x, rows: n, width: k, trainFraction: s.trainFraction,
+                                              generatedWeights: generatedWeights, settings: s.classifier)
     }
 
     /// Area under the ROC curve = P(score of a random positive > score of a random negative), ties
@@ -97,7 +91,7 @@ public struct ClassifierTwoSample {
 
     /// Columns to zero mean and unit std over all rows (constant columns only centred).
     public static func standardize(_ x: inout [Float], rows: Int, width k: Int) {
-        standardize(&x, fitRows: rows, rows: rows, width: k)
+        FeatureScaling(fitting: x, rows: rows, width: k).apply(&x)
     }
 
     /// The leading `rows` rows of `table` as a table of the named columns or derived quantities
@@ -113,8 +107,5 @@ public struct ClassifierTwoSample {
     }
 
     /// Fisher–Yates with the given stream.
-    public static func shuffle(_ items: inout [Int], _ rng: inout Philox) {
-        guard items.count > 1 else { return }
-        for i in stride(from: items.count - 1, to: 0, by: -1) { items.swapAt(i, rng.below(i + 1)) }
-    }
+    public static func shuffle(_ items: inout [Int], _ rng: inout Philox) { BinaryClassifier.shuffle(&items, &rng) }
 }

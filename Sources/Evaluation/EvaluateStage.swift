@@ -84,6 +84,7 @@ public enum EvaluateStage {
         }
         let realTable = try EvaluateStage.gathered(realRead.table, columns: names, comm: comm)
         let generatedTable = try EvaluateStage.gathered(generatedRead.table, columns: names, comm: comm)
+        let weights = try weightColumn(generatedRead.table, realColumns: realLayout.columns, comm: comm)
         try comm.agree {
             guard let realTable, let generatedTable else { return }
             let evaluation = try Evaluation(real: realTable, generated: generatedTable, roles: s.roles)
@@ -100,6 +101,14 @@ public enum EvaluateStage {
             if let auc = try classifierAUC(s, real: realTable, generated: generatedTable, evaluation: evaluation, console: console) {
                 extra.append(("classifier_auc", .finite(auc.value)))
                 extra.append(("classifier_auc_std", .finite(auc.std)))
+            }
+            if let weights {
+                let weighted = try WeightedEvaluation(real: realTable, generated: generatedTable, weights: weights, evaluation: evaluation,
+                                                      classifier: s.classifierRows >= 10 ? ClassifierTwoSample.Settings(
+                                                          rows: s.classifierRows, seed: s.classifierSeed) : nil,
+                                                      roles: s.roles)
+                for line in weighted.lines() { console.line(line) }
+                extra.append(("weighted", weighted.json))
             }
             if let report {
                 try report.write(text: evaluation.json(real: inputs.real, generated: inputs.generated, extra: extra)
@@ -132,6 +141,13 @@ public enum EvaluateStage {
                      + "\(Int(((1 - settings.trainFraction) * 100).rounded())) % of 2 × \(n) rows; ± is the std over "
                      + "\(ClassifierTwoSample.bootstrapResamples) bootstrap resamples of them; 0.5 = indistinguishable)")
         return (auc, std)
+    }
+
+    /// The generated table's `weight` column gathered on rank 0 (nil elsewhere, and when the
+    /// generated table has none or the real table has one too: then it is compared as a column).
+    static func weightColumn(_ table: EventTable, realColumns: [String], comm: Communicator) throws -> [Double]? {
+        guard table.columnIndex("weight") != nil, !realColumns.contains("weight") else { return nil }
+        return try gathered(table, columns: ["weight"], comm: comm).map { $0.values.map(Double.init) }
     }
 
     /// "20000 rows (of 20000)", plus how many of the rows read were dropped as non-finite.

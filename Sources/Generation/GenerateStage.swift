@@ -12,6 +12,9 @@ public struct GenerateSettings {
     public var seed: UInt64
     public var layout: GenerationManifest.Layout
     public var overwrite: Bool
+    /// `--reweight`: real events the reweighting classifier trains on (nil: no weight column), and how many.
+    public var reweight: String? = nil
+    public var reweightRows = 100_000
 
     /// Checks the counts and the layout name; one line naming the fix otherwise.
     public init(model: String, events: Int, out: String, shardEvents: Int = 1_000_000, seed: UInt64 = 1,
@@ -39,7 +42,8 @@ public struct GenerateSettings {
 /// The generate stage: load the model once, then `GenerateRun` (shards, master, manifest).
 public enum GenerateStage {
     public static func run(_ s: GenerateSettings, comm: Communicator) throws {
-        let (model, source) = try comm.agree { try GeneratorModel.load(directory: s.model) }
+        var (model, source) = try comm.agree { try GeneratorModel.load(directory: s.model) }
+        if let real = s.reweight { try reweight(model, source: &source, real: real, rows: s.reweightRows, seed: s.seed, comm: comm) }
         var run = GenerateRun(model: model, source: source, events: s.events, shardEvents: s.shardEvents, seed: s.seed,
                               layout: s.layout, out: s.out, overwrite: s.overwrite, comm: comm)
         try run.execute()

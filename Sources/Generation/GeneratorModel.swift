@@ -38,8 +38,19 @@ public final class GeneratorModel {
     public let noiseWidth: Int
     /// Output rows → physical rows in `columns` (sized for one chunk).
     public let mapping: RowMapping
-    /// Output columns: the training table's, in file order.
-    public var columns: [String] { mapping.columns }
+    /// Output columns: the training table's, in file order (then `weight` when reweighting).
+    public var columns: [String] { reweighter == nil ? mapping.columns : mapping.columns + [Reweighter.column] }
+    /// `generate --reweight`: every event also gets its DCTR weight, in a last column.
+    public var reweighter: Reweighter? {
+        didSet {
+            weighted.deallocate()
+            weighted = .allocate(capacity: reweighter == nil ? 0 : chunk * (mapping.columns.count + 1))
+        }
+    }
+    /// One chunk with its weight column (reweighting only; refilled per chunk, freed with the model).
+    private var weighted = UnsafeMutableBufferPointer<Float>.allocate(capacity: 0)
+
+    deinit { weighted.deallocate() }
     public let chunk: Int
     /// When set (benchmark breakdown), each stage of `generate` is charged to it.
     public var stages: GenerationStages? {
@@ -82,6 +93,20 @@ public final class GeneratorModel {
         stages?.lap(.noise)
         let output = UnsafeBufferPointer(sampler.forward(batch: n, packed: samplerWeights))
         stages?.lap(.sampler)
-        return try mapping.physical(output, rows: n, firstRow: rows.lowerBound, seed: seed)
+        let physical = try mapping.physical(output, rows: n, firstRow: rows.lowerBound, seed: seed)
+        guard let reweighter else { return physical }
+        return try withWeights(physical, rows: n, reweighter: reweighter)
+    }
+
+    /// The chunk's rows with their weights appended (valid until the next chunk).
+    private func withWeights(_ physical: UnsafeBufferPointer<Float>, rows n: Int,
+                             reweighter: Reweighter) throws -> UnsafeBufferPointer<Float> {
+        let k = mapping.columns.count
+        let w = try reweighter.weights(physical, rows: n, columns: mapping.columns)
+        for r in 0..<n {
+            for j in 0..<k { weighted[r * (k + 1) + j] = physical[r * k + j] }
+            weighted[r * (k + 1) + k] = Float(w[r])
+        }
+        return UnsafeBufferPointer(start: weighted.baseAddress, count: n * (k + 1))
     }
 }

@@ -21,13 +21,21 @@ struct Generate: ParsableCommand {
     @Option(help: "shards (files + virtual master) or single (one file written collectively with MPI-IO).")
     var layout = "shards"
     @Flag(help: "Replace an existing output from a different model, seed or size.") var overwrite = false
+    @Option(help: "Real events (HDF5/CSV with the training columns): train a real-vs-generated classifier on them and write each event's DCTR weight D/(1-D), clipped to [1/20, 20] and normalised to mean 1, as a last column `weight`.")
+    var reweight: String?
+    @Option(help: "Real events (and as many generated ones) the reweighting classifier trains on.") var reweightRows = 100_000
 
     func run() throws {
         let comm = try Communicator.world()
-        let settings = try comm.agree {
+        var settings = try comm.agree {
             try GenerateSettings(model: model, events: events, out: out, shardEvents: shardEvents, seed: seed,
                                  layout: layout, overwrite: overwrite)
         }
+        guard reweightRows > 0 else {
+            throw InputError("--reweight-rows must be a positive number of events, found \(reweightRows)", exitCode: ExitStatus.usage)
+        }
+        settings.reweight = reweight
+        settings.reweightRows = reweightRows
         StopSignal.install()
         try GenerateStage.run(settings, comm: comm)
     }

@@ -1,4 +1,5 @@
 import EventStore
+import NN
 import XCTest
 @testable import Support
 @testable import Evaluation
@@ -40,10 +41,11 @@ final class ClassifierFitTests: XCTestCase {
         XCTAssertEqual(auc, 0.9214, accuracy: 0.03)
     }
 
-    /// Standardisation uses the first rows only: the later rows are scaled with those statistics.
+    /// Standardisation (trainedAUC's `FeatureScaling`) fits on the first rows only: the later rows
+    /// are scaled with those statistics.
     func testStandardizeFitsOnTheLeadingRowsOnly() {
         var x: [Float] = [1, 3, 100]   // one column; mean 2, std 1 from the first two rows
-        ClassifierTwoSample.standardize(&x, fitRows: 2, rows: 3, width: 1)
+        FeatureScaling(fitting: x, rows: 2, width: 1).apply(&x)
         XCTAssertEqual(x, [-1, 1, 98])
     }
 }

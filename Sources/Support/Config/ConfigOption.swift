@@ -3,6 +3,8 @@ import Foundation
 /// The value type of a command option.
 public enum ConfigType: Sendable, Equatable {
     case string, int, double, bool, strings, ints
+    /// An inline table of numbers keyed by name, e.g. `score_weights = {ptll = 2.0, met = 1.5}`.
+    case numbers
 
     /// What a message says the option expects: "an integer", "a list of strings", ...
     public var expectation: String {
@@ -13,6 +15,7 @@ public enum ConfigType: Sendable, Equatable {
         case .bool: return "a boolean"
         case .strings: return "a list of strings"
         case .ints: return "a list of integers"
+        case .numbers: return "a table of numbers, e.g. {ptll = 2.0}"
         }
     }
 
@@ -24,6 +27,8 @@ public enum ConfigType: Sendable, Equatable {
         case let (.double, .integer(v)): return .float(Double(v))
         case let (.strings, .array(items)) where items.allSatisfy({ $0.stringValue != nil }): return value
         case let (.ints, .array(items)) where items.allSatisfy({ $0.intValue != nil }): return value
+        case let (.numbers, .table(items)) where items.values.allSatisfy({ $0.doubleValue != nil }):
+            return .table(items.mapValues { .float($0.doubleValue!) })
         default: return nil
         }
     }

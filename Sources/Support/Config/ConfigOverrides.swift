@@ -20,6 +20,9 @@ public struct ConfigOverrides: Sendable {
     public mutating func set(_ name: String, _ value: [Int]?) {
         values[name] = value.map { .array($0.map { .integer(Int64($0)) }) } ?? values[name]
     }
+    public mutating func set(_ name: String, _ value: [String: Double]?) {
+        values[name] = value.map { .table($0.mapValues(TOMLValue.float)) } ?? values[name]
+    }
 }
 
 /// The tables of a job file: each stage reads its own and accepts the others, so one pipeline

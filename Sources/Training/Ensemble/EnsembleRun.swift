@@ -38,7 +38,8 @@ public enum EnsembleRun {
                                               split: data.prepared.split, to: heldOut, comm: world)
             console.line("ensemble: held-out rows (never trained on): \(rows) rows of \(s.data) -> \(heldOut)")
         }
-        let scorer = try SnapshotScorer(names: s.score, data: data, events: s.validationEvents, seed: s.seed, comm: group)
+        let scorer = try SnapshotScorer(names: s.score, weights: ScoreChoice.weights(s.score, s.scoreWeights), data: data,
+                                        events: s.validationEvents, seed: s.seed, comm: group)
         console.line("ensemble: \(s.restartIndices.count) restart(s) of a \(s.model.rawValue) in \(s.space.rawValue) space "
                      + "(\(data.outputColumns.count) columns, \(data.trainTotal) training rows) on \(world.size / s.ranksPerRestart) "
                      + "group(s) of \(s.ranksPerRestart) rank(s); \(s.steps) steps, snapshot every \(s.snapshotEvery)")

@@ -78,7 +78,8 @@ public struct GANData {
     /// The score quantities for these columns (`ScoreChoice`): the requested ones, a refusal of an
     /// explicit score they cannot give, or the default score's fallback with its note.
     public func scoreChoice(_ s: GANSettings) throws -> ScoreChoice {
-        try ScoreChoice.resolve(requested: s.score, isDefault: s.scoreIsDefault, frameColumns: frameColumns,
-                                features: prepared.features, data: s.data, roles: s.roles)
+        try ScoreChoice.resolveAll(requested: s.score, isDefault: s.scoreIsDefault, weights: s.scoreWeights,
+                                   frameColumns: frameColumns, features: prepared.features, data: s.data,
+                                   roles: s.roles)
     }
 }

@@ -23,7 +23,9 @@ extension GANSettings {
         ConfigOption("steps", .int, default: 10000, help: "Training steps per restart."),
         ConfigOption("snapshot_every", .int, default: 100, help: "Score a snapshot every K steps."),
         ConfigOption("validation_events", .int, default: 20000, help: "Generated events per score."),
-        ConfigOption("score", .strings, default: ["mll", "phi_miss", "mu1_iso"], help: "Score quantities."),
+        ConfigOption("score", .strings, default: ["mll", "phi_miss", "mu1_iso"],
+                     help: "Score quantities; \"all\" = every column and derived quantity, \"classifier\" = snapshot classifier AUC − 0.5."),
+        ConfigOption("score_weights", .numbers, default: .table([:]), help: "Weights of score quantities, e.g. {ptll = 2.0} (others 1)."),
         ConfigOption("restarts", .int, default: 8, help: "Number of restarts."),
         ConfigOption("ranks_per_restart", .int, default: 1, help: "MPI ranks per restart."),
         ConfigOption("threads", .int, default: 1, help: "In-process worker threads per rank."),
@@ -113,6 +115,7 @@ extension GANSettings {
             out: try job.string("out"), toml: "", threads: try job.int("threads"))
         s.scoreIsDefault = job.overrides["score"] == nil && job.fileValues["score"] == nil
         s.roles = try ColumnRoles.load(job: config, cli: overrides.roles)
+        s.scoreWeights = try job.numbers("score_weights")
         try s.validate()
         s.toml = job.describe() + s.roles.tomlText
         return s

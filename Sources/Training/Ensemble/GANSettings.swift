@@ -28,6 +28,8 @@ public struct GANSettings {
     /// Whether `score` is the schema's default (neither the job file nor the command line set it):
     /// then it adapts to a table it does not fit (`ScoreChoice`); an explicit score is refused.
     public var scoreIsDefault = false
+    /// Per-quantity weights of the score sum (`score_weights`; unnamed quantities count once).
+    public var scoreWeights: [String: Double] = [:]
     public var restarts: Int
     public var ranksPerRestart: Int
     public var seed: UInt64

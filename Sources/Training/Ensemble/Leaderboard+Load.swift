@@ -48,7 +48,7 @@ extension Leaderboard {
                   ks: chosen.map { q in r.ks.last { $0.key == q }?.value ?? .nan }, diverged: r.diverged, reason: r.reason,
                   pruned: r.pruned, stored: FileManager.default.fileExists(
                       atPath: (run as NSString).appendingPathComponent(snapshotPath(directory: r.directory, step: r.step))),
-                  directory: r.directory)
+                  directory: r.directory, weights: r.weights.isEmpty ? [] : chosen.map { r.weights[$0] ?? 1 })
         }
         return Leaderboard(quantities: chosen, entries: entries, warnings: warnings)
     }
@@ -62,6 +62,8 @@ extension Leaderboard {
         public let diverged: Bool
         public let reason: String
         public let pruned: Bool
+        /// The score's weights when it had any (`score_weights`), by quantity.
+        public var weights: [String: Double] = [:]
     }
 
     /// The records of one file in step order; a step recorded twice (a resumed restart scoring it
@@ -85,7 +87,8 @@ extension Leaderboard {
             let ks = (object["ks"]?.members ?? []).map { (key: $0.key, value: $0.value.double ?? .nan) }
             byStep[step] = Record(restart: restart, directory: directory, step: step, ks: ks,
                                   diverged: object["diverged"]?.bool ?? false, reason: object["reason"]?.string ?? "",
-                                  pruned: pruned)
+                                  pruned: pruned,
+                                  weights: (object["weights"]?.members ?? []).reduce(into: [:]) { $0[$1.key] = $1.value.double ?? 1 })
         }
         return byStep.values.sorted { $0.step < $1.step }
     }

@@ -28,7 +28,9 @@ public struct Leaderboard {
         public let step: Int
         public let quantities: [String]
         public let ks: [Double]
-        /// Sum of `ks` over the score quantities (NaN when one is missing).
+        /// Weight of each quantity in the sums (`score_weights`; empty: all 1).
+        public let weights: [Double]
+        /// Weighted sum of `ks` over the score quantities (NaN when one is missing).
         public let ksSum: Double
         /// Sum over quantities of this snapshot's rank in the ensemble (NaN when diverged).
         public var rankSum: Double = .nan
@@ -43,12 +45,13 @@ public struct Leaderboard {
         public let snapshot: String
 
         public init(restart: Int, step: Int, quantities: [String], ks: [Double], diverged: Bool, reason: String = "",
-             pruned: Bool = false, stored: Bool = true, directory: String? = nil) {
+             pruned: Bool = false, stored: Bool = true, directory: String? = nil, weights: [Double] = []) {
             self.restart = restart
             self.step = step
             self.quantities = quantities
             self.ks = ks
-            ksSum = ks.reduce(0, +)
+            self.weights = weights
+            ksSum = ks.indices.reduce(0) { $0 + (weights.isEmpty ? 1 : weights[$1]) * ks[$1] }
             let missing = zip(quantities, ks).first { !$0.1.isFinite }?.0
             self.diverged = diverged || missing != nil
             self.reason = diverged ? reason : missing.map { "KS of '\($0)' missing or not finite" } ?? ""
@@ -84,7 +87,7 @@ public struct Leaderboard {
                 while end + 1 < order.count, entries[order[end + 1]].ks[q] == entries[order[start]].ks[q] { end += 1 }
                 // Positions start…end (0-based) share the average of ranks start+1 … end+1.
                 let rank = Double(start + end + 2) / 2
-                for k in start...end { ranked[order[k]].rankSum += rank }
+                for k in start...end { ranked[order[k]].rankSum += rank * (entries[order[k]].weights.isEmpty ? 1 : entries[order[k]].weights[q]) }
                 start = end + 1
             }
         }

@@ -58,7 +58,9 @@ public struct RestartFiles {
             ("ks_sum", number(score.sum)), ("diverged", .bool(score.diverged)), ("reason", .string(score.reason)),
             ("seconds", number(seconds)), ("losses", object(losses.means)), ("loss_steps", .integer(losses.steps)),
         ]
-        return JSONValue.object(members).serialized + "\n"
+        // Weighted scores only: the weights `select` re-applies (unweighted records stay as they were).
+        let weights = score.weights.isEmpty ? [] : [(key: "weights", value: object(zip(score.ks.map(\.0), score.weights).map { ($0, $1) }))]
+        return JSONValue.object(members + weights).serialized + "\n"
     }
 
     /// (step, ks_sum, diverged, training seconds) of the records with step ≤ `through`, in file order.

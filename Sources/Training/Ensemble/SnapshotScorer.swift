@@ -14,7 +14,11 @@ public struct SnapshotScore {
     public var reason: String
     /// The snapshot's zero calibration (fitted on the validation sample; group rank 0 only).
     public var zeros = ZeroCalibration()
-    public var sum: Double { diverged ? .infinity : ks.reduce(0) { $0 + $1.1 } }
+    /// Per-entry weights of `ks` in the sum (`score_weights`); empty: every entry counts once.
+    public var weights: [Double] = []
+    public var sum: Double {
+        diverged ? .infinity : ks.indices.reduce(0) { $0 + (weights.isEmpty ? 1 : weights[$1]) * ks[$1].1 }
+    }
 }
 
 /// Scores snapshots: a validation sample of `events` generated rows (event i's noise from its own
@@ -34,9 +38,14 @@ public final class SnapshotScorer {
     private let comm: Communicator
     private let seed: UInt64
     private var reference: [String: [Double]] = [:]
+    /// The score's weights, one per name (empty: all 1).
+    private let weights: [Double]
+    /// The snapshot classifier when `classifier` is scored (group rank 0 only).
+    private var classifier: SnapshotClassifier?
 
-    public init(names: [String], data: GANData, events: Int, seed: UInt64, comm: Communicator) throws {
+    public init(names: [String], weights: [Double] = [], data: GANData, events: Int, seed: UInt64, comm: Communicator) throws {
         self.names = names
+        self.weights = weights.allSatisfy { $0 == 1 } ? [] : weights
         columns = data.prepared.features
         frameColumns = data.frameColumns
         self.data = data
@@ -49,9 +58,13 @@ public final class SnapshotScorer {
         try comm.agree {
             guard let gathered else { return }
             let table = EventTable(columns: frameColumns, rows: gathered.count / frameColumns.count, values: gathered)
-            for name in names + columns.filter({ !names.contains($0) }) {
+            for name in quantities {
                 let values = try table.quantity(name, roles: data.roles)
                 reference[name] = values.sorted()
+            }
+            if names.contains(ScoreChoice.classifier) {
+                classifier = try SnapshotClassifier(reference: table, features: columns, rows: events, seed: seed,
+                                                     roles: data.roles)
             }
         }
     }
@@ -125,13 +138,21 @@ public final class SnapshotScorer {
         }
     }
 
+    /// The KS quantities: the score's (without the classifier term), then the remaining columns.
+    private var quantities: [String] {
+        names.filter { $0 != ScoreChoice.classifier } + columns.filter { !names.contains($0) }
+    }
+
     private func evaluate(_ table: EventTable) throws -> SnapshotScore {
         var ks: [String: Double] = [:]
-        for name in names + columns.filter({ !names.contains($0) }) {
+        for name in quantities {
             let values = try table.quantity(name, roles: data.roles)
             ks[name] = KolmogorovSmirnov.statistic(sortedA: reference[name] ?? [], sortedB: values.sorted())
         }
-        return SnapshotScore(ks: names.map { ($0, ks[$0] ?? .nan) }, columns: columns.map { ($0, ks[$0] ?? .nan) },
-                             diverged: false, reason: "")
+        if let classifier { ks[ScoreChoice.classifier] = try classifier.term(table) }
+        var score = SnapshotScore(ks: names.map { ($0, ks[$0] ?? .nan) }, columns: columns.map { ($0, ks[$0] ?? .nan) },
+                                  diverged: false, reason: "")
+        score.weights = weights
+        return score
     }
 }

@@ -1,0 +1,36 @@
+import Comm
+import EventStore
+import Foundation
+import Support
+
+extension GenerateStage {
+    /// `--reweight REAL`: trains the reweighting classifier (`Reweighter`) on REAL's first
+    /// `rows` events against the model's, installs it in `model` (every shard gets a `weight`
+    /// column) and folds REAL's checksum and the row count into the source hash, so a rerun with
+    /// other real events or rows regenerates instead of keeping shards weighted by another classifier.
+    static func reweight(_ model: GeneratorModel, source: inout GeneratorModel.Source, real path: String, rows: Int,
+                         seed: UInt64, comm: Communicator) throws {
+        let columns = model.columns
+        let layout = try EventReader.describe(path: path, dataset: "events", comm: comm)
+        try comm.agree {
+            let missing = columns.filter { !layout.columns.contains($0) }
+            guard missing.isEmpty else {
+                throw InputError("--reweight: '\(path)' lacks the generator's columns \(missing.joined(separator: ", ")); give "
+                                 + "real events with the training table's columns (e.g. the table the ensemble trained on)",
+                                 exitCode: ExitStatus.dataError)
+            }
+        }
+        let read = try EventReader.read(path: path, dataset: "events", maxRows: rows, nonFinite: .drop, comm: comm)
+        let indices = columns.compactMap(read.table.columnIndex)
+        let gathered = try comm.gatherv(read.table.selecting(indices).values)
+        let real = gathered.map { EventTable(columns: columns, rows: $0.count / columns.count, values: $0) }
+        let reweighter = try Reweighter.train(real: real, model: model, rows: rows, seed: seed, comm: comm)
+        model.reweighter = reweighter
+        let realHash = try comm.broadcast(try comm.agree { comm.isRoot ? try SHA256.hex(files: [path]) : "" })
+        source.hash += "+reweight:\(realHash.prefix(16)):\(reweighter.rows)"
+        Console(comm: comm).line("reweighting: classifier trained on \(reweighter.rows) real events of \(path) and as many "
+                                 + "generated ones (\(reweighter.names.count) quantities); weights exp(logit) clipped to "
+                                 + "[1/\(Int(Reweighter.maximumWeight)), \(Int(Reweighter.maximumWeight))], normalised by "
+                                 + "\(String(format: "%.4g", reweighter.normalisation)) -> column '\(Reweighter.column)'")
+    }
+}

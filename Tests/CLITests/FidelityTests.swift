@@ -1,0 +1,147 @@
+import EventStore
+import Foundation
+import XCTest
+@testable import Support
+
+/// Selection that sees the whole event (`score = ["all"]`, the snapshot classifier, weights) and
+/// DCTR reweighting (`generate --reweight`, evaluate's weighted figures), on tiny jobs.
+final class FidelityTests: XCTestCase {
+    static let features = ["mu1_E", "mu1_px", "mu1_py", "mu1_pz", "mu2_E", "mu2_px", "mu2_pz", "nvtx", "met_px", "met_py",
+                           "mu1_iso", "mu2_iso", "jet1_pt", "jet2_pt", "jet3_pt", "jet4_pt", "jet5_pt"]
+    static let derived = ["mll", "ptll", "met", "phi_miss", "dphi_ll", "njets"]
+
+    func ensemble(_ out: String, _ extra: [String]) throws -> CLI.Outcome {
+        try CLI.run(["ensemble", "--config", ScoreFallbackTests.job, "--data", EnsembleTests.data, "--out", CLI.path(out)] + extra,
+                    ranks: 2)
+    }
+
+    func records(_ out: String) throws -> [JSONValue] {
+        let text = try String(contentsOfFile: CLI.path(out) + "/restarts/000/snapshots.jsonl", encoding: .utf8)
+        return try text.split(separator: "\n").map { try JSONValue.parse(String($0)) }
+    }
+
+    /// `all` scores every feature column (the rotated-away mu2_py is identically 0) and every derived quantity.
+    func testScoreAllScoresEveryColumnAndDerivedQuantity() throws {
+        let r = try ensemble("fid-all", ["--score", "all"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let written = try records("fid-all")
+        XCTAssertEqual(written.count, 2)
+        for record in written {
+            let ks = try XCTUnwrap(record["ks"]?.members)
+            XCTAssertEqual(ks.map(\.key), FidelityTests.features + FidelityTests.derived)
+            let sum = ks.reduce(0.0) { $0 + ($1.value.double ?? .nan) }
+            XCTAssertEqual(try XCTUnwrap(record["ks_sum"]?.double), sum, accuracy: 1e-4 * max(1, sum))
+            XCTAssertNil(record["weights"], "unweighted records stay as they were")
+        }
+        let selected = try CLI.run(["select", CLI.path("fid-all")])
+        XCTAssertEqual(selected.status, 0, selected.stderr)
+    }
+
+    /// `classifier` alone: the record's one score is AUC − 0.5 (in [−0.5, 0.5]); with a weight it
+    /// counts that many times in ks_sum, in the record and in select's leaderboard.
+    func testClassifierScoreAloneAndWeightedWithAKS() throws {
+        let alone = try ensemble("fid-clf", ["--score", "classifier"])
+        XCTAssertEqual(alone.status, 0, alone.stderr)
+        for record in try records("fid-clf") {
+            let ks = try XCTUnwrap(record["ks"]?.members)
+            XCTAssertEqual(ks.map(\.key), ["classifier"])
+            let term = try XCTUnwrap(ks[0].value.double)
+            XCTAssertTrue(term > -0.5 && term <= 0.5, "AUC − 0.5 = \(term)")
+            XCTAssertEqual(record["ks_sum"]?.double, term)
+        }
+        let weighted = try ensemble("fid-clf-w", ["--score", "mll,classifier", "--score-weights", "classifier=2"])
+        XCTAssertEqual(weighted.status, 0, weighted.stderr)
+        for record in try records("fid-clf-w") {
+            let mll = try XCTUnwrap(record["ks"]?["mll"]?.double), term = try XCTUnwrap(record["ks"]?["classifier"]?.double)
+            XCTAssertEqual(try XCTUnwrap(record["ks_sum"]?.double), mll + 2 * term, accuracy: 1e-5)
+            XCTAssertEqual(record["weights"]?["classifier"]?.double, 2)
+            XCTAssertEqual(record["weights"]?["mll"]?.double, 1)
+        }
+        // The classifier on the same validation sample gives the same term whatever else is scored.
+        XCTAssertEqual(try records("fid-clf-w").map { $0["ks"]?["classifier"]?.double },
+                       try records("fid-clf").map { $0["ks"]?["classifier"]?.double })
+        let selected = try CLI.run(["select", CLI.path("fid-clf-w")])
+        XCTAssertEqual(selected.status, 0, selected.stderr)
+        let best = try JSONValue.parse(try String(contentsOfFile: CLI.path("fid-clf-w") + "/best/selection.json", encoding: .utf8))
+        let ks = try XCTUnwrap(best["ks"])
+        XCTAssertEqual(try XCTUnwrap(best["ks_sum"]?.double),
+                       try XCTUnwrap(ks["mll"]?.double) + 2 * (try XCTUnwrap(ks["classifier"]?.double)), accuracy: 1e-5)
+    }
+
+    func testScoreWeightsRefusals() throws {
+        let r = try ensemble("fid-w-bad", ["--score", "mll,phi_miss", "--score-weights", "ptll=2"])
+        XCTAssertEqual(r.status, 64, r.stderr)
+        XCTAssertEqual(r.errorLines, ["error: score_weights names 'ptll', which is not scored (score: mll,phi_miss); weight only "
+                                      + "scored quantities, or add 'ptll' to score"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: CLI.path("fid-w-bad")), "no run directory")
+        let syntax = try ensemble("fid-w-syntax", ["--score", "mll", "--score-weights", "mll:2"])
+        XCTAssertEqual(syntax.status, 64, syntax.stderr)
+        XCTAssertEqual(syntax.errorLines, ["error: --score-weights expects comma-separated name=number pairs with distinct names, "
+                                           + "e.g. ptll=2,met=1.5; found 'mll:2' in 'mll:2'"])
+        // In the job file: an inline table of numbers.
+        let job = CLI.fixture(text: try String(contentsOfFile: ScoreFallbackTests.job, encoding: .utf8)
+                              + "\nscore = [\"all\"]\nscore_weights = {ptll = 2, met = \"x\"}\n", to: CLI.path("fid-w.toml"))
+        let file = try CLI.run(["ensemble", "--config", job, "--data", EnsembleTests.data, "--out", CLI.path("fid-w-file")])
+        XCTAssertEqual(file.status, 64, file.stderr)
+        let line = try String(contentsOfFile: job, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).count - 1
+        XCTAssertEqual(file.errorLines, ["error: \(job) line \(line): key 'score_weights' expects a table of numbers, e.g. "
+                                         + "{ptll = 2.0}, found a table ({ met = \"x\", ptll = 2 })"])
+    }
+
+    /// `generate --reweight`: every shard (and the master) has a last `weight` column, positive,
+    /// of mean ≈ 1; np 2 and np 3 write the same shard bytes as np 1; evaluate reports the weighted
+    /// figures and the effective sample size.
+    func testReweightWritesAWeightColumnIdenticalOnOneAndTwoRanks() throws {
+        let model = GenerateFixtures.full
+        let extra = ["--reweight", EnsembleTests.data, "--reweight-rows", "2000"]
+        let two = try GenerateFixtures.generate("rw2", model: model, events: 6000, ranks: 2, extra)
+        XCTAssertEqual(two.status, 0, two.stderr)
+        XCTAssertTrue(two.stdout.contains("reweighting: classifier trained on 2000 real events"), two.stdout)
+        let one = try GenerateFixtures.generate("rw1", model: model, events: 6000, extra)
+        XCTAssertEqual(one.status, 0, one.stderr)
+        // np 3: the third rank owns no shard but takes part in the classifier's broadcast.
+        let three = try GenerateFixtures.generate("rw3", model: model, events: 6000, ranks: 3, extra)
+        XCTAssertEqual(three.status, 0, three.stderr)
+        let files = try GenerateFixtures.shardFiles("rw2")
+        XCTAssertEqual(files.count, 2)
+        XCTAssertEqual(try GenerateFixtures.shardFiles("rw1"), files)
+        for file in files {
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: CLI.path("rw1") + "/" + file)),
+                           try Data(contentsOf: URL(fileURLWithPath: CLI.path("rw2") + "/" + file)), "\(file): np 1 = np 2")
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: CLI.path("rw3") + "/" + file)),
+                           try Data(contentsOf: URL(fileURLWithPath: CLI.path("rw2") + "/" + file)), "\(file): np 3 = np 2")
+            let shard = try GenerateFixtures.read(CLI.path("rw2") + "/" + file)
+            XCTAssertEqual(shard.columns.last, "weight")
+        }
+        let table = try GenerateFixtures.read(CLI.path("rw2") + "/events.h5")
+        XCTAssertEqual(table.columns, EnsembleTests.columns.split(separator: ",").map(String.init) + ["weight"])
+        let w = table.column(try XCTUnwrap(table.columnIndex("weight")))
+        XCTAssertTrue(w.allSatisfy { $0 > 0 && $0.isFinite })
+        // Normalised to mean 1 on the classifier's own 2000 generated events, an independent sample:
+        // over these 6000 the mean is 1 within its statistical error, sd(w)·√(1/2000 + 1/6000) (4σ here).
+        let mean = w.reduce(0, +) / Double(w.count)
+        let sd = (w.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(w.count - 1)).squareRoot()
+        XCTAssertEqual(mean, 1, accuracy: 4 * sd * (1.0 / 2000 + 1.0 / 6000).squareRoot(), "sd \(sd)")
+        // The same events as without reweighting, plus the column.
+        let plain = try GenerateFixtures.generate("rw0", model: model, events: 6000)
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        let unweighted = try GenerateFixtures.read(CLI.path("rw0") + "/events.h5")
+        XCTAssertEqual(table.selecting(Array(0..<unweighted.width)).values, unweighted.values)
+
+        let report = CLI.path("rw2-eval.json")
+        let e = try CLI.run(["evaluate", "--real", EnsembleTests.data, "--generated", CLI.path("rw2"), "--classifier-rows", "3000",
+                             "--out", report], ranks: 2)
+        XCTAssertEqual(e.status, 0, e.stderr)
+        XCTAssertTrue(e.stdout.contains("weighted (column 'weight'):"), e.stdout)
+        let json = try JSONValue.parse(try String(contentsOfFile: report, encoding: .utf8))
+        let weighted = try XCTUnwrap(json["weighted"])
+        let ess = try XCTUnwrap(weighted["ess_fraction"]?.double)
+        let expected = w.reduce(0, +) * w.reduce(0, +) / w.reduce(0) { $0 + $1 * $1 } / Double(w.count)
+        XCTAssertEqual(ess, expected, accuracy: 1e-6)
+        XCTAssertEqual(try XCTUnwrap(weighted["ks"]?.members).map(\.key),
+                       EnsembleTests.columns.split(separator: ",").map(String.init) + FidelityTests.derived)
+        let auc = try XCTUnwrap(weighted["classifier_auc"]?.double)
+        XCTAssertTrue(auc > 0.3 && auc < 1, "weighted AUC \(auc)")
+        XCTAssertNotNil(weighted["classifier_auc_std"]?.double)
+    }
+}
