@@ -17,6 +17,7 @@ struct EnsembleOptions: ParsableArguments {
     @Option(help: "Training steps per restart (default 10000).") var steps: Int?
     @Option(help: "Score a snapshot every K steps (default 100).") var snapshotEvery: Int?
     @Option(help: "Generated events per snapshot score (default 20000).") var validationEvents: Int?
+    @Option(help: "Held-out fraction of the table, never trained on (space = full; default 0.1).") var holdout: Double?
     @Option(help: "Comma-separated quantities whose KS sum is the score (default mll,phi_miss,mu1_iso, or what of it the table can give).") var score: String?
     @Option(help: "Number of restarts M (default 8).") var restarts: Int?
     @Option(help: "MPI ranks per restart r; r must divide the rank count (default 1).") var ranksPerRestart: Int?
@@ -38,7 +39,7 @@ struct EnsembleOptions: ParsableArguments {
         var o = ConfigOverrides()
         o.set("data", data); o.set("dataset", dataset); o.set("reducer", reducer); o.set("space", space)
         o.set("columns", list(columns)); o.set("model", model); o.set("steps", steps); o.set("snapshot_every", snapshotEvery)
-        o.set("validation_events", validationEvents); o.set("score", list(score)); o.set("restarts", restarts)
+        o.set("validation_events", validationEvents); o.set("holdout", holdout); o.set("score", list(score)); o.set("restarts", restarts)
         o.set("ranks_per_restart", ranksPerRestart); o.set("seed", seed.map { Int(truncatingIfNeeded: $0) })
         o.set("batch", batch); o.set("optimizer", optimizer); o.set("lr", lr); o.set("ema", ema); o.set("top_k", topK)
         o.set("metric", metric); o.set("prune", prune); o.set("threads", threads); o.set("drop_nonfinite", dropNonfinite ? true : nil); o.set("out", out)
