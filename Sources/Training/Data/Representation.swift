@@ -25,9 +25,9 @@ public struct Representation {
     /// Two vectors (e.g. mu1, mu2): the first one's energy is replaced by the pair's invariant mass
     /// before scaling (PairMass), so a narrow resonance is a coordinate the networks see directly.
     public var pairMass: [String] = []
-    /// With `pairMass`: the first vector's momentum is replaced by the pair's too (PairMomentum), so
-    /// the pair's transverse momentum (ptll) is a coordinate like its mass.
-    public var pairMomentum = false
+    /// With `pairMass`: the first vector's px, py are replaced by the pair's too (PairPt), so the
+    /// pair's transverse momentum (ptll) is a coordinate like its mass.
+    public var pairPt = false
 
     public init(log1p: [String] = [], zeroSpike: [String] = [], quantile: [String] = [], quantileTies: QuantileTransform.Ties = .spread, quantileSpread: [String] = [], pairMass: [String] = []) {
         self.log1p = log1p
@@ -44,7 +44,7 @@ public struct Representation {
         self.init(log1p: try job.strings("log1p"), zeroSpike: try job.strings("zero_spike"), quantile: try job.strings("quantile"),
                   quantileTies: try Representation.ties(job.string("quantile_ties")),
                   quantileSpread: try job.strings("quantile_spread"), pairMass: try job.strings("pair_mass"))
-        pairMomentum = try job.bool("pair_momentum")
+        pairPt = try job.bool("pair_pt")
     }
 
     /// The `quantile_ties` option's value, refused with one line when it names no tie rule.
@@ -58,12 +58,12 @@ public struct Representation {
 
     /// The steps in order: pair mass (and momentum), integer smearing, zero spike, log1p, quantile, standardise.
     public func steps(features: [String], integers: [String], rotated: Bool) throws -> [PreprocessingStep] {
-        if pairMomentum && pairMass.isEmpty {
-            throw InputError("pair_momentum = true needs pair_mass (it names the two vectors), found pair_mass = []; "
-                             + "set pair_mass = [\"mu1\", \"mu2\"] or pair_momentum = false", exitCode: ExitStatus.usage)
+        if pairPt && pairMass.isEmpty {
+            throw InputError("pair_pt = true needs pair_mass (it names the two vectors), found pair_mass = []; "
+                             + "set pair_mass = [\"mu1\", \"mu2\"] or pair_pt = false", exitCode: ExitStatus.usage)
         }
         let pair = try Representation.pairMassStep(pairMass, features: features, rotated: rotated)
-        return pair + (pairMomentum ? pair.map { .pairMomentum($0.columns ?? []) } : [])
+        return pair + (pairPt ? pair.map { .pairPt($0.columns ?? []) } : [])
             + (integers.isEmpty ? [] : [PreprocessingStep.smearInteger(integers)])
             + (zeroSpike.isEmpty ? [] : [.zeroSpike(zeroSpike)])
             + (log1p.isEmpty ? [] : [.log1p(log1p)])
