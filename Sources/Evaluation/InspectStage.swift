@@ -29,6 +29,7 @@ public enum InspectStage {
             console.line("")
             console.line(try ColumnStatistics.compute(derived, comm: comm).table())
         }
+        if let advice = smallTableAdvice(rows: read.layout.rows, file: file) { console.line(""); console.line(advice) }
     }
 
     /// The physics quantities computable from the table's columns, as a table of their own.

@@ -17,6 +17,7 @@ struct EnsembleOptions: ParsableArguments {
     @Option(help: "Training steps per restart (default 10000).") var steps: Int?
     @Option(help: "Score a snapshot every K steps (default 100).") var snapshotEvery: Int?
     @Option(help: "Generated events per snapshot score (default 20000).") var validationEvents: Int?
+    @Option(help: "Held-out fraction of the table, never trained on (space = full; default 0.1).") var holdout: Double?
     @Option(help: "Comma-separated quantities whose KS sum is the score (default mll,phi_miss,mu1_iso, or what of it the table can give); all = every column and derived quantity; classifier = the snapshot classifier's AUC − 0.5.") var score: String?
     @Option(help: "Weights of score quantities as name=number pairs, e.g. ptll=2,met=1.5 (others count once).") var scoreWeights: String?
     @Option(help: "Number of restarts M (default 8).") var restarts: Int?
@@ -40,7 +41,7 @@ struct EnsembleOptions: ParsableArguments {
         var o = ConfigOverrides()
         o.set("data", data); o.set("dataset", dataset); o.set("reducer", reducer); o.set("space", space)
         o.set("columns", list(columns)); o.set("model", model); o.set("steps", steps); o.set("snapshot_every", snapshotEvery)
-        o.set("validation_events", validationEvents); o.set("score", list(score)); o.set("restarts", restarts)
+        o.set("validation_events", validationEvents); o.set("holdout", holdout); o.set("score", list(score)); o.set("restarts", restarts)
         o.set("score_weights", try ConfigOverrides.numbers(scoreWeights, flag: "--score-weights"))
         o.set("ranks_per_restart", ranksPerRestart); o.set("seed", seed.map { Int(truncatingIfNeeded: $0) })
         o.set("batch", batch); o.set("optimizer", optimizer); o.set("lr", lr); o.set("ema", ema); o.set("top_k", topK)

@@ -5,7 +5,7 @@ import Support
 /// Stored as JSON with a model, e.g. `{"kind":"standardize","columns":["mu1_E"],"shift":[41.2],"scale":[19.7]}`.
 public struct PreprocessingStep: Codable, Equatable, Sendable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
-        case standardize, minMax, log1p, smearInteger, rotateAzimuth, pairMass, zeroSpike, quantile
+        case standardize, minMax, log1p, smearInteger, rotateAzimuth, pairMass, zeroSpike, quantile, pairPt
 
         /// Whether the inverse maps each value on its own: every kind but the rotation, which mixes
         /// the px/py columns of a row, adds a column and draws a random azimuth, and the pair mass,
@@ -13,7 +13,7 @@ public struct PreprocessingStep: Codable, Equatable, Sendable {
         public var isElementwise: Bool {
             switch self {
             case .standardize, .minMax, .log1p, .smearInteger, .zeroSpike, .quantile: return true
-            case .rotateAzimuth, .pairMass: return false
+            case .rotateAzimuth, .pairMass, .pairPt: return false
             }
         }
     }
@@ -109,6 +109,13 @@ public struct PreprocessingStep: Codable, Equatable, Sendable {
     /// identically zero (mu2_py after `rotateAzimuth`). The column keeps E₁'s name.
     public static func pairMass(_ components: [String]) -> PreprocessingStep {
         PreprocessingStep(kind: .pairMass, columns: components)
+    }
+
+    /// Replaces the first vector's transverse components by the pair's, (px₁, py₁) → (px₁ + px₂,
+    /// py₁ + py₂) (see `PairPt`), so the pair's p_T is a coordinate. `components` as for `pairMass`,
+    /// whose step it follows; the columns keep their names.
+    public static func pairPt(_ components: [String]) -> PreprocessingStep {
+        PreprocessingStep(kind: .pairPt, columns: components)
     }
 
     /// The `pairMass` components of the pair (a, b), e.g. ("mu1", "mu2"): (a_E, a_px, a_py, a_pz,

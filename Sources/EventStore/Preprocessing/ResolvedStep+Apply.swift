@@ -34,6 +34,8 @@ extension ResolvedStep {
             AzimuthalRotation.forward(buffer, width: w, rows: rows, referencePx: px, referencePy: py, pairs: pairs)
         case let .pairMass(indices):
             PairMass.forward(buffer, width: w, rows: rows, indices: indices)
+        case let .pairPt(indices):
+            PairPt.forward(buffer, width: w, rows: rows, indices: indices)
         case let .quantile(indices, curves, substream):
             QuantileTransform.forward(buffer, width: w, rows: rows, firstRow: firstRow, indices: indices, curves: curves,
                                       seed: seed, substream: substream)
@@ -75,6 +77,8 @@ extension ResolvedStep {
                                       referencePy: py, pairs: pairs, seed: seed, substream: substream)
         case let .pairMass(indices):
             PairMass.inverse(buffer, width: w, rows: rows, indices: indices)
+        case let .pairPt(indices):
+            PairPt.inverse(buffer, width: w, rows: rows, indices: indices)
         case let .quantile(indices, curves, _):
             QuantileTransform.inverse(buffer, width: w, rows: rows, indices: indices, curves: curves)
         case let .zeroSpike(indices, start, gap):

@@ -11,6 +11,8 @@ struct ResolvedStep: Sendable {
         case rotate(referencePx: Int, referencePy: Int, pairs: [Int], substream: UInt32)
         /// Positions of (E₁, px₁, py₁, pz₁, E₂, px₂, py₂, pz₂); −1 for a zero component.
         case pairMass(indices: [Int])
+        /// The same positions, for (px₁, py₁) → (px₁ + px₂, py₁ + py₂) (`PairPt`).
+        case pairPt(indices: [Int])
         /// Per listed column: continuum start t (`start`) and gap width G (`gap`).
         case zeroSpike(indices: [Int], start: [Double], gap: [Double])
         case quantile(indices: [Int], curves: [QuantileCurve], substream: UInt32)
@@ -81,7 +83,7 @@ struct ResolvedStep: Sendable {
             var out = available
             out.remove(at: layout.py)
             outputColumns = out
-        case .pairMass:
+        case .pairMass, .pairPt:
             guard let names = step.columns, names.count == 8 else {
                 throw PreprocessingError.damaged(label, "expected 8 components (E, px, py, pz of two vectors), "
                                                  + "found \(step.columns?.count ?? 0)")
@@ -98,7 +100,7 @@ struct ResolvedStep: Sendable {
             guard indices[0] >= 0, indices[4] >= 0 else {
                 throw PreprocessingError.damaged(label, "expected both energies among the columns, found a zero component")
             }
-            operation = .pairMass(indices: indices)
+            operation = step.kind == .pairMass ? .pairMass(indices: indices) : .pairPt(indices: indices)
             outputColumns = available
         }
     }

@@ -106,18 +106,22 @@ public struct PreparedData {
         if let fitted {
             scaling = fitted.scaling
         } else {
-            let integers = try integerColumns(trainRows, comm: comm)
+            // Integer columns over every row, held-out ones included: in a small table a column can be
+            // all zeros in the training rows (jet4_pt of 89 rows) and not in the held-out ones, whose
+            // forward step would then refuse the non-integer value.
+            let integers = try integerColumns(framed, comm: comm)
             try comm.agree { try representation.check(features: features, table: trainRows, path: path) }
             scaling = Preprocessor(steps: try comm.agree {
                 try representation.steps(features: features, integers: integers, dropped: frame?.droppedColumn, roles: roles)
             })
             try scaling.fit(trainRows, comm: comm, seed: seed)
         }
+        // Agreed: a refused value on one rank's rows (a log1p domain error) must stop every rank, not
+        // leave the others waiting in the next collective.
+        let (train, heldOut) = try comm.agree { (try scaling.forward(trainRows, seed: seed), try scaling.forward(held, seed: seed &+ 1)) }
         return PreparedData(frame: frame, scaling: scaling, inputColumns: inputColumns, features: features,
-                            train: try scaling.forward(trainRows, seed: seed), trainPhysical: trainRows,
-                            trainTotal: trainTotal,
-                            heldOutPhysical: held, heldOut: try scaling.forward(held, seed: seed &+ 1),
-                            framed: framed, split: split)
+                            train: train, trainPhysical: trainRows, trainTotal: trainTotal,
+                            heldOutPhysical: held, heldOut: heldOut, framed: framed, split: split)
     }
 
     /// Validates the requested columns; with rotation (default: when columns play mu2_px and

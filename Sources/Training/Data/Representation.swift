@@ -25,6 +25,9 @@ public struct Representation {
     /// Two vectors (e.g. mu1, mu2): the first one's energy is replaced by the pair's invariant mass
     /// before scaling (PairMass), so a narrow resonance is a coordinate the networks see directly.
     public var pairMass: [String] = []
+    /// With `pairMass`: the first vector's px, py are replaced by the pair's too (PairPt), so the
+    /// pair's transverse momentum (ptll) is a coordinate like its mass.
+    public var pairPt = false
 
     public init(log1p: [String] = [], zeroSpike: [String] = [], quantile: [String] = [], quantileTies: QuantileTransform.Ties = .spread, quantileSpread: [String] = [], pairMass: [String] = []) {
         self.log1p = log1p
@@ -41,6 +44,7 @@ public struct Representation {
         self.init(log1p: try job.strings("log1p"), zeroSpike: try job.strings("zero_spike"), quantile: try job.strings("quantile"),
                   quantileTies: try Representation.ties(job.string("quantile_ties")),
                   quantileSpread: try job.strings("quantile_spread"), pairMass: try job.strings("pair_mass"))
+        pairPt = try job.bool("pair_pt")
     }
 
     /// The `quantile_ties` option's value, refused with one line when it names no tie rule.
@@ -52,12 +56,17 @@ public struct Representation {
         return ties
     }
 
-    /// The steps in order: pair mass, integer smearing, zero spike, log1p, quantile, standardise.
+    /// The steps in order: pair mass (and momentum), integer smearing, zero spike, log1p, quantile, standardise.
     /// `dropped`: the column the frame step removed (the mu2_py role's), 0 in the rotation frame.
     public func steps(features: [String], integers: [String], dropped: String?,
                       roles: ColumnRoles = ColumnRoles()) throws -> [PreprocessingStep] {
-        try Representation.pairMassStep(pairMass, features: features, dropped: dropped, roles: roles)
-            + (integers.isEmpty ? [] : [.smearInteger(integers)])
+        if pairPt && pairMass.isEmpty {
+            throw InputError("pair_pt = true needs pair_mass (it names the two vectors), found pair_mass = []; "
+                             + "set pair_mass = [\"mu1\", \"mu2\"] or pair_pt = false", exitCode: ExitStatus.usage)
+        }
+        let pair = try Representation.pairMassStep(pairMass, features: features, dropped: dropped, roles: roles)
+        return pair + (pairPt ? pair.map { .pairPt($0.columns ?? []) } : [])
+            + (integers.isEmpty ? [] : [PreprocessingStep.smearInteger(integers)])
             + (zeroSpike.isEmpty ? [] : [.zeroSpike(zeroSpike)])
             + (log1p.isEmpty ? [] : [.log1p(log1p)])
             + quantileSteps

@@ -24,11 +24,14 @@ public enum EnsembleRun {
         try world.agree { try settings.checkRanks(worldSize: world.size) }
         let group = try world.split(color: world.rank / settings.ranksPerRestart, key: world.rank)
         let data = try world.agree { try GANData.load(settings, comm: group) }
-        // Before RUN/ is created: a refused score leaves no run directory behind.
+        // Before RUN/ is created: a refused split or score leaves no run directory behind.
+        let heldOutRows = Int(try group.allreduce(Int64(data.prepared.heldOut.rows), op: .sum))
+        let sized = try world.agree { try settings.fitted(trainingRows: data.trainTotal, heldOutRows: heldOutRows) }
+        for note in sized.notes { console.line(note) }
         let score = try world.agree { try data.scoreChoice(settings) }
         if let note = score.note { console.line(note) }
         // The quantities actually scored: records, the leaderboard and the selection use them.
-        var s = settings
+        var s = sized.settings
         s.score = score.names
         try world.agree { if world.isRoot { try prepareRunDirectory(s) } }
         if s.space == .full {

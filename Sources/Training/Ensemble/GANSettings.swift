@@ -132,7 +132,7 @@ public struct GANSettings {
                       + "set regression = [] (the GAN learns mll's distribution directly)")
         }
         let fullOnly = [("pair_mass", pairMass), ("quantile", r.quantile), ("quantile_spread", r.quantileSpread), ("zero_spike", r.zeroSpike), ("log1p", r.log1p)]
-        if space == .latent, let (name, _) = fullOnly.first(where: { !$0.1.isEmpty }) {
+        if space == .latent, let (name, _) = fullOnly.first(where: { !$0.1.isEmpty }) ?? (r.pairPt ? ("pair_pt", []) : nil) {
             throw bad("\(name) applies to space = full; in latent space the reducer's preprocessing is used, so set "
                       + "\(name) in the reduce job (or choose space = full)")
         }

@@ -19,6 +19,11 @@ public enum ReduceStage {
         let kept = s.keep.isEmpty ? "" : " (\(s.latent - s.keep.count) codes + kept \(s.keep.joined(separator: ",")))"
         console.line("reduce: \(s.method.rawValue) \(data.features.count) → \(s.latent)\(kept) on \(data.trainTotal) training rows, "
                      + "\(comm.size) rank(s)")
+        if s.method == .ae && s.batch > data.trainTotal {
+            // AutoencoderRun trains on min(batch, training rows): say so instead of clipping silently.
+            console.line("note: batch \(s.batch) is larger than the \(data.trainTotal) training rows; clipped to \(data.trainTotal) "
+                         + "(every training row in each step)")
+        }
         let (reducer, state) = s.method == .ae
             ? try AutoencoderRun.train(data: data, settings: s, comm: comm, console: console)
             : (try ReduceStage.fitPCA(data, settings: s, comm: comm), nil)
