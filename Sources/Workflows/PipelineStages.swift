@@ -22,6 +22,7 @@ public enum PipelineStages {
         overrides.set("data", s.table)
         overrides.set("reducer", s.reduce)
         overrides.set("out", s.ensemble)
+        overrides.set("threads", s.threads)
         let ensemble = try comm.agree { try GANSettings.resolve(config: s.job, overrides: overrides) }
         try stage("ensemble", console) { try EnsembleRun.run(ensemble, world: comm, console: console) }
         try stage("select", console) {
@@ -70,6 +71,7 @@ public enum PipelineStages {
         var overrides = ConfigOverrides()
         overrides.set("data", s.table)
         overrides.set("out", s.reduce)
+        overrides.set("threads", s.threads)
         let settings = try comm.agree { try ReduceSettings.resolve(config: s.job, overrides: overrides) }
         try stage("reduce", console) { try ReduceStage.run(settings, comm: comm, console: console) }
     }

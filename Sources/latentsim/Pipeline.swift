@@ -14,10 +14,16 @@ struct Pipeline: ParsableCommand {
 
     @Argument(help: "Job file (TOML).") var job: String
     @Option(help: "Output directory (default: [pipeline] out of the job file, else runs/pipeline).") var out: String?
+    @Option(help: "Worker threads per rank for reduce and the ensemble (default: their `threads` in the job file); under Slurm, --cpus-per-task.")
+    var threads: Int?
 
     func run() throws {
         let comm = try Communicator.world()
-        let settings = try comm.agree { try PipelineSettings.load(job: job, out: out) }
+        let settings = try comm.agree { () -> PipelineSettings in
+            var s = try PipelineSettings.load(job: job, out: out)
+            s.threads = threads
+            return s
+        }
         try PipelineStages.run(settings, comm: comm, console: Console(comm: comm))
     }
 }
