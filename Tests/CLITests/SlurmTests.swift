@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// On a real single-node Slurm cluster (scripts/slurm-up.sh): the shipped pipeline batch script
-/// with a tiny job file, and the launch guard under `srun --mpi=none`.
+/// with a tiny job file (one task of two workers), and the launch guard under `srun --mpi=none`.
 final class SlurmSingleNodeTests: XCTestCase {
     nonisolated(unsafe) static var cluster: SlurmCluster.Start = .unavailable("not started")
 
@@ -29,7 +29,8 @@ final class SlurmSingleNodeTests: XCTestCase {
     func testPipelineBatchScriptEndsWithEvaluation() throws {
         let slurm = try up()
         let out = CLI.path("slurm-pipeline"), log = CLI.path("slurm-pipeline-%j.log")
-        let job = try slurm.submit(["--output", log, "slurm/pipeline.sbatch"],
+        // One task with two cores: the script passes --cpus-per-task to srun and to --threads.
+        let job = try slurm.submit(["-n", "1", "-c", "2", "--output", log, "slurm/pipeline.sbatch"],
                                    extraEnvironment: ["JOB": try PipelineTests.tinyJob(named: "slurm-pipeline.toml"),
                                                       "OUT": out, "LATENTSIM": CLI.binary],
                                    directory: SlurmCluster.repository)
@@ -40,6 +41,10 @@ final class SlurmSingleNodeTests: XCTestCase {
         XCTAssertTrue(text.contains("pipeline finished"), text)
         let evaluation = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/evaluation.json")))
         XCTAssertNotNil((evaluation as? [String: Any])?["ks"] as? [String: Double], "\(evaluation)")
+        for stage in ["reduce", "ensemble"] {
+            let config = try String(contentsOfFile: out + "/\(stage)/config.toml", encoding: .utf8)
+            XCTAssertTrue(config.split(separator: "\n").contains("threads = 2"), "\(stage): two workers per rank\n\(config)")
+        }
     }
 
     /// Two tasks that MPI does not connect: each refuses with the launch guard's line, exit 64,
