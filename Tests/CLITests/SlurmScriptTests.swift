@@ -152,8 +152,8 @@ final class SlurmScriptTests: XCTestCase {
         latent = 6
         widths = [24, 12]
         batch = 128
-        steps = 1500
-        checkpoint_every = 500
+        epochs = 8
+        checkpoint_every = 100
         """, to: CLI.path("slurm-reduce-job.toml"))
         // The uninterrupted run in the same directory (model.h5 stores the configuration, which names it), moved aside.
         let plain = try CLI.run(["reduce", "--config", job, "--data", EnsembleTests.data, "--threads", "1", "--out", out], ranks: 2)
@@ -186,6 +186,13 @@ final class SlurmScriptTests: XCTestCase {
                                      directory: SlurmCluster.repository)
         let end2 = slurm.wait(for: again, timeout: 180)
         XCTAssertEqual(end2.state, "COMPLETED", log(logPattern, job: again))
+        // Each run keeps the history through its checkpoint and appends with its own clock: the
+        // seconds fall back twice (the requeue and the resubmission resumed, neither started over).
+        let seconds = try String(contentsOfFile: history, encoding: .utf8).split(separator: "\n").map { line -> Double in
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return try XCTUnwrap(object?["seconds"] as? Double, String(line))
+        }
+        XCTAssertEqual(zip(seconds, seconds.dropFirst()).filter { $0.1 < $0.0 }.count, 2, "\(seconds.prefix(40))")
         XCTAssertEqual(try bytes(out + "/reconstruction.json"), try bytes(reference + "/reconstruction.json"))
         // The HDF5 files record object modification times (a byte or two differs between any two
         // runs): model.h5 must have equal attributes and weights, the tables equal columns and values.
