@@ -33,7 +33,7 @@ final class SlurmScriptTests: XCTestCase {
     /// EnsembleTests' small networks with three restarts.
     static var ensembleJob: String = job("slurm-ens-job.toml", steps: 40, restarts: 3)
     /// Long enough to be stopped after its first snapshot and short enough to finish soon after.
-    static var preemptJob: String = job("slurm-preempt-job.toml", steps: 240, restarts: 2)
+    static var preemptJob: String = job("slurm-preempt-job.toml", steps: 320, restarts: 2)
 
     static func job(_ name: String, steps: Int, restarts: Int) -> String {
         CLI.fixture(text: """
@@ -70,10 +70,6 @@ final class SlurmScriptTests: XCTestCase {
             usleep(100_000)
         }
         return condition()
-    }
-
-    func lineCount(_ path: String) -> Int {
-        ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").count
     }
 
     /// The one-allocation script (2 tasks, r = 1) and the array script (one task per restart)
@@ -121,7 +117,9 @@ final class SlurmScriptTests: XCTestCase {
         let job = try slurm.submit(["-n", "2", "--output", logPattern, "slurm/ensemble.sbatch"],
                                    extraEnvironment: ensembleEnvironment.merging(["JOB": SlurmScriptTests.preemptJob, "OUT": out]) { $1 },
                                    directory: SlurmCluster.repository)
-        XCTAssertTrue(eventually(120) { lineCount(out + "/restarts/000/snapshots.jsonl") >= 1 }, log(logPattern, job: job))
+        // The first line comes after the stop handler is installed: signal at once, so that even a
+        // fast machine cannot finish the restarts before the signal arrives.
+        XCTAssertTrue(eventually(120) { log(logPattern, job: job).contains("ensemble: 2 restart(s)") }, log(logPattern, job: job))
         let signal = slurm.client(["scancel", "--batch", "--signal=USR1", job])
         XCTAssertEqual(signal.status, 0, signal.stderr)
         let end = slurm.wait(for: job, timeout: 240)
@@ -164,14 +162,13 @@ final class SlurmScriptTests: XCTestCase {
         let first = try slurm.submit(["-n", "2", "--output", logPattern, "slurm/reduce.sbatch"], extraEnvironment: env,
                                      directory: SlurmCluster.repository)
         let history = out + "/history.jsonl"
-        XCTAssertTrue(eventually(120) { lineCount(history) >= 1 }, log(logPattern, job: first))
+        // "reduce: ae …" is printed after the stop handler is installed and before the first step;
+        // a signal then stops the run after its next step.
+        let runs = { self.log(logPattern, job: first).components(separatedBy: "reduce: ae").count - 1 }
+        XCTAssertTrue(eventually(120) { runs() == 1 }, log(logPattern, job: first))
         XCTAssertEqual(slurm.client(["scancel", "--batch", "--signal=USR1", first]).status, 0)
-        // Requeued (Slurm starts it again after the credential delay) and training again past the stop.
-        XCTAssertTrue(eventually(120) {
-            log(logPattern, job: first).components(separatedBy: "reduce: ae").count == 3 && lineCount(history) > 0
-        }, log(logPattern, job: first))
-        let stoppedAt = lineCount(history)
-        XCTAssertTrue(eventually(60) { lineCount(history) > stoppedAt }, log(logPattern, job: first))
+        // Requeued (Slurm starts it again after the credential delay): stop it again.
+        XCTAssertTrue(eventually(120) { runs() == 2 }, log(logPattern, job: first))
         XCTAssertEqual(slurm.client(["scancel", "--batch", "--signal=USR1", first]).status, 0)
         let end = slurm.wait(for: first, timeout: 120)
         let text = log(logPattern, job: first)
