@@ -64,7 +64,8 @@ let package = Package(
         // the generate and verify stages. It imports Training (models and their decoding) and below.
         .target(name: "Generation", dependencies: ["Training", "NN", "Comm", "EventStore", "Physics", "Support"]),
         // Evaluation owns comparisons of real and generated tables (KS, W1, correlations, classifier
-        // two-sample AUC) and the evaluate and inspect stages. It imports Physics, Metrics, NN and below.
+        // two-sample AUC) and the evaluate, inspect and report stages (the report runs the Python module
+        // python/latentsim_report). It imports Physics, Metrics, NN and below.
         .target(name: "Evaluation", dependencies: ["NN", "Comm", "EventStore", "Physics", "Metrics", "Support"]),
         // Workflows owns what spans the stage libraries: the pipeline and the benchmarks of the
         // production steps. It imports Training, Generation, Evaluation and below.

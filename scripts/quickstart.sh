@@ -11,3 +11,6 @@ source scripts/env.sh
 swift build -c release
 out=${OUT:-runs/quickstart}
 mpirun -q -np 2 .build/release/latentsim pipeline jobs/quickstart.toml --out "$out"
+if [ -f "$out/report/index.html" ]; then
+    echo "open $out/report/index.html in a browser to look at the result (README: Reading the report)"
+fi

@@ -12,7 +12,8 @@
 #   - At most LATENTSIM_MAX_RESTARTS requeues (default 3; Slurm counts them in SLURM_RESTART_COUNT):
 #     a job that still stops after that fails with one line saying so and exits 75, instead of
 #     requeueing forever (a time limit too short for one step, a node that keeps getting preempted).
-#   - Any other exit status is the job's exit status.
+#   - Any other exit status is the job's exit status; among them 78, a stage that stopped again
+#     without having saved more work than at its previous stop (latentsim's own requeue guard).
 LATENTSIM_MAX_RESTARTS=${LATENTSIM_MAX_RESTARTS:-3}
 
 run_resumable() {

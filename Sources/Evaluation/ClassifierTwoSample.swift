@@ -132,12 +132,14 @@ public struct ClassifierTwoSample {
         }
     }
 
-    /// The leading `rows` rows of `table` as a table of the named columns or derived quantities.
-    public static func features(_ table: EventTable, names: [String], rows: Int) throws -> EventTable {
+    /// The leading `rows` rows of `table` as a table of the named columns or derived quantities
+    /// (computed from the columns playing their roles).
+    public static func features(_ table: EventTable, names: [String], rows: Int,
+                                roles: ColumnRoles = ColumnRoles()) throws -> EventTable {
         let head = table.slice(0..<min(rows, table.rows))
         var out = EventTable(columns: names, rows: head.rows)
         for (j, name) in names.enumerated() {
-            for (r, v) in try head.quantity(name).enumerated() { out[r, j] = Float(v) }
+            for (r, v) in try head.quantity(name, roles: roles).enumerated() { out[r, j] = Float(v) }
         }
         return out
     }

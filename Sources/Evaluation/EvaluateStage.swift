@@ -16,6 +16,8 @@ public struct EvaluateSettings {
     public var dropNonFinite = false
     public var classifierRows = 50_000
     public var classifierSeed: UInt64 = 1
+    /// Which columns play the physics roles the derived quantities are computed from.
+    public var roles = ColumnRoles()
 
     public init(real: String, generated: String, dataset: String = "events", columns: String? = nil, maxRows: Int = 1_000_000,
                 out: String? = nil, dropNonFinite: Bool = false, classifierRows: Int = 50_000, classifierSeed: UInt64 = 1) {
@@ -51,7 +53,13 @@ public enum EvaluateStage {
         let dataset = s.dataset, maxRows = s.maxRows
         let report = inputs.out.map(OutputPath.init)
         try comm.agree { if comm.isRoot { try report?.prepare() } }
+        // Short, redone from scratch: a stop signal is honoured before the reading and before the
+        // classifier test (the longest part); nothing is written then.
+        let record = inputs.out.map { StopRecord(beside: $0, stage: "evaluate") }
+        let stop = StageStopped("evaluate wrote nothing (it starts from scratch)")
+        if try comm.stopRequested() { throw comm.stopped(record, total: 1, unit: "reports", stop: stop) { 0 } }
         let realLayout = try EventReader.describe(path: inputs.real, dataset: dataset, comm: comm)
+        try comm.agree { try s.roles.check(columns: realLayout.columns, table: inputs.real) }
         let generatedLayout = try EventReader.describe(path: inputs.generated, dataset: dataset, comm: comm)
         let names = try comm.agree { () -> [String] in
             let names = try EvaluationInputs.columns(requested: s.columns, real: realLayout.columns,
@@ -78,11 +86,16 @@ public enum EvaluateStage {
         let generatedTable = try EvaluateStage.gathered(generatedRead.table, columns: names, comm: comm)
         try comm.agree {
             guard let realTable, let generatedTable else { return }
-            let evaluation = try Evaluation(real: realTable, generated: generatedTable)
+            let evaluation = try Evaluation(real: realTable, generated: generatedTable, roles: s.roles)
             console.line("real       \(inputs.real)  \(EvaluateStage.rows(realRead))")
             console.line("generated  \(inputs.generated)  \(EvaluateStage.rows(generatedRead))")
             console.line(evaluation.formattedTable())
             for line in evaluation.summaryLines() { console.line(line) }
+            StopSignal.tick("evaluate")
+            if StopSignal.received != 0 {   // rank 0 alone here; the agreement passes its exit code on
+                try record?.stopped(progress: 0, total: 1, unit: "reports")
+                throw stop
+            }
             var extra: [(key: String, value: JSONValue)] = []
             if let auc = try classifierAUC(s, real: realTable, generated: generatedTable, evaluation: evaluation, console: console) {
                 extra.append(("classifier_auc", .finite(auc.value)))
@@ -94,6 +107,7 @@ public enum EvaluateStage {
                 console.line("wrote \(report.final)")
             }
         }
+        if let record { comm.clearing(record) }
     }
 
     /// The classifier test's held-out AUC on every column and derived quantity and its bootstrap
@@ -108,8 +122,9 @@ public enum EvaluateStage {
             return nil
         }
         let names = evaluation.rows.map(\.name)
-        let held = try ClassifierTwoSample.heldOutScores(real: ClassifierTwoSample.features(real, names: names, rows: n),
-                                                         generated: ClassifierTwoSample.features(generated, names: names, rows: n),
+        let held = try ClassifierTwoSample.heldOutScores(real: ClassifierTwoSample.features(real, names: names, rows: n, roles: s.roles),
+                                                         generated: ClassifierTwoSample.features(generated, names: names, rows: n,
+                                                                                                        roles: s.roles),
                                                          settings: settings)
         let auc = ClassifierTwoSample.auc(scores: held.scores, positive: held.positive)
         let std = ClassifierTwoSample.bootstrapStd(scores: held.scores, positive: held.positive, seed: s.classifierSeed)

@@ -47,29 +47,31 @@ public struct Evaluation {
 
     /// Compares `generated` with `real`; both must have the same columns in the same order and
     /// at least one row. The derived quantities are those computable from those columns that are
-    /// not columns themselves.
-    public init(real: EventTable, generated: EventTable) throws {
+    /// not columns themselves, from the columns playing their roles (`roles`); a paper quantity that
+    /// is a role (mu1_iso) is the column playing it.
+    public init(real: EventTable, generated: EventTable, roles: ColumnRoles = ColumnRoles()) throws {
         precondition(real.columns == generated.columns, "evaluation needs the same columns in both tables")
         precondition(real.rows > 0 && generated.rows > 0, "evaluation needs rows in both tables")
-        let derived = DerivedQuantity.allCases.filter { real.isComputable($0) && real.columnIndex($0.rawValue) == nil }
+        let derived = DerivedQuantity.computable(from: real.columns, roles: roles)
         let halves = NoiseFloor(realRows: real.rows, generatedRows: generated.rows)
         var rows: [Row] = []
         for (j, name) in real.columns.enumerated() {
             rows.append(Evaluation.compare(name, real: real.column(j), generated: generated.column(j), halves: halves))
         }
         for quantity in derived {
-            rows.append(Evaluation.compare(quantity.rawValue, real: try real.quantity(quantity.rawValue),
-                                           generated: try generated.quantity(quantity.rawValue), halves: halves))
+            rows.append(Evaluation.compare(quantity.rawValue, real: try real.quantity(quantity.rawValue, roles: roles),
+                                           generated: try generated.quantity(quantity.rawValue, roles: roles), halves: halves))
         }
         critical = halves.critical
         self.rows = rows
         realRows = real.rows
         generatedRows = generated.rows
         correlation = Evaluation.largestCorrelationGap(real: real, generated: generated)
-        let missing = Evaluation.paperQuantities.filter { name in !rows.contains { $0.name == name } }
-        paperMissing = missing.map { Evaluation.whyMissing($0, columns: real.columns) }
+        let paper = Evaluation.paperQuantities.map { roles.resolve($0, in: real.columns) }
+        let missing = paper.filter { name in !rows.contains { $0.name == name } }
+        paperMissing = missing.map { Evaluation.whyMissing($0, columns: real.columns, roles: roles) }
         paperSum = missing.isEmpty
-            ? Evaluation.paperQuantities.reduce(0.0) { sum, name in sum + (rows.first { $0.name == name }?.ks ?? .nan) }
+            ? paper.reduce(0.0) { sum, name in sum + (rows.first { $0.name == name }?.ks ?? .nan) }
             : nil
     }
 
@@ -105,9 +107,9 @@ public struct Evaluation {
     }
 
     /// "mll (needs mu1_E, mu2_E)" or "mu1_iso (no such column)".
-    public static func whyMissing(_ name: String, columns: [String]) -> String {
+    public static func whyMissing(_ name: String, columns: [String], roles: ColumnRoles = ColumnRoles()) -> String {
         guard let quantity = DerivedQuantity(rawValue: name) else { return "\(name) (no such column)" }
-        let absent = quantity.inputs.filter { !columns.contains($0) }
+        let absent = quantity.inputs.filter { roles.column($0, in: columns) == nil }
         return "\(name) (needs " + absent.joined(separator: ", ") + ")"
     }
 

@@ -43,7 +43,9 @@ public struct Checkpoint: Sendable, Equatable {
         let output = OutputPath(path)
         try output.prepare()
         do {
-            let file = try H5File.create(output.temporary, comm: nil)
+            // No modification times: the same model gives the same bytes (a resumed run's snapshots,
+            // best model and the shards generated from it match an uninterrupted run's).
+            let file = try H5File.create(output.temporary, comm: nil, reproducible: true)
             for name in attributes.keys.sorted() { try H5Attributes.write(file.id, name, attributes[name]!) }
             for name in buffers.keys.sorted() {
                 let values = buffers[name]!

@@ -124,14 +124,17 @@ final class H5Dataset {
 
 extension H5Dataset {
     /// Creates a dataset with any file type and writes `values` (converted from `memoryType`) in one
-    /// independent call. Used for small metadata tables and by tests to build files of every layout.
+    /// independent call. Used for small metadata tables, checkpoints and by tests to build files of
+    /// every layout. No modification time is recorded (the same values give the same bytes).
     static func create<T>(in file: H5File, name: String, dims: [UInt64], fileType: hid_t, memoryType: hid_t,
                           values: [T]) throws -> H5Dataset {
         var d = dims
         let space = try H5ID.make(H5Screate_simple(Int32(d.count), &d, nil), "H5Screate_simple", close: H5Sclose)
         let lcpl = try H5ID.make(H5Pcreate(ls_h5p_link_create()), "H5Pcreate(H5P_LINK_CREATE)", close: H5Pclose)
         try HDF5.check(H5Pset_create_intermediate_group(lcpl.id, 1), "H5Pset_create_intermediate_group")
-        let id = try H5ID.make(H5Dcreate2(file.id, name, fileType, space.id, lcpl.id, ls_h5p_default(), ls_h5p_default()),
+        let dcpl = try H5ID.make(H5Pcreate(ls_h5p_dataset_create()), "H5Pcreate(H5P_DATASET_CREATE)", close: H5Pclose)
+        try HDF5.check(H5Pset_obj_track_times(dcpl.id, false), "H5Pset_obj_track_times")
+        let id = try H5ID.make(H5Dcreate2(file.id, name, fileType, space.id, lcpl.id, dcpl.id, ls_h5p_default()),
                                "H5Dcreate2('\(name)')", close: H5Dclose)
         let ds = H5Dataset(handle: id, name: name, file: file)
         if !values.isEmpty {

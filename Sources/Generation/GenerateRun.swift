@@ -53,6 +53,7 @@ public struct GenerateRun {
         let outcome = layout == .shards ? try generateShards(manifest.shards, previous: previous)
                                         : try generateSingle(manifest.shards[0], previous: previous.first ?? nil)
         for (s, sha) in outcome.hashes.enumerated() { manifest.shards[s].sha256 = sha }
+        if outcome.stopped { throw stopped(manifest) }
         let seconds = try comm.allreduce(clock.seconds, op: .max)
         try comm.agree {
             guard comm.isRoot else { return }
@@ -65,6 +66,7 @@ public struct GenerateRun {
             manifest.complete = true
             try manifest.write(directory: out)
         }
+        comm.clearing(record)
         guard !quiet else { return }
         let shards = manifest.shards.count
         let rate = Double(outcome.generated) / max(seconds, 1e-9)
@@ -73,6 +75,23 @@ public struct GenerateRun {
                      + (layout == .shards ? "\(outcome.regenerated) of \(shards) shard(s)\(reused)" : "one file written collectively")
                      + " on \(comm.size) rank(s) in \(seconds.formatted(2)) s: \(Int(rate)) events/s "
                      + "(\(Int(rate / Double(comm.size))) per rank) -> \(path(GenerationManifest.master))")
+    }
+
+    /// The requeue guard's record of shards complete at each stop (GEN/.latentsim-stop-generate.json).
+    public var record: StopRecord { StopRecord(directory: out, stage: "generate") }
+
+    /// After a stop at a shard boundary: rank 0 records the complete shards' checksums in the manifest
+    /// (still `complete: false`, so a rerun checks them against it), and every rank gets the error to throw.
+    private func stopped(_ manifest: GenerationManifest) -> Error {
+        let complete = manifest.shards.filter { $0.sha256 != nil }.count
+        do {
+            try comm.agree { if comm.isRoot { try manifest.write(directory: out) } }
+        } catch {
+            return error
+        }
+        let detail = "\(complete) of \(manifest.shards.count) \(layout == .shards ? "shard(s)" : "file(s)") of \(out) are complete "
+            + "and listed with their SHA-256 in \(path(GenerationManifest.name)) (complete: false)"
+        return comm.stopped(record, total: manifest.shards.count, unit: "files", stop: StageStopped(detail)) { complete }
     }
 
     /// File attributes of a shard (and the master): what made it and which rows it holds.
@@ -92,6 +111,7 @@ public struct GenerateRun {
         var previous = [String?](repeating: nil, count: manifest.shards.count)
         if overwrite {
             for name in ours { try remove(name) }
+            record.clear()
         } else if fm.fileExists(atPath: path(GenerationManifest.name)) {
             let old: GenerationManifest
             do { old = try GenerationManifest.read(directory: out) } catch let error as InputError {

@@ -20,7 +20,8 @@ public enum DerivedQuantity: String, CaseIterable, Sendable {
     /// Jets at or below this pT do not count in `njets` (the generator's zero padding included).
     public static let jetPtThreshold: Float = 15
 
-    /// The columns the quantity is computed from, in the order `compute` expects them.
+    /// The roles (`ColumnRoles`) of the columns the quantity is computed from, in the order
+    /// `compute` expects them: the built-in table's names, which a table's `[roles]` may map.
     public var inputs: [String] {
         switch self {
         case .mll: return ["mu1_E", "mu1_px", "mu1_py", "mu1_pz", "mu2_E", "mu2_px", "mu2_py", "mu2_pz"]

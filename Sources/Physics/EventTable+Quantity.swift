@@ -4,21 +4,19 @@ import Support
 
 extension EventTable {
     /// A plain column if the table has one named `name`, else the derived quantity of that name
-    /// computed from the columns it needs; throws a usage error naming what is available, or
-    /// which input columns are missing.
-    public func quantity(_ name: String) throws -> [Double] {
+    /// computed from the columns playing its input roles (`roles`; by default the columns named
+    /// like the roles); throws a usage error naming what is available, or which roles are missing.
+    public func quantity(_ name: String, roles: ColumnRoles = ColumnRoles()) throws -> [Double] {
         if let index = columnIndex(name) { return column(index) }
         guard let derived = DerivedQuantity(rawValue: name) else {
-            let available = columns + DerivedQuantity.allCases.filter(isComputable).map(\.rawValue)
+            let available = columns + DerivedQuantity.allCases.filter { isComputable($0, roles: roles) }.map(\.rawValue)
             throw InputError("unknown column or quantity '\(name)'; available: \(available.joined(separator: ", "))",
                              exitCode: ExitStatus.usage)
         }
-        let inputs = derived.inputs
-        let offsets = inputs.compactMap(columnIndex)
-        guard offsets.count == inputs.count else {
-            let missing = inputs.filter { columnIndex($0) == nil }
-            throw InputError("cannot compute '\(name)': missing columns \(missing.joined(separator: ", "))",
-                             exitCode: ExitStatus.usage)
+        guard let offsets = derived.columnPositions(in: columns, roles: roles) else {
+            let missing = derived.inputs.filter { roles.column($0, in: columns) == nil }
+            throw InputError("cannot compute '\(name)': missing columns \(missing.joined(separator: ", "))"
+                             + (roles.isEmpty ? "" : " (roles, see \(roles.source))"), exitCode: ExitStatus.usage)
         }
         let w = width, n = rows
         return values.withUnsafeBufferPointer { v in
@@ -32,8 +30,20 @@ extension EventTable {
         }
     }
 
-    /// Whether every input column of `quantity` is present.
-    public func isComputable(_ quantity: DerivedQuantity) -> Bool {
-        quantity.inputs.allSatisfy { columnIndex($0) != nil }
+    /// Whether a column plays every input role of `quantity`.
+    public func isComputable(_ quantity: DerivedQuantity, roles: ColumnRoles = ColumnRoles()) -> Bool {
+        quantity.columnPositions(in: columns, roles: roles) != nil
+    }
+}
+
+extension DerivedQuantity {
+    /// The positions in `columns` of the columns playing `inputs`, in `inputs` order; nil unless all are there.
+    public func columnPositions(in columns: [String], roles: ColumnRoles) -> [Int]? {
+        roles.columns(inputs, in: columns).map { $0.map { columns.firstIndex(of: $0)! } }
+    }
+
+    /// The quantities computable from `columns` (each not itself a column), in declaration order.
+    public static func computable(from columns: [String], roles: ColumnRoles) -> [DerivedQuantity] {
+        allCases.filter { !columns.contains($0.rawValue) && $0.columnPositions(in: columns, roles: roles) != nil }
     }
 }

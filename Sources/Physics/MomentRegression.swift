@@ -93,7 +93,8 @@ public final class MomentRegression {
     /// The quantity named `name` and the positions of its inputs in a physical row of `columns`,
     /// for reading a configuration: unknown names, quantities without a gradient (njets) and
     /// missing input columns are refused as usage errors before any training starts.
-    public static func resolve(_ name: String, columns: [String]) throws -> (quantity: DerivedQuantity, columns: [Int]) {
+    public static func resolve(_ name: String, columns: [String],
+                               roles: ColumnRoles = ColumnRoles()) throws -> (quantity: DerivedQuantity, columns: [Int]) {
         let usable = DerivedQuantity.allCases.filter(\.isDifferentiable).map(\.rawValue).joined(separator: ", ")
         guard let quantity = DerivedQuantity(rawValue: name) else {
             throw InputError("regression quantity '\(name)': expected one of \(usable), found an unknown name; "
@@ -104,9 +105,8 @@ public final class MomentRegression {
                              + "step function with zero gradient; leave it out of the regression terms",
                              exitCode: ExitStatus.usage)
         }
-        let positions = quantity.inputs.compactMap { columns.firstIndex(of: $0) }
-        guard positions.count == quantity.inputs.count else {
-            let missing = quantity.inputs.filter { !columns.contains($0) }
+        guard let positions = quantity.columnPositions(in: columns, roles: roles) else {
+            let missing = quantity.inputs.filter { roles.column($0, in: columns) == nil }
             throw InputError("regression quantity '\(name)': expected columns \(quantity.inputs.joined(separator: ", ")), "
                              + "missing \(missing.joined(separator: ", ")); use data with these columns or drop '\(name)'",
                              exitCode: ExitStatus.usage)
@@ -118,9 +118,9 @@ public final class MomentRegression {
     /// on every rank. Two passes (mean, then squared deviations), so σ is accurate to the last
     /// digits whatever the mean. Collective; throws a usage error when the table lacks the
     /// quantity's columns and a data error when the global table is empty.
-    public static func targets(_ table: EventTable, quantity: DerivedQuantity,
+    public static func targets(_ table: EventTable, quantity: DerivedQuantity, roles: ColumnRoles = ColumnRoles(),
                                comm: Communicator) throws -> (mean: Double, std: Double) {
-        let values = try comm.agree { try table.quantity(quantity.rawValue) }
+        let values = try comm.agree { try table.quantity(quantity.rawValue, roles: roles) }
         var sums = [values.reduce(0, +), Double(values.count)]
         try comm.allreduce(&sums, op: .sum)
         guard sums[1] > 0 else {

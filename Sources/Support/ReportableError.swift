@@ -5,9 +5,11 @@ public enum ExitStatus {
     public static let usage: Int32 = 64        // bad command-line values
     public static let dataError: Int32 = 65    // input data malformed
     public static let noInput: Int32 = 66      // input missing or not readable as expected
+    public static let unavailable: Int32 = 69  // a program or package it needs is not installed (report: Python)
     public static let software: Int32 = 70     // an MPI or HDF5 call failed
     public static let cannotCreate: Int32 = 73 // output cannot be written
-    public static let resumable: Int32 = 75    // checkpointed on a signal; rerun with --resume
+    public static let resumable: Int32 = 75    // stopped on a signal, progress saved; rerun the same command
+    public static let noProgress: Int32 = 78   // stopped again with no progress since the last stop: do not requeue
 }
 
 /// An error a user sees: one line of text and the process exit code that goes with it.
@@ -41,4 +43,14 @@ public struct PeerFailure: ReportableError {
         self.exitCode = exitCode
     }
     public var description: String { "rank \(failingRank) failed (exit code \(exitCode))" }
+}
+
+/// Thrown (exit 75) when a stage stopped on SIGTERM/SIGUSR1 at a safe point with only complete files
+/// under final names; `detail` says what was kept.
+public struct StageStopped: ReportableError {
+    public let detail: String
+    public init(_ detail: String) { self.detail = detail }
+    public var exitCode: Int32 { ExitStatus.resumable }
+    public var label: String { "stopped" }
+    public var description: String { "a signal arrived; \(detail); rerun the same command to continue" }
 }

@@ -7,19 +7,23 @@ import Physics
 import Support
 import Training
 
-/// The pipeline: simulate → reduce → held-out rows → ensemble → select → generate → evaluate, each
-/// stage one typed library call on the same communicator. Rerunning continues: a finished
-/// simulation and reduction are kept, the ensemble and generation resume.
+/// The pipeline: simulate (or the user's `data`) → reduce → held-out rows → ensemble → select →
+/// generate → evaluate → report, each stage one typed library call on the same communicator.
+/// SIGTERM/SIGUSR1 (Slurm's warning) stops the running stage at its next safe point with exit 75,
+/// and rerunning continues: a finished simulation and reduction are kept, an interrupted reduction
+/// resumes from its checkpoint, the ensemble and generation resume, select and evaluate (short) run again.
 public enum PipelineStages {
     public static func run(_ s: PipelineSettings, comm: Communicator, console: Console) throws {
         let clock = Stopwatch()
-        try simulate(s, comm: comm, console: console)
-        // From here on SIGTERM/SIGUSR1 (Slurm's warning) checkpoints and exits 75 (reduce, ensemble).
         StopSignal.install()
+        if s.data != nil {
+            try checkData(s, comm: comm, console: console)
+        } else {
+            try simulate(s, comm: comm, console: console)
+        }
         try reduce(s, comm: comm, console: console)
         try writeHeldOut(s, comm: comm, console: console)
-        var overrides = ConfigOverrides()
-        overrides.set("data", s.table)
+        var overrides = s.overrides
         overrides.set("reducer", s.reduce)
         overrides.set("out", s.ensemble)
         overrides.set("threads", s.threads)
@@ -33,8 +37,10 @@ public enum PipelineStages {
                                  shardEvents: s.shardEvents, seed: s.seed)
         }
         try stage("generate", console) { try GenerateStage.run(generate, comm: comm) }
-        let evaluate = EvaluateSettings(real: s.heldOut, generated: s.generated, out: s.evaluation)
+        var evaluate = EvaluateSettings(real: s.heldOut, generated: s.generated, out: s.evaluation)
+        evaluate.roles = s.roles
         try stage("evaluate", console) { try EvaluateStage.run(evaluate, comm: comm, console: console) }
+        try report(s, comm: comm, console: console)
         console.line(summary(s, seconds: clock.seconds))
     }
 
@@ -61,32 +67,42 @@ public enum PipelineStages {
         try stage("simulate", console) { try SimulateStage.run(settings, comm: comm, console: console) }
     }
 
-    /// Trains the reducer unless the run directory holds a finished one (its reconstruction report).
+    /// Trains the reducer unless the run directory holds a finished one (its reconstruction report);
+    /// continues from RUN/model.h5 when an interrupted run left that checkpoint.
     public static func reduce(_ s: PipelineSettings, comm: Communicator, console: Console) throws {
-        let done = FileManager.default.fileExists(atPath: (s.reduce as NSString).appendingPathComponent("reconstruction.json"))
-        if try comm.broadcast(Int32(done && comm.isRoot ? 1 : 0)) != 0 {
+        let run = s.reduce as NSString
+        let fm = FileManager.default
+        let state = comm.isRoot ? (fm.fileExists(atPath: run.appendingPathComponent("reconstruction.json")) ? 2
+                                   : fm.fileExists(atPath: run.appendingPathComponent("model.h5")) ? 1 : 0) : 0
+        let found = try comm.broadcast(Int32(state))
+        if found == 2 {
             console.line("== pipeline: reduce (kept \(s.reduce))")
             return
         }
-        var overrides = ConfigOverrides()
-        overrides.set("data", s.table)
+        var overrides = s.overrides
         overrides.set("out", s.reduce)
         overrides.set("threads", s.threads)
-        let settings = try comm.agree { try ReduceSettings.resolve(config: s.job, overrides: overrides) }
-        try stage("reduce", console) { try ReduceStage.run(settings, comm: comm, console: console) }
+        let settings = try comm.agree { try ReduceSettings.resolve(config: s.job, overrides: overrides, resume: found == 1) }
+        try stage(found == 1 ? "reduce (resuming from \(run.appendingPathComponent("model.h5")))" : "reduce", console) {
+            try ReduceStage.run(settings, comm: comm, console: console)
+        }
     }
 
-    /// DIR/heldout.h5: the rows of the simulated table that the reducer (and so the GANs) held out.
+    /// DIR/heldout.h5: the rows of the table that the reducer (and so the GANs) held out.
     public static func writeHeldOut(_ s: PipelineSettings, comm: Communicator, console: Console) throws {
         let reducer = try comm.agree { try Reducer.load(path: (s.reduce as NSString).appendingPathComponent("model.h5")) }
-        let rows = try HeldOutTable.write(source: s.table, split: reducer.split, to: s.heldOut, comm: comm)
+        var overrides = s.overrides
+        overrides.set("out", s.reduce)
+        let reduce = try comm.agree { try ReduceSettings.resolve(config: s.job, overrides: overrides) }
+        let rows = try HeldOutTable.write(source: s.table, dataset: s.data == nil ? "events" : s.dataset,
+                                          dropNonFinite: reduce.dropNonFinite, split: reducer.split, to: s.heldOut, comm: comm)
         console.line("== pipeline: held-out real events: \(rows) rows of \(s.table) -> \(s.heldOut)")
     }
 
     public static func summary(_ s: PipelineSettings, seconds: Double) -> String {
         """
         == pipeline finished in \(String(format: "%.0f", seconds)) s
-           simulated table      \(s.table)
+           \(s.data == nil ? "simulated table " : "your table      ")     \(s.table)
            reducer              \(s.reduce)/ (model.h5, reconstruction.json, latent.h5)
            held-out real events \(s.heldOut)
            ensemble             \(s.ensemble)/ (leaderboard.csv, best/)

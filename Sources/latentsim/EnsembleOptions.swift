@@ -31,6 +31,7 @@ struct EnsembleOptions: ParsableArguments {
     @Option(help: "Worker threads per rank, each on its share of the batch with a single-threaded OpenBLAS (default 1). T workers in one process train like T ranks of one worker.") var threads: Int?
     @Flag(help: "Drop rows with NaN/Inf instead of refusing the file.") var dropNonfinite = false
     @Option(help: "Run directory.") var out: String?
+    @Option(help: "Physics roles of the table's columns, ROLE=COLUMN,... (e.g. mu1_E=E1,mu1_px=px1); overrides [roles] of the job file.") var roles: String?
 
     /// The flags given, as overrides of the job file's [ensemble] table; then one library call.
     func resolve() throws -> GANSettings {
@@ -42,6 +43,7 @@ struct EnsembleOptions: ParsableArguments {
         o.set("ranks_per_restart", ranksPerRestart); o.set("seed", seed.map { Int(truncatingIfNeeded: $0) })
         o.set("batch", batch); o.set("optimizer", optimizer); o.set("lr", lr); o.set("ema", ema); o.set("top_k", topK)
         o.set("metric", metric); o.set("prune", prune); o.set("threads", threads); o.set("drop_nonfinite", dropNonfinite ? true : nil); o.set("out", out)
+        o.roles = roles
         return try GANSettings.resolve(config: config, overrides: o)
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Comm
 import Evaluation
+import Support
 
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,12 +28,16 @@ struct Evaluate: ParsableCommand {
     @Flag(help: "Drop rows holding NaN or Inf instead of refusing the table.") var dropNonfinite = false
     @Option(help: "Rows per table for the classifier two-sample test (0 skips it).") var classifierRows = 50_000
     @Option(help: "Seed of the classifier's split, initialisation, batch order and AUC bootstrap.") var classifierSeed: UInt64 = 1
+    @Option(help: "Job file (TOML) whose [roles] table says which columns play the physics roles.") var config: String?
+    @Option(help: "Physics roles of the table's columns, ROLE=COLUMN,... (e.g. mu1_E=E1,mu1_px=px1); overrides [roles] of the job file.") var roles: String?
 
     func run() throws {
         let comm = try Communicator.world()
-        let settings = EvaluateSettings(real: real, generated: generated, dataset: dataset, columns: columns, maxRows: maxRows,
+        var settings = EvaluateSettings(real: real, generated: generated, dataset: dataset, columns: columns, maxRows: maxRows,
                                         out: out, dropNonFinite: dropNonfinite, classifierRows: classifierRows,
                                         classifierSeed: classifierSeed)
+        settings.roles = try comm.agree { try ColumnRoles.load(job: config, cli: roles) }
+        StopSignal.install()
         try EvaluateStage.run(settings, comm: comm, console: Console(comm: comm))
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Comm
 import Generation
+import Support
 
 struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,7 +10,8 @@ struct Generate: ParsableCommand {
             + "restored with a random azimuth); GEN/events.h5 is a virtual dataset over all of them "
             + "(h5py.File('GEN/events.h5')['events'] from any directory); GEN/manifest.json lists the shards with their "
             + "SHA-256. Event i depends only on (model, seed, i): the output is identical for any number of ranks. Rerunning "
-            + "with the same arguments regenerates only missing or damaged shards; `latentsim verify GEN` checks them.")
+            + "with the same arguments regenerates only missing or damaged shards; `latentsim verify GEN` checks them. "
+            + "SIGTERM/SIGUSR1 stop it after the current shard (exit 75; the manifest lists the finished shards).")
 
     @Option(help: "Model directory: RUN/best of `latentsim ensemble` (generator.h5 [+ reducer.h5]).") var model: String
     @Option(help: "Number of events to generate.") var events: Int
@@ -26,6 +28,7 @@ struct Generate: ParsableCommand {
             try GenerateSettings(model: model, events: events, out: out, shardEvents: shardEvents, seed: seed,
                                  layout: layout, overwrite: overwrite)
         }
+        StopSignal.install()
         try GenerateStage.run(settings, comm: comm)
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Comm
 import Evaluation
+import Support
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,9 +9,12 @@ struct Inspect: ParsableCommand {
 
     @Argument(help: "HDF5 or CSV file.") var file: String
     @Option(help: "Dataset or group holding the table (HDF5).") var dataset = "events"
+    @Option(help: "Job file (TOML) whose [roles] table says which columns play the physics roles.") var config: String?
+    @Option(help: "Physics roles of the table's columns, ROLE=COLUMN,... (e.g. mu1_E=E1,mu1_px=px1); overrides [roles] of the job file.") var roles: String?
 
     func run() throws {
         let comm = try Communicator.world()
-        try InspectStage.run(file: file, dataset: dataset, comm: comm, console: Console(comm: comm))
+        let map = try comm.agree { try ColumnRoles.load(job: config, cli: roles) }
+        try InspectStage.run(file: file, dataset: dataset, roles: map, comm: comm, console: Console(comm: comm))
     }
 }

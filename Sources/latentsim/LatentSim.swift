@@ -13,11 +13,13 @@ struct LatentSim: ParsableCommand {
         commandName: "latentsim",
         abstract: "Learn particle-physics event tables in reduced dimensions and generate many more events.",
         discussion: "Runs the same under mpirun, srun and as a single process. Exit codes: 0 success, 64 bad "
-            + "command-line value, 65 malformed input data, 66 input missing or unreadable, 70 MPI/HDF5 failure, "
-            + "73 output not writable, 75 checkpointed on a signal (rerun with --resume).",
+            + "command-line value, 65 malformed input data, 66 input missing or unreadable, 69 Python or its plotting "
+            + "packages missing (report), 70 MPI/HDF5 failure, 73 output not writable, 75 stopped on a signal with "
+            + "progress saved (rerun the same command; reduce with --resume), 78 stopped again without progress since "
+            + "the last stop (do not requeue).",
         version: "0.1.0",
         subcommands: [Simulate.self, Inspect.self, Reduce.self, TrainGAN.self, Ensemble.self, Select.self, Generate.self,
-                      Verify.self, Evaluate.self, Pipeline.self, Bench.self, CommCheckCommand.self])
+                      Verify.self, Evaluate.self, Report.self, Pipeline.self, Bench.self, CommCheckCommand.self])
 
     /// Parses, runs, and turns any error into one line on stderr and the matching exit code. Only the
     /// rank that owns an error prints it; its peers exit with the same code silently.

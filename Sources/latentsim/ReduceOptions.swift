@@ -23,7 +23,7 @@ struct ReduceOptions: ParsableArguments {
     @Option(help: "Learning-rate schedule: cosine (decay to lr/100; default) or constant.") var schedule: String?
     @Option(help: "Held-out fraction for evaluation (default 0.1).") var holdout: Double?
     @Option(help: "Checkpoint every K steps (default 1000).") var checkpointEvery: Int?
-    @Option(help: "Rotate events so mu2_py = 0 (true/false; default: when mu2_px/mu2_py exist).") var rotate: Bool?
+    @Option(help: "Rotate events so the mu2_py role's column is 0 (true/false; default: when columns play mu2_px/mu2_py, see --roles).") var rotate: Bool?
     @Option(name: .customLong("log1p"), help: "Comma-separated non-negative columns mapped through log1p before standardisation (e.g. jet pTs).")
     var log1pColumns: String?
     @Option(help: "Comma-separated non-negative columns with a spike of zeros (jet pTs, isolations): the spike is moved below the continuum's start.")
@@ -42,7 +42,9 @@ struct ReduceOptions: ParsableArguments {
     @Option(help: "Weight of the derived-quantity terms (default 1).") var derivedWeight: Double?
     @Flag(help: "Drop rows with NaN/Inf instead of refusing the file.") var dropNonfinite = false
     @Option(help: "Run directory.") var out: String?
-    @Flag(help: "Continue from RUN/model.h5.") var resume = false
+    @Flag(help: "Continue from RUN/model.h5 (from step 0 while there is none, so a requeued job can always pass it).")
+    var resume = false
+    @Option(help: "Physics roles of the table's columns, ROLE=COLUMN,... (e.g. mu1_E=E1,mu1_px=px1); overrides [roles] of the job file.") var roles: String?
 
     /// The flags given, as overrides of the job file's [reduce] table; then one library call.
     func resolve() throws -> ReduceSettings {
@@ -64,7 +66,7 @@ struct ReduceOptions: ParsableArguments {
         o.set("zero_spike", list(zeroSpike)); o.set("quantile", list(quantile)); o.set("quantile_ties", quantileTies)
         o.set("quantile_spread", list(quantileSpread)); o.set("pair_mass", list(pairMass)); o.set("keep", list(keep))
         o.set("derived_loss", list(derivedLoss)); o.set("derived_weight", derivedWeight)
-        o.set("drop_nonfinite", dropNonfinite ? true : nil); o.set("out", out)
+        o.set("drop_nonfinite", dropNonfinite ? true : nil); o.set("out", out); o.roles = roles
         return try ReduceSettings.resolve(config: config, overrides: o, resume: resume)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Comm
+import Support
 import Training
 
 struct Select: ParsableCommand {
@@ -25,6 +26,7 @@ struct Select: ParsableCommand {
 
     func run() throws {
         let comm = try Communicator.world()
+        StopSignal.install()
         try SelectStage.run(SelectSettings(run: directory, metric: metric, top: top, from: from), comm: comm, console: Console(comm: comm))
     }
 }

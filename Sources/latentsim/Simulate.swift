@@ -1,6 +1,7 @@
 import ArgumentParser
 import Comm
 import Physics
+import Support
 
 struct Simulate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,6 +16,7 @@ struct Simulate: ParsableCommand {
     func run() throws {
         let comm = try Communicator.world()
         let settings = try comm.agree { try SimulateSettings(process: process, events: events, seed: seed, out: out) }
+        StopSignal.install()
         try SimulateStage.run(settings, comm: comm, console: Console(comm: comm))
     }
 }

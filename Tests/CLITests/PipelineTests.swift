@@ -27,9 +27,11 @@ final class PipelineTests: XCTestCase {
 
     func testQuickstartPipelineAtTinySizeEndToEnd() throws {
         let out = CLI.path("pipeline")
-        let r = try CLI.run(["pipeline", try tinyJob(), "--out", out], ranks: 2, timeout: 600)
+        // The python3 the tests use: mpirun started by absolute path puts /usr/bin first on the ranks' PATH.
+        let r = try CLI.run(["pipeline", try tinyJob(), "--out", out], ranks: 2, timeout: 600,
+                            extraEnvironment: ["LATENTSIM_PYTHON": ReportTests.python])
         XCTAssertEqual(r.status, 0, r.stderr)
-        for stage in ["simulate", "reduce", "ensemble", "select", "generate", "evaluate"] {
+        for stage in ["simulate", "reduce", "ensemble", "select", "generate", "evaluate", "report"] {
             XCTAssertTrue(r.stdout.contains("== pipeline: \(stage)"), "stage \(stage) ran:\n\(r.stdout)")
         }
         let generated = try EventReader.read(path: out + "/generated/events.h5", comm: try .selfOnly()).table
@@ -43,6 +45,8 @@ final class PipelineTests: XCTestCase {
         let ks = try XCTUnwrap(evaluation["ks"] as? [String: Double])
         XCTAssertEqual(Set(ks.keys).isSuperset(of: generated.columns + ["mll", "phi_miss"]), true, "\(ks.keys)")
         XCTAssertNotNil(evaluation["ks_sum_paper"] as? Double)
+        XCTAssertTrue(r.stdout.contains("wrote \(out)/report/index.html"), r.stdout)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/report/histograms.json"))
         XCTAssertTrue(r.stdout.contains("pipeline finished"), r.stdout)
         // A rerun keeps the finished simulation and reduction, and every later stage resumes.
         let again = try CLI.run(["pipeline", try tinyJob(), "--out", out], ranks: 2, timeout: 600)

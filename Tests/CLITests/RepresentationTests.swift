@@ -65,7 +65,7 @@ final class RepresentationTests: XCTestCase {
     func testQuantileSpreadColumnsGetTheirOwnStep() throws {
         func quantileSteps(_ ties: QuantileTransform.Ties, spread: [String]) throws -> [[String]: QuantileTransform.Ties?] {
             let r = Representation(quantile: ["mu1_iso", "jet1_pt", "jet2_pt", "jet3_pt"], quantileTies: ties, quantileSpread: spread)
-            let steps = try r.steps(features: ["mu1_iso", "jet1_pt", "jet2_pt", "jet3_pt"], integers: [], rotated: false)
+            let steps = try r.steps(features: ["mu1_iso", "jet1_pt", "jet2_pt", "jet3_pt"], integers: [], dropped: nil)
             return Dictionary(uniqueKeysWithValues: steps.filter { $0.kind == .quantile }.map { ($0.columns ?? [], $0.ties) })
         }
         XCTAssertEqual(try quantileSteps(.midpoint, spread: ["jet3_pt", "jet1_pt"]),

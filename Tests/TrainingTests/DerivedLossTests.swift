@@ -27,7 +27,7 @@ final class DerivedLossTests: XCTestCase {
         var scaling = Preprocessor(steps: [.log1p(["mu1_E", "mu2_E"]), .standardize(DerivedLossTests.features)])
         try scaling.fit(physical, comm: comm)
         let loss = try DerivedLoss(quantities: ["mll", "ptll"], weight: 0.7, scaling: scaling, realPhysical: physical,
-                                   rotated: true, maxRows: rows, comm: comm)
+                                   dropped: "mu2_py", maxRows: rows, comm: comm)
         return (loss, scaling, physical)
     }
 
@@ -48,7 +48,7 @@ final class DerivedLossTests: XCTestCase {
         }
         var decoded = EventTable(columns: DerivedLossTests.features, rows: rows, values: output)
         decoded = try scaling.inverse(decoded, seed: 1)
-        func withFrame(_ t: EventTable) -> EventTable { RowMapping.appendingFrameColumn(t, rotated: true) }
+        func withFrame(_ t: EventTable) -> EventTable { RowMapping.appendingFrameColumn(t, dropped: "mu2_py") }
         var expected = 0.0
         for term in loss.terms {
             let q = try withFrame(decoded).quantity(term.quantity.rawValue)

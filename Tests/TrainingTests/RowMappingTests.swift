@@ -86,7 +86,7 @@ final class RowMappingTests: XCTestCase {
         var generated: [Float] = []
         try model.generate(rows: 0..<n, seed: 4) { values, _ in generated = Array(values) }
         let output = EventTable(columns: framed.columns, rows: n, values: Array(sampler.output(batch: n)))
-        let scoring = try RowMapping(latentScaling: nil, decoder: nil, scaling: scaling, ending: .rotationFrame(rotated: true),
+        let scoring = try RowMapping(latentScaling: nil, decoder: nil, scaling: scaling, ending: .rotationFrame(dropped: "mu2_py"),
                                      maxRows: 16)
         let scored = try scoring.physical(output, seed: 4)
         XCTAssertEqual(scored.columns, framed.columns + ["mu2_py"])

@@ -26,6 +26,10 @@ public struct PreprocessingStep: Codable, Equatable, Sendable {
     public let sigma: Double?
     /// The vector whose azimuth `rotateAzimuth` removes (its `_py` column is dropped).
     public let reference: String?
+    /// `rotateAzimuth` on columns named freely (a table's own names, see `ColumnRoles`): the
+    /// reference's px and py columns, then each other vector's px and py; replaces `reference`
+    /// and `columns` (absent from models written with the `X_px`/`X_py` naming).
+    public let axes: [String]?
     /// Fitted affine parameters (`standardize`, `minMax`): y = (x − shift) / scale, per column.
     /// For `zeroSpike`: shift = the smallest non-zero value t, scale = the gap width G.
     public internal(set) var shift: [Double]?
@@ -37,8 +41,9 @@ public struct PreprocessingStep: Codable, Equatable, Sendable {
     public internal(set) var knots: [[Double]]?
 
     init(kind: Kind, columns: [String]?, sigma: Double? = nil, reference: String? = nil, levels: Int? = nil,
-         ties: QuantileTransform.Ties? = nil) {
+         ties: QuantileTransform.Ties? = nil, axes: [String]? = nil) {
         self.kind = kind
+        self.axes = axes
         self.columns = columns
         self.sigma = sigma
         self.reference = reference
@@ -91,6 +96,12 @@ public struct PreprocessingStep: Codable, Equatable, Sendable {
     /// a uniformly random azimuth.
     public static func rotateAzimuth(reference: String = "mu2", vectors: [String]? = nil) -> PreprocessingStep {
         PreprocessingStep(kind: .rotateAzimuth, columns: vectors, reference: reference)
+    }
+
+    /// The rotation on explicitly named columns: `reference` = its (px, py) columns, whose py is
+    /// dropped; `others` = the (px, py) columns of every other vector rotated with it.
+    public static func rotateAzimuth(reference: (px: String, py: String), others: [(px: String, py: String)]) -> PreprocessingStep {
+        PreprocessingStep(kind: .rotateAzimuth, columns: nil, axes: [reference.px, reference.py] + others.flatMap { [$0.px, $0.py] })
     }
 
     /// Replaces the first vector's energy by the pair's invariant mass (see `PairMass`). `components`

@@ -32,6 +32,12 @@ public struct Preprocessor: Codable, Equatable, Sendable {
         return plan.last?.outputColumns ?? inputColumns
     }
 
+    /// The input column no output keeps (a fitted rotation's reference p_y), if any.
+    public var droppedColumn: String? {
+        let out = outputColumns
+        return isFitted ? inputColumns.first { !out.contains($0) } : nil
+    }
+
     /// Widest layout along the pipeline: a buffer handed to `forward` or `inverse(into:)` needs
     /// `rows × maximumWidth` floats.
     public var maximumWidth: Int {

@@ -128,6 +128,15 @@ extension PreprocessingStep {
             }
             return i
         }
+        if let axes {
+            guard axes.count >= 2, axes.count % 2 == 0 else {
+                throw PreprocessingError.damaged(label, "expected (px, py) column pairs, found \(axes.count) names")
+            }
+            var seen = Set<String>()
+            for name in axes where !seen.insert(name).inserted { throw PreprocessingError.duplicateColumn(name, step: label) }
+            let positions = try axes.map(position)
+            return (positions[0], positions[1], Array(positions.dropFirst(2)))
+        }
         let px = try position(reference + "_px"), py = try position(reference + "_py")
         var prefixes: [String]
         if let columns {

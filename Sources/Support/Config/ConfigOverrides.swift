@@ -2,6 +2,8 @@
 /// pipeline handing a stage its paths. They win over the job file and the built-in default.
 public struct ConfigOverrides: Sendable {
     public private(set) var values: [String: TOMLValue] = [:]
+    /// `--roles` (ROLE=COLUMN,…), read with the job file's `[roles]` by `ColumnRoles.load`.
+    public var roles: String?
 
     public init() {}
 
@@ -22,6 +24,6 @@ public struct ConfigOverrides: Sendable {
 /// The tables of a job file: each stage reads its own and accepts the others, so one pipeline
 /// file configures every stage.
 public enum JobSections {
-    public static let all = ["pipeline", "simulate", "reduce", "ensemble", "select", "generate", "evaluate"]
+    public static let all = ["pipeline", "simulate", "reduce", "ensemble", "select", "generate", "evaluate", "roles"]
     public static func besides(_ section: String) -> [String] { all.filter { $0 != section } }
 }

@@ -24,6 +24,9 @@ public struct PreparedData {
     public var framed: EventTable
     public var split: HeldOutSplit
 
+    /// The column the frame step dropped (the mu2_py role's, 0 in the rotation frame), if any.
+    public var frameColumn: String? { frame?.droppedColumn }
+
     /// A frame and scaling fitted earlier (a reducer's): the table is mapped with them, nothing is refitted.
     public struct Fitted {
         public var frame: Preprocessor?
@@ -50,26 +53,29 @@ public struct PreparedData {
 
     public static func load(path: String, dataset: String, columns requested: [String], rotate: Bool?, split: HeldOutSplit,
                      dropNonFinite: Bool, seed: UInt64, comm: Communicator, fitted: Fitted? = nil,
-                     representation: Representation = Representation()) throws -> PreparedData {
+                     representation: Representation = Representation(), roles: ColumnRoles = ColumnRoles()) throws -> PreparedData {
         let read = try EventReader.read(path: path, dataset: dataset, nonFinite: dropNonFinite ? .drop : .refuse, comm: comm)
         let table = read.table
-        let (inputColumns, features, rotating) = try comm.agree { () -> ([String], [String], Bool) in
-            guard let fitted else { return try chooseColumns(requested, available: table.columns, rotate: rotate, path: path) }
+        let (inputColumns, features, frameStep) = try comm.agree { () -> ([String], [String], PreprocessingStep?) in
+            try roles.check(columns: table.columns, table: path)
+            guard let fitted else {
+                return try chooseColumns(requested, available: table.columns, rotate: rotate, roles: roles, path: path)
+            }
             let missing = fitted.inputColumns.filter { !table.columns.contains($0) }
             guard missing.isEmpty else {
                 throw InputError("\(fitted.owner) was built for columns \(fitted.inputColumns.joined(separator: ",")) but '\(path)' "
                                  + "lacks \(missing.joined(separator: ", ")); use the table the reducer was trained on or retrain it",
                                  exitCode: ExitStatus.dataError)
             }
-            return (fitted.inputColumns, fitted.features, fitted.frame != nil)
+            return (fitted.inputColumns, fitted.features, nil)
         }
         let input = table.selecting(inputColumns.map { table.columnIndex($0)! })
         var frame: Preprocessor? = fitted?.frame
         var framed = input
         if let f = frame {
             framed = try f.forward(input, seed: seed)
-        } else if rotating {
-            var f = Preprocessor(steps: [.rotateAzimuth(reference: "mu2")])
+        } else if let frameStep {
+            var f = Preprocessor(steps: [frameStep])
             try f.fit(input, comm: comm, seed: seed)
             framed = try f.forward(input, seed: seed)
             frame = f
@@ -103,7 +109,7 @@ public struct PreparedData {
             let integers = try integerColumns(trainRows, comm: comm)
             try comm.agree { try representation.check(features: features, table: trainRows, path: path) }
             scaling = Preprocessor(steps: try comm.agree {
-                try representation.steps(features: features, integers: integers, rotated: frame != nil)
+                try representation.steps(features: features, integers: integers, dropped: frame?.droppedColumn, roles: roles)
             })
             try scaling.fit(trainRows, comm: comm, seed: seed)
         }
@@ -114,24 +120,44 @@ public struct PreparedData {
                             framed: framed, split: split)
     }
 
-    /// Validates the requested columns; with rotation (default: when mu2_px and mu2_py exist) mu2_py
-    /// is read for the frame step but is not a feature (it is 0 by construction).
-    public static func chooseColumns(_ requested: [String], available: [String], rotate: Bool?,
-                              path: String) throws -> ([String], [String], Bool) {
+    /// Validates the requested columns; with rotation (default: when columns play mu2_px and
+    /// mu2_py, `ColumnRoles`) that py column is read for the frame step but is not a feature (it is
+    /// 0 by construction). Returns the columns to read, the features and the frame step.
+    public static func chooseColumns(_ requested: [String], available: [String], rotate: Bool?, roles: ColumnRoles = ColumnRoles(),
+                                     path: String) throws -> ([String], [String], PreprocessingStep?) {
         for name in requested where !available.contains(name) {
             throw InputError("column '\(name)' is not in '\(path)'; available: \(available.joined(separator: ", "))",
                              exitCode: ExitStatus.usage)
         }
-        let canRotate = available.contains("mu2_px") && available.contains("mu2_py") && requested.contains("mu2_px")
+        let px = roles.column("mu2_px", in: available), py = roles.column("mu2_py", in: available)
+        let canRotate = px != nil && py != nil && requested.contains(px!)
         if rotate == true && !canRotate {
-            throw InputError("rotate = true needs the columns mu2_px (among --columns) and mu2_py in '\(path)'; "
-                             + "set rotate = false", exitCode: ExitStatus.usage)
+            throw InputError("rotate = true needs the columns of the roles mu2_px (among --columns) and mu2_py in '\(path)' "
+                             + "(map them in [roles] or --roles); set rotate = false", exitCode: ExitStatus.usage)
         }
-        let rotating = rotate ?? canRotate
-        let features = requested.filter { !(rotating && $0 == "mu2_py") }
-        let wanted = Set(features + (rotating ? ["mu2_py"] : []))
-        let input = rotating ? available.filter { wanted.contains($0) } : features
-        return (input, features, rotating)
+        guard rotate ?? canRotate, let px, let py else { return (requested, requested, nil) }
+        let features = requested.filter { $0 != py }
+        let wanted = Set(features + [py])
+        let input = available.filter { wanted.contains($0) }
+        return (input, features, frameStep(px: px, py: py, input: input, roles: roles))
+    }
+
+    /// The rotation removing the azimuth of the mu2 role's (px, py), rotating the mu1 and met
+    /// vectors the table has and every other X_px/X_py pair with it: without a role map the
+    /// built-in step on the X_px/X_py names (the same rotation; models stay as they were), else
+    /// one on the columns named.
+    static func frameStep(px: String, py: String, input: [String], roles: ColumnRoles) -> PreprocessingStep {
+        var others: [(px: String, py: String)] = []
+        for vector in ["mu1", "met"] {
+            if let x = roles.column(vector + "_px", in: input), let y = roles.column(vector + "_py", in: input) { others.append((x, y)) }
+        }
+        let claimed = Set(others.flatMap { [$0.px, $0.py] } + [px, py])
+        let plain = input.compactMap { name -> (px: String, py: String)? in
+            guard name.hasSuffix("_px") else { return nil }
+            let y = String(name.dropLast(3)) + "_py"
+            return input.contains(y) && !claimed.contains(name) && !claimed.contains(y) ? (name, y) : nil
+        }
+        return roles.isEmpty ? .rotateAzimuth(reference: "mu2") : .rotateAzimuth(reference: (px, py), others: others + plain)
     }
 
     /// Columns whose training values are all integers (e.g. nvtx), over all ranks.

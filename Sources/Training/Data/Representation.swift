@@ -53,8 +53,10 @@ public struct Representation {
     }
 
     /// The steps in order: pair mass, integer smearing, zero spike, log1p, quantile, standardise.
-    public func steps(features: [String], integers: [String], rotated: Bool) throws -> [PreprocessingStep] {
-        try Representation.pairMassStep(pairMass, features: features, rotated: rotated)
+    /// `dropped`: the column the frame step removed (the mu2_py role's), 0 in the rotation frame.
+    public func steps(features: [String], integers: [String], dropped: String?,
+                      roles: ColumnRoles = ColumnRoles()) throws -> [PreprocessingStep] {
+        try Representation.pairMassStep(pairMass, features: features, dropped: dropped, roles: roles)
             + (integers.isEmpty ? [] : [.smearInteger(integers)])
             + (zeroSpike.isEmpty ? [] : [.zeroSpike(zeroSpike)])
             + (log1p.isEmpty ? [] : [.log1p(log1p)])
@@ -87,18 +89,21 @@ public struct Representation {
     }
 
     /// The `pairMass` step for vectors (a, b): both energies and every momentum component must be
-    /// features, except b's p_y when the frame step dropped it (it is 0 there).
-    public static func pairMassStep(_ pair: [String], features: [String], rotated: Bool) throws -> [PreprocessingStep] {
+    /// features, except b's p_y when the frame step dropped it (it is 0 there). A component is the
+    /// column playing its role (`mu1_E` …, `ColumnRoles`), else the column of that name.
+    public static func pairMassStep(_ pair: [String], features: [String], dropped: String?,
+                                    roles: ColumnRoles = ColumnRoles()) throws -> [PreprocessingStep] {
         guard pair.count == 2 else { return [] }
-        let dropped: Set<String> = rotated ? ["mu2_py"] : []
-        let components = PreprocessingStep.pairMassComponents(pair[0], pair[1])
-        let missing = components.filter { !features.contains($0) && !dropped.contains($0) }
+        let present = features + (dropped.map { [$0] } ?? [])
+        let wanted = PreprocessingStep.pairMassComponents(pair[0], pair[1])
+        let components = wanted.map { roles.column($0, in: present) }
+        let missing = zip(wanted, components).filter { $0.1 == nil }.map(\.0)
         guard missing.isEmpty else {
-            throw InputError("pair_mass = \(pair.joined(separator: ",")) needs the columns \(components.joined(separator: ",")) "
-                             + "among the features, found none for \(missing.joined(separator: ",")); add them to columns or "
-                             + "drop pair_mass", exitCode: ExitStatus.usage)
+            throw InputError("pair_mass = \(pair.joined(separator: ",")) needs the columns \(wanted.joined(separator: ",")) "
+                             + "among the features, found none for \(missing.joined(separator: ",")); add them to columns "
+                             + "or drop pair_mass", exitCode: ExitStatus.usage)
         }
-        return [.pairMass(PreprocessingStep.pairMassComponents(pair[0], pair[1], zero: dropped))]
+        return [.pairMass(components.map { $0! == dropped ? PreprocessingStep.zeroComponent : $0! })]
     }
 
     /// The position of a column an option lists among the features, or the one-line refusal

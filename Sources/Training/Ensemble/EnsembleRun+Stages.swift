@@ -33,6 +33,17 @@ extension EnsembleRun {
         s.restartIndices.filter { RestartFiles(run: s.out, index: $0).readResult() == nil }
     }
 
+    /// The ensemble's saved work, for the requeue guard: every step of a finished, pruned or diverged
+    /// restart, and the step of each unfinished restart's state.h5. Rank 0 only.
+    public static func savedSteps(_ s: GANSettings) -> Int {
+        s.restartIndices.reduce(0) { sum, index in
+            let files = RestartFiles(run: s.out, index: index)
+            if files.readResult() != nil { return sum + s.steps }
+            let step = (try? Checkpoint.read(from: files.state)).flatMap { try? $0.int("step") } ?? 0
+            return sum + Int(step)
+        }
+    }
+
     public static func broadcast(_ values: [Int], comm: Communicator) throws -> [Int] {
         let count = Int(try comm.broadcast(Int64(values.count)))
         var buffer = comm.isRoot ? values.map(Int64.init) : [Int64](repeating: 0, count: count)

@@ -50,7 +50,8 @@ public enum EnsembleRun {
                 try runStage(alive, until: end, s: s, data: data, scorer: scorer, world: world, group: group, console: console)
             }
             if try world.allreduce(Int32(stopped ? 1 : 0), op: .max) != 0 {
-                throw world.reportedOnce(EnsembleStopped(run: s.out))
+                throw world.stopped(StopRecord(directory: s.out, stage: "ensemble"), total: s.restartIndices.count * s.steps,
+                                    unit: "restart steps", stop: EnsembleStopped(run: s.out)) { savedSteps(s) }
             }
             if stageIndex < stages.count - 1 {
                 alive = try world.agree { world.isRoot ? try prune(alive, at: end, s: s, console: console) : [] }
@@ -58,6 +59,7 @@ public enum EnsembleRun {
             }
         }
         try world.agree { if world.isRoot { try finish(s, console: console) } }
+        world.clearing(StopRecord(directory: s.out, stage: "ensemble"))
     }
 
     /// Trains every restart of `tasks` to `end`; returns whether a stop signal ended this group's work.

@@ -21,11 +21,13 @@ public struct GANData {
     public var trainTotal: Int
     /// The spiked feature columns of the training rows (ZeroCalibration.spikes).
     public var zeroSpikes: [ZeroCalibration.Spike] = []
+    /// Which columns play the physics roles the score quantities are computed from.
+    public var roles = ColumnRoles()
 
     /// Columns of the generator's output.
     public var outputColumns: [String] { train.columns }
-    /// Physical columns in the rotation frame: the features, plus the rotated-away mu2_py (zeros).
-    public var frameColumns: [String] { RowMapping.frameColumns(features: prepared.features, rotated: prepared.frame != nil) }
+    /// Physical columns in the rotation frame: the features, plus the rotated-away mu2_py role's column (zeros).
+    public var frameColumns: [String] { RowMapping.frameColumns(features: prepared.features, dropped: prepared.frameColumn) }
 
     public static func load(_ s: GANSettings, comm: Communicator) throws -> GANData {
         if s.space == .latent, let path = s.reducerModel {
@@ -42,7 +44,7 @@ public struct GANData {
                                              features: reducer.features, owner: "reducer '\(path)'")
             let prepared = try PreparedData.load(path: s.data, dataset: s.dataset, columns: reducer.inputColumns, rotate: nil,
                                                  split: reducer.split, dropNonFinite: s.dropNonFinite, seed: s.seed,
-                                                 comm: comm, fitted: fitted)
+                                                 comm: comm, fitted: fitted, roles: s.roles)
             let codes = reducer.encode(prepared.train)
             var scaling = Preprocessor(steps: [.standardize(reducer.latentColumns)])
             try scaling.fit(codes, comm: comm, seed: s.seed)
@@ -50,23 +52,23 @@ public struct GANData {
             train.firstRow = prepared.train.firstRow
             return GANData(space: .latent, prepared: prepared, reducer: reducer, latentScaling: scaling, train: train,
                            trainTotal: prepared.trainTotal,
-                           zeroSpikes: try ZeroCalibration.spikes(prepared.trainPhysical, comm: comm))
+                           zeroSpikes: try ZeroCalibration.spikes(prepared.trainPhysical, comm: comm), roles: s.roles)
         }
         let columns = try s.columns ?? EventReader.describe(path: s.data, dataset: s.dataset, comm: comm).columns
         let prepared = try PreparedData.load(path: s.data, dataset: s.dataset, columns: columns, rotate: s.rotate,
                                              split: HeldOutSplit(fraction: s.holdout, seed: s.seed),
                                              dropNonFinite: s.dropNonFinite, seed: s.seed, comm: comm,
-                                             representation: s.representation)
+                                             representation: s.representation, roles: s.roles)
         return GANData(space: .full, prepared: prepared, reducer: nil, latentScaling: nil, train: prepared.train,
                        trainTotal: prepared.trainTotal,
-                       zeroSpikes: try ZeroCalibration.spikes(prepared.trainPhysical, comm: comm))
+                       zeroSpikes: try ZeroCalibration.spikes(prepared.trainPhysical, comm: comm), roles: s.roles)
     }
 
     /// Generator output rows → physical rows in the rotation frame (`frameColumns`), before any
     /// zero calibration (the scorer fits the snapshot's own, `ZeroCalibration.matching`): the map
     /// scoring and the regression terms share, its workspaces sized for `maxRows` rows.
     public func rowMapping(maxRows: Int) throws -> RowMapping {
-        let ending = RowMapping.Ending.rotationFrame(rotated: prepared.frame != nil)
+        let ending = RowMapping.Ending.rotationFrame(dropped: prepared.frameColumn)
         if let reducer, let latentScaling {
             return try RowMapping(reducer: reducer, latentScaling: latentScaling, ending: ending, maxRows: maxRows)
         }
@@ -77,6 +79,6 @@ public struct GANData {
     /// explicit score they cannot give, or the default score's fallback with its note.
     public func scoreChoice(_ s: GANSettings) throws -> ScoreChoice {
         try ScoreChoice.resolve(requested: s.score, isDefault: s.scoreIsDefault, frameColumns: frameColumns,
-                                features: prepared.features, data: s.data)
+                                features: prepared.features, data: s.data, roles: s.roles)
     }
 }

@@ -11,7 +11,7 @@ extension GANSettings {
         ConfigOption("reducer", .string, help: "Run directory of `latentsim reduce`, for space = latent."),
         ConfigOption("space", .string, default: "latent", help: "latent or full."),
         ConfigOption("columns", .strings, help: "Feature columns for space = full."),
-        ConfigOption("rotate", .bool, help: "Rotate events so mu2_py = 0 (space = full)."),
+        ConfigOption("rotate", .bool, help: "Rotate events so the mu2_py role's column is 0 (space = full)."),
         ConfigOption("log1p", .strings, default: .array([]), help: "Columns mapped through log1p (space = full)."),
         ConfigOption("zero_spike", .strings, default: .array([]), help: "Columns whose zero spike is moved below their continuum (space = full)."),
         ConfigOption("quantile", .strings, default: .array([]), help: "Columns mapped through their CDF onto a standard normal (space = full)."),
@@ -112,8 +112,9 @@ extension GANSettings {
             dropNonFinite: try job.bool("drop_nonfinite"),
             out: try job.string("out"), toml: "", threads: try job.int("threads"))
         s.scoreIsDefault = job.overrides["score"] == nil && job.fileValues["score"] == nil
+        s.roles = try ColumnRoles.load(job: config, cli: overrides.roles)
         try s.validate()
-        s.toml = job.describe()
+        s.toml = job.describe() + s.roles.tomlText
         return s
     }
 }

@@ -58,6 +58,8 @@ public struct GANSettings {
     public var toml: String
     /// `train-gan --restart i`: train only restart i of the ensemble this configuration describes.
     public var only: Int? = nil
+    /// Which columns play the physics roles (`[roles]`, `--roles`).
+    public var roles = ColumnRoles()
     /// In-process workers per rank, each on its share of the batch with a single-threaded OpenBLAS
     /// (1: one worker). T workers in one process train like T ranks of one worker.
     public var threads: Int = 1

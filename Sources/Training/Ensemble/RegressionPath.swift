@@ -21,17 +21,15 @@ public final class RegressionPath {
     public init?(_ s: GANSettings, data: GANData, maxRows: Int, comm: Communicator) throws {
         guard !s.regression.isEmpty, s.c1 > 0 || s.c2 > 0 else { return nil }
         let frameColumns = data.frameColumns
-        let realFrame = RowMapping.appendingFrameColumn(data.prepared.trainPhysical, rotated: data.prepared.frame != nil)
+        let realFrame = RowMapping.appendingFrameColumn(data.prepared.trainPhysical, dropped: data.prepared.frameColumn)
         terms = try s.regression.map { q in
-            let columns = try q.inputs.map { name -> Int in
-                guard let j = frameColumns.firstIndex(of: name) else {
-                    throw InputError("regression quantity '\(q.rawValue)' needs column '\(name)', which the features "
-                                     + "(\(frameColumns.joined(separator: ","))) lack; drop it from regression",
-                                     exitCode: ExitStatus.usage)
-                }
-                return j
+            guard let columns = q.columnPositions(in: frameColumns, roles: s.roles) else {
+                let lacking = q.inputs.filter { s.roles.column($0, in: frameColumns) == nil }
+                throw InputError("regression quantity '\(q.rawValue)' needs column '\(lacking[0])', which the features "
+                                 + "(\(frameColumns.joined(separator: ","))) lack; drop it from regression",
+                                 exitCode: ExitStatus.usage)
             }
-            let target = try MomentRegression.targets(realFrame, quantity: q, comm: comm)
+            let target = try MomentRegression.targets(realFrame, quantity: q, roles: s.roles, comm: comm)
             return MomentRegression(quantity: q, columns: columns, width: frameColumns.count, targetMean: target.mean,
                                     targetStd: target.std, c1: s.c1, c2: s.c2, maxRows: maxRows)
         }

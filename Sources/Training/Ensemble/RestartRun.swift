@@ -62,6 +62,7 @@ public final class RestartRun {
                 console.line(logLine(done, losses: stepLosses, score: score, rate: Double(s.snapshotEvery) / max(now - last, 1e-9)))
                 last = now
             }
+            StopSignal.tick("ensemble")
             if stepLosses.stopRequested {
                 try comm.agree {
                     if comm.isRoot { try GeneratorSnapshot.state(trainer, step: done, restart: index, losses: losses).write(to: files.state) }

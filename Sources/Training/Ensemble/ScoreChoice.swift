@@ -24,18 +24,20 @@ public struct ScoreChoice: Equatable {
     }
 
     /// `frameColumns`: the columns quantities are computed from; `features`: the per-column KS
-    /// columns; `data`: the training table, named in the refusal.
+    /// columns; `data`: the training table, named in the refusal; `roles`: which columns the
+    /// derived quantities are computed from.
     public static func resolve(requested: [String], isDefault: Bool, frameColumns: [String], features: [String],
-                               data: String) throws -> ScoreChoice {
+                               data: String, roles: ColumnRoles = ColumnRoles()) throws -> ScoreChoice {
         let probe = EventTable(columns: frameColumns, rows: 0)
-        let derived = DerivedQuantity.allCases.filter(probe.isComputable).map(\.rawValue)
+        let derived = DerivedQuantity.allCases.filter { probe.isComputable($0, roles: roles) }.map(\.rawValue)
+        let requested = requested.map { roles.resolve($0, in: frameColumns) }
         let available = frameColumns + derived
         let missing = requested.filter { !available.contains($0) }
         guard !missing.isEmpty else { return ScoreChoice(names: requested) }
         guard isDefault else {
             let reasons = missing.map { name -> String in
                 guard let quantity = DerivedQuantity(rawValue: name) else { return "'\(name)' is neither a column nor a derived quantity" }
-                let lacking = quantity.inputs.filter { !frameColumns.contains($0) }
+                let lacking = quantity.inputs.filter { roles.column($0, in: frameColumns) == nil }
                 return "'\(name)' needs \(lacking.joined(separator: ", ")), which the columns lack"
             }
             throw InputError("cannot score on \(requested.joined(separator: ",")) with the training columns of '\(data)': "

@@ -1,4 +1,5 @@
 import Comm
+import EventStore
 import Foundation
 import Support
 
@@ -24,6 +25,13 @@ public struct SelectSettings {
 /// outcome, so the stage behaves the same under mpirun as alone.
 public enum SelectStage {
     public static func run(_ s: SelectSettings, comm: Communicator, console: Console) throws {
+        // Short: a stop signal is honoured only before it starts (it then changes nothing).
+        let record = StopRecord(directory: s.run, stage: "select")
+        StopSignal.tick("select")
+        if try comm.stopRequested() {
+            throw comm.stopped(record, total: 1, unit: "selections", stop: StageStopped(
+                "select did not start (it changed nothing in \(s.run))")) { 0 }
+        }
         try comm.agree {
             guard s.top > 0 else {
                 throw InputError("--top must be a positive number of rows, found \(s.top)", exitCode: ExitStatus.usage)
@@ -46,6 +54,7 @@ public enum SelectStage {
                          + "\(Leaderboard.format(best.value(chosen), digits: chosen == .ksSum ? 5 : 1))) -> "
                          + (run as NSString).appendingPathComponent("best"))
         }
+        comm.clearing(record)
     }
 
     /// The metric named on the command line, else the one the run's current selection used (so a

@@ -44,13 +44,13 @@ public final class SnapshotScorer {
         self.events = events
         self.seed = seed
         self.comm = comm
-        let held = RowMapping.appendingFrameColumn(data.prepared.heldOutPhysical, rotated: data.prepared.frame != nil)
+        let held = RowMapping.appendingFrameColumn(data.prepared.heldOutPhysical, dropped: data.prepared.frameColumn)
         let gathered = try comm.gatherv(held.values)
         try comm.agree {
             guard let gathered else { return }
             let table = EventTable(columns: frameColumns, rows: gathered.count / frameColumns.count, values: gathered)
             for name in names + columns.filter({ !names.contains($0) }) {
-                let values = try table.quantity(name)
+                let values = try table.quantity(name, roles: data.roles)
                 reference[name] = values.sorted()
             }
         }
@@ -128,7 +128,7 @@ public final class SnapshotScorer {
     private func evaluate(_ table: EventTable) throws -> SnapshotScore {
         var ks: [String: Double] = [:]
         for name in names + columns.filter({ !names.contains($0) }) {
-            let values = try table.quantity(name)
+            let values = try table.quantity(name, roles: data.roles)
             ks[name] = KolmogorovSmirnov.statistic(sortedA: reference[name] ?? [], sortedB: values.sorted())
         }
         return SnapshotScore(ks: names.map { ($0, ks[$0] ?? .nan) }, columns: columns.map { ($0, ks[$0] ?? .nan) },

@@ -41,7 +41,8 @@ public enum AutoencoderRun {
                                   batch: batch, seed: s.seed)
         let derived = s.derivedLoss.isEmpty ? nil
             : try DerivedLoss(quantities: s.derivedLoss, weight: s.derivedWeight, scaling: data.scaling,
-                              realPhysical: data.trainPhysical, rotated: data.frame != nil, maxRows: s.batch, comm: comm)
+                              realPhysical: data.trainPhysical, dropped: data.frameColumn, roles: s.roles,
+                              maxRows: s.batch, comm: comm)
         // Worker threads each call a single-threaded OpenBLAS (a multi-threaded one under them
         // would oversubscribe the cores and synchronise every small product).
         if s.threads > 1 { BLAS.threads = 1 }
@@ -49,16 +50,22 @@ public enum AutoencoderRun {
                                              workerShards: s.threads > 1 ? data.trainShards(parts: s.threads) : [],
                                              derived: derived)
         let modelPath = (s.out as NSString).appendingPathComponent("model.h5")
-        let start = s.resume ? try restore(modelPath, model: model, optimizer: optimizer, comm: comm) : 0
+        // --resume without a checkpoint yet starts at step 0, so a requeued job can always pass it.
+        let found = try comm.broadcast(Int32(comm.isRoot && FileManager.default.fileExists(atPath: modelPath) ? 1 : 0)) != 0
+        let resuming = s.resume && found
+        if s.resume && !found { console.line("reduce: no checkpoint \(modelPath) yet; starting from step 0") }
+        // The requeue guard compares a stop with the previous one of the same training only.
+        if !resuming { comm.clearing(StopRecord(directory: s.out, stage: "reduce")) }
+        let start = resuming ? try restore(modelPath, model: model, optimizer: optimizer, comm: comm) : 0
         // The schedule spans every epoch; --steps only truncates, so a shorter run followed by
         // --resume walks exactly the path of an uninterrupted one.
         let horizon = s.epochs * plan.stepsPerEpoch
         let totalSteps = min(horizon, s.steps ?? .max)
         let history = try History(path: (s.out as NSString).appendingPathComponent("history.jsonl"),
-                                  active: comm.isRoot, keepThrough: s.resume ? start : nil)
+                                  active: comm.isRoot, keepThrough: resuming ? start : nil)
         let progress = ProgressBar(console: console, total: totalSteps, start: start, label: "step", unit: "samples",
                                 unitsPerItem: Double(batch))
-        var lastGood: (path: String, step: Int)? = s.resume ? (modelPath, start) : nil
+        var lastGood: (path: String, step: Int)? = resuming ? (modelPath, start) : nil
         func state(_ step: Int) -> TrainingState {
             TrainingState(parameters: model.copyParameters(), optimizerState: optimizer.copyState(),
                           optimizerSteps: optimizer.stepCount, step: step)
@@ -90,9 +97,11 @@ public enum AutoencoderRun {
                 console.line("epoch \(done / plan.stepsPerEpoch)/\(s.epochs) step \(done) train loss "
                              + "\(String(format: "%.5f", result.loss)) held-out loss \(String(format: "%.5f", validation))")
             }
+            StopSignal.tick("reduce")
             if result.stopRequested {
                 try checkpoint(done)
-                throw comm.reportedOnce(CheckpointedStop(step: done, path: modelPath))
+                throw comm.stopped(StopRecord(directory: s.out, stage: "reduce"), total: totalSteps, unit: "steps",
+                                   stop: CheckpointedStop(step: done, path: modelPath)) { done }
             }
             if done % s.checkpointEvery == 0 && done < totalSteps { try checkpoint(done) }
         }

@@ -36,15 +36,16 @@ public final class DerivedLoss {
     private var q: [Double], weights: [Double]
 
     /// `realPhysical`: the local training rows in physical units (features, rotation frame), row i
-    /// matching row i of the trainer's preprocessed table; `frameColumns` = its columns plus mu2_py
-    /// when the frame step dropped that column (it is then 0 in every row).
-    public init(quantities names: [String], weight: Double, scaling: Preprocessor, realPhysical: EventTable, rotated: Bool,
-         maxRows: Int, comm: Communicator) throws {
-        let frameColumns = RowMapping.frameColumns(features: realPhysical.columns, rotated: rotated)
-        let resolved = try comm.agree { try names.map { try MomentRegression.resolve($0, columns: frameColumns) } }
-        let frame = RowMapping.appendingFrameColumn(realPhysical, rotated: rotated)
+    /// matching row i of the trainer's preprocessed table; `frameColumns` = its columns plus the
+    /// column the frame step dropped (`dropped`, the mu2_py role's; then 0 in every row). `roles`
+    /// say which columns the quantities are computed from.
+    public init(quantities names: [String], weight: Double, scaling: Preprocessor, realPhysical: EventTable, dropped: String?,
+                roles: ColumnRoles = ColumnRoles(), maxRows: Int, comm: Communicator) throws {
+        let frameColumns = RowMapping.frameColumns(features: realPhysical.columns, dropped: dropped)
+        let resolved = try comm.agree { try names.map { try MomentRegression.resolve($0, columns: frameColumns, roles: roles) } }
+        let frame = RowMapping.appendingFrameColumn(realPhysical, dropped: dropped)
         terms = try resolved.map { quantity, columns in
-            let spread = try MomentRegression.targets(frame, quantity: quantity, comm: comm).std
+            let spread = try MomentRegression.targets(frame, quantity: quantity, roles: roles, comm: comm).std
             var real = [Double](repeating: 0, count: frame.rows)
             frame.values.withUnsafeBufferPointer { v in
                 real.withUnsafeMutableBufferPointer { quantity.values(v, count: frame.rows, width: frame.width, columns: columns, into: $0) }
@@ -53,7 +54,7 @@ public final class DerivedLoss {
         }
         self.weight = weight
         precondition(scaling.inputColumns == realPhysical.columns, "the scaling maps other columns than the training rows")
-        mapping = try RowMapping(latentScaling: nil, decoder: nil, scaling: scaling, ending: .rotationFrame(rotated: rotated),
+        mapping = try RowMapping(latentScaling: nil, decoder: nil, scaling: scaling, ending: .rotationFrame(dropped: dropped),
                                  maxRows: maxRows)
         physicalGradient = FloatStorage(count: maxRows * frameColumns.count)
         q = [Double](repeating: 0, count: maxRows)

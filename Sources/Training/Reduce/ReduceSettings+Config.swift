@@ -21,7 +21,7 @@ extension ReduceSettings {
         ConfigOption("schedule", .string, default: "cosine", help: "cosine or constant."),
         ConfigOption("holdout", .double, default: 0.1, help: "Held-out fraction."),
         ConfigOption("checkpoint_every", .int, default: 1000, help: "Checkpoint every K steps."),
-        ConfigOption("rotate", .bool, help: "Rotate events so mu2_py = 0."),
+        ConfigOption("rotate", .bool, help: "Rotate events so the mu2_py role's column is 0."),
         ConfigOption("pair_mass", .strings, default: .array([]), help: "Vectors whose pair mass replaces the first energy."),
         ConfigOption("keep", .strings, default: .array([]), help: "Features carried into the latent space unchanged (counted in latent)."),
         ConfigOption("derived_loss", .strings, default: .array([]), help: "Derived quantities in the autoencoder loss."),
@@ -61,8 +61,9 @@ extension ReduceSettings {
             derivedWeight: try job.double("derived_weight"),
             dropNonFinite: try job.bool("drop_nonfinite"),
             out: try job.string("out"), resume: resume, toml: "")
+        s.roles = try ColumnRoles.load(job: config, cli: overrides.roles)
         try s.validate()
-        s.toml = job.describe()
+        s.toml = job.describe() + s.roles.tomlText
         return s
     }
 }

@@ -37,6 +37,8 @@ public struct ReduceSettings {
     public var out: String
     public var resume: Bool
     public var toml: String
+    /// Which columns play the physics roles (`[roles]`, `--roles`).
+    public var roles = ColumnRoles()
 
     public init(data: String, dataset: String, columns: [String], method: Reducer.Method, latent: Int, epochs: Int, steps: Int?, batch: Int, threads: Int, seed: UInt64, widths: [Int], lr: Double, optimizer: String, schedule: String, holdout: Double, checkpointEvery: Int, rotate: Bool?, representation: Representation, keep: [String], derivedLoss: [String], derivedWeight: Double, dropNonFinite: Bool, out: String, resume: Bool, toml: String) {
         self.data = data

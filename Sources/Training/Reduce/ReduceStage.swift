@@ -10,9 +10,11 @@ public enum ReduceStage {
     /// latent.h5, reconstruction.json, config.toml and heldout.h5 (the rows it never trained on).
     public static func run(_ s: ReduceSettings, comm: Communicator, console: Console) throws {
         try comm.agree { if comm.isRoot { try OutputPath((s.out as NSString).appendingPathComponent("model.h5")).prepare() } }
+        let record = StopRecord(directory: s.out, stage: "reduce")
         let data = try PreparedData.load(path: s.data, dataset: s.dataset, columns: s.columns, rotate: s.rotate,
                                          split: HeldOutSplit(fraction: s.holdout, seed: s.seed),
-                                         dropNonFinite: s.dropNonFinite, seed: s.seed, comm: comm, representation: s.representation)
+                                         dropNonFinite: s.dropNonFinite, seed: s.seed, comm: comm, representation: s.representation,
+                                         roles: s.roles)
         try comm.agree { try ReduceStage.checkLatent(s.latent, keep: s.keep, features: data.features) }
         let kept = s.keep.isEmpty ? "" : " (\(s.latent - s.keep.count) codes + kept \(s.keep.joined(separator: ",")))"
         console.line("reduce: \(s.method.rawValue) \(data.features.count) → \(s.latent)\(kept) on \(data.trainTotal) training rows, "
@@ -28,6 +30,7 @@ public enum ReduceStage {
         let heldOut = (s.out as NSString).appendingPathComponent(HeldOutTable.fileName)
         let rows = try HeldOutTable.write(source: s.data, dataset: s.dataset, dropNonFinite: s.dropNonFinite,
                                           split: data.split, to: heldOut, comm: comm)
+        comm.clearing(record)
         console.line("held-out rows (never trained on): \(rows) rows of \(s.data) -> \(heldOut); evaluate generated events "
                      + "against this file")
     }

@@ -94,7 +94,7 @@ public final class Reducer {
     /// The reducer's own latent rows (`latentColumns`) → physical rows in the frame of the
     /// features, zero spikes restored: the one `RowMapping`, without latent standardisation.
     public func rowMapping(maxRows: Int = Reducer.inferenceBatch) throws -> RowMapping {
-        try RowMapping(reducer: self, latentScaling: nil, zeros: zeros, ending: .rotationFrame(rotated: false), maxRows: maxRows)
+        try RowMapping(reducer: self, latentScaling: nil, zeros: zeros, ending: .rotationFrame(dropped: nil), maxRows: maxRows)
     }
 
     /// Latent rows (n) → preprocessed rows (k features). A decoder reads whole latent rows; PCA

@@ -27,10 +27,10 @@ public final class RowMapping {
 
     /// Where the rows end.
     public enum Ending {
-        /// The rotation frame (`frameColumns`): the features, then mu2_py = 0 when the events were
-        /// rotated. No random azimuth: it would wash out phi_miss and the px/py columns that scores
+        /// The rotation frame (`frameColumns`): the features, then the rotated-away column (the
+        /// mu2_py role's, `dropped`) = 0 when the events were rotated. No random azimuth: it would wash out phi_miss and the px/py columns that scores
         /// compare, and it has no per-value derivative. Scoring and the training losses end here.
-        case rotationFrame(rotated: Bool)
+        case rotationFrame(dropped: String?)
         /// The table's own `columns` in file order: the features placed into the frame's output
         /// layout (or straight into `columns` without a frame), then the frame's inverse (mu2_py
         /// restored, a uniformly random azimuth per event from its own stream). Generation ends here.
@@ -90,8 +90,8 @@ public final class RowMapping {
         inputColumns = latentScaling?.outputColumns ?? (decoder != nil ? latentColumns : scaling.outputColumns)
         var frameWidth = 0
         switch ending {
-        case .rotationFrame(let rotated):
-            columns = RowMapping.frameColumns(features: features, rotated: rotated)
+        case .rotationFrame(let dropped):
+            columns = RowMapping.frameColumns(features: features, dropped: dropped)
             placement = []
         case .restored(let frame, let columns):
             self.columns = columns
@@ -109,11 +109,11 @@ public final class RowMapping {
         latentGradient = FloatStorage(count: maxRows * inputColumns.count)
     }
 
-    /// Real rows of the rotation frame with the zero mu2_py column appended when rotated (the
-    /// layout `RowMapping` ends generated rows in for scoring and the training losses).
-    public static func appendingFrameColumn(_ table: EventTable, rotated: Bool) -> EventTable {
-        guard rotated else { return table }
-        var out = EventTable(columns: frameColumns(features: table.columns, rotated: true), rows: table.rows,
+    /// Real rows of the rotation frame with the zero `dropped` column (the mu2_py role's) appended
+    /// when rotated (the layout `RowMapping` ends generated rows in for scoring and the training losses).
+    public static func appendingFrameColumn(_ table: EventTable, dropped: String?) -> EventTable {
+        guard dropped != nil else { return table }
+        var out = EventTable(columns: frameColumns(features: table.columns, dropped: dropped), rows: table.rows,
                              firstRow: table.firstRow)
         let (k, w) = (table.width, out.width)
         table.values.withUnsafeBufferPointer { f in
@@ -122,9 +122,9 @@ public final class RowMapping {
         return out
     }
 
-    /// The rotation frame's columns: the features, plus the rotated-away mu2_py (zeros) when rotated.
-    public static func frameColumns(features: [String], rotated: Bool) -> [String] {
-        features + (rotated ? ["mu2_py"] : [])
+    /// The rotation frame's columns: the features, plus the rotated-away column (zeros) when rotated.
+    public static func frameColumns(features: [String], dropped: String?) -> [String] {
+        features + (dropped.map { [$0] } ?? [])
     }
 
     private static func placement(_ features: [String], layout: [String]) throws -> [Int] {

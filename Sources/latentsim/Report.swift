@@ -1,0 +1,27 @@
+import ArgumentParser
+import Comm
+import Evaluation
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draw a run's HTML report: histograms with ratio panels, correlations, training curves, leaderboard, "
+            + "throughput and the classifier study.",
+        discussion: "latentsim report RUN writes RUN/report/index.html (open it in a browser) from the files the "
+            + "pipeline wrote: evaluation.json, the held-out and generated tables, ensemble/ (snapshots.jsonl, "
+            + "leaderboard.json, best/selection.json), generated/manifest.json and reduce/history.jsonl; the study "
+            + "curves when STUDY/augment.json (default RUN/study) exists. Per column and physics quantity: real vs "
+            + "generated histograms (unit area) with a generated/real ratio panel, KS and its noise floor in the "
+            + "legend; the counts drawn are in report/histograms.json. Drawn by the Python module python/latentsim_report "
+            + "(numpy, h5py, matplotlib, mplhep: `bash scripts/setup.sh` installs them; LATENTSIM_PYTHON picks the "
+            + "interpreter); without them the command says so and exits 69.")
+
+    @Argument(help: "Run directory: the pipeline's output (or any directory holding evaluation.json).") var runDirectory: String
+    @Option(help: "Directory that receives report/ (default: RUN).") var out: String?
+    @Option(help: "Study directory holding augment.json and/or latent.json (default: RUN/study when it exists).")
+    var study: String?
+
+    func run() throws {
+        let comm = try Communicator.world()
+        try ReportStage.run(ReportSettings(run: runDirectory, out: out, study: study), comm: comm, console: Console(comm: comm))
+    }
+}

@@ -1,0 +1,112 @@
+import Comm
+import EventStore
+import Foundation
+import XCTest
+@testable import Support
+
+/// `--roles` and `[roles]` outside the pipeline: `inspect` says which roles the columns play and
+/// which quantities follow; a full-space `ensemble` (rotation, regression terms, default score)
+/// under the user's names trains and scores exactly as under ours.
+final class OwnDataRolesTests: XCTestCase {
+    static let muons = "mu1_E=E1,mu1_px=px1,mu1_py=py1,mu1_pz=pz1,mu2_E=E2,mu2_px=px2,mu2_py=py2,mu2_pz=pz2"
+
+    func lines(_ stdout: String, prefix: String) -> [String] {
+        stdout.split(separator: "\n").map(String.init).filter { $0.hasPrefix(prefix) }
+    }
+
+    func testInspectListsTheRolesAndTheQuantitiesAPartialMapAllows() throws {
+        let r = try CLI.run(["inspect", OwnDataTests.tables.renamed, "--roles", OwnDataRolesTests.muons], ranks: 2)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(lines(r.stdout, prefix: "roles ") + lines(r.stdout, prefix: "unplayed ") + lines(r.stdout, prefix: "derived "), [
+            "roles     mu1_E=E1 mu1_px=px1 mu1_py=py1 mu1_pz=pz1 mu2_E=E2 mu2_px=px2 mu2_py=py2 mu2_pz=pz2 "
+                + "(ROLE=COLUMN: mapped in --roles; ROLE: matched by name)",
+            "unplayed  nvtx met_px met_py mu1_iso mu2_iso jet1_pt jet2_pt jet3_pt jet4_pt jet5_pt",
+            "derived   mll ptll dphi_ll; not computable: met (needs met_px,met_py), phi_miss (needs met_px,met_py), "
+                + "njets (needs jet1_pt,jet2_pt,jet3_pt,jet4_pt,jet5_pt)",
+        ])
+        // The built-in names match by name: every role is played and every quantity follows.
+        let original = try CLI.run(["inspect", OwnDataTests.tables.original])
+        XCTAssertEqual(original.status, 0, original.stderr)
+        XCTAssertEqual(lines(original.stdout, prefix: "unplayed "), ["unplayed  none"])
+        XCTAssertEqual(lines(original.stdout, prefix: "derived "), ["derived   mll ptll met phi_miss dphi_ll njets"])
+    }
+
+    func testAFullSpaceEnsembleUnderRolesScoresLikeTheOriginalNames() throws {
+        let job = CLI.fixture(text: """
+        [ensemble]
+        space = "full"
+        regression = ["mll", "ptll", "phi_miss"]
+        c1 = 1e-3
+        c2 = 1e-3
+        generator_widths = [16, 16]
+        discriminator_widths = [16, 8]
+        batch = 64
+        steps = 20
+        snapshot_every = 10
+        validation_events = 300
+        optimizer = "adam"
+        lr = 1e-3
+        top_k = 1
+        restarts = 1
+        """, to: CLI.path("own-full.toml"))
+        let all = OwnDataTests.renaming.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
+        var records: [String] = []
+        for (label, data, roles) in [("original", OwnDataTests.tables.original, [String]()),
+                                     ("renamed", OwnDataTests.tables.renamed, ["--roles", all])] {
+            let out = CLI.path("own-full-\(label)")
+            let r = try CLI.run(["ensemble", "--config", job, "--data", data, "--out", out] + roles, ranks: 2)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertFalse(r.stdout.contains("note: the default score"), r.stdout)
+            // Everything but the wall-clock seconds of each snapshot.
+            records.append(try String(contentsOfFile: out + "/restarts/000/snapshots.jsonl", encoding: .utf8)
+                .replacingOccurrences(of: "\"seconds\": [0-9.e+-]+", with: "\"seconds\": -", options: .regularExpression))
+        }
+        var translated = records[1]
+        for (original, renamed) in OwnDataTests.renaming {
+            translated = translated.replacingOccurrences(of: "\"\(renamed)\"", with: "\"\(original)\"")
+        }
+        XCTAssertTrue(records[1].contains("\"iso1\""), "the default score's mu1_iso is the user's iso1")
+        XCTAssertEqual(translated, records[0], "same snapshots, scores and losses under either names")
+        // The run stores its roles: `--config RUN/config.toml` repeats it.
+        let config = try String(contentsOfFile: CLI.path("own-full-renamed") + "/config.toml", encoding: .utf8)
+        XCTAssertTrue(config.hasSuffix("\n[roles]\n" + OwnDataTests.renaming.map { "\($0.0) = \"\($0.1)\"" }.joined(separator: "\n") + "\n"),
+                      config)
+        XCTAssertFalse(try String(contentsOfFile: CLI.path("own-full-original") + "/config.toml", encoding: .utf8).contains("[roles]"))
+    }
+
+    func testEvaluateUnderRolesGivesTheOriginalNamesNumbers() throws {
+        // Real: the fixture's first 1500 rows; "generated": its last 1500 (any other sample would do).
+        var reports: [String] = []
+        func lastHalf(_ path: String) throws -> String {
+            let table = try EventReader.read(path: path, comm: try Communicator.selfOnly()).table
+            let half = CLI.path("half-" + URL(fileURLWithPath: path).lastPathComponent)
+            try EventWriter.write(table.slice(1500..<3000), to: half, attributes: [], comm: try Communicator.selfOnly())
+            return half
+        }
+        let all = OwnDataTests.renaming.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
+        for (label, table, roles) in [("original", OwnDataTests.tables.original, [String]()),
+                                      ("renamed", OwnDataTests.tables.renamed, ["--config", OwnDataTests.shipped])] {
+            let out = CLI.path("own-eval-\(label).json")
+            let generated = try lastHalf(table)
+            let r = try CLI.run(["evaluate", "--real", table, "--generated", generated, "--max-rows", "1500", "--classifier-rows", "0",
+                                 "--out", out] + roles, ranks: 2)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            reports.append(try String(contentsOfFile: out, encoding: .utf8).replacingOccurrences(of: generated, with: "GENERATED")
+                .replacingOccurrences(of: table, with: "TABLE"))
+            if label == "renamed" {
+                // The same through --roles instead of the job file's [roles].
+                let cli = try CLI.run(["evaluate", "--real", table, "--generated", generated, "--max-rows", "1500",
+                                       "--classifier-rows", "0", "--out", out + ".cli", "--roles", all], ranks: 2)
+                XCTAssertEqual(cli.status, 0, cli.stderr)
+                XCTAssertEqual(try String(contentsOfFile: out + ".cli", encoding: .utf8), try String(contentsOfFile: out, encoding: .utf8))
+            }
+        }
+        var translated = reports[1]
+        for (original, renamed) in OwnDataTests.renaming {
+            translated = translated.replacingOccurrences(of: "\"\(renamed)\"", with: "\"\(original)\"")
+        }
+        XCTAssertTrue(translated.contains("\"ks_sum_paper\": "), translated)
+        XCTAssertTrue(translated.contains("\"njets\": "), translated)
+        XCTAssertEqual(translated, reports[0])
+    }
+}
