@@ -23,6 +23,9 @@ public struct PipelineSettings {
     public var generateEvents: Int
     public var shardEvents: Int
     public var metric: String
+    /// In-process workers per rank for reduce and the ensemble (`pipeline --threads`, e.g. Slurm's
+    /// --cpus-per-task); nil keeps each stage's `threads` from the job file.
+    public var threads: Int? = nil
 
     public static let schema: [ConfigOption] = [
         ConfigOption("out", .string, default: "runs/pipeline", help: "Directory of every stage's output."),

@@ -26,6 +26,7 @@ public enum PipelineStages {
         var overrides = s.overrides
         overrides.set("reducer", s.reduce)
         overrides.set("out", s.ensemble)
+        overrides.set("threads", s.threads)
         let ensemble = try comm.agree { try GANSettings.resolve(config: s.job, overrides: overrides) }
         try stage("ensemble", console) { try EnsembleRun.run(ensemble, world: comm, console: console) }
         try stage("select", console) {
@@ -80,6 +81,7 @@ public enum PipelineStages {
         }
         var overrides = s.overrides
         overrides.set("out", s.reduce)
+        overrides.set("threads", s.threads)
         let settings = try comm.agree { try ReduceSettings.resolve(config: s.job, overrides: overrides, resume: found == 1) }
         try stage(found == 1 ? "reduce (resuming from \(run.appendingPathComponent("model.h5")))" : "reduce", console) {
             try ReduceStage.run(settings, comm: comm, console: console)

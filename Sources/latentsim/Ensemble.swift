@@ -43,7 +43,12 @@ struct TrainGAN: ParsableCommand {
             guard restart >= 0 else {
                 throw InputError("--restart must be ≥ 0, found \(restart)", exitCode: ExitStatus.usage)
             }
-            return try options.resolve()
+            let s = try options.resolve()
+            guard restart < s.restarts else {
+                throw InputError("--restart \(restart) is not a restart of this ensemble (restarts = \(s.restarts): indices 0…"
+                                 + "\(s.restarts - 1)); raise restarts or give the Slurm array fewer tasks", exitCode: ExitStatus.usage)
+            }
+            return s
         }
         settings.only = restart
         settings.restarts = 1

@@ -22,10 +22,16 @@ struct Pipeline: ParsableCommand {
     @Option(help: "Output directory (default: [pipeline] out of the job file, else runs/pipeline).") var out: String?
     @Option(help: "Physics roles of the table's columns, ROLE=COLUMN,... (e.g. mu1_E=E1,mu1_px=px1); overrides [roles] of the job file.")
     var roles: String?
+    @Option(help: "Worker threads per rank for reduce and the ensemble (default: their `threads` in the job file); under Slurm, --cpus-per-task.")
+    var threads: Int?
 
     func run() throws {
         let comm = try Communicator.world()
-        let settings = try comm.agree { try PipelineSettings.load(job: job, out: out, roles: roles) }
+        let settings = try comm.agree { () -> PipelineSettings in
+            var s = try PipelineSettings.load(job: job, out: out, roles: roles)
+            s.threads = threads
+            return s
+        }
         try PipelineStages.run(settings, comm: comm, console: Console(comm: comm))
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// On a real single-node Slurm cluster (scripts/slurm-up.sh): the shipped pipeline batch script
-/// with a tiny job file, and the launch guard under `srun --mpi=none`.
+/// with a tiny job file (one task of two workers), and the launch guard under `srun --mpi=none`.
 final class SlurmSingleNodeTests: XCTestCase {
     nonisolated(unsafe) static var cluster: SlurmCluster.Start = .unavailable("not started")
 
@@ -29,7 +29,8 @@ final class SlurmSingleNodeTests: XCTestCase {
     func testPipelineBatchScriptEndsWithEvaluation() throws {
         let slurm = try up()
         let out = CLI.path("slurm-pipeline"), log = CLI.path("slurm-pipeline-%j.log")
-        let job = try slurm.submit(["--output", log, "slurm/pipeline.sbatch"],
+        // One task with two cores: the script passes --cpus-per-task to srun and to --threads.
+        let job = try slurm.submit(["-n", "1", "-c", "2", "--output", log, "slurm/pipeline.sbatch"],
                                    extraEnvironment: ["JOB": try PipelineTests.tinyJob(named: "slurm-pipeline.toml"),
                                                       "OUT": out, "LATENTSIM": CLI.binary],
                                    directory: SlurmCluster.repository)
@@ -40,6 +41,10 @@ final class SlurmSingleNodeTests: XCTestCase {
         XCTAssertTrue(text.contains("pipeline finished"), text)
         let evaluation = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/evaluation.json")))
         XCTAssertNotNil((evaluation as? [String: Any])?["ks"] as? [String: Double], "\(evaluation)")
+        for stage in ["reduce", "ensemble"] {
+            let config = try String(contentsOfFile: out + "/\(stage)/config.toml", encoding: .utf8)
+            XCTAssertTrue(config.split(separator: "\n").contains("threads = 2"), "\(stage): two workers per rank\n\(config)")
+        }
     }
 
     /// Two tasks that MPI does not connect: each refuses with the launch guard's line, exit 64,
@@ -73,15 +78,43 @@ final class SlurmTwoNodeTests: XCTestCase {
         super.tearDown()
     }
 
-    func testEnsembleAcrossTwoNodesMatchesOneNode() throws {
-        let slurm: SlurmCluster
+    func up() throws -> SlurmCluster {
         switch Self.cluster {
-        case .up(let c): slurm = c
+        case .up(let c): return c
         case .unavailable(let reason):
             print("Slurm tests skipped: \(reason)")
             throw XCTSkip("Slurm not available: \(reason)")
-        case .failed(let message): XCTFail(message); return
+        case .failed(let message): XCTFail(message); throw XCTSkip(message)
         }
+    }
+
+    /// slurm/generate.sbatch with four ranks on two nodes writes the shards a single process writes
+    /// (same SHA-256 in the manifest): event i depends only on the model, the seed and i.
+    func testGenerateScriptOnTwoNodesWritesTheSingleProcessShards() throws {
+        let slurm = try up()
+        let single = CLI.path("slurm-gen-one"), out = CLI.path("slurm-gen-two")
+        let plain = try GenerateFixtures.generate("slurm-gen-one", events: 20_000, shard: 2500)
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        let log = CLI.path("slurm-gen-%j.log")
+        let job = try slurm.submit(["-N", "2", "-n", "4", "--output", log, "slurm/generate.sbatch"],
+                                   extraEnvironment: ["MODEL": GenerateFixtures.latent, "EVENTS": "20000", "SHARD_EVENTS": "2500",
+                                                      "OUT": out, "LATENTSIM": CLI.binary],
+                                   directory: SlurmCluster.repository)
+        let end = slurm.wait(for: job, timeout: 180)
+        let text = (try? String(contentsOfFile: log.replacingOccurrences(of: "%j", with: job), encoding: .utf8)) ?? "(no log)"
+        XCTAssertEqual(end.state, "COMPLETED", text)
+        XCTAssertTrue(slurm.client(["scontrol", "show", "job", job]).stdout.contains("NodeList=n[1-2]"), "ran on both nodes")
+        func shards(_ dir: String) throws -> [String] {
+            let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/manifest.json")))
+            let files = try XCTUnwrap((manifest as? [String: Any])?["shards"] as? [[String: Any]], "\(manifest)")
+            return files.compactMap { $0["sha256"] as? String }
+        }
+        XCTAssertEqual(try shards(out).count, 8)
+        XCTAssertEqual(try shards(out), try shards(single))
+    }
+
+    func testEnsembleAcrossTwoNodesMatchesOneNode() throws {
+        let slurm = try up()
         let args = ["ensemble", "--config", EnsembleTests.job, "--data", EnsembleTests.data, "--reducer", EnsembleTests.reducer,
                     "--restarts", "3", "--ranks-per-restart", "2"]
         let single = try CLI.run(args + ["--out", CLI.path("slurm-ens-one")], ranks: 2)

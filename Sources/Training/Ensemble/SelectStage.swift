@@ -3,17 +3,20 @@ import EventStore
 import Foundation
 import Support
 
-/// What `select` needs: the ensemble run, the metric (nil: the run's current one, else ks-sum) and
-/// how many leaderboard rows to print.
+/// What `select` needs: the ensemble run, the metric (nil: the run's current one, else the one in
+/// its config.toml, else ks-sum), how many leaderboard rows to print, and the run directories of
+/// separately trained restarts to gather into the run first (`gather`).
 public struct SelectSettings {
     public var run: String
     public var metric: String?
     public var top: Int
+    public var from: [String]
 
-    public init(run: String, metric: String? = nil, top: Int = 10) {
+    public init(run: String, metric: String? = nil, top: Int = 10, from: [String] = []) {
         self.run = run
         self.metric = metric
         self.top = top
+        self.from = from
     }
 }
 
@@ -34,8 +37,9 @@ public enum SelectStage {
                 throw InputError("--top must be a positive number of rows, found \(s.top)", exitCode: ExitStatus.usage)
             }
             let run = s.run
-            let chosen = try metric(s.metric, run: run)
             guard comm.isRoot else { return }
+            if !s.from.isEmpty { try gather(s.from, into: run) }
+            let chosen = try metric(s.metric, run: run)
             let board = try Leaderboard.load(run: run)
             for warning in board.warnings { console.warn(warning) }
             try board.write(run: run, metric: chosen)
@@ -54,7 +58,8 @@ public enum SelectStage {
     }
 
     /// The metric named on the command line, else the one the run's current selection used (so a
-    /// bare `select` after pruning or deleting files keeps the run's criterion), else ks-sum, the default of ensemble.
+    /// bare `select` after pruning or deleting files keeps the run's criterion), else the metric of the
+    /// run's config.toml (a gathered array run ranks as its one-allocation twin), else ks-sum.
     public static func metric(_ name: String?, run: String) throws -> Leaderboard.Metric {
         if let name {
             guard let m = Leaderboard.Metric(rawValue: name) else {
@@ -66,7 +71,7 @@ public enum SelectStage {
         let path = (run as NSString).appendingPathComponent("best/selection.json")
         guard let text = try? String(contentsOfFile: path, encoding: .utf8),
               let previous = (try? JSONValue.parse(text))?["metric"]?.string,
-              let m = Leaderboard.Metric(rawValue: previous) else { return .ksSum }
+              let m = Leaderboard.Metric(rawValue: previous) else { return configuredMetric(run: run) ?? .ksSum }
         return m
     }
 }
