@@ -23,6 +23,18 @@ final class SlurmCluster: @unchecked Sendable {
         case up(SlurmCluster)
         case unavailable(String)
         case failed(String)
+
+        /// The running cluster; a test skips (with the printed reason) where Slurm cannot be
+        /// installed, and fails where the cluster should have started but did not.
+        func require() throws -> SlurmCluster {
+            switch self {
+            case .up(let c): return c
+            case .unavailable(let reason):
+                print("Slurm tests skipped: \(reason)")
+                throw XCTSkip("Slurm not available: \(reason)")
+            case .failed(let message): XCTFail(message); throw XCTSkip(message)
+            }
+        }
     }
 
     let root: String

@@ -18,15 +18,7 @@ final class SlurmScriptTests: XCTestCase {
         super.tearDown()
     }
 
-    func up() throws -> SlurmCluster {
-        switch Self.cluster {
-        case .up(let c): return c
-        case .unavailable(let reason):
-            print("Slurm tests skipped: \(reason)")
-            throw XCTSkip("Slurm not available: \(reason)")
-        case .failed(let message): XCTFail(message); throw XCTSkip(message)
-        }
-    }
+    func up() throws -> SlurmCluster { try Self.cluster.require() }
 
     /// EnsembleTests' small networks with three restarts.
     static var ensembleJob: String = job("slurm-ens-job.toml", steps: 40, restarts: 3)

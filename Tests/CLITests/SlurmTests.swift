@@ -16,15 +16,7 @@ final class SlurmSingleNodeTests: XCTestCase {
         super.tearDown()
     }
 
-    func up() throws -> SlurmCluster {
-        switch Self.cluster {
-        case .up(let c): return c
-        case .unavailable(let reason):
-            print("Slurm tests skipped: \(reason)")
-            throw XCTSkip("Slurm not available: \(reason)")
-        case .failed(let message): XCTFail(message); throw XCTSkip(message)
-        }
-    }
+    func up() throws -> SlurmCluster { try Self.cluster.require() }
 
     func testPipelineBatchScriptEndsWithEvaluation() throws {
         let slurm = try up()
@@ -78,15 +70,7 @@ final class SlurmTwoNodeTests: XCTestCase {
         super.tearDown()
     }
 
-    func up() throws -> SlurmCluster {
-        switch Self.cluster {
-        case .up(let c): return c
-        case .unavailable(let reason):
-            print("Slurm tests skipped: \(reason)")
-            throw XCTSkip("Slurm not available: \(reason)")
-        case .failed(let message): XCTFail(message); throw XCTSkip(message)
-        }
-    }
+    func up() throws -> SlurmCluster { try Self.cluster.require() }
 
     /// slurm/generate.sbatch with four ranks on two nodes writes the shards a single process writes
     /// (same SHA-256 in the manifest): event i depends only on the model, the seed and i.
