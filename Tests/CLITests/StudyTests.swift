@@ -9,6 +9,7 @@ import Training
 final class StudyTests: XCTestCase {
     /// 2 N × 2 seeds, M/N 0 and 2, one 60-step GAN per point on 13 columns (no jet4/5_pt: a 300-event
     /// sample often has no non-zero value), 150-step classifiers on 600 signal rows, 500 + 500 test rows.
+    /// holdout 0.2: snapshots are scored against at least 50 held-out rows (60 of 300).
     static func tinyJob(_ out: String) -> String {
         """
         [study]
@@ -22,6 +23,7 @@ final class StudyTests: XCTestCase {
 
         [ensemble]
         space = "full"
+        holdout = 0.2
         columns = ["mu1_E", "mu1_px", "mu1_py", "mu1_pz", "mu2_E", "mu2_px", "mu2_py", "mu2_pz", "nvtx", "met_px", "met_py",
                    "mu1_iso", "jet1_pt"]
         pair_mass = ["mu1", "mu2"]
@@ -114,6 +116,7 @@ final class StudyTests: XCTestCase {
             columns = ["mu1_E", "mu1_px", "mu1_py", "mu1_pz", "mu2_E", "mu2_px", "mu2_pz", "met_px", "met_py"]
             method = "pca"
             latent = 5
+            holdout = 0.2
 
             [ensemble]
             space = "latent"
