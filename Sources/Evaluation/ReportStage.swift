@@ -4,11 +4,16 @@ import Support
 
 /// What `report` draws: the run directory (the pipeline's output, or any directory holding an
 /// evaluation.json), where report/ goes (nil: into the run directory) and the study directory
-/// (nil: RUN/study when it exists).
+/// (nil: RUN/study when it exists), and where the column roles come from.
 public struct ReportSettings {
     public var run: String
     public var out: String?
     public var study: String?
+    /// `--config` / `--roles`: which columns play the roles the derived quantities are computed from.
+    /// Without `--config`, the `[roles]` of RUN/ensemble/config.toml (the run's), which `--roles`
+    /// overrides role by role; neither: the built-in names.
+    public var rolesConfig: String? = nil
+    public var rolesOption: String? = nil
 
     public init(run: String, out: String? = nil, study: String? = nil) {
         self.run = run
@@ -36,8 +41,9 @@ public enum ReportStage {
     public static func run(_ s: ReportSettings, comm: Communicator, console: Console) throws {
         try comm.agree {
             guard comm.isRoot else { return }
+            let roles = try ColumnRoles.load(job: s.rolesConfig ?? runConfig(s.run), cli: s.rolesOption)
             let python = try ReportPython.locate()
-            var arguments = ["-m", "latentsim_report", s.run]
+            var arguments = ["-m", "latentsim_report", s.run, "--roles", try rolesJSON(roles)]
             if let out = s.out { arguments += ["--out", out] }
             if let study = s.study { arguments += ["--study", study] }
             let outcome = try python.run(arguments)
@@ -53,5 +59,18 @@ public enum ReportStage {
                                  + "\(message.isEmpty ? "no message" : message)", exitCode: ExitStatus.software)
             }
         }
+    }
+
+    /// RUN/ensemble/config.toml when it exists: the run's config, ending with the `[roles]` it used.
+    static func runConfig(_ run: String) -> String? {
+        let path = ((run as NSString).appendingPathComponent("ensemble") as NSString).appendingPathComponent("config.toml")
+        return FileManager.default.fileExists(atPath: path) ? path : nil
+    }
+
+    /// The role map as the module's `--roles` JSON object (keys sorted; `{}` for the built-in names).
+    static func rolesJSON(_ roles: ColumnRoles) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(roles.mapping), as: UTF8.self)
     }
 }

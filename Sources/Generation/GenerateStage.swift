@@ -15,6 +15,12 @@ public struct GenerateSettings {
     /// `--reweight`: real events the reweighting classifier trains on (nil: no weight column), and how many.
     public var reweight: String? = nil
     public var reweightRows = 100_000
+    /// `--config` / `--roles`: which columns play the physics roles the reweighting needs (the
+    /// frame's reference mu2_px/mu2_py, the derived quantities' inputs). Without `--config`, the
+    /// `[roles]` of MODEL/config.toml (the copy of the run's config that `ensemble` puts in best/),
+    /// which `--roles` overrides role by role.
+    public var rolesConfig: String? = nil
+    public var rolesOption: String? = nil
 
     /// Checks the counts and the layout name; one line naming the fix otherwise.
     public init(model: String, events: Int, out: String, shardEvents: Int = 1_000_000, seed: UInt64 = 1,
@@ -43,9 +49,19 @@ public struct GenerateSettings {
 public enum GenerateStage {
     public static func run(_ s: GenerateSettings, comm: Communicator) throws {
         var (model, source) = try comm.agree { try GeneratorModel.load(directory: s.model) }
-        if let real = s.reweight { try reweight(model, source: &source, real: real, rows: s.reweightRows, seed: s.seed, comm: comm) }
+        if let real = s.reweight {
+            let roles = try comm.agree { try ColumnRoles.load(job: s.rolesConfig ?? modelConfig(s.model), cli: s.rolesOption) }
+            try reweight(model, source: &source, real: real, rows: s.reweightRows, seed: s.seed, roles: roles,
+                         given: s.rolesConfig != nil || s.rolesOption != nil, comm: comm)
+        }
         var run = GenerateRun(model: model, source: source, events: s.events, shardEvents: s.shardEvents, seed: s.seed,
                               layout: s.layout, out: s.out, overwrite: s.overwrite, comm: comm)
         try run.execute()
+    }
+
+    /// MODEL/config.toml when it exists (RUN/best of an ensemble holds a copy of the run's config).
+    static func modelConfig(_ model: String) -> String? {
+        let path = (model as NSString).appendingPathComponent("config.toml")
+        return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 }

@@ -11,7 +11,8 @@ import Support
 /// [1/maximumWeight, maximumWeight], divided by the mean of the clipped weights over the
 /// classifier's own generated sample (so the weights have mean 1 there, and ≈ 1 over any large
 /// output). The classifier sees every column and every derived quantity the columns allow, with
-/// transverse momenta in the frame of mu2's azimuth (`Reweighter+Frame`).
+/// transverse momenta in the frame of mu2's azimuth (`Reweighter+Frame`); which columns are mu2's
+/// px and py and feed the derived quantities is said by the column roles (`ColumnRoles`).
 ///
 /// Trained by rank 0 (one process, fixed batch order: deterministic for a seed) on the first
 /// `rows` rows of the real table and `rows` generated events of the seed's own stream
@@ -27,6 +28,8 @@ public final class Reweighter {
 
     /// The quantities the classifier sees (the generator's columns, then derived quantities).
     public let names: [String]
+    /// Which columns play the physics roles (the frame's reference, the derived quantities' inputs).
+    public let roles: ColumnRoles
     public let classifier: BinaryClassifier
     public let scaling: FeatureScaling
     /// Mean of the clipped weights over the training sample's generated events.
@@ -34,8 +37,10 @@ public final class Reweighter {
     /// Rows of each class it was trained on.
     public let rows: Int
 
-    init(names: [String], classifier: BinaryClassifier, scaling: FeatureScaling, normalisation: Double, rows: Int) {
+    init(names: [String], roles: ColumnRoles, classifier: BinaryClassifier, scaling: FeatureScaling, normalisation: Double,
+         rows: Int) {
         self.names = names
+        self.roles = roles
         self.classifier = classifier
         self.scaling = scaling
         self.normalisation = normalisation
@@ -47,10 +52,11 @@ public final class Reweighter {
     public static func trainingSeed(_ seed: UInt64) -> UInt64 { seed ^ 0x5257_4754_0000_0000 }
 
     /// Trains on `real` (rank 0's gathered real rows in `model.columns`, nil elsewhere) and
-    /// broadcasts the result. `seed` is the generate seed.
-    public static func train(real: EventTable?, model: GeneratorModel, rows: Int, seed: UInt64, comm: Communicator) throws -> Reweighter {
+    /// broadcasts the result. `seed` is the generate seed; `roles` must be the same on every rank.
+    public static func train(real: EventTable?, model: GeneratorModel, rows: Int, seed: UInt64, roles: ColumnRoles = ColumnRoles(),
+                             comm: Communicator) throws -> Reweighter {
         let columns = model.columns.filter { $0 != column }
-        let names = quantities(columns)
+        let names = quantities(columns, roles: roles)
         var settings = Reweighter.settings
         settings.seed = seed
         let classifier = try BinaryClassifier(width: names.count, settings: settings)
@@ -67,7 +73,7 @@ public final class Reweighter {
                     for i in 0..<values.count { out[range.lowerBound * columns.count + i] = values[i] }
                 }
             }
-            var x = try matrix(real, names: names, rows: n) + matrix(generated, names: names, rows: n)
+            var x = try matrix(real, names: names, rows: n, roles: roles) + matrix(generated, names: names, rows: n, roles: roles)
             let scaling = FeatureScaling(fitting: x, rows: 2 * n, width: names.count)
             scaling.apply(&x)
             let trained = try BinaryClassifier.train(x: x, width: names.count, rows: Array(0..<(2 * n)), isPositive: { $0 < n },
@@ -80,7 +86,7 @@ public final class Reweighter {
         try comm.broadcast(&scalars)
         try comm.broadcast(classifier.model.parameters)
         let k = names.count
-        return Reweighter(names: names, classifier: classifier,
+        return Reweighter(names: names, roles: roles, classifier: classifier,
                           scaling: FeatureScaling(mean: Array(scalars[0..<k]), scale: Array(scalars[k..<(2 * k)])),
                           normalisation: scalars[2 * k], rows: Int(scalars[2 * k + 1]))
     }
@@ -94,7 +100,7 @@ public final class Reweighter {
     /// The normalised weights of `n` events (`columns`, row-major).
     public func weights(_ values: UnsafeBufferPointer<Float>, rows n: Int, columns: [String]) throws -> [Double] {
         let table = EventTable(columns: columns, rows: n, values: Array(values[0..<(n * columns.count)]))
-        var x = try Reweighter.matrix(table, names: names, rows: n)
+        var x = try Reweighter.matrix(table, names: names, rows: n, roles: roles)
         scaling.apply(&x)
         return classifier.logits(x, rows: Array(0..<n)).map { Reweighter.clipped($0) / normalisation }
     }

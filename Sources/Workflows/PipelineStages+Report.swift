@@ -5,10 +5,14 @@ import Support
 
 extension PipelineStages {
     /// The last stage: DIR/report/index.html. Without Python or its plotting packages the pipeline
-    /// notes the missing report in one line and still succeeds (every result file is written).
+    /// notes the missing report in one line and still succeeds (every result file is written). The
+    /// derived quantities are drawn under the job's `[roles]` and `--roles`, as evaluate compared them.
     public static func report(_ s: PipelineSettings, comm: Communicator, console: Console) throws {
         do {
-            try stage("report", console) { try ReportStage.run(ReportSettings(run: s.out), comm: comm, console: console) }
+            var settings = ReportSettings(run: s.out)
+            settings.rolesConfig = s.job
+            settings.rolesOption = s.rolesOption
+            try stage("report", console) { try ReportStage.run(settings, comm: comm, console: console) }
         } catch let missing as ReportUnavailable {
             console.line("== pipeline: no report (\(missing.message)); everything else is written")
         } catch let peer as PeerFailure where peer.exitCode == ExitStatus.unavailable {

@@ -24,6 +24,10 @@ struct Generate: ParsableCommand {
     @Option(help: "Real events (HDF5/CSV with the training columns): train a real-vs-generated classifier on them and write each event's DCTR weight D/(1-D), clipped to [1/20, 20] and normalised to mean 1, as a last column `weight`.")
     var reweight: String?
     @Option(help: "Real events (and as many generated ones) the reweighting classifier trains on.") var reweightRows = 100_000
+    @Option(help: "Job file (TOML) whose [roles] table says which columns play the physics roles --reweight needs (default: MODEL/config.toml, the run's).")
+    var config: String?
+    @Option(help: "Physics roles of the table's columns for --reweight, ROLE=COLUMN,... (e.g. mu2_px=px2,mu2_py=py2); overrides [roles] of the job file.")
+    var roles: String?
 
     func run() throws {
         let comm = try Communicator.world()
@@ -36,6 +40,8 @@ struct Generate: ParsableCommand {
         }
         settings.reweight = reweight
         settings.reweightRows = reweightRows
+        settings.rolesConfig = config
+        settings.rolesOption = roles
         StopSignal.install()
         try GenerateStage.run(settings, comm: comm)
     }

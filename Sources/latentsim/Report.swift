@@ -10,7 +10,7 @@ struct Report: ParsableCommand {
             + "pipeline wrote: evaluation.json, the held-out and generated tables, ensemble/ (snapshots.jsonl, "
             + "leaderboard.json, best/selection.json), generated/manifest.json and reduce/history.jsonl; the study "
             + "curves when STUDY/augment.json (default RUN/study) exists. Per column and physics quantity: real vs "
-            + "generated histograms (unit area) with a generated/real ratio panel, KS and its noise floor in the "
+            + "generated histograms (unit area; the quantities computed from the columns playing their roles, as in `evaluate`) with a generated/real ratio panel, KS and its noise floor in the "
             + "legend; the counts drawn are in report/histograms.json. Drawn by the Python module python/latentsim_report "
             + "(numpy, h5py, matplotlib, mplhep: `bash scripts/setup.sh` installs them; LATENTSIM_PYTHON picks the "
             + "interpreter); without them the command says so and exits 69.")
@@ -19,9 +19,16 @@ struct Report: ParsableCommand {
     @Option(help: "Directory that receives report/ (default: RUN).") var out: String?
     @Option(help: "Study directory holding augment.json and/or latent.json (default: RUN/study when it exists).")
     var study: String?
+    @Option(help: "Job file (TOML) whose [roles] table says which columns play the physics roles (default: RUN/ensemble/config.toml, the run's).")
+    var config: String?
+    @Option(help: "Physics roles of the table's columns, ROLE=COLUMN,... (e.g. mu1_E=E1,mu1_px=px1); overrides [roles] of the job file.")
+    var roles: String?
 
     func run() throws {
         let comm = try Communicator.world()
-        try ReportStage.run(ReportSettings(run: runDirectory, out: out, study: study), comm: comm, console: Console(comm: comm))
+        var settings = ReportSettings(run: runDirectory, out: out, study: study)
+        settings.rolesConfig = config
+        settings.rolesOption = roles
+        try ReportStage.run(settings, comm: comm, console: Console(comm: comm))
     }
 }

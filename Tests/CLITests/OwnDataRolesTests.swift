@@ -74,6 +74,58 @@ final class OwnDataRolesTests: XCTestCase {
         XCTAssertFalse(try String(contentsOfFile: CLI.path("own-full-original") + "/config.toml", encoding: .utf8).contains("[roles]"))
     }
 
+    /// `generate --reweight` on a model trained under roles takes them from MODEL/config.toml (best/'s
+    /// copy of the run's config): the frame is the azimuth of the columns playing mu2_px/mu2_py and the
+    /// derived quantities come from the roles' columns, so the renamed table's events and weights are
+    /// the original names' bit for bit (23 quantities: 17 columns without mu2_py, 6 derived). Without
+    /// the roles (the same model, no config.toml) the classifier sees the 18 raw columns and the weights differ.
+    func testReweightUnderRolesGivesTheOriginalNamesWeights() throws {
+        let job = CLI.fixture(text: """
+        [ensemble]
+        space = "full"
+        generator_widths = [16, 16]
+        discriminator_widths = [16, 8]
+        batch = 64
+        steps = 10
+        snapshot_every = 10
+        validation_events = 300
+        top_k = 1
+        restarts = 1
+        """, to: CLI.path("own-rw.toml"))
+        let all = OwnDataTests.renaming.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
+        func generate(_ model: String, real: String, out: String) throws -> (stdout: String, table: EventTable) {
+            let g = try CLI.run(["generate", "--model", model, "--events", "800", "--shard-events", "400", "--seed", "3",
+                                 "--reweight", real, "--reweight-rows", "1000", "--out", out], ranks: 2)
+            XCTAssertEqual(g.status, 0, g.stderr)
+            return (g.stdout, try GenerateFixtures.read(out + "/events.h5"))
+        }
+        var tables: [EventTable] = []
+        for (label, data, roles) in [("original", OwnDataTests.tables.original, [String]()),
+                                     ("renamed", OwnDataTests.tables.renamed, ["--roles", all])] {
+            let out = CLI.path("own-rw-\(label)")
+            let e = try CLI.run(["ensemble", "--config", job, "--data", data, "--out", out] + roles, ranks: 2)
+            XCTAssertEqual(e.status, 0, e.stderr)
+            let g = try generate(out + "/best", real: data, out: out + "/generated")
+            XCTAssertTrue(g.stdout.contains("reweighting: classifier trained on 1000 real events of \(data) and as many generated "
+                                            + "ones (23 quantities)"), g.stdout)
+            XCTAssertEqual(g.stdout.contains("; roles from [roles] in \(out)/best/config.toml"), label == "renamed", g.stdout)
+            tables.append(g.table)
+        }
+        XCTAssertEqual(tables[1].columns, OwnDataTests.renaming.map(\.1) + ["weight"])
+        XCTAssertEqual(tables[1].values, tables[0].values, "same events and weights under either names")
+        let weights = tables[1].column(try XCTUnwrap(tables[1].columnIndex("weight")))
+        XCTAssertGreaterThan(Set(weights).count, 400, "the weights vary between events")
+        // The renamed model without its config.toml: no roles, no frame, no derived quantity.
+        let bare = CLI.path("own-rw-bare")
+        try? FileManager.default.removeItem(atPath: bare)
+        try FileManager.default.createDirectory(atPath: bare, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: CLI.path("own-rw-renamed/best/generator.h5"), toPath: bare + "/generator.h5")
+        let g = try generate(bare, real: OwnDataTests.tables.renamed, out: CLI.path("own-rw-bare-generated"))
+        XCTAssertTrue(g.stdout.contains("as many generated ones (18 quantities)"), g.stdout)
+        XCTAssertEqual(g.table.selecting(Array(0..<18)).values, tables[1].selecting(Array(0..<18)).values, "same events")
+        XCTAssertNotEqual(g.table.column(18), weights, "weights without the roles differ")
+    }
+
     func testEvaluateUnderRolesGivesTheOriginalNamesNumbers() throws {
         // Real: the fixture's first 1500 rows; "generated": its last 1500 (any other sample would do).
         var reports: [String] = []

@@ -1,4 +1,5 @@
 import Comm
+import EventStore
 import Foundation
 import XCTest
 import Workflows
@@ -119,6 +120,53 @@ final class ReportTests: XCTestCase {
             """, dir])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.hasPrefix("ok "), r.stdout)
+    }
+
+    /// The run's held-out and generated tables under a user's column names (OwnDataTests.renaming),
+    /// evaluated with `--roles`, and RUN/ensemble/config.toml ending with the `[roles]` (as a run
+    /// trained under roles has it): `report` reads the roles there and draws mll, ptll, met, phi_miss,
+    /// dphi_ll and njets with exactly the counts of the original names' report. With a job file
+    /// without `[roles]` (`--config`) they are listed as not drawn.
+    func testRenamedTableUnderRolesDrawsTheDerivedQuantities() throws {
+        let original = ReportTests.run.dir
+        let dir = CLI.path("report-renamed")
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir + "/ensemble", withIntermediateDirectories: true)
+        let names = Dictionary(uniqueKeysWithValues: OwnDataTests.renaming)
+        let comm = try Communicator.selfOnly()
+        for (from, to) in [(original + "/ensemble/heldout.h5", dir + "/heldout.h5"), (original + "/generated/events.h5", dir + "/generated.h5")] {
+            var table = try EventReader.read(path: from, comm: comm).table
+            table.columns = try table.columns.map { try XCTUnwrap(names[$0], "no new name for \($0)") }
+            try EventWriter.write(table, to: to, attributes: [], comm: comm)
+        }
+        let roles = "[roles]\n" + OwnDataTests.renaming.map { "\($0.0) = \"\($0.1)\"" }.joined(separator: "\n") + "\n"
+        try ("[ensemble]\nspace = \"full\"\n\n" + roles).write(toFile: dir + "/ensemble/config.toml", atomically: true, encoding: .utf8)
+        let e = try CLI.run(["evaluate", "--real", dir + "/heldout.h5", "--generated", dir + "/generated.h5", "--classifier-rows", "0",
+                             "--config", dir + "/ensemble/config.toml", "--out", dir + "/evaluation.json"])
+        XCTAssertEqual(e.status, 0, e.stderr)
+        let r = try CLI.run(["report", dir], timeout: 300)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        func histograms(_ run: String) throws -> [String: Any] {
+            let data = try Data(contentsOf: URL(fileURLWithPath: run + "/report/histograms.json"))
+            return try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        }
+        let renamed = try histograms(dir), reference = try histograms(original)
+        let derived = ["mll", "ptll", "met", "phi_miss", "dphi_ll", "njets"]
+        XCTAssertEqual(Set(renamed.keys), Set(OwnDataTests.renaming.map(\.1) + derived))
+        for q in derived {
+            let drawn = try XCTUnwrap(renamed[q] as? NSDictionary, "\(q) is drawn under the roles")
+            XCTAssertEqual(drawn, try XCTUnwrap(reference[q] as? NSDictionary), "\(q): the original names' counts")
+        }
+        let page = try String(contentsOfFile: dir + "/report/index.html", encoding: .utf8)
+        XCTAssertFalse(page.contains("Not drawn"), "every quantity is drawn")
+        // Without roles the quantities' inputs are not found: listed, not drawn.
+        let bare = CLI.fixture(text: "[ensemble]\nspace = \"full\"\n", to: CLI.path("report-no-roles.toml"))
+        let none = try CLI.run(["report", dir, "--config", bare, "--out", CLI.path("report-renamed-no-roles")], timeout: 300)
+        XCTAssertEqual(none.status, 0, none.stderr)
+        XCTAssertNil(try histograms(CLI.path("report-renamed-no-roles"))["mll"])
+        XCTAssertTrue(try String(contentsOfFile: CLI.path("report-renamed-no-roles/report/index.html"), encoding: .utf8)
+            .contains("Not drawn (the report cannot compute them from the columns playing their roles): mll, ptll, met, phi_miss, "
+                      + "dphi_ll, njets"))
     }
 
     func testMissingPythonPackageIsOneLineAndExit69() throws {

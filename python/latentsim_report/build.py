@@ -14,7 +14,8 @@ from .inputs import ReportInputError, Run
 __all__ = ["build", "ReportInputError"]
 
 
-def build(run_dir, out_dir, study_dir=None):
+def build(run_dir, out_dir, study_dir=None, roles=None):
+    """`roles`: role → column map the derived quantities are computed under (None: built-in names)."""
     clock = time.monotonic()
     run = Run(run_dir, study_dir)
     final = os.path.join(out_dir, "report")
@@ -25,7 +26,7 @@ def build(run_dir, out_dir, study_dir=None):
     except OSError as error:
         raise ReportInputError(f"cannot create '{temporary}' ({error.strerror}); give a writable --out")
     sections = [("summary", "Summary", summary(run))]
-    sections.append(("histograms", "Histograms: real vs generated", histograms(run, temporary)))
+    sections.append(("histograms", "Histograms: real vs generated", histograms(run, temporary, roles or {})))
     sections.append(("correlations", "Correlations", correlations(run, temporary)))
     restarts = run.restarts()
     sections.append(("training", "Training", training(run, restarts, temporary)))
@@ -66,13 +67,13 @@ def summary(run):
     return "\n".join(lines)
 
 
-def histograms(run, folder):
+def histograms(run, folder, roles):
     e = run.evaluation
     ks, floor = e.get("ks", {}), e.get("floor", {})
     common = [c for c in run.real_columns if c in run.generated_columns]
     names = [c for c in common if not ks or c in ks] + [q for q in ks if q not in common]
-    real = quantities.variables(run.real_columns, run.real, names)
-    generated = quantities.variables(run.generated_columns, run.generated, names)
+    real = quantities.variables(run.real_columns, run.real, names, roles)
+    generated = quantities.variables(run.generated_columns, run.generated, names, roles)
     drawn, figures, sidecar = [], [], {}
     for name in names:
         if name not in real or name not in generated:
@@ -87,7 +88,8 @@ def histograms(run, folder):
     with open(os.path.join(folder, "histograms.json"), "w") as f:
         json.dump(sidecar, f)
     skipped = [n for n in names if n not in drawn]
-    note = (f"<p class=\"note\">Not drawn (the report cannot compute them from the columns): {page.esc(', '.join(skipped))}</p>"
+    note = (f"<p class=\"note\">Not drawn (the report cannot compute them from the columns playing their roles): "
+            f"{page.esc(', '.join(skipped))}</p>"
             if skipped else "")
     return ("<p class=\"note\">Both histograms normalised to unit area; error bars and the grey band are the "
             "statistical uncertainties of the counts. Bins span the real events' 0.1–99.9 % quantiles (one bin per "

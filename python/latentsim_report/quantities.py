@@ -1,5 +1,7 @@
 """The physics quantities of latentsim's Physics/DerivedQuantity.swift, in numpy (same formulas, in
-double precision from the float32 columns), so the report histograms what `evaluate` compared."""
+double precision from the float32 columns), so the report histograms what `evaluate` compared. Their
+inputs are roles (mu1_E, met_px, ...), played by the columns the role map names (Support/Config/
+ColumnRoles.swift: `[roles]` of the run's config.toml, `--roles`), else by the columns named like them."""
 import numpy as np
 
 JET_PT_THRESHOLD = 15.0
@@ -14,8 +16,17 @@ INPUTS = {
 }
 
 
+def column_of(role, columns, roles):
+    """The column playing `role` among `columns`, or None: the column `roles` maps it to (if the table
+    has it), else a column named like the role unless that name is mapped to another role
+    (ColumnRoles.column(_:in:) in Swift)."""
+    if role in roles:
+        return roles[role] if roles[role] in columns else None
+    return role if role in columns and role not in roles.values() else None
+
+
 def compute(name, c):
-    """Quantity `name` from `c`, a function column name → array."""
+    """Quantity `name` from `c`, a function role name → array."""
     if name == "mll":
         e, x = c("mu1_E") + c("mu2_E"), c("mu1_px") + c("mu2_px")
         y, z = c("mu1_py") + c("mu2_py"), c("mu1_pz") + c("mu2_pz")
@@ -35,9 +46,11 @@ def compute(name, c):
     raise KeyError(name)
 
 
-def variables(columns, data, names):
+def variables(columns, data, names, roles=None):
     """{name: values} for every column in `names` that the table has, and every quantity in `names`
-    whose inputs it has (as float32 columns widened to double, like the Swift code)."""
+    whose input roles its columns play under `roles` (role → column; None or {}: the built-in names),
+    as float32 columns widened to double, like the Swift code."""
+    roles = roles or {}
     index = {n: i for i, n in enumerate(columns)}
 
     def column(n):
@@ -47,6 +60,8 @@ def variables(columns, data, names):
     for name in names:
         if name in index:
             out[name] = column(name)
-        elif name in INPUTS and all(n in index for n in INPUTS[name]):
-            out[name] = compute(name, column)
+        elif name in INPUTS:
+            played = {role: column_of(role, index, roles) for role in INPUTS[name]}
+            if all(played.values()):
+                out[name] = compute(name, lambda role: column(played[role]))
     return out
