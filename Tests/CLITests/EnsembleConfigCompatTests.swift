@@ -10,6 +10,7 @@ final class EnsembleConfigCompatTests: XCTestCase {
     }
 
     func testAnOlderRunWithoutNewOptionsResumesAndARealDifferenceIsRefused() throws {
+        // One restart on one rank of EnsembleTests' 40-step job: the refusals come before any training.
         let run = CLI.path("compat-run"), config = run + "/config.toml"
         let first = try ensemble(run)
         XCTAssertEqual(first.status, 0, first.stderr)
@@ -40,5 +41,10 @@ final class EnsembleConfigCompatTests: XCTestCase {
                                             + "(the default; \(config) does not set it) but 2 now; rerun with threads = 1 to "
                                             + "resume it, or choose another --out"])
         XCTAssertEqual(try String(contentsOfFile: config, encoding: .utf8), old, "a refused run leaves config.toml alone")
+        try "[ensemble]\nsteps = = 40\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let damaged = try ensemble(run)
+        XCTAssertEqual(damaged.status, 64, damaged.stderr)
+        XCTAssertEqual(damaged.errorLines, ["error: '\(run)' holds an ensemble whose config.toml cannot be read (\(config) line 2: "
+                                            + "invalid value '=' for key 'steps'; strings need quotes: \"=\"); choose another --out"])
     }
 }
