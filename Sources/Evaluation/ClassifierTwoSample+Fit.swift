@@ -30,11 +30,11 @@ extension ClassifierTwoSample {
         }
     }
 
-    /// Trains the settings' classifier (`BinaryClassifier`) on `rows[train]` for `epochs`, or for
+    /// Trains a `BinaryClassifier` of these settings on `rows[train]` for `epochs`, or for
     /// `steps` optimizer steps when set. With `balanced`, each row's loss gradient is scaled so both
     /// classes weigh the same in total (a signal-vs-background study with 16× more background than
     /// signal), otherwise all rows weigh 1 (the two-sample test's unweighted step).
-    public static func fit(_ rows: Rows, train: [Int], settings s: Settings, balanced: Bool = false) throws -> BinaryClassifier {
+    public static func fit(_ rows: Rows, train: [Int], settings s: BinaryClassifier.Settings, balanced: Bool = false) throws -> BinaryClassifier {
         let positives = train.reduce(0) { $0 + (rows.labels[$1] > 0.5 ? 1 : 0) }
         let negatives = train.count - positives
         precondition(positives > 0 && negatives > 0, "the classifier needs both classes in its training rows")
@@ -45,13 +45,13 @@ extension ClassifierTwoSample {
             weights = rows.labels.map { $0 > 0.5 ? positive : negative }
         }
         return try BinaryClassifier.train(x: rows.x, width: rows.width, rows: train, isPositive: { rows.labels[$0] > 0.5 },
-                                          weights: weights, settings: s.classifier)
+                                          weights: weights, settings: s)
     }
 
     /// AUC on an independent test set of a classifier trained on `train` (label 1: positive table).
     /// Features are standardised with the training rows' mean and std (the test rows stay unseen),
     /// training is class-balanced. Deterministic for the settings' seed.
-    public static func trainedAUC(train: Rows, test: Rows, settings s: Settings) throws -> Double {
+    public static func trainedAUC(train: Rows, test: Rows, settings s: BinaryClassifier.Settings) throws -> Double {
         precondition(train.width == test.width, "train and test rows need the same features")
         var both = Rows(x: train.x + test.x, labels: train.labels + test.labels, width: train.width)
         FeatureScaling(fitting: both.x, rows: train.count, width: both.width).apply(&both.x)

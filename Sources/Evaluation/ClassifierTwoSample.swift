@@ -10,34 +10,18 @@ import Support
 /// Deterministic for a seed: the split, the initialisation and every epoch's order come from
 /// Philox streams of that seed, and training runs on one process with fixed batch order.
 public struct ClassifierTwoSample {
+    /// The rows and the split of the test; everything else is the classifier's own settings.
     public struct Settings: Equatable {
         /// Rows used per table (the leading rows); the smaller table limits both.
         public var rows = 50_000
         public var trainFraction = 0.7
-        public var epochs = 5
-        public var batch = 256
-        public var hidden = [32, 32]
-        public var learningRate: Float = 1e-3
-        public var seed: UInt64 = 1
-        /// Optimizer steps in total instead of `epochs` (epochs repeat until then): a study comparing
-        /// training sets of different sizes gives every classifier the same training time.
-        public var steps: Int? = nil
-        /// The classifier's own settings (everything but the rows and the split).
-        public var classifier: BinaryClassifier.Settings {
-            BinaryClassifier.Settings(epochs: epochs, batch: batch, hidden: hidden, learningRate: learningRate, seed: seed,
-                                      steps: steps)
-        }
+        /// Network, optimizer, epochs (or `steps`) and seed of the classifier trained on the split.
+        public var classifier = BinaryClassifier.Settings()
 
-        public init(rows: Int = 50_000, trainFraction: Double = 0.7, epochs: Int = 5, batch: Int = 256,
-                    hidden: [Int] = [32, 32], learningRate: Float = 1e-3, seed: UInt64 = 1, steps: Int? = nil) {
+        public init(rows: Int = 50_000, trainFraction: Double = 0.7, classifier: BinaryClassifier.Settings = .init()) {
             self.rows = rows
             self.trainFraction = trainFraction
-            self.epochs = epochs
-            self.batch = batch
-            self.hidden = hidden
-            self.learningRate = learningRate
-            self.seed = seed
-            self.steps = steps
+            self.classifier = classifier
         }
     }
 

@@ -105,7 +105,7 @@ public enum EvaluateStage {
             if let weights {
                 let weighted = try WeightedEvaluation(real: realTable, generated: generatedTable, weights: weights, evaluation: evaluation,
                                                       classifier: s.classifierRows >= 10 ? ClassifierTwoSample.Settings(
-                                                          rows: s.classifierRows, seed: s.classifierSeed) : nil,
+                                                          rows: s.classifierRows, classifier: .init(seed: s.classifierSeed)) : nil,
                                                       roles: s.roles)
                 for line in weighted.lines() { console.line(line) }
                 extra.append(("weighted", weighted.json))
@@ -124,7 +124,7 @@ public enum EvaluateStage {
     private static func classifierAUC(_ s: EvaluateSettings, real: EventTable, generated: EventTable, evaluation: Evaluation,
                                       console: Console) throws -> (value: Double, std: Double)? {
         guard s.classifierRows > 0 else { return nil }
-        let settings = ClassifierTwoSample.Settings(rows: s.classifierRows, seed: s.classifierSeed)
+        let settings = ClassifierTwoSample.Settings(rows: s.classifierRows, classifier: .init(seed: s.classifierSeed))
         let n = min(s.classifierRows, real.rows, generated.rows)
         guard n >= 10 else {
             console.line("classifier AUC not computed: needs at least 10 rows per table, found \(n)")

@@ -42,7 +42,7 @@ public struct WeightedEvaluation {
                                                                                                         roles: roles),
                                                          generatedWeights: weights.prefix(n).map { Float($0) }, settings: settings)
         auc = ROCArea.auc(scores: held.scores, positive: held.positive, weights: held.weights)
-        aucStd = WeightedEvaluation.bootstrapStd(held, seed: settings.seed)
+        aucStd = WeightedEvaluation.bootstrapStd(held, seed: settings.classifier.seed)
     }
 
     /// The weighted AUC's std over `ClassifierTwoSample.bootstrapResamples` stratified resamples

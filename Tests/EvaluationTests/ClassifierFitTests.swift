@@ -21,7 +21,7 @@ final class ClassifierFitTests: XCTestCase {
     func testReachesTheBayesAUCOnFreshRows() throws {
         let train = ClassifierTwoSample.Rows(positive: Self.table(3000, shift: 2, stream: 1), negatives: [Self.table(3000, shift: 0, stream: 2)])
         let test = ClassifierTwoSample.Rows(positive: Self.table(4000, shift: 2, stream: 3), negatives: [Self.table(4000, shift: 0, stream: 4)])
-        let settings = ClassifierTwoSample.Settings(hidden: [16], seed: 3, steps: 600)
+        let settings = BinaryClassifier.Settings(hidden: [16], seed: 3, steps: 600)
         let auc = try ClassifierTwoSample.trainedAUC(train: train, test: test, settings: settings)
         XCTAssertEqual(auc, 0.9214, accuracy: 0.015)
         // Same seed ⇒ the same bits.
@@ -37,7 +37,7 @@ final class ClassifierFitTests: XCTestCase {
         XCTAssertEqual(train.labels.filter { $0 == 1 }.count, 150)
         let test = ClassifierTwoSample.Rows(positive: Self.table(4000, shift: 2, stream: 8), negatives: [Self.table(4000, shift: 0, stream: 9)])
         let auc = try ClassifierTwoSample.trainedAUC(train: train, test: test,
-                                                     settings: ClassifierTwoSample.Settings(hidden: [16], seed: 3, steps: 600))
+                                                     settings: BinaryClassifier.Settings(hidden: [16], seed: 3, steps: 600))
         XCTAssertEqual(auc, 0.9214, accuracy: 0.03)
     }
 

@@ -30,7 +30,7 @@ final class ClassifierTwoSampleTests: XCTestCase {
             return EventTable(columns: ["x", "y"], rows: 600, values: values)
         }
         let real = table(1, stream: 1), generated = table(-1, stream: 2)
-        let settings = ClassifierTwoSample.Settings(rows: 600, epochs: 20, batch: 64, seed: 3)
+        let settings = ClassifierTwoSample.Settings(rows: 600, classifier: .init(epochs: 20, batch: 64, seed: 3))
         let auc = try ClassifierTwoSample.auc(real: real, generated: generated, settings: settings)
         XCTAssertGreaterThan(auc, 0.95)
         XCTAssertEqual(try ClassifierTwoSample.auc(real: real, generated: generated, settings: settings).bitPattern,

@@ -24,7 +24,7 @@ final class WeightedClassifierTests: XCTestCase {
         var mixed = generated
         for r in 0..<n { mixed.values[r] = generated.values[r % 2 == 0 ? r / 2 : n / 2 + r / 2] }
         let weights: [Float] = (0..<n).map { $0 % 2 == 0 ? 2 : 0 }
-        let settings = ClassifierTwoSample.Settings(rows: n, epochs: 10, batch: 64, seed: 3)
+        let settings = ClassifierTwoSample.Settings(rows: n, classifier: .init(epochs: 10, batch: 64, seed: 3))
         let plain = try ClassifierTwoSample.heldOutScores(real: real, generated: mixed, settings: settings)
         XCTAssertGreaterThan(ClassifierTwoSample.auc(scores: plain.scores, positive: plain.positive), 0.65)
         let held = try ClassifierTwoSample.heldOutScores(real: real, generated: mixed, generatedWeights: weights, settings: settings)

@@ -10,9 +10,8 @@ extension EnsembleRun {
         let run = s.out as NSString
         let configPath = run.appendingPathComponent("config.toml")
         try OutputPath(configPath).prepare()
-        if let old = try? String(contentsOfFile: configPath, encoding: .utf8), old != s.toml {
-            throw InputError("'\(s.out)' holds an ensemble with a different configuration (config.toml differs); "
-                             + "rerun with the same options to resume it, or choose another --out", exitCode: ExitStatus.usage)
+        if let old = try? String(contentsOfFile: configPath, encoding: .utf8) {
+            try refuseDifferent(old, at: configPath, s)
         }
         try OutputPath(configPath).write(text: s.toml)
         if let model = s.reducerModel, s.space == .latent {
@@ -26,6 +25,22 @@ extension EnsembleRun {
             }
             try output.commit()
         }
+    }
+
+    /// Refuses to resume a run whose stored config.toml differs from `s` in an effective value; an
+    /// option the stored file lacks (written before the option existed) counts as its default.
+    static func refuseDifferent(_ old: String, at path: String, _ s: GANSettings) throws {
+        let difference: ConfigDifference?
+        do {
+            difference = try ConfigDifference.first(stored: old, storedFile: path, current: s.toml, section: "ensemble",
+                                                    schema: GANSettings.schema)
+        } catch let error as InputError {
+            throw InputError("'\(s.out)' holds an ensemble whose config.toml cannot be read (\(error.message)); "
+                             + "choose another --out", exitCode: ExitStatus.usage)
+        }
+        guard let d = difference else { return }
+        throw InputError("'\(s.out)' holds an ensemble with a different configuration: \(d.describe(storedIn: path)); "
+                         + "rerun \(d.restoring) to resume it, or choose another --out", exitCode: ExitStatus.usage)
     }
 
     /// Restarts without a result.json (not finished, pruned or diverged yet). Rank 0 only.

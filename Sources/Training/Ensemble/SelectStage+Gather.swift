@@ -29,10 +29,13 @@ extension SelectStage {
                 throw InputError("'\(path)' is missing; '\(part)' was not written by `latentsim train-gan` or `ensemble`",
                                  exitCode: ExitStatus.noInput)
             }
-            if let config, withoutOut(config) != withoutOut(text) {
-                throw InputError("'\(path)' differs from '\(configSource)': restarts trained with different configurations "
-                                 + "cannot be ranked together; retrain that part with the same job file and options",
-                                 exitCode: ExitStatus.usage)
+            // By effective values, so a part resumed by a newer build (which rewrites config.toml with
+            // options added since, at their defaults) still gathers with the parts it did not touch.
+            if let config, let d = try ConfigDifference.first(stored: config, storedFile: configSource, current: text,
+                                                              section: "ensemble", schema: GANSettings.schema, ignoring: ["out"]) {
+                throw InputError("'\(path)' differs from '\(configSource)' in \(d.name) (\(d.current ?? "unset") vs "
+                                 + "\(d.stored ?? "unset")): restarts trained with different configurations cannot be ranked "
+                                 + "together; retrain that part with the same job file and options", exitCode: ExitStatus.usage)
             }
             config = text
             configSource = path
@@ -92,11 +95,6 @@ extension SelectStage {
                 throw InputError("cannot link '\(link)' (\(Leaderboard.describe(error)))", exitCode: ExitStatus.cannotCreate)
             }
         }
-    }
-
-    /// A run's config.toml without its `out` line: every part names its own directory there.
-    static func withoutOut(_ toml: String) -> [Substring] {
-        toml.split(separator: "\n").filter { !$0.hasPrefix("out = ") }
     }
 
     /// `to` relative to the directory `from` (both made absolute and free of symbolic links), so

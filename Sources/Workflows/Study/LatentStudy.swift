@@ -2,6 +2,7 @@ import Comm
 import Evaluation
 import EventStore
 import Foundation
+import NN
 import Support
 import Training
 
@@ -18,7 +19,7 @@ public struct LatentStudySettings {
     public var seeds = 3
     public var seed: UInt64 = 1
     public var testSeed: UInt64 = 1001
-    public var classifier = ClassifierTwoSample.Settings(steps: 4000)
+    public var classifier = BinaryClassifier.Settings(steps: 4000)
 
     public init(reducer: String, out: String) {
         self.reducer = reducer

@@ -1,5 +1,6 @@
 import Evaluation
 import Foundation
+import NN
 import Support
 import Training
 
@@ -24,7 +25,7 @@ public struct StudySettings {
     public var repetitions: Int
     public var signalEvents: Int
     public var testEvents: Int
-    public var classifier: ClassifierTwoSample.Settings
+    public var classifier: BinaryClassifier.Settings
 
     public static let schema: [ConfigOption] = [
         ConfigOption("out", .string, default: "runs/study", help: "Study directory (augment.json, points/)."),
@@ -72,9 +73,9 @@ public struct StudySettings {
             seed: UInt64(bitPattern: Int64(try c.int("seed"))), testSeed: UInt64(bitPattern: Int64(try c.int("test_seed"))),
             nReal: try c.ints("n_real"), ratios: try c.ints("ratios"), repetitions: try c.int("seeds"),
             signalEvents: try c.int("signal_events"), testEvents: try c.int("test_events"),
-            classifier: ClassifierTwoSample.Settings(batch: try c.int("classifier_batch"), hidden: hidden,
-                                                     learningRate: Float(try c.double("classifier_lr"))))
-        s.classifier.steps = try c.int("classifier_steps")
+            classifier: BinaryClassifier.Settings(batch: try c.int("classifier_batch"), hidden: hidden,
+                                                  learningRate: Float(try c.double("classifier_lr")),
+                                                  steps: try c.int("classifier_steps")))
         try s.validate()
         s.nReal.sort()
         s.ratios.sort()
