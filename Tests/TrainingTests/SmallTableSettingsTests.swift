@@ -85,4 +85,15 @@ final class SmallTableSettingsTests: XCTestCase {
                            + "rows are needed; use holdout = 0.85 (about 340 held-out rows)")
         }
     }
+
+    /// In latent space the split is the reducer's, so the fix names reduce's option.
+    func testLatentSpaceRefusalNamesTheReducersHoldout() throws {
+        var s = try settings([:])
+        s.space = .latent
+        XCTAssertThrowsError(try s.fitted(trainingRows: 268, heldOutRows: 32)) { error in
+            XCTAssertEqual((error as? InputError)?.description, "the reducer's held-out split holds out 32 of the 300 rows of "
+                           + "'small.h5'; scoring snapshots needs at least 50 held-out rows; retrain the reducer with --holdout 0.2 "
+                           + "(about 60 rows)")
+        }
+    }
 }

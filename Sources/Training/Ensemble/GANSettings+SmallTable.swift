@@ -52,21 +52,21 @@ extension GANSettings {
         let total = trainingRows + heldOutRows
         // Full space splits by its own holdout; latent space uses the split its reducer was trained with.
         let knob = space == .latent ? "the reducer's held-out split" : "holdout = \(holdout)"
-        let setting = space == .latent ? "retrain the reducer with --holdout" : "use holdout"
+        let setting = { (value: String) in space == .latent ? "retrain the reducer with --holdout \(value)" : "use holdout = \(value)" }
         // The split is a per-row hash, so the fixes ask for a fifth more than the minimum on average.
         let heldNeeded = Self.withMargin(Self.minimumHeldOutRows), trainNeeded = Self.withMargin(Self.minimumTrainingRows)
         let larger = "use a table of at least \(heldNeeded + trainNeeded) rows"
         if heldOutRows < Self.minimumHeldOutRows {
             let percent = (100 * heldNeeded + total - 1) / total  // rounded up
             let fix = percent < 100 && total * (100 - percent) / 100 >= trainNeeded
-                ? "\(setting) = \(Self.fraction(percent)) (about \(total * percent / 100) rows)" : larger
+                ? "\(setting(Self.fraction(percent))) (about \(total * percent / 100) rows)" : larger
             throw InputError("\(knob) holds out \(heldOutRows) of the \(total) rows of '\(data)'; scoring snapshots needs at least "
                              + "\(Self.minimumHeldOutRows) held-out rows; \(fix)", exitCode: ExitStatus.dataError)
         }
         if trainingRows < Self.minimumTrainingRows {
             let percent = 100 - (100 * trainNeeded + total - 1) / total  // rounded down
             let fix = percent > 0 && total * percent / 100 >= heldNeeded
-                ? "\(setting) = \(Self.fraction(percent)) (about \(total * percent / 100) held-out rows)" : larger
+                ? "\(setting(Self.fraction(percent))) (about \(total * percent / 100) held-out rows)" : larger
             throw InputError("\(knob) leaves \(trainingRows) of the \(total) rows of '\(data)' to train on; at least "
                              + "\(Self.minimumTrainingRows) training rows are needed; \(fix)", exitCode: ExitStatus.dataError)
         }
