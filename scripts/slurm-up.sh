@@ -4,10 +4,11 @@
 #   SLURM_ROOT=$(mktemp -d) SLURM_NODES=2 bash scripts/slurm-up.sh && source $SLURM_ROOT/env.sh
 # Stop it with scripts/slurm-down.sh (same SLURM_ROOT). Clients find the cluster through
 # SLURM_CONF (written to $SLURM_ROOT/env.sh); /etc/slurm is left alone, so several clusters can
-# coexist. Ports are picked free at start. Settings are the fast ones (scheduler every 2 s,
-# credentials expire after 10 s; job ids start at a block of their own, see FirstJobId). With SLURM_NODES > 1 every node is a slurmd on this host; the
-# TaskProlog keeps Open MPI between "nodes" on TCP over loopback (shared-memory segments of two
-# nodes on one host collide) and TmpFS gives each node its own PMIx directory.
+# coexist. Ports are picked free at start, and each cluster numbers its jobs from a block of its
+# own (FirstJobId below; SLURM_FIRST_JOB_ID overrides it). Settings are the fast ones (scheduler
+# every 2 s, credentials expire after 10 s). With SLURM_NODES > 1 every node is a slurmd on this
+# host; the TaskProlog keeps Open MPI between "nodes" on TCP over loopback (shared-memory
+# segments of two nodes on one host collide) and TmpFS gives each node its own PMIx directory.
 # Installs the packages if missing (scripts/setup.sh does the same). Exit 3: Slurm not available.
 set -euo pipefail
 root=${SLURM_ROOT:?set SLURM_ROOT to an empty directory}
