@@ -50,8 +50,9 @@ done
 # PMIx namespace slurm.pmix.JOB.STEP, so job 1 step 0 of two fresh clusters (every cluster used to
 # start at job 1) opened the same files while both ran: the newcomer re-initialised the running
 # job's segments and both ranks of the older job died with SIGSEGV in mca_btl_vader.so. Concurrent
-# clusters hold different port bases, so each gets its own block of 10000 job ids.
-first_job=${SLURM_FIRST_JOB_ID:-$(( (base - 20000) / 5 * 10000 + 1 ))}
+# clusters hold different port bases, so each gets its own block of 10000 job ids; no block starts
+# at 1, where a cluster configured with Slurm's default numbering starts.
+first_job=${SLURM_FIRST_JOB_ID:-$(( ((base - 20000) / 5 + 1) * 10000 + 1 ))}
 
 conf=$root/etc/slurm.conf
 node_names=()
