@@ -4,10 +4,11 @@
 #   SLURM_ROOT=$(mktemp -d) SLURM_NODES=2 bash scripts/slurm-up.sh && source $SLURM_ROOT/env.sh
 # Stop it with scripts/slurm-down.sh (same SLURM_ROOT). Clients find the cluster through
 # SLURM_CONF (written to $SLURM_ROOT/env.sh); /etc/slurm is left alone, so several clusters can
-# coexist. Ports are picked free at start. Settings are the fast ones (scheduler every 2 s,
-# credentials expire after 10 s). With SLURM_NODES > 1 every node is a slurmd on this host; the
-# TaskProlog keeps Open MPI between "nodes" on TCP over loopback (shared-memory segments of two
-# nodes on one host collide) and TmpFS gives each node its own PMIx directory.
+# coexist. Ports are picked free at start, and each cluster numbers its jobs from a block of its
+# own (FirstJobId below; SLURM_FIRST_JOB_ID overrides it). Settings are the fast ones (scheduler
+# every 2 s, credentials expire after 10 s). With SLURM_NODES > 1 every node is a slurmd on this
+# host; the TaskProlog keeps Open MPI between "nodes" on TCP over loopback (shared-memory
+# segments of two nodes on one host collide) and TmpFS gives each node its own PMIx directory.
 # Installs the packages if missing (scripts/setup.sh does the same). Exit 3: Slurm not available.
 set -euo pipefail
 root=${SLURM_ROOT:?set SLURM_ROOT to an empty directory}
@@ -44,6 +45,14 @@ for _ in $(seq 50); do
     if [ $ok = 1 ]; then base=$b; break; fi
 done
 [ -n "$base" ] || { echo "slurm-up: no free ports found" >&2; exit 1; }
+# Job ids must differ between clusters running at once on this host. Open MPI under srun names its
+# shared-memory files (/dev/shm/vader_segment.HOST.UID.JOBID.LOCALRANK, osc_sm.*) after a hash of the
+# PMIx namespace slurm.pmix.JOB.STEP, so job 1 step 0 of two fresh clusters (every cluster used to
+# start at job 1) opened the same files while both ran: the newcomer re-initialised the running
+# job's segments and both ranks of the older job died with SIGSEGV in mca_btl_vader.so. Concurrent
+# clusters hold different port bases, so each gets its own block of 10000 job ids; no block starts
+# at 1, where a cluster configured with Slurm's default numbering starts.
+first_job=${SLURM_FIRST_JOB_ID:-$(( ((base - 20000) / 5 + 1) * 10000 + 1 ))}
 
 conf=$root/etc/slurm.conf
 node_names=()
@@ -57,6 +66,7 @@ for i in $(seq 1 "$nodes"); do node_names+=("n$i"); done
     echo "CredType=cred/munge"
     echo "AuthInfo=socket=$root/munge/munge.socket.2,cred_expire=10"
     echo "SlurmctldPort=$base"
+    echo "FirstJobId=$first_job"
     echo "StateSaveLocation=$root/state"
     echo "SlurmdSpoolDir=$root/spool/%n"
     echo "TmpFS=$root/tmp/%n"

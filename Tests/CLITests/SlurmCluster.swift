@@ -46,8 +46,10 @@ final class SlurmCluster: @unchecked Sendable {
         self.nodes = nodes
     }
 
-    static func start(nodes: Int) -> Start {
-        let root = CLI.path("slurm-\(nodes)-node")
+    /// `name`: the cluster's directory under the test directory (default slurm-N-node); two
+    /// clusters up at once need two names.
+    static func start(nodes: Int, name: String? = nil) -> Start {
+        let root = CLI.path(name ?? "slurm-\(nodes)-node")
         try? FileManager.default.removeItem(atPath: root)
         let env = CLI.environment.merging(["SLURM_ROOT": root, "SLURM_NODES": String(nodes)]) { $1 }
         let r = run(["bash", repository + "/scripts/slurm-up.sh"], environment: env, timeout: 180)
