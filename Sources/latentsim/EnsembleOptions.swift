@@ -33,7 +33,7 @@ struct EnsembleOptions: ParsableArguments {
     @Option(help: "Worker threads per rank, each on its share of the batch with a single-threaded OpenBLAS (default 1). T workers in one process train like T ranks of one worker.") var threads: Int?
     @Flag(help: "Drop rows with NaN/Inf instead of refusing the file.") var dropNonfinite = false
     @Option(help: "Run directory.") var out: String?
-    @Option(help: "Physics roles of the table's columns, ROLE=COLUMN,... (e.g. mu1_E=E1,mu1_px=px1); overrides [roles] of the job file.") var roles: String?
+    @Option(help: RolesHelp.option) var roles: String?
 
     /// The flags given, as overrides of the job file's [ensemble] table; then one library call.
     func resolve() throws -> GANSettings {

@@ -29,7 +29,7 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Rows per table for the classifier two-sample test (0 skips it).") var classifierRows = 50_000
     @Option(help: "Seed of the classifier's split, initialisation, batch order and AUC bootstrap.") var classifierSeed: UInt64 = 1
     @Option(help: "Job file (TOML) whose [roles] table says which columns play the physics roles.") var config: String?
-    @Option(help: "Physics roles of the table's columns, ROLE=COLUMN,... (e.g. mu1_E=E1,mu1_px=px1); overrides [roles] of the job file.") var roles: String?
+    @Option(help: RolesHelp.option) var roles: String?
 
     func run() throws {
         let comm = try Communicator.world()

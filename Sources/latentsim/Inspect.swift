@@ -10,7 +10,7 @@ struct Inspect: ParsableCommand {
     @Argument(help: "HDF5 or CSV file.") var file: String
     @Option(help: "Dataset or group holding the table (HDF5).") var dataset = "events"
     @Option(help: "Job file (TOML) whose [roles] table says which columns play the physics roles.") var config: String?
-    @Option(help: "Physics roles of the table's columns, ROLE=COLUMN,... (e.g. mu1_E=E1,mu1_px=px1); overrides [roles] of the job file.") var roles: String?
+    @Option(help: RolesHelp.option) var roles: String?
 
     func run() throws {
         let comm = try Communicator.world()

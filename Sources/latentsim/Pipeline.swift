@@ -20,7 +20,7 @@ struct Pipeline: ParsableCommand {
 
     @Argument(help: "Job file (TOML).") var job: String
     @Option(help: "Output directory (default: [pipeline] out of the job file, else runs/pipeline).") var out: String?
-    @Option(help: "Physics roles of the table's columns, ROLE=COLUMN,... (e.g. mu1_E=E1,mu1_px=px1); overrides [roles] of the job file.")
+    @Option(help: RolesHelp.option)
     var roles: String?
     @Option(help: "Worker threads per rank for reduce and the ensemble (default: their `threads` in the job file); under Slurm, --cpus-per-task.")
     var threads: Int?

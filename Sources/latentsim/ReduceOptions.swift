@@ -44,7 +44,7 @@ struct ReduceOptions: ParsableArguments {
     @Option(help: "Run directory.") var out: String?
     @Flag(help: "Continue from RUN/model.h5 (from step 0 while there is none, so a requeued job can always pass it).")
     var resume = false
-    @Option(help: "Physics roles of the table's columns, ROLE=COLUMN,... (e.g. mu1_E=E1,mu1_px=px1); overrides [roles] of the job file.") var roles: String?
+    @Option(help: RolesHelp.option) var roles: String?
 
     /// The flags given, as overrides of the job file's [reduce] table; then one library call.
     func resolve() throws -> ReduceSettings {

@@ -21,7 +21,7 @@ struct Report: ParsableCommand {
     var study: String?
     @Option(help: "Job file (TOML) whose [roles] table says which columns play the physics roles (default: RUN/ensemble/config.toml, the run's).")
     var config: String?
-    @Option(help: "Physics roles of the table's columns, ROLE=COLUMN,... (e.g. mu1_E=E1,mu1_px=px1); overrides [roles] of the job file.")
+    @Option(help: RolesHelp.option)
     var roles: String?
 
     func run() throws {
