@@ -117,6 +117,7 @@ final class ResumeTests: XCTestCase {
         XCTAssertEqual(files("red"), [".latentsim-stop-reduce.json", "history.jsonl", "model.h5"])
         let resumed = try run(reduce)
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stdout.contains("reduce: resuming from step 6 (checkpoint red/model.h5)"), resumed.stdout)
         // Continued from step 6: the history kept its first 6 lines and has one per step, as the reference's.
         XCTAssertEqual(try String(contentsOfFile: CLI.path("red/history.jsonl"), encoding: .utf8).split(separator: "\n").count,
                        try String(contentsOfFile: CLI.path("red-ref/history.jsonl"), encoding: .utf8).split(separator: "\n").count)

@@ -161,6 +161,9 @@ final class SlurmScriptTests: XCTestCase {
     /// The reduce script with LATENTSIM_MAX_RESTARTS=1: stopped, requeued and resumed once, stopped
     /// again: the job fails with the guard's line instead of requeueing. Submitting the same script
     /// again continues from the checkpoint and ends with the bytes of an uninterrupted reduction.
+    /// The stops come from the test hook (each run raises SIGUSR1 on itself after its 5th step), not
+    /// from scancel: the whole reduction takes about a second, so a requeued run could finish before
+    /// a second scancel arrived (CI saw exactly that). The two tests above deliver the real USR1.
     func testReduceRequeueLimitFailsWithOneLineAndAResubmissionFinishes() throws {
         let slurm = try up()
         let reference = CLI.path("slurm-reduce-ref"), out = CLI.path("slurm-reduce")
@@ -179,17 +182,9 @@ final class SlurmScriptTests: XCTestCase {
         try FileManager.default.moveItem(atPath: out, toPath: reference)
         let logPattern = CLI.path("slurm-reduce-%j.log")
         let env = ["JOB": job, "DATA": EnsembleTests.data, "OUT": out, "LATENTSIM": CLI.binary, "LATENTSIM_MAX_RESTARTS": "1"]
-        let first = try slurm.submit(["-n", "2", "--output", logPattern, "slurm/reduce.sbatch"], extraEnvironment: env,
+        let first = try slurm.submit(["-n", "2", "--output", logPattern, "slurm/reduce.sbatch"],
+                                     extraEnvironment: env.merging(["LATENTSIM_TEST_STOP": "reduce:5"]) { $1 },
                                      directory: SlurmCluster.repository)
-        let history = out + "/history.jsonl"
-        // "reduce: ae …" is printed after the stop handler is installed and before the first step;
-        // a signal then stops the run after its next step.
-        let runs = { self.log(logPattern, job: first).components(separatedBy: "reduce: ae").count - 1 }
-        XCTAssertTrue(eventually(120) { runs() == 1 }, log(logPattern, job: first))
-        XCTAssertEqual(slurm.client(["scancel", "--batch", "--signal=USR1", first]).status, 0)
-        // Requeued (Slurm starts it again after the credential delay): stop it again.
-        XCTAssertTrue(eventually(120) { runs() == 2 }, log(logPattern, job: first))
-        XCTAssertEqual(slurm.client(["scancel", "--batch", "--signal=USR1", first]).status, 0)
         let end = slurm.wait(for: first, timeout: 120)
         let text = log(logPattern, job: first)
         XCTAssertEqual(end.state, "FAILED", text)
@@ -203,13 +198,21 @@ final class SlurmScriptTests: XCTestCase {
                                      directory: SlurmCluster.repository)
         let end2 = slurm.wait(for: again, timeout: 180)
         XCTAssertEqual(end2.state, "COMPLETED", log(logPattern, job: again))
-        // Each run keeps the history through its checkpoint and appends with its own clock: the
-        // seconds fall back twice (the requeue and the resubmission resumed, neither started over).
-        let seconds = try String(contentsOfFile: history, encoding: .utf8).split(separator: "\n").map { line -> Double in
-            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-            return try XCTUnwrap(object?["seconds"] as? Double, String(line))
+        // The first run stopped after step 6, the requeued one 6 steps later; each following run
+        // (the requeue, then the resubmission) said it resumed from exactly that step: neither started over.
+        let stops = text.components(separatedBy: "finished step ").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }
+        XCTAssertEqual(stops, [6, 12], text)
+        XCTAssertTrue(text.contains("reduce: resuming from step 6 (checkpoint \(out)/model.h5)"), text)
+        let resubmitted = log(logPattern, job: again)
+        XCTAssertTrue(resubmitted.contains("reduce: resuming from step 12 (checkpoint \(out)/model.h5)"), resubmitted)
+        // The history holds every step once, as the uninterrupted run's does.
+        func steps(_ dir: String) throws -> [Int] {
+            try String(contentsOfFile: dir + "/history.jsonl", encoding: .utf8).split(separator: "\n").map { line in
+                let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                return try XCTUnwrap(object?["step"] as? Int, String(line))
+            }
         }
-        XCTAssertEqual(zip(seconds, seconds.dropFirst()).filter { $0.1 < $0.0 }.count, 2, "\(seconds.prefix(40))")
+        XCTAssertEqual(try steps(out), try steps(reference))
         for file in ["reconstruction.json", "model.h5", "latent.h5", "heldout.h5"] {
             XCTAssertEqual(try bytes(out + "/" + file), try bytes(reference + "/" + file), file)
         }

@@ -57,6 +57,7 @@ public enum AutoencoderRun {
         // The requeue guard compares a stop with the previous one of the same training only.
         if !resuming { comm.clearing(StopRecord(directory: s.out, stage: "reduce")) }
         let start = resuming ? try restore(modelPath, model: model, optimizer: optimizer, comm: comm) : 0
+        if resuming { console.line("reduce: resuming from step \(start) (checkpoint \(modelPath))") }
         // The schedule spans every epoch; --steps only truncates, so a shorter run followed by
         // --resume walks exactly the path of an uninterrupted one.
         let horizon = s.epochs * plan.stepsPerEpoch
