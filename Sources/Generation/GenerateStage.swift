@@ -43,11 +43,25 @@ public struct GenerateSettings {
         self.layout = kind
         self.overwrite = overwrite
     }
+
+    /// `--config` and `--roles` say which columns the reweighting classifier reads; the generator
+    /// itself needs no roles (its frame and columns come from the model), so without `--reweight`
+    /// they would change nothing: refused in one line rather than ignored.
+    public func checkReweightOptions() throws {
+        guard reweight == nil else { return }
+        let given = [rolesConfig.map { _ in "--config" }, rolesOption.map { _ in "--roles" }].compactMap { $0 }
+        guard !given.isEmpty else { return }
+        let (names, verb, them) = given.count == 1 ? (given[0], "applies", given[0]) : (given.joined(separator: " and "), "apply", "them")
+        throw InputError("\(names) only \(verb) with --reweight (the roles name the columns the reweighting classifier reads; "
+                         + "generation itself takes everything from the model); add --reweight REAL or drop \(them)",
+                         exitCode: ExitStatus.usage)
+    }
 }
 
 /// The generate stage: load the model once, then `GenerateRun` (shards, master, manifest).
 public enum GenerateStage {
     public static func run(_ s: GenerateSettings, comm: Communicator) throws {
+        try comm.agree { try s.checkReweightOptions() }
         var (model, source) = try comm.agree { try GeneratorModel.load(directory: s.model) }
         if let real = s.reweight {
             let roles = try comm.agree { try ColumnRoles.load(job: s.rolesConfig ?? modelConfig(s.model), cli: s.rolesOption) }

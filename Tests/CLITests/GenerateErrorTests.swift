@@ -62,6 +62,22 @@ final class GenerateErrorTests: XCTestCase {
                     73, "cannot create directory '\(blocker)/gen'")
     }
 
+    /// --config and --roles name the columns --reweight's classifier reads; alone they are refused, not ignored.
+    func testRolesAndConfigWithoutReweightAreRefused() throws {
+        let fix = "(the roles name the columns the reweighting classifier reads; generation itself takes everything from the model)"
+        let roles = try GenerateFixtures.generate("roles-alone", ranks: 2, ["--roles", "mu2_px=px2"])
+        XCTAssertEqual(roles.status, 64, roles.stderr)
+        XCTAssertEqual(roles.errorLines, ["error: --roles only applies with --reweight \(fix); add --reweight REAL or drop --roles"])
+        let config = try GenerateFixtures.generate("roles-alone", ["--config", "jobs/quickstart.toml"])
+        XCTAssertEqual(config.status, 64, config.stderr)
+        XCTAssertEqual(config.errorLines, ["error: --config only applies with --reweight \(fix); add --reweight REAL or drop --config"])
+        let both = try GenerateFixtures.generate("roles-alone", ranks: 3, ["--config", "jobs/quickstart.toml", "--roles", "mu2_px=px2"])
+        XCTAssertEqual(both.status, 64, both.stderr)
+        XCTAssertEqual(both.errorLines, ["error: --config and --roles only apply with --reweight \(fix); add --reweight REAL or "
+                                         + "drop them"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: CLI.path("roles-alone")), "nothing created for refused input")
+    }
+
     func testAnOutputFromAnotherSeedOrSizeIsRefusedUnlessOverwrite() throws {
         XCTAssertEqual(try GenerateFixtures.generate("owned").status, 0)
         let sums = try GenerateFixtures.manifest("owned")["shards"] as? [[String: Any]]
