@@ -73,6 +73,44 @@ final class StudyTests: XCTestCase {
         XCTAssertNotNil(json["classifier"]?["steps"]?.int)
     }
 
+    /// Stopped by SIGUSR1 after each rank's first point (the LATENTSIM_TEST_STOP hook), under mpirun
+    /// -np 2: exit 75 naming the 2 finished points; stopped again inside the next points' ensembles
+    /// (no point finished since): exit 78; the third run keeps points 0 and 1, redoes 2 and 3 and
+    /// writes the augment.json of an uninterrupted run, byte for byte.
+    func testStoppedStudyContinuesOnRerunWithTheSameAugmentJson() throws {
+        func job(_ name: String) -> String { CLI.fixture(text: StudyTests.tinyJob(CLI.path(name)), to: CLI.path(name + ".toml")) }
+        let reference = try CLI.run(["study", "augment", "--config", job("study-stop-ref")], ranks: 2, timeout: 300)
+        XCTAssertEqual(reference.status, 0, reference.stderr)
+        let out = CLI.path("study-stop"), config = job("study-stop")
+        func study(_ hook: String?) throws -> CLI.Outcome {
+            try CLI.run(["study", "augment", "--config", config], ranks: 2, timeout: 300,
+                        extraEnvironment: hook.map { ["LATENTSIM_TEST_STOP": $0] } ?? [:])
+        }
+        func finished() -> [Int] { (0..<4).filter { FileManager.default.fileExists(atPath: out + "/points/p\($0)/result.json") } }
+        let first = try study("study:1")
+        XCTAssertEqual(first.status, 75, first.stderr)
+        XCTAssertEqual(first.errorLines, ["stopped: a signal arrived; finished 2 of 4 grid points, kept in \(out)/points; "
+                                          + "rerun the same command to continue"])
+        XCTAssertEqual(finished(), [0, 1])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/augment.json"))
+        let record = out + "/.latentsim-stop-study.json"
+        let second = try study("ensemble:10")
+        XCTAssertEqual(second.status, 78, second.stderr)
+        XCTAssertEqual(second.errorLines, ["error: study stopped again on a signal with no progress since the last stop (2 of 4 "
+                                           + "grid points saved both times, recorded in \(record)); give the job a longer time "
+                                           + "limit (or an earlier warning signal) and rerun, or delete \(record) to allow one more try"])
+        XCTAssertTrue(second.stdout.contains("2 finished point(s) kept from an earlier run"), second.stdout)
+        XCTAssertEqual(finished(), [0, 1])
+        let third = try study(nil)
+        XCTAssertEqual(third.status, 0, third.stderr)
+        XCTAssertFalse(third.stdout.contains("  point 1/4"), "point 0 is not trained again:\n\(third.stdout)")
+        XCTAssertTrue(third.stdout.contains("  point 3/4"), third.stdout)
+        XCTAssertEqual(finished(), [0, 1, 2, 3])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: record), "the finished study removed its stop record")
+        XCTAssertEqual(try String(contentsOfFile: out + "/augment.json", encoding: .utf8),
+                       try String(contentsOfFile: CLI.path("study-stop-ref") + "/augment.json", encoding: .utf8))
+    }
+
     /// Your own tables: signal and background files, the test set held out from their first rows;
     /// a background table too small for the grid is refused before any training.
     func testUserTablesWithHeldOutTestRows() throws {
