@@ -155,7 +155,7 @@ final class ReportTests: XCTestCase {
             table.columns = try table.columns.map { try XCTUnwrap(names[$0], "no new name for \($0)") }
             try EventWriter.write(table, to: to, attributes: [], comm: comm)
         }
-        let roles = "[roles]\n" + OwnDataTests.renaming.map { "\($0.0) = \"\($0.1)\"" }.joined(separator: "\n") + "\n"
+        let roles = OwnDataTests.rolesTable
         try ("[ensemble]\nspace = \"full\"\n\n" + roles).write(toFile: dir + "/ensemble/config.toml", atomically: true, encoding: .utf8)
         let e = try CLI.run(["evaluate", "--real", dir + "/heldout.h5", "--generated", dir + "/generated.h5", "--classifier-rows", "0",
                              "--config", dir + "/ensemble/config.toml", "--out", dir + "/evaluation.json"])

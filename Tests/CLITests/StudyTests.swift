@@ -11,6 +11,17 @@ final class StudyTests: XCTestCase {
     /// sample often has no non-zero value), 150-step classifiers on 600 signal rows, 500 + 500 test rows.
     /// holdout 0.2: snapshots are scored against at least 50 held-out rows (60 of 300).
     static func tinyJob(_ out: String) -> String {
+        studyTable(out) + "\n" + ensembleTable("""
+        space = "full"
+        holdout = 0.2
+        columns = ["mu1_E", "mu1_px", "mu1_py", "mu1_pz", "mu2_E", "mu2_px", "mu2_py", "mu2_pz", "nvtx", "met_px", "met_py",
+                   "mu1_iso", "jet1_pt"]
+        pair_mass = ["mu1", "mu2"]
+        """)
+    }
+
+    /// The tiny grid's [study] table, writing to `out`.
+    static func studyTable(_ out: String) -> String {
         """
         [study]
         out = "\(out)"
@@ -21,12 +32,15 @@ final class StudyTests: XCTestCase {
         test_events = 500
         classifier_steps = 150
 
+        """
+    }
+
+    /// The tiny grid's [ensemble] table: one 60-step GAN of small networks per point, plus `lines`
+    /// (space, columns, score, ...).
+    static func ensembleTable(_ lines: String) -> String {
+        """
         [ensemble]
-        space = "full"
-        holdout = 0.2
-        columns = ["mu1_E", "mu1_px", "mu1_py", "mu1_pz", "mu2_E", "mu2_px", "mu2_py", "mu2_pz", "nvtx", "met_px", "met_py",
-                   "mu1_iso", "jet1_pt"]
-        pair_mass = ["mu1", "mu2"]
+        \(lines)
         restarts = 1
         steps = 60
         snapshot_every = 20
@@ -140,15 +154,7 @@ final class StudyTests: XCTestCase {
     /// space = "latent": every point fits the job's [reduce] (here a PCA) on its own N rows too.
     func testLatentSpaceGeneratorsReduceTheirOwnRows() throws {
         let out = CLI.path("study-latent-space")
-        let job = CLI.fixture(text: """
-            [study]
-            out = "\(out)"
-            n_real = [300, 600]
-            ratios = [0, 2]
-            seeds = 2
-            signal_events = 600
-            test_events = 500
-            classifier_steps = 150
+        let job = CLI.fixture(text: StudyTests.studyTable(out) + """
 
             [reduce]
             columns = ["mu1_E", "mu1_px", "mu1_py", "mu1_pz", "mu2_E", "mu2_px", "mu2_pz", "met_px", "met_py"]
@@ -156,20 +162,10 @@ final class StudyTests: XCTestCase {
             latent = 5
             holdout = 0.2
 
-            [ensemble]
+            """ + StudyTests.ensembleTable("""
             space = "latent"
-            restarts = 1
-            steps = 60
-            snapshot_every = 20
-            validation_events = 300
-            batch = 128
-            noise = 8
-            generator_widths = [32, 32]
-            discriminator_widths = [32, 32]
-            regression = []
             score = ["mll", "phi_miss"]
-            top_k = 1
-            """, to: out + ".toml")
+            """), to: out + ".toml")
         let r = try CLI.run(["study", "augment", "--config", job], timeout: 300)
         XCTAssertEqual(r.status, 0, r.stderr)
         for point in 0..<4 {
