@@ -14,7 +14,9 @@ public struct GenerateSettings {
     public var overwrite: Bool
     /// `--reweight`: real events the reweighting classifier trains on (nil: no weight column), and how many.
     public var reweight: String? = nil
-    public var reweightRows = 100_000
+    /// nil: `defaultReweightRows`.
+    public var reweightRows: Int? = nil
+    public static let defaultReweightRows = 100_000
     /// `--config` / `--roles`: which columns play the physics roles the reweighting needs (the
     /// frame's reference mu2_px/mu2_py, the derived quantities' inputs). Without `--config`, the
     /// `[roles]` of MODEL/config.toml (the copy of the run's config that `ensemble` puts in best/),
@@ -43,15 +45,31 @@ public struct GenerateSettings {
         self.layout = kind
         self.overwrite = overwrite
     }
+
+    /// `--config`, `--roles` and `--reweight-rows` set up the reweighting classifier (which columns
+    /// it reads, how many events it trains on); the generator itself needs none of them (its frame
+    /// and columns come from the model), so without `--reweight` they would change nothing: refused
+    /// in one line rather than ignored.
+    public func checkReweightOptions() throws {
+        guard reweight == nil else { return }
+        let given = [rolesConfig.map { _ in "--config" }, rolesOption.map { _ in "--roles" }, reweightRows.map { _ in "--reweight-rows" }]
+            .compactMap { $0 }
+        guard !given.isEmpty else { return }
+        let names = given.count == 1 ? given[0] : given.dropLast().joined(separator: ", ") + " and " + given.last!
+        let (verb, it, them) = given.count == 1 ? ("applies", "it", given[0]) : ("apply", "them", "them")
+        throw InputError("\(names) only \(verb) with --reweight (the reweighting classifier is the only part of generate that "
+                         + "reads \(it)); add --reweight REAL or drop \(them)", exitCode: ExitStatus.usage)
+    }
 }
 
 /// The generate stage: load the model once, then `GenerateRun` (shards, master, manifest).
 public enum GenerateStage {
     public static func run(_ s: GenerateSettings, comm: Communicator) throws {
+        try comm.agree { try s.checkReweightOptions() }
         var (model, source) = try comm.agree { try GeneratorModel.load(directory: s.model) }
         if let real = s.reweight {
             let roles = try comm.agree { try ColumnRoles.load(job: s.rolesConfig ?? modelConfig(s.model), cli: s.rolesOption) }
-            try reweight(model, source: &source, real: real, rows: s.reweightRows, seed: s.seed, roles: roles,
+            try reweight(model, source: &source, real: real, rows: s.reweightRows ?? GenerateSettings.defaultReweightRows, seed: s.seed, roles: roles,
                          given: s.rolesConfig != nil || s.rolesOption != nil, comm: comm)
         }
         var run = GenerateRun(model: model, source: source, events: s.events, shardEvents: s.shardEvents, seed: s.seed,

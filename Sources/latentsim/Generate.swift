@@ -23,7 +23,8 @@ struct Generate: ParsableCommand {
     @Flag(help: "Replace an existing output from a different model, seed or size.") var overwrite = false
     @Option(help: "Real events (HDF5/CSV with the training columns): train a real-vs-generated classifier on them and write each event's DCTR weight D/(1-D), clipped to [1/20, 20] and normalised to mean 1, as a last column `weight`.")
     var reweight: String?
-    @Option(help: "Real events (and as many generated ones) the reweighting classifier trains on.") var reweightRows = 100_000
+    @Option(help: "Real events (and as many generated ones) the reweighting classifier trains on (default: 100000).")
+    var reweightRows: Int?
     @Option(help: "Job file (TOML) whose [roles] table says which columns play the physics roles --reweight needs (default: MODEL/config.toml, the run's).")
     var config: String?
     @Option(help: "Physics roles of the table's columns for --reweight, ROLE=COLUMN,... (e.g. mu2_px=px2,mu2_py=py2); overrides [roles] of the job file.")
@@ -35,7 +36,7 @@ struct Generate: ParsableCommand {
             try GenerateSettings(model: model, events: events, out: out, shardEvents: shardEvents, seed: seed,
                                  layout: layout, overwrite: overwrite)
         }
-        guard reweightRows > 0 else {
+        if let reweightRows, reweightRows <= 0 {
             throw InputError("--reweight-rows must be a positive number of events, found \(reweightRows)", exitCode: ExitStatus.usage)
         }
         settings.reweight = reweight

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Comm
 import Evaluation
+import Support
 import Workflows
 
 struct Study: ParsableCommand {
@@ -19,7 +20,9 @@ struct StudyAugment: ParsableCommand {
             + "on the same signal rows against (a), (b), (c) for every M/N of [study] ratios and measured on an independent "
             + "real test set (a fresh simulation with test_seed, or held-out rows). Writes STUDY/augment.json: AUC mean and "
             + "std over seeds, and the amplification factor N′/N, N′ the real size whose (a) AUC equals (b)'s (arXiv:2008.06545). "
-            + "Grid points are dealt to ranks and seeded by their index: any rank count gives the same file.")
+            + "Grid points are dealt to ranks and seeded by their index: any rank count gives the same file. SIGTERM/SIGUSR1 "
+            + "stop it at the next grid point boundary (or inside a point at its reducer's or ensemble's next step) with "
+            + "exit 75; rerunning the same command keeps the finished points (STUDY/points/pI/result.json) and redoes the rest.")
 
     @Option(help: "Job file with a [study] table (and [ensemble]/[reduce]); none: the built-in defaults.") var config: String?
     @Option(help: "Study directory (default: [study] out, else runs/study).") var out: String?
@@ -27,6 +30,7 @@ struct StudyAugment: ParsableCommand {
     func run() throws {
         let comm = try Communicator.world()
         let settings = try comm.agree { try StudySettings.load(job: config, out: out) }
+        StopSignal.install()
         try AugmentStudy.run(settings, comm: comm, console: Console(comm: comm))
     }
 }

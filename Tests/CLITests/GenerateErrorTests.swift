@@ -62,6 +62,27 @@ final class GenerateErrorTests: XCTestCase {
                     73, "cannot create directory '\(blocker)/gen'")
     }
 
+    /// --config, --roles and --reweight-rows set up --reweight's classifier; alone they are refused, not ignored.
+    func testReweightOptionsWithoutReweightAreRefused() throws {
+        let why = "(the reweighting classifier is the only part of generate that reads"
+        let roles = try GenerateFixtures.generate("roles-alone", ranks: 2, ["--roles", "mu2_px=px2"])
+        XCTAssertEqual(roles.status, 64, roles.stderr)
+        XCTAssertEqual(roles.errorLines, ["error: --roles only applies with --reweight \(why) it); add --reweight REAL or drop --roles"])
+        let config = try GenerateFixtures.generate("roles-alone", ["--config", "jobs/quickstart.toml"])
+        XCTAssertEqual(config.status, 64, config.stderr)
+        XCTAssertEqual(config.errorLines, ["error: --config only applies with --reweight \(why) it); add --reweight REAL or drop --config"])
+        let rows = try GenerateFixtures.generate("roles-alone", ["--reweight-rows", "1000"])
+        XCTAssertEqual(rows.status, 64, rows.stderr)
+        XCTAssertEqual(rows.errorLines, ["error: --reweight-rows only applies with --reweight \(why) it); add --reweight REAL or drop "
+                                         + "--reweight-rows"])
+        let all = try GenerateFixtures.generate("roles-alone", ranks: 3, ["--config", "jobs/quickstart.toml", "--roles", "mu2_px=px2",
+                                                                         "--reweight-rows", "1000"])
+        XCTAssertEqual(all.status, 64, all.stderr)
+        XCTAssertEqual(all.errorLines, ["error: --config, --roles and --reweight-rows only apply with --reweight \(why) them); add "
+                                        + "--reweight REAL or drop them"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: CLI.path("roles-alone")), "nothing created for refused input")
+    }
+
     func testAnOutputFromAnotherSeedOrSizeIsRefusedUnlessOverwrite() throws {
         XCTAssertEqual(try GenerateFixtures.generate("owned").status, 0)
         let sums = try GenerateFixtures.manifest("owned")["shards"] as? [[String: Any]]

@@ -10,6 +10,24 @@ import XCTest
 final class OwnDataRolesTests: XCTestCase {
     static let muons = "mu1_E=E1,mu1_px=px1,mu1_py=py1,mu1_pz=pz1,mu2_E=E2,mu2_px=px2,mu2_py=py2,mu2_pz=pz2"
 
+    /// A full-space ensemble of one restart of small networks, `steps` steps with a snapshot every
+    /// 10, plus `lines` (regression terms, optimizer, ...).
+    static func smallEnsemble(steps: Int, _ lines: String = "") -> String {
+        """
+        [ensemble]
+        space = "full"
+        generator_widths = [16, 16]
+        discriminator_widths = [16, 8]
+        batch = 64
+        steps = \(steps)
+        snapshot_every = 10
+        validation_events = 300
+        top_k = 1
+        restarts = 1
+        \(lines)
+        """
+    }
+
     func lines(_ stdout: String, prefix: String) -> [String] {
         stdout.split(separator: "\n").map(String.init).filter { $0.hasPrefix(prefix) }
     }
@@ -32,24 +50,14 @@ final class OwnDataRolesTests: XCTestCase {
     }
 
     func testAFullSpaceEnsembleUnderRolesScoresLikeTheOriginalNames() throws {
-        let job = CLI.fixture(text: """
-        [ensemble]
-        space = "full"
+        let job = CLI.fixture(text: OwnDataRolesTests.smallEnsemble(steps: 20, """
         regression = ["mll", "ptll", "phi_miss"]
         c1 = 1e-3
         c2 = 1e-3
-        generator_widths = [16, 16]
-        discriminator_widths = [16, 8]
-        batch = 64
-        steps = 20
-        snapshot_every = 10
-        validation_events = 300
         optimizer = "adam"
         lr = 1e-3
-        top_k = 1
-        restarts = 1
-        """, to: CLI.path("own-full.toml"))
-        let all = OwnDataTests.renaming.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
+        """), to: CLI.path("own-full.toml"))
+        let all = OwnDataTests.rolesOption
         var records: [String] = []
         for (label, data, roles) in [("original", OwnDataTests.tables.original, [String]()),
                                      ("renamed", OwnDataTests.tables.renamed, ["--roles", all])] {
@@ -69,7 +77,7 @@ final class OwnDataRolesTests: XCTestCase {
         XCTAssertEqual(translated, records[0], "same snapshots, scores and losses under either names")
         // The run stores its roles: `--config RUN/config.toml` repeats it.
         let config = try String(contentsOfFile: CLI.path("own-full-renamed") + "/config.toml", encoding: .utf8)
-        XCTAssertTrue(config.hasSuffix("\n[roles]\n" + OwnDataTests.renaming.map { "\($0.0) = \"\($0.1)\"" }.joined(separator: "\n") + "\n"),
+        XCTAssertTrue(config.hasSuffix("\n" + OwnDataTests.rolesTable),
                       config)
         XCTAssertFalse(try String(contentsOfFile: CLI.path("own-full-original") + "/config.toml", encoding: .utf8).contains("[roles]"))
     }
@@ -80,19 +88,8 @@ final class OwnDataRolesTests: XCTestCase {
     /// the original names' bit for bit (23 quantities: 17 columns without mu2_py, 6 derived). Without
     /// the roles (the same model, no config.toml) the classifier sees the 18 raw columns and the weights differ.
     func testReweightUnderRolesGivesTheOriginalNamesWeights() throws {
-        let job = CLI.fixture(text: """
-        [ensemble]
-        space = "full"
-        generator_widths = [16, 16]
-        discriminator_widths = [16, 8]
-        batch = 64
-        steps = 10
-        snapshot_every = 10
-        validation_events = 300
-        top_k = 1
-        restarts = 1
-        """, to: CLI.path("own-rw.toml"))
-        let all = OwnDataTests.renaming.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
+        let job = CLI.fixture(text: OwnDataRolesTests.smallEnsemble(steps: 10), to: CLI.path("own-rw.toml"))
+        let all = OwnDataTests.rolesOption
         func generate(_ model: String, real: String, out: String) throws -> (stdout: String, table: EventTable) {
             let g = try CLI.run(["generate", "--model", model, "--events", "800", "--shard-events", "400", "--seed", "3",
                                  "--reweight", real, "--reweight-rows", "1000", "--out", out], ranks: 2)
@@ -135,7 +132,7 @@ final class OwnDataRolesTests: XCTestCase {
             try EventWriter.write(table.slice(1500..<3000), to: half, attributes: [], comm: try Communicator.selfOnly())
             return half
         }
-        let all = OwnDataTests.renaming.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
+        let all = OwnDataTests.rolesOption
         for (label, table, roles) in [("original", OwnDataTests.tables.original, [String]()),
                                       ("renamed", OwnDataTests.tables.renamed, ["--config", OwnDataTests.shipped])] {
             let out = CLI.path("own-eval-\(label).json")

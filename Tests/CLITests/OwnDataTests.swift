@@ -15,6 +15,10 @@ final class OwnDataTests: XCTestCase {
         ("nvtx", "NPV"), ("met_px", "METx"), ("met_py", "METy"), ("mu1_iso", "iso1"), ("mu2_iso", "iso2"),
         ("jet1_pt", "j1"), ("jet2_pt", "j2"), ("jet3_pt", "j3"), ("jet4_pt", "j4"), ("jet5_pt", "j5"),
     ]
+    /// `renaming` as a job file's [roles] table (header and a line per role, newline-terminated).
+    static let rolesTable = "[roles]\n" + renaming.map { "\($0.0) = \"\($0.1)\"" }.joined(separator: "\n") + "\n"
+    /// `renaming` as the value of `--roles` (ROLE=COLUMN,...).
+    static let rolesOption = renaming.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
 
     /// 3000 simulated DY events, and the same table with every column renamed.
     static var tables: (original: String, renamed: String) = {
@@ -74,7 +78,7 @@ final class OwnDataTests: XCTestCase {
         score = ["mll", "phi_miss", "mu1_iso"]
         seed = 1
 
-        """ + (roles ? "[roles]\n" + renaming.map { "\($0.0) = \"\($0.1)\"" }.joined(separator: "\n") + "\n" : "")
+        """ + (roles ? rolesTable : "")
     }
 
     func testRenamedColumnsWithRolesGiveTheSameEvaluationAsTheOriginalNames() throws {

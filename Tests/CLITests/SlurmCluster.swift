@@ -103,6 +103,12 @@ final class SlurmCluster: @unchecked Sendable {
         return (field("JobState"), field("ExitCode"))
     }
 
+    /// The log sbatch wrote to its `--output` `pattern` (%j the job id), or a note naming the missing file.
+    static func log(_ pattern: String, job: String) -> String {
+        let path = pattern.replacingOccurrences(of: "%j", with: job)
+        return (try? String(contentsOfFile: path, encoding: .utf8)) ?? "(no log at \(path))"
+    }
+
     /// Runs a client command (srun, squeue, ...) against this cluster.
     func client(_ argv: [String], timeout: TimeInterval = 60) -> Result {
         SlurmCluster.run(argv, environment: environment, timeout: timeout)

@@ -40,8 +40,8 @@ final class SlurmConcurrentClustersTests: XCTestCase {
         let jobB = try b.submit(["-n", "2", "--output", logB, "--wrap", "srun --mpi=pmix '\(CLI.binary)' comm-check"])
         let endB = b.wait(for: jobB, timeout: 120)
         let endA = a.wait(for: jobA, timeout: 240)
-        let textA = (try? String(contentsOfFile: logA.replacingOccurrences(of: "%j", with: jobA), encoding: .utf8)) ?? "(no log)"
-        let textB = (try? String(contentsOfFile: logB.replacingOccurrences(of: "%j", with: jobB), encoding: .utf8)) ?? "(no log)"
+        let textA = SlurmCluster.log(logA, job: jobA)
+        let textB = SlurmCluster.log(logB, job: jobB)
         print("cluster A job \(jobA): \(endA.state) \(endA.exitCode); cluster B job \(jobB): \(endB.state) \(endB.exitCode)")
         // Equal ids mean equal PMIx namespaces (slurm.pmix.JOB.0), the cause of the collision.
         XCTAssertNotEqual(jobA, jobB, "two clusters up at once handed out the same job id")

@@ -5,21 +5,7 @@ import XCTest
 /// an afterok select against the one-allocation script, and preemption (`scancel --batch
 /// --signal=USR1`) with the scripts' requeue guard, whose final outputs must be the bytes of an
 /// uninterrupted run.
-final class SlurmScriptTests: XCTestCase {
-    nonisolated(unsafe) static var cluster: SlurmCluster.Start = .unavailable("not started")
-
-    override class func setUp() {
-        super.setUp()
-        cluster = SlurmCluster.start(nodes: 1)
-    }
-
-    override class func tearDown() {
-        if case .up(let c) = cluster { c.stop() }
-        super.tearDown()
-    }
-
-    func up() throws -> SlurmCluster { try Self.cluster.require() }
-
+final class SlurmScriptTests: SlurmClusterTestCase {
     /// EnsembleTests' small networks with three restarts.
     static var ensembleJob: String = job("slurm-ens-job.toml", steps: 40, restarts: 3)
     /// Long enough to be stopped after its first snapshot and short enough to finish soon after.
@@ -46,11 +32,6 @@ final class SlurmScriptTests: XCTestCase {
     }
 
     func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
-
-    func log(_ pattern: String, job: String) -> String {
-        let path = pattern.replacingOccurrences(of: "%j", with: job)
-        return (try? String(contentsOfFile: path, encoding: .utf8)) ?? "(no log at \(path))"
-    }
 
     /// Polls `condition` every 0.1 s for up to `timeout` seconds.
     func eventually(_ timeout: TimeInterval, _ condition: () -> Bool) -> Bool {

@@ -3,21 +3,7 @@ import XCTest
 
 /// On a real single-node Slurm cluster (scripts/slurm-up.sh): the shipped pipeline batch script
 /// with a tiny job file (one task of two workers), and the launch guard under `srun --mpi=none`.
-final class SlurmSingleNodeTests: XCTestCase {
-    nonisolated(unsafe) static var cluster: SlurmCluster.Start = .unavailable("not started")
-
-    override class func setUp() {
-        super.setUp()
-        cluster = SlurmCluster.start(nodes: 1)
-    }
-
-    override class func tearDown() {
-        if case .up(let c) = cluster { c.stop() }
-        super.tearDown()
-    }
-
-    func up() throws -> SlurmCluster { try Self.cluster.require() }
-
+final class SlurmSingleNodeTests: SlurmClusterTestCase {
     func testPipelineBatchScriptEndsWithEvaluation() throws {
         let slurm = try up()
         let out = CLI.path("slurm-pipeline"), log = CLI.path("slurm-pipeline-%j.log")
@@ -27,7 +13,7 @@ final class SlurmSingleNodeTests: XCTestCase {
                                                       "OUT": out, "LATENTSIM": CLI.binary],
                                    directory: SlurmCluster.repository)
         let end = slurm.wait(for: job, timeout: 240)
-        let text = (try? String(contentsOfFile: log.replacingOccurrences(of: "%j", with: job), encoding: .utf8)) ?? "(no log)"
+        let text = self.log(log, job: job)
         XCTAssertEqual(end.state, "COMPLETED", text)
         XCTAssertEqual(end.exitCode, "0:0", text)
         XCTAssertTrue(text.contains("pipeline finished"), text)
@@ -57,20 +43,8 @@ final class SlurmSingleNodeTests: XCTestCase {
 /// On a real two-node Slurm cluster (two slurmd on this host; Open MPI between them over TCP only,
 /// where MPI_Win_allocate fails): the shared counter falls back to messages and the ensemble's
 /// leaderboard equals a single-node run's.
-final class SlurmTwoNodeTests: XCTestCase {
-    nonisolated(unsafe) static var cluster: SlurmCluster.Start = .unavailable("not started")
-
-    override class func setUp() {
-        super.setUp()
-        cluster = SlurmCluster.start(nodes: 2)
-    }
-
-    override class func tearDown() {
-        if case .up(let c) = cluster { c.stop() }
-        super.tearDown()
-    }
-
-    func up() throws -> SlurmCluster { try Self.cluster.require() }
+final class SlurmTwoNodeTests: SlurmClusterTestCase {
+    override class var nodes: Int { 2 }
 
     /// slurm/generate.sbatch with four ranks on two nodes writes the shards a single process writes
     /// (same SHA-256 in the manifest): event i depends only on the model, the seed and i.
@@ -85,7 +59,7 @@ final class SlurmTwoNodeTests: XCTestCase {
                                                       "OUT": out, "LATENTSIM": CLI.binary],
                                    directory: SlurmCluster.repository)
         let end = slurm.wait(for: job, timeout: 180)
-        let text = (try? String(contentsOfFile: log.replacingOccurrences(of: "%j", with: job), encoding: .utf8)) ?? "(no log)"
+        let text = self.log(log, job: job)
         XCTAssertEqual(end.state, "COMPLETED", text)
         XCTAssertTrue(slurm.client(["scontrol", "show", "job", job]).stdout.contains("NodeList=n[1-2]"), "ran on both nodes")
         func shards(_ dir: String) throws -> [String] {
@@ -115,7 +89,7 @@ final class SlurmTwoNodeTests: XCTestCase {
         let job = try slurm.submit(["-N", "2", "-n", "4", "--output", log, "--wrap", script],
                                    extraEnvironment: ["LATENTSIM": CLI.binary])
         let end = slurm.wait(for: job, timeout: 180)
-        let text = (try? String(contentsOfFile: log.replacingOccurrences(of: "%j", with: job), encoding: .utf8)) ?? "(no log)"
+        let text = self.log(log, job: job)
         XCTAssertEqual(end.state, "COMPLETED", text)
         let lines = text.split(separator: "\n").map(String.init)
         XCTAssertEqual(Array(lines.prefix(4)), ["0: n1", "1: n2", "2: n1", "3: n2"], text)

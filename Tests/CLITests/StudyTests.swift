@@ -11,6 +11,17 @@ final class StudyTests: XCTestCase {
     /// sample often has no non-zero value), 150-step classifiers on 600 signal rows, 500 + 500 test rows.
     /// holdout 0.2: snapshots are scored against at least 50 held-out rows (60 of 300).
     static func tinyJob(_ out: String) -> String {
+        studyTable(out) + "\n" + ensembleTable("""
+        space = "full"
+        holdout = 0.2
+        columns = ["mu1_E", "mu1_px", "mu1_py", "mu1_pz", "mu2_E", "mu2_px", "mu2_py", "mu2_pz", "nvtx", "met_px", "met_py",
+                   "mu1_iso", "jet1_pt"]
+        pair_mass = ["mu1", "mu2"]
+        """)
+    }
+
+    /// The tiny grid's [study] table, writing to `out`.
+    static func studyTable(_ out: String) -> String {
         """
         [study]
         out = "\(out)"
@@ -21,12 +32,15 @@ final class StudyTests: XCTestCase {
         test_events = 500
         classifier_steps = 150
 
+        """
+    }
+
+    /// The tiny grid's [ensemble] table: one 60-step GAN of small networks per point, plus `lines`
+    /// (space, columns, score, ...).
+    static func ensembleTable(_ lines: String) -> String {
+        """
         [ensemble]
-        space = "full"
-        holdout = 0.2
-        columns = ["mu1_E", "mu1_px", "mu1_py", "mu1_pz", "mu2_E", "mu2_px", "mu2_py", "mu2_pz", "nvtx", "met_px", "met_py",
-                   "mu1_iso", "jet1_pt"]
-        pair_mass = ["mu1", "mu2"]
+        \(lines)
         restarts = 1
         steps = 60
         snapshot_every = 20
@@ -40,9 +54,20 @@ final class StudyTests: XCTestCase {
         """
     }
 
+    /// The tiny grid's augment.json from 2 ranks (study-np2), shared by the rank-count and the stop tests.
+    static let twoRanks: String = {
+        let out = CLI.path("study-np2")
+        CLI.fixture(["study", "augment", "--config", CLI.fixture(text: tinyJob(out), to: out + ".toml")], ranks: 2, timeout: 300)
+        guard let text = try? String(contentsOfFile: out + "/augment.json", encoding: .utf8) else {
+            fatalError("fixture: the tiny study on 2 ranks wrote no \(out)/augment.json")
+        }
+        return text
+    }()
+
     func testTinyAugmentGridIsTheSameOnOneTwoAndThreeRanks() throws {
         var files: [String] = []
         for ranks in [0, 2, 3] {
+            guard ranks != 2 else { files.append(StudyTests.twoRanks); continue }
             let out = CLI.path("study-np\(ranks)")
             let job = CLI.fixture(text: StudyTests.tinyJob(out), to: CLI.path("study-np\(ranks).toml"))
             let r = try CLI.run(["study", "augment", "--config", job], ranks: ranks, timeout: 300)
@@ -71,6 +96,40 @@ final class StudyTests: XCTestCase {
         XCTAssertEqual(json["auc"]?["generated"]?["2"]?.items?.compactMap { $0.items?[0].double }.count, 2)
         for n in ["300", "600"] { XCTAssertNotNil(json["amplification"]?[n]?["2"], "amplification of N = \(n), M/N = 2") }
         XCTAssertNotNil(json["classifier"]?["steps"]?.int)
+    }
+
+    /// Stopped by SIGUSR1 after each rank's first point (the LATENTSIM_TEST_STOP hook), under mpirun
+    /// -np 2: exit 75 naming the 2 finished points; stopped again inside the next points' ensembles
+    /// (no point finished since): exit 78; the third run keeps points 0 and 1, redoes 2 and 3 and
+    /// writes the augment.json of an uninterrupted run (StudyTests.twoRanks), byte for byte.
+    func testStoppedStudyContinuesOnRerunWithTheSameAugmentJson() throws {
+        let out = CLI.path("study-stop"), config = CLI.fixture(text: StudyTests.tinyJob(out), to: out + ".toml")
+        func study(_ hook: String?) throws -> CLI.Outcome {
+            try CLI.run(["study", "augment", "--config", config], ranks: 2, timeout: 300,
+                        extraEnvironment: hook.map { ["LATENTSIM_TEST_STOP": $0] } ?? [:])
+        }
+        func finished() -> [Int] { (0..<4).filter { FileManager.default.fileExists(atPath: out + "/points/p\($0)/result.json") } }
+        let first = try study("study:1")
+        XCTAssertEqual(first.status, 75, first.stderr)
+        XCTAssertEqual(first.errorLines, ["stopped: a signal arrived; finished 2 of 4 grid points, kept in \(out)/points; "
+                                          + "rerun the same command to continue"])
+        XCTAssertEqual(finished(), [0, 1])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/augment.json"))
+        let record = out + "/.latentsim-stop-study.json"
+        let second = try study("ensemble:10")
+        XCTAssertEqual(second.status, 78, second.stderr)
+        XCTAssertEqual(second.errorLines, ["error: study stopped again on a signal with no progress since the last stop (2 of 4 "
+                                           + "grid points saved both times, recorded in \(record)); give the job a longer time "
+                                           + "limit (or an earlier warning signal) and rerun, or delete \(record) to allow one more try"])
+        XCTAssertTrue(second.stdout.contains("2 finished point(s) kept from an earlier run"), second.stdout)
+        XCTAssertEqual(finished(), [0, 1])
+        let third = try study(nil)
+        XCTAssertEqual(third.status, 0, third.stderr)
+        XCTAssertFalse(third.stdout.contains("  point 1/4"), "point 0 is not trained again:\n\(third.stdout)")
+        XCTAssertTrue(third.stdout.contains("  point 3/4"), third.stdout)
+        XCTAssertEqual(finished(), [0, 1, 2, 3])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: record), "the finished study removed its stop record")
+        XCTAssertEqual(try String(contentsOfFile: out + "/augment.json", encoding: .utf8), StudyTests.twoRanks)
     }
 
     /// Your own tables: signal and background files, the test set held out from their first rows;
@@ -102,15 +161,7 @@ final class StudyTests: XCTestCase {
     /// space = "latent": every point fits the job's [reduce] (here a PCA) on its own N rows too.
     func testLatentSpaceGeneratorsReduceTheirOwnRows() throws {
         let out = CLI.path("study-latent-space")
-        let job = CLI.fixture(text: """
-            [study]
-            out = "\(out)"
-            n_real = [300, 600]
-            ratios = [0, 2]
-            seeds = 2
-            signal_events = 600
-            test_events = 500
-            classifier_steps = 150
+        let job = CLI.fixture(text: StudyTests.studyTable(out) + """
 
             [reduce]
             columns = ["mu1_E", "mu1_px", "mu1_py", "mu1_pz", "mu2_E", "mu2_px", "mu2_pz", "met_px", "met_py"]
@@ -118,20 +169,10 @@ final class StudyTests: XCTestCase {
             latent = 5
             holdout = 0.2
 
-            [ensemble]
+            """ + StudyTests.ensembleTable("""
             space = "latent"
-            restarts = 1
-            steps = 60
-            snapshot_every = 20
-            validation_events = 300
-            batch = 128
-            noise = 8
-            generator_widths = [32, 32]
-            discriminator_widths = [32, 32]
-            regression = []
             score = ["mll", "phi_miss"]
-            top_k = 1
-            """, to: out + ".toml")
+            """), to: out + ".toml")
         let r = try CLI.run(["study", "augment", "--config", job], timeout: 300)
         XCTAssertEqual(r.status, 0, r.stderr)
         for point in 0..<4 {

@@ -93,7 +93,9 @@ def histograms(run, folder, roles):
             if skipped else "")
     return ("<p class=\"note\">Both histograms normalised to unit area; error bars and the grey band are the "
             "statistical uncertainties of the counts. Bins span the real events' 0.1–99.9 % quantiles (one bin per "
-            "integer for integer variables); KS (from evaluation.json, over every row) and its noise floor (KS of two "
+            "integer for integer variables). A variable with at least 5 % of its real events on one value (jet pT or "
+            "isolation exactly 0) is drawn off that value, binned over the quantiles of the rest, both histograms still "
+            "normalised to all their events; the shares on the value are in the legend. KS (from evaluation.json, over every row) and its noise floor (KS of two "
             "random halves of the real rows, rescaled to the sizes compared) are in the legend. The counts drawn are "
             "in histograms.json.</p>\n" + note + '<div class="grid">' + "\n".join(figures) + "</div>")
 

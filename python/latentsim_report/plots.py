@@ -12,26 +12,55 @@ DPI = 60
 REAL, GENERATED = "black", "tab:red"
 
 
+SPIKE_SHARE = 0.05
+
+
+def spike(real):
+    """The value a continuous variable's real events pile up on (jet pT and isolation exactly 0 when
+    there is no jet or no activity), if it holds at least SPIKE_SHARE of them; else None."""
+    values, counts = np.unique(real, return_counts=True)
+    if len(values) == 0 or counts.max() < SPIKE_SHARE * len(real):
+        return None
+    return float(values[counts.argmax()])
+
+
 def binning(name, real):
-    """Edges for one variable: integers get one bin each; otherwise 50 equal bins over the real events'
-    0.1–99.9 % quantiles (the tails beyond are not drawn; KS uses every row)."""
+    """Edges for one variable and its spike value (or None): integers get one bin each; otherwise 50
+    equal bins over the real events' 0.1–99.9 % quantiles (the tails beyond are not drawn; KS uses
+    every row). A continuous variable with a spike (`spike`) is binned over its real events off the
+    spike, so the continuum is not squeezed under one tall bin; the spike is counted apart."""
     finite = real[np.isfinite(real)]
     lo, hi = np.quantile(finite, [0.001, 0.999])
     if np.all(finite == np.round(finite)) and hi - lo <= 60:
-        return np.arange(np.floor(lo) - 0.5, np.ceil(hi) + 1.5)
+        return np.arange(np.floor(lo) - 0.5, np.ceil(hi) + 1.5), None
+    at = spike(finite)
+    rest = finite[finite != at] if at is not None else finite
+    if at is not None and len(rest) > 0:
+        lo, hi = np.quantile(rest, [0.001, 0.999])
+    else:
+        at = None
     if hi <= lo:
         lo, hi = lo - 0.5, hi + 0.5
-    return np.linspace(lo, hi, 51)
+    return np.linspace(lo, hi, 51), at
+
+
+def percent(count, total):
+    return f"{100 * count / max(total, 1):.2f} %"
 
 
 def histogram(path, name, real, generated, ks=None, floor=None):
-    """Real vs generated, both normalised to unit area, with the generated/real ratio below. Returns
-    the counts drawn (for the sidecar JSON)."""
-    edges = binning(name, real)
-    r_counts, _ = np.histogram(real, edges)
-    g_counts, _ = np.histogram(generated, edges)
+    """Real vs generated, both normalised to unit area (over all their events, the spike's included),
+    with the generated/real ratio below; a spike's shares are in the legend. Returns the counts drawn
+    (for the sidecar JSON)."""
+    edges, at = binning(name, real)
+    on_r = np.count_nonzero(real == at) if at is not None else 0
+    on_g = np.count_nonzero(generated == at) if at is not None else 0
+    r_counts, _ = np.histogram(real[real != at] if at is not None else real, edges)
+    g_counts, _ = np.histogram(generated[generated != at] if at is not None else generated, edges)
     width = np.diff(edges)
-    r_area, g_area = max(r_counts.sum(), 1), max(g_counts.sum(), 1)
+    r_area, g_area = max(len(real), 1), max(len(generated), 1)
+    if at is None:
+        r_area, g_area = max(r_counts.sum(), 1), max(g_counts.sum(), 1)
     r_density, g_density = r_counts / r_area / width, g_counts / g_area / width
     r_err, g_err = np.sqrt(r_counts) / r_area / width, np.sqrt(g_counts) / g_area / width
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 6.5), gridspec_kw={"height_ratios": [3, 1], "hspace": 0.05},
@@ -42,6 +71,9 @@ def histogram(path, name, real, generated, ks=None, floor=None):
     if ks is not None:
         label += f"\nKS {ks:.4f}" + (f" (floor {floor:.4f})" if floor is not None else "")
     mplhep.histplot(g_density, edges, ax=top, color=GENERATED, label=label, histtype="step", linewidth=1.8)
+    if at is not None:
+        top.plot([], [], " ", label=f"at {at:g} (not drawn):\nreal {percent(on_r, len(real))}, "
+                                    f"gen. {percent(on_g, len(generated))}")
     top.set_ylabel("normalised events / bin width", fontsize=14)
     top.legend(fontsize=13)
     top.set_ylim(bottom=0)
@@ -57,11 +89,14 @@ def histogram(path, name, real, generated, ks=None, floor=None):
     bottom.set_ylim(0.5, 1.5)
     bottom.set_yticks([0.75, 1.0, 1.25])
     bottom.set_ylabel("gen / real", fontsize=14)
-    bottom.set_xlabel(name)
+    bottom.set_xlabel(name if at is None else f"{name} ≠ {at:g}")
     fig.savefig(path, dpi=DPI, bbox_inches="tight")
     plt.close(fig)
-    return {"edges": edges.tolist(), "real": r_counts.tolist(), "generated": g_counts.tolist(),
-            "real_rows": int(len(real)), "generated_rows": int(len(generated))}
+    counts = {"edges": edges.tolist(), "real": r_counts.tolist(), "generated": g_counts.tolist(),
+              "real_rows": int(len(real)), "generated_rows": int(len(generated))}
+    if at is not None:
+        counts["spike"] = {"value": at, "real": int(on_r), "generated": int(on_g)}
+    return counts
 
 
 def correlations(path, names, real, generated):

@@ -9,7 +9,11 @@ public enum ReduceStage {
     /// Trains (or resumes) the reducer of `s` on every rank of `comm` and writes RUN/model.h5,
     /// latent.h5, reconstruction.json, config.toml and heldout.h5 (the rows it never trained on).
     public static func run(_ s: ReduceSettings, comm: Communicator, console: Console) throws {
-        try comm.agree { if comm.isRoot { try OutputPath((s.out as NSString).appendingPathComponent("model.h5")).prepare() } }
+        try comm.agree {
+            guard comm.isRoot else { return }
+            try ReduceStage.refuseDifferent(s)
+            try OutputPath((s.out as NSString).appendingPathComponent("model.h5")).prepare()
+        }
         let record = StopRecord(directory: s.out, stage: "reduce")
         let data = try PreparedData.load(path: s.data, dataset: s.dataset, columns: s.columns, rotate: s.rotate,
                                          split: HeldOutSplit(fraction: s.holdout, seed: s.seed),

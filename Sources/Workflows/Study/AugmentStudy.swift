@@ -12,7 +12,8 @@ import Training
 /// classifiers (a) N real, (b) N real + M generated, (c) M generated, each against the same signal
 /// rows, and measures them on an independent real test set. Points are independent: they are dealt
 /// to ranks round-robin, each on a private communicator and seeded by its index alone, so the
-/// result does not depend on the rank count.
+/// result does not depend on the rank count. A stop signal ends it at a point boundary (exit 75) and
+/// a rerun continues with the points not finished yet (AugmentStudy+Resume).
 public enum AugmentStudy {
     /// Seed offsets: the signal's simulation stream differs from the background's of the same seed.
     static let signalSalt: UInt64 = 0x5349_474E  // "SIGN"
@@ -24,35 +25,28 @@ public enum AugmentStudy {
             _ = try comm.agree { try JobConfig.load(path: s.job, section: section, schema: schema, otherSections: JobSections.besides(section)) }
         }
         let inputs = try comm.agree { try StudyInputs(s) }
-        try comm.agree {
-            guard comm.isRoot else { return }
-            // A rerun starts afresh: no earlier augment.json may pass for this run's result if it fails.
-            do {
-                for name in ["points", "augment.json", "timing.json"] where FileManager.default.fileExists(atPath: s.path(name)) {
-                    try FileManager.default.removeItem(atPath: s.path(name))
-                }
-                try FileManager.default.createDirectory(atPath: s.path("points"), withIntermediateDirectories: true)
-            } catch {
-                throw InputError("cannot prepare the study directory '\(s.out)': \(OutputPath.reason(error)); choose another --out",
-                                 exitCode: ExitStatus.cannotCreate)
-            }
-        }
+        // A rerun keeps the points a stopped run finished (same job file) and redoes the rest.
+        let kept = try EnsembleRun.broadcast(try comm.agree { comm.isRoot ? try prepare(s) : [] }, comm: comm)
         try comm.barrier()
         let points = s.points
         console.line("study augment: \(points.count) grid points (N = \(s.nReal.map(String.init).joined(separator: ", ")); "
                      + "\(s.repetitions) seeds each) on \(comm.size) rank(s); M/N = \(s.ratios.map(String.init).joined(separator: ", ")); "
-                     + "\(inputs.testSignal.rows) + \(inputs.testBackground.rows) test events")
-        // shard -> loop: this rank's points, one private communicator each.
-        try comm.agree {
-            for (index, point) in points.enumerated() where index % comm.size == comm.rank {
-                let started = Stopwatch()
-                let result = try runPoint(index: index, n: point.n, repetition: point.repetition, settings: s, inputs: inputs)
-                try OutputPath(pointResult(s, index)).write(text: result.encoderPrettyText + "\n")
-                console.line("  point \(index + 1)/\(points.count) (N = \(point.n), seed \(point.repetition)): "
-                             + "AUC real \(result["real"]?.double?.formatted(4) ?? "-") in \(started.seconds.formatted(0)) s")
+                     + "\(inputs.testSignal.rows) + \(inputs.testBackground.rows) test events"
+                     + (kept.isEmpty ? "" : "; \(kept.count) finished point(s) kept from an earlier run"))
+        // shard -> loop: point round + rank in each round, one private communicator each; the ranks
+        // agree after every round on errors and on a stop signal.
+        for round in stride(from: 0, to: points.count, by: comm.size) {
+            let index = round + comm.rank
+            let stoppedInside = try comm.agree {
+                guard index < points.count, !kept.contains(index) else { return false }
+                return try runOrStop(index, points: points, settings: s, inputs: inputs, console: console)
             }
+            let inside = try comm.allreduce(Int32(stoppedInside ? 1 : 0), op: .max) != 0
+            let signalled = try comm.stopRequested()
+            // A signal during the last round's classifiers lets the study finish: nothing is left to save.
+            if inside || (signalled && round + comm.size < points.count) { throw stopped(s, comm: comm) }
         }
-        try comm.barrier()
+        comm.clearing(record(s))
         // evaluate -> save: rank 0 gathers the points' files into augment.json.
         try comm.agree {
             guard comm.isRoot else { return }
