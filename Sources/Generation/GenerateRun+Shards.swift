@@ -75,7 +75,7 @@ extension GenerateRun {
                 // The writer has removed its temporary file; lets rank 0's progress loop end; the
                 // agreement then reports the failure everywhere.
                 _ = try? writer.close()
-                try? counter.add(Int64(remaining))
+                _ = try? counter.add(Int64(remaining))
                 throw error
             }
             if comm.isRoot { try waitForPeers(counter, total: total, progress: progress) }
