@@ -191,7 +191,7 @@ ls_avx2_strip(long L, long k, long n, const float *x, const float *packed, const
             if (r + 2 <= L) { ls_avx2_block16(2, LS_AVX2_AT(2)); r += 2; }
             if (r < L) ls_avx2_block16(1, LS_AVX2_AT(1));
         } else {
-            if (r + 12 <= L) { ls_avx2_block8(12, LS_AVX2_AT(12)); r += 12; }
+            for (; r + 12 <= L; r += 12) ls_avx2_block8(12, LS_AVX2_AT(12));
             if (r + 8 <= L) { ls_avx2_block8(8, LS_AVX2_AT(8)); r += 8; }
             if (r + 4 <= L) { ls_avx2_block8(4, LS_AVX2_AT(4)); r += 4; }
             if (r + 2 <= L) { ls_avx2_block8(2, LS_AVX2_AT(2)); r += 2; }
