@@ -58,7 +58,9 @@ final class BenchTests: XCTestCase {
     func testGenerateRecordsForBothModelsAndModes() throws {
         let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
             .split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").map(String.init) ?? []
-        let widest = flags.contains("avx512f") ? "avx512" : flags.contains("avx2") ? "avx2" : nil
+        // The kernel's AVX-512 variant needs F, BW, VL and DQ (DenseKernel.Variant.isSupported).
+        let widest = ["avx512f", "avx512bw", "avx512vl", "avx512dq"].allSatisfy(flags.contains) ? "avx512"
+            : flags.contains("avx2") ? "avx2" : nil
         for (ranks, kernel) in [(0, nil), (2, nil), (0, "avx2")] as [(Int, String?)] {
             let r = try CLI.run(["bench", "--generate", "--json", "--seconds", "0.05"], ranks: ranks,
                                 extraEnvironment: kernel.map { ["LATENTSIM_DENSE_KERNEL": $0] } ?? [:])
@@ -70,7 +72,7 @@ final class BenchTests: XCTestCase {
                 XCTAssertEqual(line["ranks"] as? Int, max(ranks, 1))
                 XCTAssertGreaterThan(line["events_per_s"] as? Double ?? 0, 0)
             }
-            guard let isa = kernel ?? widest, flags.contains("fma") else { continue }
+            guard let isa = kernel ?? widest, flags.contains("avx2"), flags.contains("fma") else { continue }
             let peak = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.prefix { $0 != "\n" }.utf8)) as? [String: Any])
             XCTAssertEqual(peak["isa"] as? String, isa, r.stdout)
             XCTAssertEqual(Set(lines.compactMap { $0["kernel"] as? String }), ["packed-\(isa)"], r.stdout)
