@@ -8,7 +8,8 @@ import Training
 /// `latentsim bench --generate`: events/s of the synthetic gen17 and latent generators, compute
 /// only (noise, networks, post-processing; rows split over the ranks) and end to end into HDF5
 /// shards through `GenerateRun` (what `latentsim generate` runs), on every rank of the job.
-/// Records: {"model", "ranks", "mode": "compute"|"hdf5", "events_per_s"} (benchmarks/README.md).
+/// Records: {"model", "ranks", "mode": "compute"|"hdf5", "events_per_s"}, then "networks": the
+/// sampler and decoder alone, GFLOP/s per core from thread CPU time (benchmarks/README.md).
 public struct GenerateBenchmark {
     public let comm: Communicator
     public let seconds: Double
@@ -36,23 +37,30 @@ public struct GenerateBenchmark {
         if !json { console.line("networks: \(GenerateBenchmark.kernel)") }
         for kind in GeneratorModel.Synthetic.allCases {
             let model = try comm.agree { try GeneratorModel.synthetic(kind, chunk: chunk) }
-            let (events, compute) = try measureCompute(model)
-            if breakdown && !json { model.stages = GenerationStages() }
+            let (events, compute, networks) = try measureCompute(model)
+            model.stages = breakdown && !json ? GenerationStages() : nil
             let hdf5 = try measureHDF5(model, kind: kind, events: events)
-            for (mode, rate) in [("compute", compute), ("hdf5", hdf5)] {
+            let kernel = DenseKernel.variant.map { "packed-\($0.rawValue)" } ?? "openblas"
+            for (mode, rate) in [("compute", compute), ("hdf5", hdf5), ("networks", networks)] {
+                // Events/s of the job (compute, hdf5) over the peak of its ranks' cores; networks: events/s
+                // per core of CPU time in the networks (mean over ranks), over one core's peak.
+                let gflops = rate * model.flopsPerEvent / 1e9
+                let cores = mode == "networks" ? 1.0 : Double(comm.size)
                 if json {
-                    let kernel = DenseKernel.variant.map { "packed-\($0.rawValue)" } ?? "openblas"
-                    let gflops = rate * model.flopsPerEvent / 1e9
                     var record: [(key: String, value: JSONValue)] = [
                         ("model", .string(kind.rawValue)), ("ranks", .integer(comm.size)), ("mode", .string(mode)),
                         ("events_per_s", .number(rate, format: "%.1f")), ("threads", .integer(1)), ("peer", .string("latentsim")),
                         ("kernel", .string(kernel)), ("gflop_s", .number(gflops, format: "%.2f")),
                     ]
-                    if let peak { record.append(("peak_fraction", .number(gflops / (peak * Double(comm.size)), format: "%.3f"))) }
+                    if let peak { record.append(("peak_fraction", .number(gflops / (peak * cores), format: "%.3f"))) }
                     console.line(JSONValue.object(record).serialized)
                 } else {
-                    console.line(String(format: "%-6@ ranks %d  %-7@ %10.0f events/s  (%.0f per rank)", kind.rawValue as NSString,
-                                        comm.size, mode as NSString, rate, rate / Double(comm.size)))
+                    let share = peak.map { String(format: "  %.2f of peak", gflops / ($0 * cores)) } ?? ""
+                    let per = mode == "networks" ? "per core of CPU time" : String(format: "%.0f per rank", rate / Double(comm.size))
+                    let name = kind.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
+                    let column = mode.padding(toLength: 8, withPad: " ", startingAt: 0)
+                    console.line(String(format: "%@ ranks %d  %@ %10.0f events/s  %6.1f GFLOP/s%@  (%@)", name as NSString,
+                                        comm.size, column as NSString, rate, gflops, share as NSString, per as NSString))
                 }
             }
             if let stages = model.stages {
@@ -70,17 +78,24 @@ public struct GenerateBenchmark {
         return "packed \(variant == .avx512 ? "AVX-512" : "AVX2") dense kernel (weights packed once)"
     }
 
-    /// Doubles the event count until one pass takes `seconds`; returns that count and its rate.
-    private func measureCompute(_ model: GeneratorModel) throws -> (Int, Double) {
+    /// Doubles the event count until one pass takes `seconds`; returns that count, its rate, and
+    /// the networks' events per CPU second (thread CPU time of the sampler and decoder stages of the
+    /// same pass, mean over ranks: other processes on a shared core do not lower it).
+    private func measureCompute(_ model: GeneratorModel) throws -> (Int, Double, Double) {
         var events = model.chunk * comm.size
         try model.generate(rows: comm.share(of: events), seed: 1) { _, _ in }  // warm-up
         while true {
+            let stages = GenerationStages()
+            model.stages = stages
             try comm.barrier()
             let clock = Stopwatch()
             var sink: Float = 0
             try model.generate(rows: comm.share(of: events), seed: 1) { values, _ in sink += values[0] }
             let elapsed = try comm.allreduce(clock.seconds, op: .max)
-            if elapsed >= seconds || events >= 1 << 26 || !sink.isFinite { return (events, Double(events) / elapsed) }
+            if elapsed >= seconds || events >= 1 << 26 || !sink.isFinite {
+                let own = Double(comm.share(of: events).count) / max(stages.networkSeconds, 1e-9)
+                return (events, Double(events) / elapsed, try comm.allreduce(own, op: .sum) / Double(comm.size))
+            }
             events *= max(2, Int((seconds / max(elapsed, 1e-3)).rounded(.up)))
         }
     }

@@ -50,6 +50,9 @@ public final class GenerationStages {
         last = now
     }
 
+    /// CPU seconds in the networks (sampler and decoder): what `bench --generate` reads against the peak.
+    public var networkSeconds: Double { seconds[Stage.sampler.rawValue] + seconds[Stage.decoder.rawValue] }
+
     public func add(_ other: GenerationStages) {
         for i in seconds.indices { seconds[i] += other.seconds[i] }
     }

@@ -7,8 +7,14 @@ extension BenchRun {
     /// The machine's limits, measured first so every record reads against them: one core's FMA
     /// peak (a register-only loop; rank 0's figure, each rank runs on its own core) and SHA-256's
     /// MB/s through libcrypto. Prints the `peak` and `sha256` records; returns GFLOP/s per core.
-    func machineRecords(comm: Communicator, console: Console) throws -> Double {
-        let measured = try comm.agree { try FMAPeak.measure(seconds: min(1, seconds)) }
+    /// The peak is that of `isa` (the instruction set the measured code runs: generation's kernel
+    /// variant, so `LATENTSIM_DENSE_KERNEL=avx2` on an AVX-512 CPU reads against the AVX2 peak), or
+    /// of the widest variant the CPU runs (the training steps: OpenBLAS picks its own kernels).
+    func machineRecords(comm: Communicator, console: Console, isa: DenseKernel.Variant? = nil) throws -> Double {
+        let measured = try comm.agree { () throws -> (gflops: Double, isa: String) in
+            guard let isa else { return try FMAPeak.measure(seconds: min(1, seconds)) }
+            return (try FMAPeak.measure(seconds: min(1, seconds), variant: isa), isa.rawValue)
+        }
         let peak = try comm.broadcast(measured.gflops)
         let sha = try comm.agree { try SHA256.throughput(megabytes: 64) }
         if json {

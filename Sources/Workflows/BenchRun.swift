@@ -38,7 +38,7 @@ public struct BenchRun {
             guard chunk > 0 else {
                 throw InputError("--chunk expects a positive number of events, found \(chunk)", exitCode: ExitStatus.usage)
             }
-            let peak = try machineRecords(comm: comm, console: console)
+            let peak = try machineRecords(comm: comm, console: console, isa: DenseKernel.variant)
             return try GenerateBenchmark(comm: comm, seconds: seconds, json: json, breakdown: breakdown, chunk: chunk, peak: peak).run()
         }
         let models = try selectedModels()

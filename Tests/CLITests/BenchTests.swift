@@ -53,17 +53,29 @@ final class BenchTests: XCTestCase {
         XCTAssertTrue(share > 0 && share < 1, "allreduce share \(share)")
     }
 
+    /// Both generators, compute / into HDF5 / networks alone; the peak record is that of the ISA
+    /// the kernel runs, also when LATENTSIM_DENSE_KERNEL=avx2 forces AVX2 on an AVX-512 CPU.
     func testGenerateRecordsForBothModelsAndModes() throws {
-        for ranks in [0, 2] {
-            let r = try CLI.run(["bench", "--generate", "--json", "--seconds", "0.05"], ranks: ranks)
+        let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+            .split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").map(String.init) ?? []
+        // The kernel's AVX-512 variant needs F, BW, VL and DQ (DenseKernel.Variant.isSupported).
+        let widest = ["avx512f", "avx512bw", "avx512vl", "avx512dq"].allSatisfy(flags.contains) ? "avx512"
+            : flags.contains("avx2") ? "avx2" : nil
+        for (ranks, kernel) in [(0, nil), (2, nil), (0, "avx2")] as [(Int, String?)] {
+            let r = try CLI.run(["bench", "--generate", "--json", "--seconds", "0.05"], ranks: ranks,
+                                extraEnvironment: kernel.map { ["LATENTSIM_DENSE_KERNEL": $0] } ?? [:])
             XCTAssertEqual(r.status, 0, r.stderr)
             let lines = try records(r)
             XCTAssertEqual(lines.map { "\($0["model"] as? String ?? "?")/\($0["mode"] as? String ?? "?")" },
-                           ["gen17/compute", "gen17/hdf5", "latent/compute", "latent/hdf5"])
+                           ["gen17/compute", "gen17/hdf5", "gen17/networks", "latent/compute", "latent/hdf5", "latent/networks"])
             for line in lines {
                 XCTAssertEqual(line["ranks"] as? Int, max(ranks, 1))
                 XCTAssertGreaterThan(line["events_per_s"] as? Double ?? 0, 0)
             }
+            guard let isa = kernel ?? widest, flags.contains("avx2"), flags.contains("fma") else { continue }
+            let peak = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.prefix { $0 != "\n" }.utf8)) as? [String: Any])
+            XCTAssertEqual(peak["isa"] as? String, isa, r.stdout)
+            XCTAssertEqual(Set(lines.compactMap { $0["kernel"] as? String }), ["packed-\(isa)"], r.stdout)
         }
     }
 

@@ -6,10 +6,16 @@ import XCTest
 /// its scalar twin, bit for bit: all are bias[c] then the k fused multiply-adds in order.
 final class DenseKernelTests: XCTestCase {
     static let activations: [Activation] = [.linear, .relu, .leakyReLU(0.2), .tanh, .sigmoid]
-    /// Odd shapes: rows around the kernel's 12- and 4-row blocks, columns around its 16-lane halves
-    /// and 32-column panels, k = 1.
+    /// Odd shapes: rows around the kernels' row blocks (AVX-512 12, 4, 1; AVX2 strips of 12 in
+    /// blocks of 6, 4, 2, 1 rows × 16 columns, or 12, 8, 4, 2, 1 rows × 8 for a last group of ≤ 8
+    /// columns), columns around the 8- and 16-lane groups and 32-column panels, k = 1; then the
+    /// narrow layers of generation with their own AVX2 paths (noise 16/17 → 64, 128 → 17, 128 → 4,
+    /// 128 → 10, the decoder's 4 → 8 and 8 → 64, 512 → 17) at row counts that leave every tail block.
     static let shapes: [(rows: Int, k: Int, n: Int)] = [(3, 4, 5), (13, 37, 33), (29, 16, 17), (1, 1, 1),
-                                                          (25, 64, 64), (12, 5, 32), (4, 3, 31), (17, 9, 48)]
+                                                          (25, 64, 64), (12, 5, 32), (4, 3, 31), (17, 9, 48),
+                                                          (23, 6, 13), (11, 20, 26), (7, 3, 24), (35, 2, 40),
+                                                          (37, 17, 64), (47, 16, 64), (37, 128, 17), (23, 128, 4),
+                                                          (27, 128, 10), (38, 4, 8), (41, 8, 64), (19, 512, 17)]
 
     func testPackedLayoutIsPanelsOf32ColumnsZeroPadded() {
         let (k, n) = (3, 35)
