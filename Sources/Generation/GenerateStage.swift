@@ -15,6 +15,9 @@ public struct GenerateSettings {
     /// `--reweight`: real events the reweighting classifier trains on (nil: no weight column), and how many.
     public var reweight: String? = nil
     public var reweightRows = 100_000
+    /// How the reweighting classifier trains and its logits become weights (`--reweight-clip`, `--reweight-min-ess`,
+    /// `--reweight-exclude`).
+    public var reweighting = Reweighter.Settings()
     /// `--config` / `--roles`: which columns play the physics roles the reweighting needs (the
     /// frame's reference mu2_px/mu2_py, the derived quantities' inputs). Without `--config`, the
     /// `[roles]` of MODEL/config.toml (the copy of the run's config that `ensemble` puts in best/),
@@ -51,7 +54,7 @@ public enum GenerateStage {
         var (model, source) = try comm.agree { try GeneratorModel.load(directory: s.model) }
         if let real = s.reweight {
             let roles = try comm.agree { try ColumnRoles.load(job: s.rolesConfig ?? modelConfig(s.model), cli: s.rolesOption) }
-            try reweight(model, source: &source, real: real, rows: s.reweightRows, seed: s.seed, roles: roles,
+            try reweight(model, source: &source, real: real, rows: s.reweightRows, settings: s.reweighting, seed: s.seed, roles: roles,
                          given: s.rolesConfig != nil || s.rolesOption != nil, comm: comm)
         }
         var run = GenerateRun(model: model, source: source, events: s.events, shardEvents: s.shardEvents, seed: s.seed,

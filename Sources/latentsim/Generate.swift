@@ -21,9 +21,14 @@ struct Generate: ParsableCommand {
     @Option(help: "shards (files + virtual master) or single (one file written collectively with MPI-IO).")
     var layout = "shards"
     @Flag(help: "Replace an existing output from a different model, seed or size.") var overwrite = false
-    @Option(help: "Real events (HDF5/CSV with the training columns): train a real-vs-generated classifier on them and write each event's DCTR weight D/(1-D), clipped to [1/20, 20] and normalised to mean 1, as a last column `weight`.")
+    @Option(help: "Real events (HDF5/CSV with the training columns): train a real-vs-generated classifier on them (20 % held out for early stopping and Platt calibration) and write each event's DCTR weight D/(1-D), clipped and normalised to mean 1, as a last column `weight`.")
     var reweight: String?
     @Option(help: "Real events (and as many generated ones) the reweighting classifier trains on.") var reweightRows = 100_000
+    @Option(help: "Clip the weights to [1/C, C] before normalising.") var reweightClip = Reweighter.maximumWeight
+    @Option(help: "Smallest effective sample size (Σw)²/(n·Σw²) the weights may have on the classifier's held-out generated events, in [0, 1): below it the logits are tempered, w = exp(t·logit) with the largest t ≤ 1 that reaches it (0: no target).")
+    var reweightMinEss = 0.0
+    @Option(help: "Quantities the reweighting classifier does not see, comma-separated (e.g. mu1_E,mu2_E: the generator's muon energies off the mass shell, which no weight can correct).")
+    var reweightExclude: String?
     @Option(help: "Job file (TOML) whose [roles] table says which columns play the physics roles --reweight needs (default: MODEL/config.toml, the run's).")
     var config: String?
     @Option(help: "Physics roles of the table's columns for --reweight, ROLE=COLUMN,... (e.g. mu2_px=px2,mu2_py=py2); overrides [roles] of the job file.")
@@ -35,11 +40,24 @@ struct Generate: ParsableCommand {
             try GenerateSettings(model: model, events: events, out: out, shardEvents: shardEvents, seed: seed,
                                  layout: layout, overwrite: overwrite)
         }
-        guard reweightRows > 0 else {
-            throw InputError("--reweight-rows must be a positive number of events, found \(reweightRows)", exitCode: ExitStatus.usage)
+        try comm.agree {
+            guard reweightRows > 0 else {
+                throw InputError("--reweight-rows must be a positive number of events, found \(reweightRows)", exitCode: ExitStatus.usage)
+            }
+            guard reweightClip > 1, reweightClip.isFinite else {
+                throw InputError("--reweight-clip must be a number above 1 (weights are clipped to [1/C, C]), found \(reweightClip)",
+                                 exitCode: ExitStatus.usage)
+            }
+            guard reweightMinEss >= 0, reweightMinEss < 1 else {
+                throw InputError("--reweight-min-ess must be a fraction in [0, 1) (0: no target), found \(reweightMinEss)",
+                                 exitCode: ExitStatus.usage)
+            }
         }
         settings.reweight = reweight
         settings.reweightRows = reweightRows
+        settings.reweighting.maximumWeight = reweightClip
+        settings.reweighting.minimumESS = reweightMinEss
+        settings.reweighting.excluded = reweightExclude.map { $0.split(separator: ",").map(String.init) } ?? []
         settings.rolesConfig = config
         settings.rolesOption = roles
         StopSignal.install()
