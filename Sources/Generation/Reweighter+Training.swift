@@ -18,9 +18,10 @@ extension Reweighter {
                              settings: Settings = standard, comm: Communicator) throws -> Reweighter {
         let columns = model.columns.filter { $0 != column }
         let all = quantities(columns, roles: roles)
-        let names = all.filter { !settings.excluded.contains($0) }
+        let excluded = hidden(settings, quantities: all, columns: columns, roles: roles)
+        let names = all.filter { !excluded.contains($0) }
         try comm.agree {
-            let unknown = settings.excluded.filter { !all.contains($0) }
+            let unknown = excluded.filter { !all.contains($0) }
             guard unknown.isEmpty else {
                 throw InputError("--reweight-exclude: \(unknown.joined(separator: ", ")) is not among the reweighting classifier's "
                                  + "quantities (\(all.joined(separator: ", "))); name some of those", exitCode: ExitStatus.usage)
@@ -72,6 +73,12 @@ extension Reweighter {
                           maximumWeight: settings.maximumWeight,
                           normalisation: scalars[2 * k], rows: Int(scalars[2 * k + 1]), epochs: Int(scalars[2 * k + 4]),
                           validationLoss: scalars[2 * k + 5])
+    }
+
+    /// The quantities the classifier does not see: those named, or by default the columns playing
+    /// the `onShellEnergies` roles (when they are among `quantities`).
+    static func hidden(_ settings: Settings, quantities: [String], columns: [String], roles: ColumnRoles) -> [String] {
+        settings.excluded ?? onShellEnergies.compactMap { roles.column($0, in: columns) }.filter { quantities.contains($0) }
     }
 
     /// Trains on the standardised rows `x` (n real, then n generated): on all of them for every

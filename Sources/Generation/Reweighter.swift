@@ -38,8 +38,9 @@ public final class Reweighter {
         /// events (`--reweight-min-ess`; 0: no target): below it, the calibrated logits are tempered,
         /// w = exp(t·logit) with the largest t in (0, 1] that reaches it (`Reweighter+Calibration`).
         public var minimumESS = 0.0
-        /// Quantities (columns or derived) the classifier does not see (`--reweight-exclude`).
-        public var excluded: [String] = []
+        /// Quantities (columns or derived) the classifier does not see (`--reweight-exclude`); nil: the
+        /// columns playing mu1_E and mu2_E (`onShellEnergies`).
+        public var excluded: [String]? = nil
 
         public init() {}
 
@@ -47,11 +48,16 @@ public final class Reweighter {
         public var fingerprint: String {
             let h = classifier.hidden.map(String.init).joined(separator: "x")
             return "e\(classifier.epochs)b\(classifier.batch)h\(h)v\(validationFraction)p\(patience)c\(calibrate ? 1 : 0)"
-                + "w\(maximumWeight)s\(minimumESS)x\(excluded.joined(separator: "+"))"
+                + "w\(maximumWeight)s\(minimumESS)x\(excluded?.joined(separator: "+") ?? "energies")"
         }
     }
 
     public static let standard = Settings()
+    /// The roles whose columns the classifier does not see by default: the muons' energies. Real muons
+    /// are on the mass shell (E = √(p² + m²) to 1e-5), while a generator's E − |p| scatters by a few %:
+    /// a support mismatch no weight can correct, which a good classifier finds and which then drives
+    /// the effective sample size down (measured: excluding them improved every weighted figure).
+    public static let onShellEnergies = ["mu1_E", "mu2_E"]
     /// The default clip (`Settings.maximumWeight`).
     public static let maximumWeight = standard.maximumWeight
     /// The column the weights go to in every shard.

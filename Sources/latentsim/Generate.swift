@@ -27,7 +27,7 @@ struct Generate: ParsableCommand {
     @Option(help: "Clip the weights to [1/C, C] before normalising.") var reweightClip = Reweighter.maximumWeight
     @Option(help: "Smallest effective sample size (Σw)²/(n·Σw²) the weights may have on the classifier's held-out generated events, in [0, 1): below it the logits are tempered, w = exp(t·logit) with the largest t ≤ 1 that reaches it (0: no target).")
     var reweightMinEss = 0.0
-    @Option(help: "Quantities the reweighting classifier does not see, comma-separated (e.g. mu1_E,mu2_E: the generator's muon energies off the mass shell, which no weight can correct).")
+    @Option(help: "Quantities the reweighting classifier does not see, comma-separated (default: the columns playing mu1_E and mu2_E, whose generated values are off the mass shell, which no weight can correct; '' lets it see everything).")
     var reweightExclude: String?
     @Option(help: "Job file (TOML) whose [roles] table says which columns play the physics roles --reweight needs (default: MODEL/config.toml, the run's).")
     var config: String?
@@ -57,7 +57,7 @@ struct Generate: ParsableCommand {
         settings.reweightRows = reweightRows
         settings.reweighting.maximumWeight = reweightClip
         settings.reweighting.minimumESS = reweightMinEss
-        settings.reweighting.excluded = reweightExclude.map { $0.split(separator: ",").map(String.init) } ?? []
+        settings.reweighting.excluded = reweightExclude.map { $0.split(separator: ",").map(String.init) }
         settings.rolesConfig = config
         settings.rolesOption = roles
         StopSignal.install()

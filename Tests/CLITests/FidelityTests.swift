@@ -95,7 +95,7 @@ final class FidelityTests: XCTestCase {
         let model = GenerateFixtures.full
         // With the ESS target, a clip and an excluded quantity: all three must stay rank-count independent.
         let extra = ["--reweight", EnsembleTests.data, "--reweight-rows", "2000", "--reweight-min-ess", "0.9", "--reweight-clip", "10",
-                     "--reweight-exclude", "mu1_E,mu2_E"]
+                     "--reweight-exclude", "mu1_E,mll"]
         let two = try GenerateFixtures.generate("rw2", model: model, events: 6000, ranks: 2, extra)
         XCTAssertEqual(two.status, 0, two.stderr)
         XCTAssertTrue(two.stdout.contains("reweighting: classifier trained on 2000 real events of \(EnsembleTests.data) and as many "

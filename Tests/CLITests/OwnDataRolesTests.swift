@@ -109,7 +109,7 @@ final class OwnDataRolesTests: XCTestCase {
             XCTAssertEqual(e.status, 0, e.stderr)
             let g = try generate(out + "/best", real: data, out: out + "/generated")
             XCTAssertTrue(g.stdout.contains("reweighting: classifier trained on 1000 real events of \(data) and as many generated "
-                                            + "ones (23 quantities)"), g.stdout)
+                                            + "ones (21 quantities)"), g.stdout)
             XCTAssertEqual(g.stdout.contains("; roles from [roles] in \(out)/best/config.toml"), label == "renamed", g.stdout)
             tables.append(g.table)
         }
@@ -117,7 +117,7 @@ final class OwnDataRolesTests: XCTestCase {
         XCTAssertEqual(tables[1].values, tables[0].values, "same events and weights under either names")
         let weights = tables[1].column(try XCTUnwrap(tables[1].columnIndex("weight")))
         XCTAssertGreaterThan(Set(weights).count, 400, "the weights vary between events")
-        // The renamed model without its config.toml: no roles, no frame, no derived quantity.
+        // The renamed model without its config.toml: no roles, no frame, no derived quantity, no muon energy to leave out.
         let bare = CLI.path("own-rw-bare")
         try? FileManager.default.removeItem(atPath: bare)
         try FileManager.default.createDirectory(atPath: bare, withIntermediateDirectories: true)

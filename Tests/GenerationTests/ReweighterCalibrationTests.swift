@@ -93,6 +93,17 @@ final class ReweighterCalibrationTests: XCTestCase {
         XCTAssertGreaterThan(try ess(first), 0.9)
         XCTAssertGreaterThan(try ess(first), try ess(plain))
 
+        // By default the muon energies are left out, under the roles' names; '' (an empty list) leaves nothing out.
+        let columns = model.columns
+        XCTAssertEqual(Reweighter.hidden(Reweighter.Settings(), quantities: Reweighter.quantities(columns), columns: columns,
+                                         roles: ColumnRoles()), ["mu1_E", "mu2_E"])
+        let renamed = columns.map { $0 == "mu2_E" ? "E2" : $0 }
+        let roles = try ColumnRoles.parse("mu2_E=E2")
+        XCTAssertEqual(Reweighter.hidden(Reweighter.Settings(), quantities: Reweighter.quantities(renamed, roles: roles), columns: renamed,
+                                         roles: roles), ["mu1_E", "E2"])
+        var none = Reweighter.Settings()
+        none.excluded = []
+        XCTAssertEqual(Reweighter.hidden(none, quantities: Reweighter.quantities(columns), columns: columns, roles: ColumnRoles()), [])
         settings.excluded = ["mu1_E", "mass"]
         XCTAssertThrowsError(try Reweighter.train(real: real, model: model, rows: n, seed: 4, settings: settings, comm: comm)) {
             XCTAssertEqual(($0 as? InputError)?.message, "--reweight-exclude: mass is not among the reweighting classifier's quantities ("
