@@ -7,12 +7,12 @@ extension GenerateStage {
     /// `--reweight REAL`: trains the reweighting classifier (`Reweighter`) on REAL's first
     /// `rows` events against the model's, installs it in `model` (every shard gets a `weight`
     /// column) and folds REAL's checksum and the row count into the source hash, so a rerun with
-    /// other real events or rows regenerates instead of keeping shards weighted by another classifier.
+    /// other real events, rows or reweighting settings regenerates instead of keeping shards weighted by another classifier.
     /// `roles` name the columns of the frame's reference and of the derived quantities; a map
     /// (not the built-in names) is folded into the hash too. Roles the user gave (`given`) must name
     /// columns of REAL; those of the model's config.toml may name columns the model dropped.
     static func reweight(_ model: GeneratorModel, source: inout GeneratorModel.Source, real path: String, rows: Int,
-                         seed: UInt64, roles: ColumnRoles, given: Bool, comm: Communicator) throws {
+                         settings: Reweighter.Settings, seed: UInt64, roles: ColumnRoles, given: Bool, comm: Communicator) throws {
         let columns = model.columns
         let layout = try EventReader.describe(path: path, dataset: "events", comm: comm)
         try comm.agree {
@@ -28,15 +28,14 @@ extension GenerateStage {
         let indices = columns.compactMap(read.table.columnIndex)
         let gathered = try comm.gatherv(read.table.selecting(indices).values)
         let real = gathered.map { EventTable(columns: columns, rows: $0.count / columns.count, values: $0) }
-        let reweighter = try Reweighter.train(real: real, model: model, rows: rows, seed: seed, roles: roles, comm: comm)
+        let reweighter = try Reweighter.train(real: real, model: model, rows: rows, seed: seed, roles: roles,
+                                              settings: settings, comm: comm)
         model.reweighter = reweighter
         let realHash = try comm.broadcast(try comm.agree { comm.isRoot ? try SHA256.hex(files: [path]) : "" })
-        source.hash += "+reweight:\(realHash.prefix(16)):\(reweighter.rows)"
+        source.hash += "+reweight:\(realHash.prefix(16)):\(reweighter.rows):\(settings.fingerprint)"
         if !roles.isEmpty { source.hash += ":roles:\(try SHA256.hex(Data(roles.tomlText.utf8)).prefix(16))" }
         Console(comm: comm).line("reweighting: classifier trained on \(reweighter.rows) real events of \(path) and as many "
-                                 + "generated ones (\(reweighter.names.count) quantities); weights exp(logit) clipped to "
-                                 + "[1/\(Int(Reweighter.maximumWeight)), \(Int(Reweighter.maximumWeight))], normalised by "
-                                 + "\(String(format: "%.4g", reweighter.normalisation)) -> column '\(Reweighter.column)'"
-                                 + (roles.isEmpty ? "" : "; roles from \(roles.source)"))
+                                 + "generated ones (\(reweighter.names.count) quantities)\(reweighter.trainingSummary); weights "
+                                 + "\(reweighter.weightSummary) -> column '\(Reweighter.column)'" + (roles.isEmpty ? "" : "; roles from \(roles.source)"))
     }
 }

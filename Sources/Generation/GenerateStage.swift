@@ -17,6 +17,11 @@ public struct GenerateSettings {
     /// nil: `defaultReweightRows`.
     public var reweightRows: Int? = nil
     public static let defaultReweightRows = 100_000
+    /// How the reweighting classifier trains and its logits become weights (`--reweight-clip`, `--reweight-min-ess`,
+    /// `--reweight-exclude`).
+    public var reweighting = Reweighter.Settings()
+    /// Those of `--reweight-clip`, `--reweight-min-ess` and `--reweight-exclude` given on the command line (refused without `--reweight`).
+    public var reweightingOptions: [String] = []
     /// `--config` / `--roles`: which columns play the physics roles the reweighting needs (the
     /// frame's reference mu2_px/mu2_py, the derived quantities' inputs). Without `--config`, the
     /// `[roles]` of MODEL/config.toml (the copy of the run's config that `ensemble` puts in best/),
@@ -46,14 +51,14 @@ public struct GenerateSettings {
         self.overwrite = overwrite
     }
 
-    /// `--config`, `--roles` and `--reweight-rows` set up the reweighting classifier (which columns
-    /// it reads, how many events it trains on); the generator itself needs none of them (its frame
+    /// `--config`, `--roles`, `--reweight-rows` and the `reweightingOptions` set up the reweighting
+    /// classifier (which columns it reads, how many events it trains on, how its logits become weights); the generator itself needs none of them (its frame
     /// and columns come from the model), so without `--reweight` they would change nothing: refused
     /// in one line rather than ignored.
     public func checkReweightOptions() throws {
         guard reweight == nil else { return }
         let given = [rolesConfig.map { _ in "--config" }, rolesOption.map { _ in "--roles" }, reweightRows.map { _ in "--reweight-rows" }]
-            .compactMap { $0 }
+            .compactMap { $0 } + reweightingOptions
         guard !given.isEmpty else { return }
         let names = given.count == 1 ? given[0] : given.dropLast().joined(separator: ", ") + " and " + given.last!
         let (verb, it, them) = given.count == 1 ? ("applies", "it", given[0]) : ("apply", "them", "them")
@@ -69,7 +74,8 @@ public enum GenerateStage {
         var (model, source) = try comm.agree { try GeneratorModel.load(directory: s.model) }
         if let real = s.reweight {
             let roles = try comm.agree { try ColumnRoles.load(job: s.rolesConfig ?? modelConfig(s.model), cli: s.rolesOption) }
-            try reweight(model, source: &source, real: real, rows: s.reweightRows ?? GenerateSettings.defaultReweightRows, seed: s.seed, roles: roles,
+            try reweight(model, source: &source, real: real, rows: s.reweightRows ?? GenerateSettings.defaultReweightRows,
+                         settings: s.reweighting, seed: s.seed, roles: roles,
                          given: s.rolesConfig != nil || s.rolesOption != nil, comm: comm)
         }
         var run = GenerateRun(model: model, source: source, events: s.events, shardEvents: s.shardEvents, seed: s.seed,

@@ -46,8 +46,11 @@ public final class BinaryClassifier {
     /// by weights[r] (a weighted sample, e.g. reweighted generated events). `train` is reshuffled in
     /// place every epoch, each shuffle starting from the previous order. With `steps` set, training
     /// stops after that many optimizer steps (mid-epoch if need be) instead of after `epochs`.
+    /// `afterEpoch(classifier, epoch)` runs after each full epoch (0-based); returning false stops
+    /// training there (early stopping on a held-out split, `Reweighter`).
     public static func train(x: [Float], width k: Int, rows train: [Int], isPositive: (Int) -> Bool,
-                             weights: [Float]? = nil, settings s: Settings) throws -> BinaryClassifier {
+                             weights: [Float]? = nil, settings s: Settings,
+                             afterEpoch: ((BinaryClassifier, Int) throws -> Bool)? = nil) throws -> BinaryClassifier {
         let classifier = try BinaryClassifier(width: k, settings: s)
         let model = classifier.model
         let adam = Adam(for: model, learningRate: s.learningRate)
@@ -76,6 +79,7 @@ public final class BinaryClassifier {
                 start += b
                 done += 1
             }
+            if let afterEpoch, start >= order.count, try !afterEpoch(classifier, epoch) { break }
             epoch += 1
         }
         return classifier

@@ -21,10 +21,15 @@ struct Generate: ParsableCommand {
     @Option(help: "shards (files + virtual master) or single (one file written collectively with MPI-IO).")
     var layout = "shards"
     @Flag(help: "Replace an existing output from a different model, seed or size.") var overwrite = false
-    @Option(help: "Real events (HDF5/CSV with the training columns): train a real-vs-generated classifier on them and write each event's DCTR weight D/(1-D), clipped to [1/20, 20] and normalised to mean 1, as a last column `weight`.")
+    @Option(help: "Real events (HDF5/CSV with the training columns): train a real-vs-generated classifier on them (20 % held out for early stopping and Platt calibration) and write each event's DCTR weight D/(1-D), clipped and normalised to mean 1, as a last column `weight`.")
     var reweight: String?
     @Option(help: "Real events (and as many generated ones) the reweighting classifier trains on (default: 100000).")
     var reweightRows: Int?
+    @Option(help: "Clip the weights to [1/C, C] before normalising (default: 20).") var reweightClip: Double?
+    @Option(help: "Smallest effective sample size (Σw)²/(n·Σw²) the weights may have on the classifier's held-out generated events, in [0, 1): below it the logits are tempered, w = exp(t·logit) with the largest t ≤ 1 that reaches it (default 0: no target).")
+    var reweightMinEss: Double?
+    @Option(help: "Quantities the reweighting classifier does not see, comma-separated (default: the columns playing mu1_E and mu2_E, whose generated values are off the mass shell, which no weight can correct; '' lets it see everything).")
+    var reweightExclude: String?
     @Option(help: "Job file (TOML) whose [roles] table says which columns play the physics roles --reweight needs (default: MODEL/config.toml, the run's).")
     var config: String?
     @Option(help: "Physics roles of the table's columns for --reweight, ROLE=COLUMN,... (e.g. mu2_px=px2,mu2_py=py2); overrides [roles] of the job file.")
@@ -36,11 +41,26 @@ struct Generate: ParsableCommand {
             try GenerateSettings(model: model, events: events, out: out, shardEvents: shardEvents, seed: seed,
                                  layout: layout, overwrite: overwrite)
         }
-        if let reweightRows, reweightRows <= 0 {
-            throw InputError("--reweight-rows must be a positive number of events, found \(reweightRows)", exitCode: ExitStatus.usage)
+        try comm.agree {
+            if let reweightRows, reweightRows <= 0 {
+                throw InputError("--reweight-rows must be a positive number of events, found \(reweightRows)", exitCode: ExitStatus.usage)
+            }
+            if let reweightClip, !(reweightClip > 1 && reweightClip.isFinite) {
+                throw InputError("--reweight-clip must be a number above 1 (weights are clipped to [1/C, C]), found \(reweightClip)",
+                                 exitCode: ExitStatus.usage)
+            }
+            if let reweightMinEss, !(reweightMinEss >= 0 && reweightMinEss < 1) {
+                throw InputError("--reweight-min-ess must be a fraction in [0, 1) (0: no target), found \(reweightMinEss)",
+                                 exitCode: ExitStatus.usage)
+            }
         }
         settings.reweight = reweight
         settings.reweightRows = reweightRows
+        if let reweightClip { settings.reweighting.maximumWeight = reweightClip }
+        if let reweightMinEss { settings.reweighting.minimumESS = reweightMinEss }
+        settings.reweighting.excluded = reweightExclude.map { $0.split(separator: ",").map(String.init) }
+        settings.reweightingOptions = [reweightClip.map { _ in "--reweight-clip" }, reweightMinEss.map { _ in "--reweight-min-ess" },
+                                       reweightExclude.map { _ in "--reweight-exclude" }].compactMap { $0 }
         settings.rolesConfig = config
         settings.rolesOption = roles
         StopSignal.install()

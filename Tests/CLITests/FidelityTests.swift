@@ -93,10 +93,14 @@ final class FidelityTests: XCTestCase {
     /// figures and the effective sample size.
     func testReweightWritesAWeightColumnIdenticalOnOneAndTwoRanks() throws {
         let model = GenerateFixtures.full
-        let extra = ["--reweight", EnsembleTests.data, "--reweight-rows", "2000"]
+        // With the ESS target, a clip and an excluded quantity: all three must stay rank-count independent.
+        let extra = ["--reweight", EnsembleTests.data, "--reweight-rows", "2000", "--reweight-min-ess", "0.9", "--reweight-clip", "10",
+                     "--reweight-exclude", "mu1_E,mll"]
         let two = try GenerateFixtures.generate("rw2", model: model, events: 6000, ranks: 2, extra)
         XCTAssertEqual(two.status, 0, two.stderr)
-        XCTAssertTrue(two.stdout.contains("reweighting: classifier trained on 2000 real events"), two.stdout)
+        XCTAssertTrue(two.stdout.contains("reweighting: classifier trained on 2000 real events of \(EnsembleTests.data) and as many "
+                                          + "generated ones (21 quantities); epoch "), two.stdout)
+        XCTAssertTrue(two.stdout.contains(" clipped to [1/10, 10], normalised by "), two.stdout)
         let one = try GenerateFixtures.generate("rw1", model: model, events: 6000, extra)
         XCTAssertEqual(one.status, 0, one.stderr)
         // np 3: the third rank owns no shard but takes part in the classifier's broadcast.
@@ -143,5 +147,23 @@ final class FidelityTests: XCTestCase {
         let auc = try XCTUnwrap(weighted["classifier_auc"]?.double)
         XCTAssertTrue(auc > 0.3 && auc < 1, "weighted AUC \(auc)")
         XCTAssertNotNil(weighted["classifier_auc_std"]?.double)
+    }
+
+    /// The reweighting options' refusals: one line, exit 64, no output directory.
+    func testReweightOptionRefusals() throws {
+        let model = GenerateFixtures.full
+        let cases: [([String], String)] = [
+            (["--reweight-clip", "1"], "--reweight-clip must be a number above 1 (weights are clipped to [1/C, C]), found 1.0"),
+            (["--reweight-min-ess", "1"], "--reweight-min-ess must be a fraction in [0, 1) (0: no target), found 1.0"),
+            (["--reweight-exclude", "mu1_E,nope"], "--reweight-exclude: nope is not among the reweighting classifier's quantities ("
+                + (FidelityTests.features + FidelityTests.derived).joined(separator: ", ") + "); name some of those"),
+        ]
+        for (i, (options, message)) in cases.enumerated() {
+            let r = try GenerateFixtures.generate("rw-bad\(i)", model: model, events: 1000, ranks: 2,
+                                                  ["--reweight", EnsembleTests.data, "--reweight-rows", "500"] + options)
+            XCTAssertEqual(r.status, 64, r.stderr)
+            XCTAssertEqual(r.errorLines, ["error: " + message])
+            XCTAssertFalse(FileManager.default.fileExists(atPath: CLI.path("rw-bad\(i)")), "no output for \(options)")
+        }
     }
 }

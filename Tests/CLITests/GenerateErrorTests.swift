@@ -62,7 +62,7 @@ final class GenerateErrorTests: XCTestCase {
                     73, "cannot create directory '\(blocker)/gen'")
     }
 
-    /// --config, --roles and --reweight-rows set up --reweight's classifier; alone they are refused, not ignored.
+    /// --config, --roles, --reweight-rows and the weight options set up --reweight's classifier; alone they are refused, not ignored.
     func testReweightOptionsWithoutReweightAreRefused() throws {
         let why = "(the reweighting classifier is the only part of generate that reads"
         let roles = try GenerateFixtures.generate("roles-alone", ranks: 2, ["--roles", "mu2_px=px2"])
@@ -80,6 +80,11 @@ final class GenerateErrorTests: XCTestCase {
         XCTAssertEqual(all.status, 64, all.stderr)
         XCTAssertEqual(all.errorLines, ["error: --config, --roles and --reweight-rows only apply with --reweight \(why) them); add "
                                         + "--reweight REAL or drop them"])
+        let weights = try GenerateFixtures.generate("roles-alone", ranks: 2, ["--reweight-clip", "5", "--reweight-min-ess", "0.5",
+                                                                             "--reweight-exclude", "mll"])
+        XCTAssertEqual(weights.status, 64, weights.stderr)
+        XCTAssertEqual(weights.errorLines, ["error: --reweight-clip, --reweight-min-ess and --reweight-exclude only apply with --reweight "
+                                            + "\(why) them); add --reweight REAL or drop them"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: CLI.path("roles-alone")), "nothing created for refused input")
     }
 
