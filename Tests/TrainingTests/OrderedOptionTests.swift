@@ -63,4 +63,35 @@ final class OrderedOptionTests: XCTestCase {
                        + "ratio in [0, 1] (-1 when absent), which log1p does not expect; remove it from log1p")
         XCTAssertNil(refusal(Self.jets, zeroSpike: ["jet1_pt"]), "the first column keeps its values")
     }
+
+    /// With an ordered sequence the zero calibration acts on its leading column only and zeroes the
+    /// later ones with it: a per-column threshold could zero jet3 and keep jet4. A calibration
+    /// without followers is stored as before (no new key), and one with them reads back equal.
+    func testZeroCalibrationKeepsTheSequenceDescending() throws {
+        let spikes = [ZeroCalibration.Spike(name: "mu1_iso", fraction: 0.3, floor: 0.01),
+                      ZeroCalibration.Spike(name: "jet1_pt", fraction: 0.4, floor: 15),
+                      ZeroCalibration.Spike(name: "jet2_pt", fraction: 0.7, floor: 15),
+                      ZeroCalibration.Spike(name: "jet3_pt", fraction: 0.9, floor: 15)]
+        let sequences = ZeroCalibration.orderedSequences(Preprocessor(steps: [.ordered(["jet1_pt", "jet2_pt", "jet3_pt"]),
+                                                                           .standardize(["jet1_pt"])]))
+        XCTAssertEqual(sequences, [["jet1_pt", "jet2_pt", "jet3_pt"]])
+        let kept = ZeroCalibration.ordered(spikes, sequences)
+        XCTAssertEqual(kept.map(\.name), ["mu1_iso", "jet1_pt"])
+        XCTAssertEqual(kept.map(\.followers), [[], ["jet2_pt", "jet3_pt"]])
+
+        var sample = EventTable(columns: ["mu1_iso", "jet1_pt", "jet2_pt", "jet3_pt"], rows: 10)
+        for r in 0..<10 { for (c, v) in [Float(r) * 0.01, 15 + Float(r), 15 + Float(r) / 2, 15 + Float(r) / 4].enumerated() { sample[r, c] = v } }
+        let calibration = ZeroCalibration.matching(kept, sample: sample)
+        XCTAssertEqual(Set(calibration.thresholds.keys), ["mu1_iso", "jet1_pt"])
+        XCTAssertEqual(calibration.followers, ["jet1_pt": ["jet2_pt", "jet3_pt"]])
+        var applied = sample
+        calibration.apply(&applied)
+        for r in 0..<10 {
+            let jets = (1..<4).map { applied[r, $0] }
+            XCTAssertEqual(jets, r < 4 ? [0, 0, 0] : (1..<4).map { sample[r, $0] }, "row \(r): 40 % of jet1 zeroed, with the jets after it")
+        }
+        let plain = ZeroCalibration.matching(Array(spikes.prefix(1)), sample: sample)
+        XCTAssertFalse(String(decoding: try JSONEncoder().encode(plain), as: UTF8.self).contains("followers"))
+        XCTAssertEqual(try JSONDecoder().decode(ZeroCalibration.self, from: try JSONEncoder().encode(calibration)), calibration)
+    }
 }
