@@ -96,7 +96,8 @@ final class PreprocessingOrderedTests: XCTestCase {
     }
 
     /// Any network output decodes to a physical jet sequence: descending, absent jets only after
-    /// the last present one, every present jet at or above t (when jet1 is), finite.
+    /// the last present one, every later jet 0 or at least t, finite; a leading jet inside the
+    /// gap (0, t) leaves the later ones absent.
     func testAnyOutputDecodesToADescendingSequence() throws {
         var p = Preprocessor(steps: [.ordered(Self.jets)])
         try p.fit(Self.orderedEvents(rows: 500), comm: nil)
@@ -105,13 +106,15 @@ final class PreprocessingOrderedTests: XCTestCase {
         let first = output.columnIndex("jet1_pt")!
         var g = Philox(seed: 4, stream: 0)
         for r in 0..<output.rows {
-            output[r, first] = g.uniform() < 0.3 ? 0 : Float(t + 60 * Float(g.uniform()))
+            let u = g.uniform()
+            output[r, first] = u < 0.3 ? 0 : u < 0.4 ? t * Float(g.uniform()) : Float(t + 60 * Float(g.uniform()))
             for k in 1..<5 { output[r, first + k] = k == 4 && r % 97 == 0 ? .nan : Float(3 * g.normal()) }
         }
         let back = try p.inverse(output, seed: 0)
         for r in 0..<back.rows {
             let jets = (0..<5).map { back[r, first + $0] }
-            XCTAssertTrue(jets.allSatisfy { $0.isFinite && ($0 == 0 || $0 >= t) }, "row \(r): \(jets)")
+            XCTAssertTrue(jets.dropFirst().allSatisfy { $0.isFinite && ($0 == 0 || $0 >= t) }, "row \(r): \(jets)")
+            if jets[0] < t { XCTAssertEqual(jets.dropFirst().max(), 0, "row \(r): a leading value inside (0, t) is absent for the rest") }
             XCTAssertEqual(jets, jets.sorted(by: >), "row \(r): descending")
         }
     }

@@ -17,10 +17,12 @@ import Support
 /// spread spikes), so a network that learns y_k's marginal gets P(x_k present) = P(x_{k−1}
 /// present)·P(y_k ≥ 0) and the correlation the presence carries.
 ///
-/// Inverse, k = 2, 3, … in turn: x_k = t + min(y_k, 1)·(x_{k−1} − t) if x_{k−1} > 0 and y_k ≥ 0, else 0
-/// (x_k = x_{k−1} when x_{k−1} ≤ t). Exact up to float rounding on the training rows; the first
-/// column passes unchanged. A present value below t (only outside the training rows, which fix
-/// t) is stored as y = 0 and comes back as t.
+/// Inverse, k = 2, 3, … in turn: x_k = t + min(y_k, 1)·(x_{k−1} − t) if x_{k−1} ≥ t and y_k ≥ 0, else 0.
+/// Exact up to float rounding on the training rows; the first column passes unchanged. A leading
+/// value a network puts inside the physical gap (0, t) counts as absent for the later columns, so
+/// whatever the zero calibration then does with it (zero it, or lift it to its floor), no later
+/// column is left inside the gap. A present value below t (only outside the training rows, which
+/// fix t) is stored as y = 0 and comes back as t.
 enum OrderedSequence {
     /// y of a column that is absent while the column before it is present.
     static let absent = -1.0
@@ -63,7 +65,7 @@ enum OrderedSequence {
 
     @inline(__always)
     static func value(_ y: Double, previous: Double, threshold t: Double) -> Double {
-        guard previous > 0, y >= 0 else { return 0 }   // NaN y: absent
+        guard previous >= t, y >= 0 else { return 0 }   // NaN y: absent
         return previous > t ? t + Swift.min(y, 1) * (previous - t) : previous
     }
 
