@@ -56,6 +56,21 @@ enum PreprocessingError {
                    + "leave '\(column)' out of zero_spike")
     }
 
+    static func orderedValue(_ value: Float, row: Int, column: String, step: String) -> InputError {
+        InputError("row \(row), column '\(column)': \(step) expected a finite value ≥ 0 (0 = absent), found "
+                   + "\(value.isNaN ? "nan" : String(describing: value)); clean the input or leave '\(column)' out of ordered")
+    }
+
+    static func unordered(row: Int, column: String, value: Float, previous: String, previousValue: Float, step: String) -> InputError {
+        InputError("row \(row): \(step) expected \(previous) ≥ \(column) (a descending sequence, 0 = absent, leading first), "
+                   + "found \(column) = \(value) > \(previous) = \(previousValue); list the columns leading first or leave them out of ordered")
+    }
+
+    static func orderedNoValue(columns: [String], step: String) -> InputError {
+        InputError("\(step): expected a positive training value in \(columns.joined(separator: ", ")), found only zeros; "
+                   + "leave these columns out of ordered")
+    }
+
     static func nonFinite(_ value: Float, row: Int, column: String, step: String) -> InputError {
         InputError("row \(row), column '\(column)': \(step) expected a finite value to fit on, found "
                    + "\(value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf")); clean the input or drop non-finite rows")

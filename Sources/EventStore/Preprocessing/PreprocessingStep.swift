@@ -5,15 +5,16 @@ import Support
 /// Stored as JSON with a model, e.g. `{"kind":"standardize","columns":["mu1_E"],"shift":[41.2],"scale":[19.7]}`.
 public struct PreprocessingStep: Codable, Equatable, Sendable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
-        case standardize, minMax, log1p, smearInteger, rotateAzimuth, pairMass, zeroSpike, quantile, pairPt
+        case standardize, minMax, log1p, smearInteger, rotateAzimuth, pairMass, zeroSpike, quantile, pairPt, ordered
 
         /// Whether the inverse maps each value on its own: every kind but the rotation, which mixes
         /// the px/py columns of a row, adds a column and draws a random azimuth, and the pair mass,
-        /// whose inverse energy depends on the whole pair.
+        /// whose inverse energy depends on the whole pair, and the ordered sequence, whose inverse
+        /// multiplies each column by the one before it.
         public var isElementwise: Bool {
             switch self {
             case .standardize, .minMax, .log1p, .smearInteger, .zeroSpike, .quantile: return true
-            case .rotateAzimuth, .pairMass, .pairPt: return false
+            case .rotateAzimuth, .pairMass, .pairPt, .ordered: return false
             }
         }
     }
@@ -32,9 +33,11 @@ public struct PreprocessingStep: Codable, Equatable, Sendable {
     public let axes: [String]?
     /// Fitted affine parameters (`standardize`, `minMax`): y = (x − shift) / scale, per column.
     /// For `zeroSpike`: shift = the smallest non-zero value t, scale = the gap width G.
+    /// For `ordered`: shift = [t], the continuum's start (the smallest non-zero value).
     public internal(set) var shift: [Double]?
     public internal(set) var scale: [Double]?
-    /// `quantile`: the number of knots per column, and (once fitted) the knots.
+    /// `quantile`: the number of knots per column, and (once fitted) the knots; `ordered`: the
+    /// knots of each column's fill distribution after the first (`OrderedSequence`).
     public let levels: Int?
     /// `quantile`: where a value equal to a run of knots goes (`QuantileTransform.Ties`; nil = spread).
     public let ties: QuantileTransform.Ties?
@@ -56,6 +59,14 @@ public struct PreprocessingStep: Codable, Equatable, Sendable {
     public static func quantile(_ columns: [String], levels: Int = 1000, ties: QuantileTransform.Ties = .spread)
         -> PreprocessingStep {
         PreprocessingStep(kind: .quantile, columns: columns, levels: levels, ties: ties == .spread ? nil : ties)
+    }
+
+    /// A descending sequence with 0 = absent at its end, leading column first (the jet pTs): every
+    /// column after the first becomes its place between the continuum's start and the column
+    /// before it, −1 when absent (`OrderedSequence`), so the order and the joint presence hold
+    /// for any value a network produces. `levels` knots per fill distribution.
+    public static func ordered(_ columns: [String], levels: Int = 1000) -> PreprocessingStep {
+        PreprocessingStep(kind: .ordered, columns: columns, levels: levels)
     }
 
     /// (x − mean) / std with the fitted mean and (population) std; a constant column uses scale 1.
@@ -134,7 +145,12 @@ public struct PreprocessingStep: Codable, Equatable, Sendable {
 
     /// The Philox substream of this step's per-row random stream (distinct per step and purpose).
     static func substream(_ kind: Kind, step index: Int) -> UInt32 {
-        let base: UInt32 = kind == .smearInteger ? 0x534D_0000 : kind == .quantile ? 0x5155_0000 : 0x524F_0000   // "SM", "QU", "RO"
+        let base: UInt32 = switch kind {   // "SM", "QU", "OR", "RO"
+        case .smearInteger: 0x534D_0000
+        case .quantile: 0x5155_0000
+        case .ordered: 0x4F52_0000
+        default: 0x524F_0000
+        }
         return base | UInt32(truncatingIfNeeded: index & 0xFFFF)
     }
 }

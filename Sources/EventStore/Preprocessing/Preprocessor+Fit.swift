@@ -34,6 +34,16 @@ extension Preprocessor {
                                                label: label, total: total, comm: comm)
                 fitted[index].knots = try statistics.quantileKnots(levels: levels)
             }
+            if step.kind == .ordered {
+                let label = step.label(index)
+                let indices = try step.columnIndices(label: label, available: available, droppedBy: droppedBy)
+                let statistics = FitStatistics(values: work, width: available.count, rows: table.rows,
+                                               firstRow: table.firstRow, indices: indices, columns: available,
+                                               label: label, total: total, comm: comm)
+                let (threshold, fill) = try statistics.ordered(levels: step.levels ?? QuantileTransform.defaultLevels)
+                fitted[index].shift = [threshold]
+                fitted[index].knots = fill
+            }
             if step.kind == .standardize || step.kind == .minMax || step.kind == .zeroSpike {
                 let label = step.label(index)
                 let indices = try step.columnIndices(label: label, available: available, droppedBy: droppedBy)

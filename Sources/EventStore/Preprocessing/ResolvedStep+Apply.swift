@@ -39,6 +39,9 @@ extension ResolvedStep {
         case let .quantile(indices, curves, substream):
             QuantileTransform.forward(buffer, width: w, rows: rows, firstRow: firstRow, indices: indices, curves: curves,
                                       seed: seed, substream: substream)
+        case let .ordered(indices, threshold, fill, substream):
+            try OrderedSequence.forward(buffer, width: w, rows: rows, firstRow: firstRow, indices: indices, threshold: threshold,
+                                        fill: fill, seed: seed, substream: substream, columns: inputColumns, step: label)
         case let .zeroSpike(indices, start, gap):
             for r in 0..<rows {
                 let base = r * w
@@ -81,6 +84,8 @@ extension ResolvedStep {
             PairPt.inverse(buffer, width: w, rows: rows, indices: indices)
         case let .quantile(indices, curves, _):
             QuantileTransform.inverse(buffer, width: w, rows: rows, indices: indices, curves: curves)
+        case let .ordered(indices, threshold, _, _):
+            OrderedSequence.inverse(buffer, width: w, rows: rows, indices: indices, threshold: threshold)
         case let .zeroSpike(indices, start, gap):
             for r in 0..<rows {
                 let base = r * w

@@ -16,6 +16,8 @@ struct ResolvedStep: Sendable {
         /// Per listed column: continuum start t (`start`) and gap width G (`gap`).
         case zeroSpike(indices: [Int], start: [Double], gap: [Double])
         case quantile(indices: [Int], curves: [QuantileCurve], substream: UInt32)
+        /// The sequence's positions (leading first), its start t and each later column's fill curve.
+        case ordered(indices: [Int], threshold: Double, fill: [QuantileCurve], substream: UInt32)
     }
 
     let operation: Operation
@@ -64,6 +66,17 @@ struct ResolvedStep: Sendable {
             }
             operation = .quantile(indices: indices, curves: knots.map { QuantileCurve(knots: $0, ties: step.ties ?? .spread) },
                                   substream: PreprocessingStep.substream(.quantile, step: index))
+            outputColumns = available
+        case .ordered:
+            let indices = try step.columnIndices(label: label, available: available, droppedBy: droppedBy)
+            guard let shift = step.shift, let fill = step.knots else { throw PreprocessingError.notFitted() }
+            guard indices.count >= 2, shift.count == 1, shift[0].isFinite, shift[0] > 0, fill.count == indices.count - 1,
+                  fill.allSatisfy({ $0.count >= 2 && $0.allSatisfy(\.isFinite) && zip($0, $0.dropFirst()).allSatisfy { $0 <= $1 } }) else {
+                throw PreprocessingError.damaged(label, "expected one positive finite threshold and \(max(indices.count - 1, 1)) ascending "
+                                                 + "lists of at least 2 finite knots, found \(shift.count) thresholds and \(fill.count) lists")
+            }
+            operation = .ordered(indices: indices, threshold: shift[0], fill: fill.map { QuantileCurve(knots: $0, ties: .spread) },
+                                 substream: PreprocessingStep.substream(.ordered, step: index))
             outputColumns = available
         case .log1p:
             operation = .log1p(indices: try step.columnIndices(label: label, available: available, droppedBy: droppedBy))

@@ -4,7 +4,7 @@ import Support
 
 /// How features are represented before the networks see them, beyond the frame rotation and the
 /// final standardisation: the options `reduce` and a full-space `ensemble` share (pair_mass,
-/// zero_spike, log1p, quantile). Builds and checks the fitted preprocessor's steps.
+/// zero_spike, log1p, quantile, ordered). Builds and checks the fitted preprocessor's steps.
 public struct Representation {
     /// Features mapped through log1p before standardisation: a falling spectrum with a spike at 0
     /// (jet pTs) becomes two well separated modes that an MSE autoencoder reconstructs far better.
@@ -28,6 +28,11 @@ public struct Representation {
     /// With `pairMass`: the first vector's px, py are replaced by the pair's too (PairPt), so the
     /// pair's transverse momentum (ptll) is a coordinate like its mass.
     public var pairPt = false
+    /// Columns forming a descending sequence with 0 = absent at its end, leading first (the jet
+    /// pTs): each after the first becomes its place between the continuum's start and the one
+    /// before it (PreprocessingStep.ordered), so the order and the joint presence of the jets hold
+    /// in every generated event. Names are features or the roles they play (jet1_pt …, ColumnRoles).
+    public var ordered: [String] = []
 
     public init(log1p: [String] = [], zeroSpike: [String] = [], quantile: [String] = [], quantileTies: QuantileTransform.Ties = .spread, quantileSpread: [String] = [], pairMass: [String] = []) {
         self.log1p = log1p
@@ -45,6 +50,7 @@ public struct Representation {
                   quantileTies: try Representation.ties(job.string("quantile_ties")),
                   quantileSpread: try job.strings("quantile_spread"), pairMass: try job.strings("pair_mass"))
         pairPt = try job.bool("pair_pt")
+        ordered = try job.strings("ordered")
     }
 
     /// The `quantile_ties` option's value, refused with one line when it names no tie rule.
@@ -56,7 +62,8 @@ public struct Representation {
         return ties
     }
 
-    /// The steps in order: pair mass (and momentum), integer smearing, zero spike, log1p, quantile, standardise.
+    /// The steps in order: pair mass (and momentum), ordered sequence, integer smearing, zero spike, log1p, quantile,
+    /// standardise.
     /// `dropped`: the column the frame step removed (the mu2_py role's), 0 in the rotation frame.
     public func steps(features: [String], integers: [String], dropped: String?,
                       roles: ColumnRoles = ColumnRoles()) throws -> [PreprocessingStep] {
@@ -66,6 +73,7 @@ public struct Representation {
         }
         let pair = try Representation.pairMassStep(pairMass, features: features, dropped: dropped, roles: roles)
         return pair + (pairPt ? pair.map { .pairPt($0.columns ?? []) } : [])
+            + (try orderedSteps(features: features, roles: roles))
             + (integers.isEmpty ? [] : [PreprocessingStep.smearInteger(integers)])
             + (zeroSpike.isEmpty ? [] : [.zeroSpike(zeroSpike)])
             + (log1p.isEmpty ? [] : [.log1p(log1p)])

@@ -52,7 +52,8 @@ public struct GANData {
             train.firstRow = prepared.train.firstRow
             return GANData(space: .latent, prepared: prepared, reducer: reducer, latentScaling: scaling, train: train,
                            trainTotal: prepared.trainTotal,
-                           zeroSpikes: try ZeroCalibration.spikes(prepared.trainPhysical, comm: comm), roles: s.roles)
+                           zeroSpikes: ZeroCalibration.ordered(try ZeroCalibration.spikes(prepared.trainPhysical, comm: comm),
+                                                               ZeroCalibration.orderedSequences(reducer.scaling)), roles: s.roles)
         }
         let columns = try s.columns ?? EventReader.describe(path: s.data, dataset: s.dataset, comm: comm).columns
         let prepared = try PreparedData.load(path: s.data, dataset: s.dataset, columns: columns, rotate: s.rotate,
@@ -61,7 +62,8 @@ public struct GANData {
                                              representation: s.representation, roles: s.roles)
         return GANData(space: .full, prepared: prepared, reducer: nil, latentScaling: nil, train: prepared.train,
                        trainTotal: prepared.trainTotal,
-                       zeroSpikes: try ZeroCalibration.spikes(prepared.trainPhysical, comm: comm), roles: s.roles)
+                       zeroSpikes: ZeroCalibration.ordered(try ZeroCalibration.spikes(prepared.trainPhysical, comm: comm),
+                                                           ZeroCalibration.orderedSequences(prepared.scaling)), roles: s.roles)
     }
 
     /// Generator output rows → physical rows in the rotation frame (`frameColumns`), before any

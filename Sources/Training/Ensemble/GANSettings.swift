@@ -17,7 +17,7 @@ public struct GANSettings {
     public var columns: [String]?
     public var rotate: Bool?
     /// space = full only (in latent space the reducer's preprocessing is used): pair_mass,
-    /// zero_spike, log1p and quantile, as in `reduce`.
+    /// zero_spike, log1p, quantile and ordered, as in `reduce`.
     public var representation: Representation
     public var holdout: Double
     public var model: Model
@@ -131,7 +131,12 @@ public struct GANSettings {
             throw bad("pair_mass makes the pair mass a feature, and the regression terms cannot be differentiated through it; "
                       + "set regression = [] (the GAN learns mll's distribution directly)")
         }
-        let fullOnly = [("pair_mass", pairMass), ("quantile", r.quantile), ("quantile_spread", r.quantileSpread), ("zero_spike", r.zeroSpike), ("log1p", r.log1p)]
+        if space == .full && !r.ordered.isEmpty && !regression.isEmpty {
+            throw bad("ordered makes each jet a ratio to the one before, and the regression terms cannot be differentiated through it; "
+                      + "set regression = []")
+        }
+        let fullOnly = [("pair_mass", pairMass), ("quantile", r.quantile), ("quantile_spread", r.quantileSpread), ("zero_spike", r.zeroSpike),
+                        ("log1p", r.log1p), ("ordered", r.ordered)]
         if space == .latent, let (name, _) = fullOnly.first(where: { !$0.1.isEmpty }) ?? (r.pairPt ? ("pair_pt", []) : nil) {
             throw bad("\(name) applies to space = full; in latent space the reducer's preprocessing is used, so set "
                       + "\(name) in the reduce job (or choose space = full)")

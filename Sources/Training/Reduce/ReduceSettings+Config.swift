@@ -24,6 +24,8 @@ extension ReduceSettings {
         ConfigOption("rotate", .bool, help: "Rotate events so the mu2_py role's column is 0."),
         ConfigOption("pair_mass", .strings, default: .array([]), help: "Vectors whose pair mass replaces the first energy."),
         ConfigOption("pair_pt", .bool, default: false, help: "With pair_mass: the pair's px, py replace the first vector's."),
+        ConfigOption("ordered", .strings, default: .array([]),
+                     help: "Descending columns, leading first, 0 = absent (the jet pTs): each later one as its ratio to the one before."),
         ConfigOption("keep", .strings, default: .array([]), help: "Features carried into the latent space unchanged (counted in latent)."),
         ConfigOption("derived_loss", .strings, default: .array([]), help: "Derived quantities in the autoencoder loss."),
         ConfigOption("derived_weight", .double, default: 1.0, help: "Weight of the derived-quantity terms."),

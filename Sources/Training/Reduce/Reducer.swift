@@ -117,7 +117,7 @@ public final class Reducer {
     public func calibrateZeros(train: EventTable, physical real: EventTable, seed: UInt64, comm: Communicator) throws {
         zeros = ZeroCalibration()
         let rebuilt = try reconstruct(train, seed: seed)
-        zeros = try ZeroCalibration.fit(real: real, rebuilt: rebuilt, comm: comm)
+        zeros = try ZeroCalibration.fit(real: real, rebuilt: rebuilt, comm: comm, sequences: ZeroCalibration.orderedSequences(scaling))
     }
 
     private func run(_ x: [Float], rows: Int, inWidth: Int, into y: inout [Float], outWidth: Int, model: MLP?,

@@ -17,12 +17,18 @@ public struct ZeroCalibration: Codable, Equatable {
     public var thresholds: [String: Float] = [:]
     /// Column name → smallest non-zero training value (physical units).
     public var floors: [String: Float] = [:]
+    /// Column name → the later columns of its ordered sequence (`PreprocessingStep.ordered`, whose
+    /// inverse already gives their exact zeros and threshold): wherever the calibration turns the
+    /// column to 0 they become 0 too, so the sequence stays descending with absent entries last.
+    public var followers: [String: [String]] = [:]
 
     /// A spiked training column: its fraction of exact zeros and its smallest non-zero value.
     public struct Spike: Equatable {
         public var name: String
         public var fraction: Double
         public var floor: Float
+        /// The later columns of the ordered sequence this column leads (`followers`).
+        public var followers: [String] = []
     }
 
     public static let minimumFraction = 0.01
@@ -35,11 +41,24 @@ public struct ZeroCalibration: Codable, Equatable {
         thresholds = try c.decode([String: Float].self, forKey: .thresholds)
         // Models stored before floors existed carry thresholds only.
         floors = try c.decodeIfPresent([String: Float].self, forKey: .floors) ?? [:]
+        followers = try c.decodeIfPresent([String: [String]].self, forKey: .followers) ?? [:]
     }
 
+    /// Followers only when there are any, so models without an ordered sequence store what they did before.
+    public func encode(to encoder: Swift.Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(thresholds, forKey: .thresholds)
+        try c.encode(floors, forKey: .floors)
+        if !followers.isEmpty { try c.encode(followers, forKey: .followers) }
+    }
+
+    enum CodingKeys: String, CodingKey { case thresholds, floors, followers }
+
     /// `real`: training rows in physical units; `rebuilt`: their reconstruction (same rows, same order).
-    public static func fit(real: EventTable, rebuilt: EventTable, comm: Communicator) throws -> ZeroCalibration {
-        let (spiked, total) = try spikedColumns(real, comm: comm)
+    /// `sequences`: the ordered sequences of the preprocessing (`orderedSequences`), see `ordered`.
+    public static func fit(real: EventTable, rebuilt: EventTable, comm: Communicator, sequences: [[String]] = []) throws -> ZeroCalibration {
+        let (all, total) = try spikedColumns(real, comm: comm)
+        let spiked = all.compactMap { j, spike in ordered([spike], sequences).first.map { (j, $0) } }
         var calibration = ZeroCalibration()
         for (j, spike) in spiked {
             // A deterministic subsample (every m-th row of each rank) bounds the gathered volume.
@@ -53,6 +72,7 @@ public struct ZeroCalibration: Codable, Equatable {
             }
             calibration.thresholds[spike.name] = try comm.broadcast(threshold)
             calibration.floors[spike.name] = spike.floor
+            if !spike.followers.isEmpty { calibration.followers[spike.name] = spike.followers }
         }
         return calibration
     }
@@ -99,6 +119,7 @@ public struct ZeroCalibration: Codable, Equatable {
             // Values strictly below the threshold become 0, so the threshold is the next value up.
             calibration.thresholds[spike.name] = index + 1 < sorted.count ? sorted[index + 1] : sorted[index].nextUp
             calibration.floors[spike.name] = spike.floor
+            if !spike.followers.isEmpty { calibration.followers[spike.name] = spike.followers }
         }
         return calibration
     }
@@ -108,17 +129,21 @@ public struct ZeroCalibration: Codable, Equatable {
         public var index: Int
         public var threshold: Float
         public var floor: Float
+        /// Positions zeroed with this column (`followers`).
+        public var followers: [Int] = []
     }
 
     /// The calibrated columns among `columns`, by position (in column order).
     public func bound(to columns: [String]) -> [Bound] {
         thresholds.compactMap { name, t in
-            columns.firstIndex(of: name).map { Bound(index: $0, threshold: t, floor: floors[name] ?? 0) }
+            columns.firstIndex(of: name).map {
+                Bound(index: $0, threshold: t, floor: floors[name] ?? 0, followers: (followers[name] ?? []).compactMap(columns.firstIndex(of:)))
+            }
         }.sorted { $0.index < $1.index }
     }
 
-    /// Sets values below each column's threshold to exactly 0, and non-zero values whose magnitude
-    /// is below the column's floor to the floor (with their sign), in place, physical units.
+    /// Sets values below each column's threshold to exactly 0 (and its followers with it), and non-zero
+    /// values whose magnitude is below the column's floor to the floor (with their sign), in place, physical units.
     public func apply(_ table: inout EventTable) {
         let columns = bound(to: table.columns), (rows, width) = (table.rows, table.width)
         table.values.withUnsafeMutableBufferPointer { ZeroCalibration.apply(columns, to: $0, rows: rows, width: width) }
@@ -129,7 +154,10 @@ public struct ZeroCalibration: Codable, Equatable {
         for c in columns {
             for r in 0..<rows {
                 let i = r * width + c.index, x = buffer[i]
-                if x < c.threshold { buffer[i] = 0 } else if x != 0 && abs(x) < c.floor { buffer[i] = x < 0 ? -c.floor : c.floor }
+                if x < c.threshold {
+                    buffer[i] = 0
+                    for f in c.followers { buffer[r * width + f] = 0 }
+                } else if x != 0 && abs(x) < c.floor { buffer[i] = x < 0 ? -c.floor : c.floor }
             }
         }
     }
