@@ -35,26 +35,30 @@ extension PackedWeights {
         }
     }
 
-    /// `DenseKernel.pack` (32-column panels, panel j holding W[p][32j ..< 32j+32] at
-    /// packed[(j·k + p)·32 ..], zero beyond n) in one streaming pass over W: row p's full panels
-    /// are 16-float vector copies, its last partial panel a copy plus zero fill. Bitwise the same
-    /// buffer (a test compares them), several times faster, which matters when a training step
-    /// packs every network after every update.
+    /// `DenseKernel.pack` (panels of P = `DenseKernel.panelWidth` columns, panel j holding
+    /// W[p][Pj ..< Pj+P] at packed[(j·k + p)·P ..], zero beyond n) in one streaming pass over W:
+    /// row p's full panels are vector copies (two 16-float halves when P = 32), its last partial
+    /// panel a copy plus zero fill. Bitwise the same buffer (a test compares them), several times
+    /// faster, which matters when a training step packs every network after every update.
     static func packRows(_ w: UnsafePointer<Float>, inputs k: Int, outputs n: Int, into packed: UnsafeMutablePointer<Float>) {
-        precondition(DenseKernel.panelWidth == 32, "packRows assumes DenseKernel's 32-column panels")
-        let full = n / 32, left = n - 32 * full
+        let width = DenseKernel.panelWidth
+        let full = n / width, left = n - width * full
         for p in 0..<k {
-            let source = UnsafeRawPointer(w + p * n)
+            let source = w + p * n
             for j in 0..<full {
-                let row = UnsafeMutableRawPointer(packed + (j * k + p) * 32)
-                row.storeBytes(of: source.loadUnaligned(fromByteOffset: 128 * j, as: SIMD16<Float>.self), as: SIMD16<Float>.self)
-                row.storeBytes(of: source.loadUnaligned(fromByteOffset: 128 * j + 64, as: SIMD16<Float>.self), toByteOffset: 64,
-                               as: SIMD16<Float>.self)
+                let row = packed + (j * k + p) * width
+                if width == 32 {
+                    let from = UnsafeRawPointer(source + 32 * j), to = UnsafeMutableRawPointer(row)
+                    to.storeBytes(of: from.loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+                    to.storeBytes(of: from.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self), toByteOffset: 64, as: SIMD16<Float>.self)
+                } else {
+                    row.update(from: source + width * j, count: width)
+                }
             }
             if left > 0 {
-                let row = packed + (full * k + p) * 32
-                row.update(from: w + p * n + 32 * full, count: left)
-                (row + left).update(repeating: 0, count: 32 - left)
+                let row = packed + (full * k + p) * width
+                row.update(from: source + width * full, count: left)
+                (row + left).update(repeating: 0, count: width - left)
             }
         }
     }

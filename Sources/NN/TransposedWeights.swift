@@ -57,21 +57,22 @@ public final class TransposedWeights {
     }
 
     /// `DenseKernel.pack` of Wᵀ (outputs × inputs) straight from W (inputs × outputs, row-major):
-    /// panel j holds Wᵀ[o][32j ..< 32j+32] = W[32j ..< 32j+32][o] at packed[(j·n + o)·32 ..], zero
-    /// beyond the inputs. Bitwise `DenseKernel.pack` of the transposed matrix (tests compare).
+    /// with P = `DenseKernel.panelWidth`, panel j holds Wᵀ[o][Pj ..< Pj+P] = W[Pj ..< Pj+P][o] at
+    /// packed[(j·n + o)·P ..], zero beyond the inputs. Bitwise `DenseKernel.pack` of the transposed
+    /// matrix (tests compare).
     static func packTransposed(_ w: UnsafePointer<Float>, inputs k: Int, outputs n: Int, into packed: UnsafeMutablePointer<Float>) {
-        precondition(DenseKernel.panelWidth == 32, "packTransposed assumes DenseKernel's 32-column panels")
+        let width = DenseKernel.panelWidth
         for j in 0..<DenseKernel.panels(k) {
-            let panel = packed + j * n * 32, columns = min(32, k - 32 * j)
-            // Tiles of 16 outputs: each W row segment is one cache line, each packed row two.
+            let panel = packed + j * n * width, columns = min(width, k - width * j)
+            // Tiles of 16 outputs: each W row segment is one cache line.
             for o0 in stride(from: 0, to: n, by: 16) {
                 let o1 = min(o0 + 16, n)
                 for c in 0..<columns {
-                    let source = w + (32 * j + c) * n
-                    for o in o0..<o1 { panel[o * 32 + c] = source[o] }
+                    let source = w + (width * j + c) * n
+                    for o in o0..<o1 { panel[o * width + c] = source[o] }
                 }
-                if columns < 32 {
-                    for o in o0..<o1 { (panel + o * 32 + columns).update(repeating: 0, count: 32 - columns) }
+                if columns < width {
+                    for o in o0..<o1 { (panel + o * width + columns).update(repeating: 0, count: width - columns) }
                 }
             }
         }
