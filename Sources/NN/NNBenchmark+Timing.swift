@@ -19,16 +19,20 @@ extension NNBenchmark {
     }
 
     /// Calls/s of each body: after 2 warm-up calls each, 8 interleaved rounds of at least
-    /// `minimum`/8 seconds (and 2 calls) per body; each body's fastest round counts.
+    /// `minimum`/8 seconds (and 2 calls) per body; each body's fastest round counts. Below half a second
+    /// in all (the CLI tests' `--seconds 0.05`: figures that only have to exist), 1 warm-up call
+    /// and 2 rounds of at least 1 call: debug builds run the packed kernel unoptimised, several
+    /// times slower than OpenBLAS, and the production-size GAN step would take minutes.
     func rates(minimum: Double, _ bodies: [() -> Void]) -> [Double] { timedRates(minimum: minimum, bodies).map(\.wall) }
 
     /// `rates`, plus each body's calls per CPU-second of the process (all its threads; the round
     /// with the least CPU time per call counts): what a step costs while it runs, which stays
     /// readable on a machine whose other processes take the cores for a while.
     func timedRates(minimum: Double, _ bodies: [() -> Void]) -> [(wall: Double, cpu: Double)] {
-        for body in bodies { body(); body() }
+        let short = minimum < 0.5
+        for body in bodies { body(); if !short { body() } }
         var best = [(wall: Double, cpu: Double)](repeating: (0, 0), count: bodies.count)
-        let rounds = 8
+        let rounds = short ? 2 : 8, calls = short ? 1 : 2
         for _ in 0..<rounds {
             for (i, body) in bodies.enumerated() {
                 var count = 0
@@ -38,7 +42,7 @@ extension NNBenchmark {
                     body()
                     count += 1
                     elapsed = Double(NNBenchmark.now() - start) * 1e-9
-                } while elapsed < minimum / Double(rounds) || count < 2
+                } while elapsed < minimum / Double(rounds) || count < calls
                 let cpu = NNBenchmark.processCPUSeconds() - cpuStart
                 best[i] = (max(best[i].wall, Double(count) / elapsed), max(best[i].cpu, cpu > 0 ? Double(count) / cpu : 0))
             }
