@@ -21,6 +21,13 @@ public struct DenseLayer: Sendable, Equatable {
         self.weightOffset = weightOffset
     }
 
+    /// Where this layer's packed Wᵀ sits (`TransposedWeights`), for dX through `DenseKernel`.
+    struct InputGradientKernel {
+        var packed: UnsafePointer<Float>
+        var zeros: UnsafePointer<Float>
+        var variant: DenseKernel.Variant
+    }
+
     /// Multiply-adds ×2 of the forward pass for `batch` rows.
     public func forwardFlops(batch: Int) -> Double { 2 * Double(batch * inputs * outputs) }
 
@@ -40,11 +47,11 @@ public struct DenseLayer: Sendable, Equatable {
     /// Backward from dY (gradient wrt this layer's output y):
     ///   dZ = dY ⊙ f'(z)              (written to `dz`, which may equal `dy`; bias gradient in the same sweep)
     ///   dW (+)= xᵀ·dZ                (sgemm, β = 1 when accumulating, skipped when `gradients` is nil)
-    ///   dX  = dZ·Wᵀ                  (sgemm, only when `dx` is given)
+    ///   dX  = dZ·Wᵀ                  (sgemm, only when `dx` is given; with `kernel`, DenseKernel on packed Wᵀ)
     func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                   dz: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>?, batch: Int,
                   parameters: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>?,
-                  accumulate: Bool) {
+                  accumulate: Bool, kernel: InputGradientKernel? = nil) {
         Kernels.activationBackward(dy: dy, y: y, dz: dz, rows: batch, cols: outputs,
                                    activation: activation,
                                    biasGradient: gradients.map { $0 + biasOffset }, accumulate: accumulate)
@@ -53,7 +60,10 @@ public struct DenseLayer: Sendable, Equatable {
                           a: x, lda: inputs, b: dz, ldb: outputs,
                           beta: accumulate ? 1 : 0, c: gradients + weightOffset, ldc: outputs)
         }
-        if let dx {
+        if let dx, let kernel {
+            DenseKernel.forward(rows: batch, inputs: outputs, outputs: inputs, x: dz, packed: kernel.packed, bias: kernel.zeros,
+                                y: dx, activation: .linear, variant: kernel.variant)
+        } else if let dx {
             Gemm.multiply(transposeA: false, transposeB: true, m: batch, n: inputs, k: outputs,
                           a: dz, lda: outputs, b: parameters + weightOffset, ldb: outputs,
                           beta: 0, c: dx, ldc: inputs)

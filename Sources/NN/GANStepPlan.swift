@@ -18,11 +18,19 @@ public final class GANStepPlan: BenchmarkStep {
     public let batch: Int
     /// Real rows of the discriminator phase (B/2).
     public let realRows: Int
+    /// The packed weights the step's forward passes run on (nil: sgemm then a bias+activation sweep).
+    let packed: (generator: PackedWeights, discriminator: PackedWeights)?
+    /// The packed Wᵀ its input-gradient products run on (nil: sgemm).
+    let transposed: (generator: TransposedWeights, discriminator: TransposedWeights)?
     private let body: BenchmarkedStep
 
-    public init(generator: MLP, discriminator: MLP, realRows: Int, batch: Int, body: BenchmarkedStep) {
+    public init(generator: MLP, discriminator: MLP, realRows: Int, batch: Int, body: BenchmarkedStep,
+                packed: (generator: PackedWeights, discriminator: PackedWeights)? = nil,
+                transposed: (generator: TransposedWeights, discriminator: TransposedWeights)? = nil) {
         self.generator = generator
         self.discriminator = discriminator
+        self.packed = packed
+        self.transposed = transposed
         self.realRows = realRows
         self.batch = batch
         self.body = body
@@ -31,12 +39,17 @@ public final class GANStepPlan: BenchmarkStep {
     var samplesPerStep: Int { batch }
 
     var gemms: [GemmCall] {
-        calls(forward: { $0.forwardGemms(batch: $1) },
-              backward: { $0.backwardGemms(batch: $1, mode: $2, inputGradient: $3) })
+        calls(forward: { model, rows in
+                  model.forwardGemms(batch: rows, packed: model === self.generator ? self.packed?.generator : self.packed?.discriminator)
+              },
+              backward: { model, rows, mode, input in
+                  model.backwardGemms(batch: rows, mode: mode, inputGradient: input,
+                                      transposed: model === self.generator ? self.transposed?.generator : self.transposed?.discriminator)
+              })
     }
 
     var sweeps: [SweepCall] {
-        calls(forward: { $0.forwardSweeps(batch: $1) },
+        calls(forward: { $0.forwardSweeps(batch: $1, packed: self.packed != nil) },
               backward: { $0.backwardSweeps(batch: $1, mode: $2, inputGradient: $3) })
     }
 

@@ -1,7 +1,17 @@
 import Support
-/// One sgemm call of a training step: its shape, and optionally the model buffers it reads
-/// and writes (for replaying a step's matmuls in place, without the elementwise work).
+/// One matrix product of a training step: its shape, and optionally the model buffers it reads
+/// and writes (for replaying a step's matmuls in place, without the elementwise work). An sgemm
+/// call, or with `kernel` a forward layer through `DenseKernel` (packed weights, bias and
+/// activation fused, as the step runs it).
 struct GemmCall {
+    /// A forward product on packed weights: where they are, the bias, the activation.
+    struct Kernel {
+        var packed: UnsafePointer<Float>
+        var bias: UnsafePointer<Float>
+        var activation: Activation
+        var variant: DenseKernel.Variant
+    }
+
     var transposeA: Bool
     var transposeB: Bool
     var m: Int, n: Int, k: Int
@@ -9,27 +19,30 @@ struct GemmCall {
     var a: UnsafePointer<Float>? = nil
     var b: UnsafePointer<Float>? = nil
     var c: UnsafeMutablePointer<Float>? = nil
+    var kernel: Kernel? = nil
 
     var flops: Double { 2 * Double(m) * Double(n) * Double(k) }
-    var label: String { "\(transposeA ? "T" : "N")\(transposeB ? "T" : "N") \(m)x\(k)·\(k)x\(n)" }
+    var label: String { "\(kernel == nil ? "" : "packed ")\(transposeA ? "T" : "N")\(transposeB ? "T" : "N") \(m)x\(k)·\(k)x\(n)" }
     var lda: Int { transposeA ? m : k }
     var ldb: Int { transposeB ? k : n }
 
     func sameShape(_ other: GemmCall) -> Bool {
         (transposeA, transposeB, m, n, k, beta) == (other.transposeA, other.transposeB, other.m, other.n, other.k, other.beta)
+            && (kernel == nil) == (other.kernel == nil)
     }
 }
 
-/// A list of sgemm calls, replayable on their own buffers or on hot scratch buffers.
+/// A list of matrix products, replayable on their own buffers or on hot scratch buffers.
 final class GemmPlan {
     let calls: [GemmCall]
-    private let a: FloatStorage, b: FloatStorage, c: FloatStorage
+    private let a: FloatStorage, b: FloatStorage, c: FloatStorage, bias: FloatStorage
 
     init(_ calls: [GemmCall], seed: UInt64 = 7) {
         self.calls = calls
         a = FloatStorage(count: calls.map { $0.m * $0.k }.max() ?? 1)
-        b = FloatStorage(count: calls.map { $0.k * $0.n }.max() ?? 1)
+        b = FloatStorage(count: calls.map { $0.kernel == nil ? $0.k * $0.n : DenseKernel.packedCount(inputs: $0.k, outputs: $0.n) }.max() ?? 1)
         c = FloatStorage(count: calls.map { $0.m * $0.n }.max() ?? 1)
+        bias = FloatStorage(count: calls.map(\.n).max() ?? 1)
         var rng = Philox(seed: seed, stream: 0)
         rng.fillUniform(a.buffer, low: -1, high: 1)
         rng.fillUniform(b.buffer, low: -1, high: 1)
@@ -42,6 +55,11 @@ final class GemmPlan {
 
     func run(_ call: GemmCall, inPlace: Bool = false) {
         let useOwn = inPlace && call.a != nil && call.b != nil && call.c != nil
+        if let kernel = call.kernel {
+            return DenseKernel.forward(rows: call.m, inputs: call.k, outputs: call.n, x: useOwn ? call.a.unsafelyUnwrapped : UnsafePointer(a.start),
+                                       packed: useOwn ? kernel.packed : UnsafePointer(b.start), bias: useOwn ? kernel.bias : UnsafePointer(bias.start),
+                                       y: useOwn ? call.c.unsafelyUnwrapped : c.start, activation: kernel.activation, variant: kernel.variant)
+        }
         Gemm.multiply(transposeA: call.transposeA, transposeB: call.transposeB, m: call.m, n: call.n, k: call.k,
                       a: useOwn ? call.a.unsafelyUnwrapped : UnsafePointer(a.start), lda: call.lda,
                       b: useOwn ? call.b.unsafelyUnwrapped : UnsafePointer(b.start), ldb: call.ldb,
@@ -50,21 +68,28 @@ final class GemmPlan {
 }
 
 extension MLP {
-    /// The sgemm calls of `forward(batch:)`, on this model's buffers.
-    func forwardGemms(batch: Int) -> [GemmCall] {
+    /// The products of `forward(batch:packed:)`, on this model's buffers: sgemm calls, or with
+    /// `packed` the kernel's fused layers.
+    func forwardGemms(batch: Int, packed: PackedWeights? = nil) -> [GemmCall] {
         var x = UnsafePointer(inputStorage.start)
         return layers.indices.map { l in
             let layer = layers[l], y = outputStorage.start + outputOffsets[l]
             defer { x = UnsafePointer(y) }
+            let kernel = packed.map {
+                GemmCall.Kernel(packed: UnsafePointer($0.storage.start + $0.offsets[l]),
+                                bias: UnsafePointer(parameterStorage.start + layer.biasOffset), activation: layer.activation,
+                                variant: $0.variant)
+            }
             return GemmCall(transposeA: false, transposeB: false, m: batch, n: layer.outputs, k: layer.inputs, beta: 0,
-                            a: x, b: parameterStorage.start + layer.weightOffset, c: y)
+                            a: x, b: parameterStorage.start + layer.weightOffset, c: y, kernel: kernel)
         }
     }
 
     /// The sgemm calls of `backward(batch:parameterGradients:inputGradient:)`, in order, on
     /// this model's buffers (dZ in the first delta block, dX in the second, as in
     /// `MLP+Passes.swift`; only the elementwise sweep writes dZ, so replays are idempotent).
-    func backwardGemms(batch: Int, mode: GradientMode, inputGradient: Bool) -> [GemmCall] {
+    /// With `transposed`, the dX products are the kernel's (packed Wᵀ, zero bias, no activation).
+    func backwardGemms(batch: Int, mode: GradientMode, inputGradient: Bool, transposed: TransposedWeights? = nil) -> [GemmCall] {
         if mode == .skip && !inputGradient { return [] }
         var calls: [GemmCall] = []
         let dz = deltaStorage.0.start, dxBlock = deltaStorage.1.start
@@ -76,9 +101,13 @@ extension MLP {
                                       beta: mode == .accumulate ? 1 : 0, a: x, b: dz, c: gradientStorage.start + layer.weightOffset))
             }
             if l > 0 || inputGradient {
+                let kernel = transposed.map {
+                    GemmCall.Kernel(packed: UnsafePointer($0.storage.start + $0.offsets[l]), bias: UnsafePointer($0.zeros.start),
+                                    activation: .linear, variant: $0.variant)
+                }
                 calls.append(GemmCall(transposeA: false, transposeB: true, m: batch, n: layer.inputs, k: layer.outputs, beta: 0,
                                       a: dz, b: parameterStorage.start + layer.weightOffset,
-                                      c: l > 0 ? dxBlock : inputGradientStorage.start))
+                                      c: l > 0 ? dxBlock : inputGradientStorage.start, kernel: kernel))
             }
         }
         return calls

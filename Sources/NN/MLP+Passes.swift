@@ -12,13 +12,13 @@ public enum GradientMode: Sendable, Equatable {
 extension MLP {
     /// Forward pass over the first `batch` rows already in `input`; returns the output rows.
     /// Layer outputs stay in the model's workspace for `backward`. With `packed` (this model's
-    /// weights packed for inference, PackedWeights.swift) every layer runs through `DenseKernel`
+    /// current weights packed, PackedWeights.swift; a replica may use its primary's) every layer runs through `DenseKernel`
     /// instead of sgemm then the bias+activation sweep: the same buffers, and results that differ
     /// from OpenBLAS's in the last bits (another summation order). The biases are read from the model.
     @discardableResult
     public func forward(batch: Int, packed: PackedWeights? = nil) -> UnsafeMutableBufferPointer<Float> {
         precondition(batch > 0 && batch <= maxBatch, "batch \(batch) outside 1...\(maxBatch)")
-        precondition(packed.map { $0.model == ObjectIdentifier(self) } ?? true, "weights packed from another model")
+        precondition(packed.map { $0.model == ObjectIdentifier(parameterStorage) } ?? true, "weights packed from another model")
         let params = UnsafePointer(parameterStorage.start)
         let outputs = outputStorage.start
         var x = UnsafePointer(inputStorage.start)
@@ -50,16 +50,20 @@ extension MLP {
     }
 
     /// Backward pass from the loss gradient already written to `outputGradient`.
-    public func backward(batch: Int, parameterGradients mode: GradientMode = .overwrite, inputGradient: Bool = false) {
+    public func backward(batch: Int, parameterGradients mode: GradientMode = .overwrite, inputGradient: Bool = false,
+                         transposed: TransposedWeights? = nil) {
         backward(UnsafeBufferPointer(outputGradientStorage.buffer), batch: batch,
-                 parameterGradients: mode, inputGradient: inputGradient)
+                 parameterGradients: mode, inputGradient: inputGradient, transposed: transposed)
     }
 
     /// Backward pass from dLoss/dOutput (`batch` × outputWidth, read only) for the batch of the
     /// last forward pass. Parameter gradients go to `gradients` per `mode`; with `inputGradient`
-    /// dLoss/dInput is written to `inputGradient` (e.g. to continue into a generator).
+    /// dLoss/dInput is written to `inputGradient` (e.g. to continue into a generator). With
+    /// `transposed` (this model's current Wᵀ packed) the dX products run through `DenseKernel`.
     public func backward(_ outputGradient: UnsafeBufferPointer<Float>, batch: Int,
-                         parameterGradients mode: GradientMode = .overwrite, inputGradient wantInput: Bool = false) {
+                         parameterGradients mode: GradientMode = .overwrite, inputGradient wantInput: Bool = false,
+                         transposed: TransposedWeights? = nil) {
+        precondition(transposed.map { $0.model == ObjectIdentifier(parameterStorage) } ?? true, "weights packed from another model")
         precondition(batch == forwardBatch, "backward batch \(batch) differs from forward batch \(forwardBatch)")
         precondition(outputGradient.count >= batch * outputWidth, "output gradient too small")
         guard mode != .skip || wantInput, var dy = outputGradient.baseAddress else { return }
@@ -74,8 +78,12 @@ extension MLP {
             let dx: UnsafeMutablePointer<Float>? = l > 0 ? dxBlock : (wantInput ? inputGradientStorage.start : nil)
             // dy of a hidden layer is the dxBlock the layer above wrote (setInputCopy refuses the last layer).
             if let copy = inputCopy, copy.layer == l { clearCopiedGradient(copy, dy: dxBlock, batch: batch, keep: wantInput) }
+            let kernel = transposed.map {
+                DenseLayer.InputGradientKernel(packed: UnsafePointer($0.storage.start + $0.offsets[l]),
+                                               zeros: UnsafePointer($0.zeros.start), variant: $0.variant)
+            }
             layers[l].backward(x: x, y: outputs + outputOffsets[l], dy: dy, dz: dz, dx: dx, batch: batch,
-                               parameters: params, gradients: grads, accumulate: mode == .accumulate)
+                               parameters: params, gradients: grads, accumulate: mode == .accumulate, kernel: kernel)
             dy = UnsafePointer(dxBlock)
         }
         if wantInput, let copy = inputCopy { addCopiedGradient(copy, into: inputGradientStorage.start, batch: batch) }

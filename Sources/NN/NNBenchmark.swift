@@ -13,6 +13,12 @@ public struct NNBenchmark: Sendable {
         public let samplesPerSecond: Double
         public let gflops: Double
         public let flopsPerStep: Double
+        /// Steps per CPU-second of the process (all threads), where measured: on a shared machine
+        /// the step's own speed while it runs. GFLOP per CPU-second over one core's FMA peak is
+        /// the step's share of the peak of the cores it used.
+        public var stepsPerCPUSecond: Double? = nil
+
+        public var gflopsPerCPUSecond: Double? { stepsPerCPUSecond.map { $0 * flopsPerStep / 1e9 } }
 
         public var description: String {
             "\(name): \(format(stepsPerSecond, 2)) steps/s, \(format(samplesPerSecond, 0)) samples/s, "

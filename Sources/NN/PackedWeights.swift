@@ -1,10 +1,12 @@
 import Support
-/// An MLP's weights packed once for `DenseKernel` (inference only: a copy, so later training steps
-/// are not seen), one contiguous buffer with each layer's panels at its own offset.
+/// An MLP's weights packed for `DenseKernel`, one contiguous buffer with each layer's panels at its
+/// own offset. A copy: inference packs once; training repacks after every optimizer update
+/// (`PackedWeights+Training.swift`).
 public final class PackedWeights {
     let storage: FloatStorage
     let offsets: [Int]
-    /// The model packed (checked on use: the biases and buffers are that model's).
+    /// The parameter buffer packed (checked on use: the biases are that buffer's; a model and its
+    /// worker replicas share it, so one packed copy serves them all).
     let model: ObjectIdentifier
     /// The kernel variant `forward(batch:packed:)` runs.
     let variant: DenseKernel.Variant
@@ -26,7 +28,7 @@ public final class PackedWeights {
         }
         storage = FloatStorage(count: total)
         self.offsets = offsets
-        self.model = ObjectIdentifier(model)
+        self.model = ObjectIdentifier(model.parameterStorage)
         self.variant = variant
         let parameters = UnsafePointer(model.parameterStorage.start)
         for (layer, offset) in zip(model.layers, offsets) {

@@ -64,9 +64,13 @@ final class SweepPlan {
 }
 
 extension MLP {
-    /// The bias+activation sweeps of `forward(batch:)`.
-    func forwardSweeps(batch: Int) -> [SweepCall] {
-        layers.map { SweepCall(kind: .forward, rows: batch, cols: $0.outputs, activation: $0.activation) }
+    /// The bias+activation sweeps of `forward(batch:packed:)`: none with packed weights, which fuse
+    /// them into the product, except tanh and sigmoid (applied in a sweep after it).
+    func forwardSweeps(batch: Int, packed: Bool = false) -> [SweepCall] {
+        layers.compactMap { layer in
+            if packed, layer.activation != .tanh, layer.activation != .sigmoid { return nil }
+            return SweepCall(kind: .forward, rows: batch, cols: layer.outputs, activation: layer.activation)
+        }
     }
 
     /// The activation-derivative sweeps of `backward(batch:parameterGradients:inputGradient:)`,

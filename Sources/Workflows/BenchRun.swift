@@ -77,12 +77,19 @@ public struct BenchRun {
             }
             for (model, result, share, mode) in records {
                 if json {
+                    // Per CPU-second of the process: the step's own speed while it ran (a shared machine's
+                    // other processes lower samples_per_s, not this), and its share of the used cores' peak.
+                    let cpu: [(String, JSONValue)] = result.stepsPerCPUSecond.map { steps in
+                        [("samples_per_cpu_s", .integer(Int(steps * Double(result.samplesPerSecond / result.stepsPerSecond)))),
+                         ("cpu_peak_fraction", .number(BenchRun.peakFraction(gflops: result.gflopsPerCPUSecond ?? 0, cores: 1, peak: peak),
+                                                       format: "%.3f"))]
+                    } ?? []
                     console.line(JSONValue.object([
                         ("model", .string(model)), ("threads", .integer(t)), ("mode", .string(mode)),
                         ("samples_per_s", .integer(Int(result.samplesPerSecond))), ("gflop_s", .number(result.gflops, format: "%.2f")),
                         ("peer", .string("latentsim")), ("blas_core", .string(BLAS.coreName)),
                         ("peak_fraction", .number(BenchRun.peakFraction(gflops: result.gflops, cores: t, peak: peak), format: "%.3f")),
-                    ]).serialized)
+                    ] + cpu).serialized)
                 } else {
                     let note = share.map { String(format: "non-matmul %.0f %% of step time", 100 * $0) }
                         ?? (model == "sgemm" ? "ceiling of the gan17 shapes" : "\(t) single-threaded BLAS workers")

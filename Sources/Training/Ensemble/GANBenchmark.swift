@@ -35,7 +35,10 @@ public final class ProductionGANStep: BenchmarkedStep {
 
     /// The step's layer passes, for the benchmark's sgemm and sweep replays.
     public var plan: GANStepPlan {
-        GANStepPlan(generator: trainer.generator, discriminator: trainer.discriminator, realRows: trainer.half, batch: batch, body: self)
+        let packed = trainer.packedGenerator.flatMap { g in trainer.packedDiscriminator.map { (generator: g, discriminator: $0) } }
+        let transposed = trainer.transposedGenerator.flatMap { g in trainer.transposedDiscriminator.map { (generator: g, discriminator: $0) } }
+        return GANStepPlan(generator: trainer.generator, discriminator: trainer.discriminator, realRows: trainer.half, batch: batch,
+                           body: self, packed: packed, transposed: transposed)
     }
 
     /// One production step (global step 0, 1, 2, …); returns the generator loss.

@@ -41,7 +41,7 @@ final class GANLane {
 }
 
 extension GANTrainer: ParallelWork {
-    enum Phase: Int { case discriminator, generatorForward, generatorBackward, average }
+    enum Phase: Int { case discriminator, generatorForward, generatorBackward, average, pack }
 
     public func work(worker: Int, phase: Int) {
         switch Phase(rawValue: phase) {
@@ -49,6 +49,16 @@ extension GANTrainer: ParallelWork {
         case .generatorForward: generatorForward(worker)
         case .generatorBackward: generatorBackward(worker)
         case .average: updateAverage(worker: worker)
+        case .pack:
+            let parts = lanes.count
+            if packing.generator {
+                packedGenerator?.repack(generator, part: worker, of: parts)
+                transposedGenerator?.repack(generator, part: worker, of: parts)
+            }
+            if packing.discriminator {
+                packedDiscriminator?.repack(discriminator, part: worker, of: parts)
+                transposedDiscriminator?.repack(discriminator, part: worker, of: parts)
+            }
         case nil: preconditionFailure("unknown GAN phase \(phase)")
         }
     }
@@ -66,15 +76,15 @@ extension GANTrainer: ParallelWork {
         let positions = UnsafePointer(lane.positions.baseAddress.unsafelyUnwrapped)
         TrainingNoise.fill(g.input(batch: n).baseAddress.unsafelyUnwrapped, width: s.noise, step: currentStep, positions: positions,
                            count: n, seed: seed, purpose: TrainingNoise.discriminator &+ UInt32(currentCritic))
-        let fake = g.forward(batch: n).baseAddress.unsafelyUnwrapped
+        let fake = g.forward(batch: n, packed: packedGenerator).baseAddress.unsafelyUnwrapped
         (input + n * k).update(from: fake, count: n * k)
-        let logits = d.forward(batch: 2 * n)
+        let logits = d.forward(batch: 2 * n, packed: packedDiscriminator)
         let grad = d.outputGradient(batch: 2 * n)
         var sum = 0.0
         if let penalty = lane.penalty {
             // Critic difference D(fake) − D(real) per (real, fake) pair, then the penalty on x̂.
             for i in 0..<n { sum += Double(logits[n + i]) - Double(logits[i]); grad[i] = -1; grad[n + i] = 1 }
-            d.backward(batch: 2 * n, parameterGradients: .overwrite)
+            d.backward(batch: 2 * n, parameterGradients: .overwrite, transposed: transposedDiscriminator)
             let x = lane.interpolated.start
             for i in 0..<n {
                 var rng = TrainingNoise.rng(step: currentStep, row: Int(positions[i]), seed: seed,
@@ -83,14 +93,14 @@ extension GANTrainer: ParallelWork {
                                             fake: UnsafeBufferPointer(start: fake + i * k, count: k),
                                             into: UnsafeMutableBufferPointer(start: x + i * k, count: k), rows: 1, width: k, rng: &rng)
             }
-            _ = d.forward(UnsafeBufferPointer(start: x, count: n * k), batch: n)
+            _ = d.forward(UnsafeBufferPointer(start: x, count: n * k), batch: n, packed: packedDiscriminator)
             sum += penalty.accumulate(batch: n, lambda: Float(s.gpLambda), scale: 1)
         } else {
             let l = lane.labels.start
             for i in 0..<n { l[i] = 1; l[n + i] = 0 }
             sum = Loss.binaryCrossEntropySum(logits: UnsafeBufferPointer(logits), labels: UnsafeBufferPointer(start: l, count: 2 * n),
                                              count: 2 * n, gradient: grad)
-            d.backward(batch: 2 * n, parameterGradients: .overwrite)
+            d.backward(batch: 2 * n, parameterGradients: .overwrite, transposed: transposedDiscriminator)
         }
         lane.loss = sum
     }
@@ -104,8 +114,8 @@ extension GANTrainer: ParallelWork {
         guard m > 0 else { return }
         TrainingNoise.fill(g.input(batch: m), width: s.noise, step: currentStep, rows: lane.generatorRows, seed: seed,
                            purpose: TrainingNoise.generator)
-        let out = g.forward(batch: m)
-        let logits = d.forward(UnsafeBufferPointer(out), batch: m)
+        let out = g.forward(batch: m, packed: packedGenerator)
+        let logits = d.forward(UnsafeBufferPointer(out), batch: m, packed: packedDiscriminator)
         let grad = d.outputGradient(batch: m)
         var sum = 0.0
         if wasserstein {
@@ -114,7 +124,7 @@ extension GANTrainer: ParallelWork {
             sum = Loss.binaryCrossEntropySum(logits: UnsafeBufferPointer(logits), labels: UnsafeBufferPointer(lane.ones.view(0, m)),
                                              count: m, gradient: grad)
         }
-        d.backward(batch: m, parameterGradients: .skip, inputGradient: true)
+        d.backward(batch: m, parameterGradients: .skip, inputGradient: true, transposed: transposedDiscriminator)
         if regression != nil {
             (staged.start + lane.stagedOffset * data.width).update(from: out.baseAddress.unsafelyUnwrapped, count: m * data.width)
         }
@@ -132,6 +142,6 @@ extension GANTrainer: ParallelWork {
             let terms = stagedGradient.start + lane.stagedOffset * data.width, rows = Float(generatorTotal)
             for i in 0..<(m * data.width) { gradient[i] += rows * terms[i] }
         }
-        g.backward(UnsafeBufferPointer(gradient), batch: m, parameterGradients: .overwrite)
+        g.backward(UnsafeBufferPointer(gradient), batch: m, parameterGradients: .overwrite, transposed: transposedGenerator)
     }
 }

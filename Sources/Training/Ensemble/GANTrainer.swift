@@ -20,6 +20,12 @@ import Support
 /// WGAN-GP replaces the BCE losses by the critic difference plus λ·(‖∇D‖ − 1)² and runs
 /// `criticSteps` critic updates per generator update. Worker w acts as rank r·T + w of a run on
 /// R·T ranks (`GANTrainer+Workers.swift`). Buffers are allocated once.
+///
+/// Where the CPU runs `DenseKernel`, every forward pass runs through it (bias and activation fused)
+/// on weights repacked after each update (`PackedWeights+Training.swift`), and so does every
+/// backward input-gradient product dX = dZ·Wᵀ, on packed Wᵀ (`TransposedWeights`); the weight
+/// gradients xᵀ·dZ stay on OpenBLAS. Those values are the kernel twin's (`DenseKernel.reference`),
+/// so they do not depend on the rows' split either.
 public final class GANTrainer: GeneratorTrainer {
     public let generator: MLP
     public let discriminator: MLP
@@ -35,6 +41,12 @@ public final class GANTrainer: GeneratorTrainer {
     public let half: Int, generatorTotal: Int
     let lanes: [GANLane]
     let generators: ModelReplicas, discriminators: ModelReplicas
+    /// The networks' current weights packed for the forward passes (nil: OpenBLAS); shared by the workers.
+    let packedGenerator: PackedWeights?, packedDiscriminator: PackedWeights?
+    /// Their transposed weights packed for the backward passes' input-gradient products (nil: OpenBLAS).
+    let transposedGenerator: TransposedWeights?, transposedDiscriminator: TransposedWeights?
+    /// Which networks the next `Phase.pack` repacks.
+    var packing: (generator: Bool, discriminator: Bool) = (false, false)
     let rule: GradientRule
     /// With regression terms: this rank's generated rows gathered from its workers, and the terms' gradient on them.
     let staged: FloatStorage, stagedGradient: FloatStorage
@@ -94,6 +106,10 @@ public final class GANTrainer: GeneratorTrainer {
         try comm.broadcast(discriminator.parameters)
         generatorOptimizer = Self.makeOptimizer(s, for: generator)
         discriminatorOptimizer = Self.makeOptimizer(s, for: discriminator)
+        packedGenerator = PackedWeights.forTraining(generator)
+        packedDiscriminator = PackedWeights.forTraining(discriminator)
+        transposedGenerator = TransposedWeights(generator, parts: workers)
+        transposedDiscriminator = TransposedWeights(discriminator, parts: workers)
         generators = try ModelReplicas(generator, workers: workers, maxBatch: maxRows)
         discriminators = try ModelReplicas(discriminator, workers: workers, maxBatch: 2 * maxRows)
         rule = GradientRule(models: [discriminators, generators], optimizers: [discriminatorOptimizer, generatorOptimizer],
@@ -160,11 +176,23 @@ public final class GANTrainer: GeneratorTrainer {
         cblas_saxpy(Int32(range.count), 1 - d, parameters + range.lowerBound, 1, average.start + range.lowerBound, 1)
     }
 
+    /// Packs the networks' current weights for the forward passes, split over the workers.
+    private func repack(generator: Bool, discriminator: Bool) {
+        guard packedGenerator != nil else { return }
+        packing = (generator, discriminator)
+        rule.pool.run(self, phase: Phase.pack.rawValue)
+    }
+
     /// One step; allocation-free once the losses returned by the previous step are released.
     public func step(_ step: Int) throws -> StepLosses {
         var dLoss = 0.0
         let critic = wasserstein ? s.criticSteps : 1
-        for c in 0..<critic { dLoss += try discriminatorStep(step: step, critic: c, batchIndex: step * critic + c) }
+        for c in 0..<critic {
+            // G's weights last changed at the end of the previous step; D's before every critic update.
+            repack(generator: c == 0, discriminator: true)
+            dLoss += try discriminatorStep(step: step, critic: c, batchIndex: step * critic + c)
+        }
+        repack(generator: false, discriminator: true)
         let (gLoss, reg) = try generatorStep(step)
         updateAverage(step: step)
         totals[0] = dLoss / Double(critic)
