@@ -68,4 +68,17 @@ extension PackedWeights {
     static func part(of layer: DenseLayer, in model: MLP, parts: Int) -> Int {
         min(parts - 1, (2 * layer.weightOffset + layer.parameterCount) * parts / (2 * max(model.parameterCount, 1)))
     }
+
+    /// Each layer's offset in one buffer of packed matrices, and the buffer's size: `transposed`
+    /// packs Wᵀ (outputs × inputs, `TransposedWeights`), otherwise W.
+    static func layout(_ model: MLP, transposed: Bool) -> (offsets: [Int], total: Int) {
+        var offsets: [Int] = []
+        var total = 0
+        for layer in model.layers {
+            offsets.append(total)
+            total += transposed ? DenseKernel.packedCount(inputs: layer.outputs, outputs: layer.inputs)
+                : DenseKernel.packedCount(inputs: layer.inputs, outputs: layer.outputs)
+        }
+        return (offsets, total)
+    }
 }

@@ -20,12 +20,7 @@ public final class PackedWeights {
 
     /// Packs for `variant` (tests run both where the CPU can).
     init(packing model: MLP, variant: DenseKernel.Variant) {
-        var offsets: [Int] = []
-        var total = 0
-        for layer in model.layers {
-            offsets.append(total)
-            total += DenseKernel.packedCount(inputs: layer.inputs, outputs: layer.outputs)
-        }
+        let (offsets, total) = PackedWeights.layout(model, transposed: false)
         storage = FloatStorage(count: total)
         self.offsets = offsets
         self.model = ObjectIdentifier(model.parameterStorage)

@@ -23,12 +23,7 @@ public final class TransposedWeights {
     }
 
     init(_ model: MLP, parts: Int, variant: DenseKernel.Variant) {
-        var offsets: [Int] = []
-        var total = 0
-        for layer in model.layers {
-            offsets.append(total)
-            total += DenseKernel.packedCount(inputs: layer.outputs, outputs: layer.inputs)
-        }
+        let (offsets, total) = PackedWeights.layout(model, transposed: true)
         storage = FloatStorage(count: total)
         self.offsets = offsets
         self.model = ObjectIdentifier(model.parameterStorage)
