@@ -30,17 +30,9 @@ extension EnsembleRun {
     /// Refuses to resume a run whose stored config.toml differs from `s` in an effective value; an
     /// option the stored file lacks (written before the option existed) counts as its default.
     static func refuseDifferent(_ old: String, at path: String, _ s: GANSettings) throws {
-        let difference: ConfigDifference?
-        do {
-            difference = try ConfigDifference.first(stored: old, storedFile: path, current: s.toml, section: "ensemble",
-                                                    schema: GANSettings.schema)
-        } catch let error as InputError {
-            throw InputError("'\(s.out)' holds an ensemble whose config.toml cannot be read (\(error.message)); "
-                             + "choose another --out", exitCode: ExitStatus.usage)
-        }
-        guard let d = difference else { return }
-        throw InputError("'\(s.out)' holds an ensemble with a different configuration: \(d.describe(storedIn: path)); "
-                         + "rerun \(d.restoring) to resume it, or choose another --out", exitCode: ExitStatus.usage)
+        try ConfigDifference.refuseResume(of: "an ensemble", in: s.out, stored: old, storedFile: path, storedName: "config.toml",
+                                          unreadableFix: "choose another --out", current: s.toml, section: "ensemble",
+                                          schema: GANSettings.schema)
     }
 
     /// Restarts without a result.json (not finished, pruned or diverged yet). Rank 0 only.

@@ -16,16 +16,10 @@ extension ReduceStage {
         let path = (s.out as NSString).appendingPathComponent("model.h5")
         guard s.resume, FileManager.default.fileExists(atPath: path),
               let stored = try? Checkpoint.read(from: path).string("config") else { return }
-        let difference: ConfigDifference?
-        do {
-            difference = try ConfigDifference.first(stored: stored, storedFile: path, current: s.toml, section: "reduce",
-                                                    schema: ReduceSettings.schema, ignoring: resumableChanges)
-        } catch let error as InputError {
-            throw InputError("'\(s.out)' holds a reduction whose stored configuration cannot be read (\(error.message)); "
-                             + "rerun without --resume to start over, or choose another --out", exitCode: ExitStatus.usage)
-        }
-        guard let d = difference else { return }
-        throw InputError("'\(s.out)' holds a reduction with a different configuration: \(d.describe(storedIn: path)); "
-                         + "rerun \(d.restoring) to resume it, or choose another --out", exitCode: ExitStatus.usage)
+        try ConfigDifference.refuseResume(of: "a reduction", in: s.out, stored: stored, storedFile: path,
+                                          storedName: "stored configuration",
+                                          unreadableFix: "rerun without --resume to start over, or choose another --out",
+                                          current: s.toml, section: "reduce", schema: ReduceSettings.schema,
+                                          ignoring: resumableChanges)
     }
 }
