@@ -140,7 +140,7 @@ extension H5Dataset {
         let ds = H5Dataset(handle: id, name: name, file: file)
         if !values.isEmpty {
             DiskFullInjection.account(values.count * MemoryLayout<T>.stride, path: file.path)
-            try values.withUnsafeBufferPointer { buf in
+            _ = try values.withUnsafeBufferPointer { buf in
                 try HDF5.check(H5Dwrite(id.id, memoryType, ls_h5s_all(), ls_h5s_all(), ls_h5p_default(), buf.baseAddress),
                                "H5Dwrite('\(name)')")
             }
