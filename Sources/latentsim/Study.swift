@@ -42,7 +42,10 @@ struct StudyLatent: ParsableCommand {
         discussion: "latentsim study latent --reducer runs/reduce --out runs/study. Signal and background (built-in "
             + "processes, or tables with the reducer's columns) are both encoded by the reducer; the same classifier is "
             + "trained on the latent variables and on the features for every seed and tested on fresh events. Writes "
-            + "STUDY/latent.json {\"auc\": {\"features\": [mean, std], \"latent\": [mean, std]}, \"latent\": n, \"features\": k}.")
+            + "STUDY/latent.json {\"auc\": {\"features\": [mean, std], \"latent\": [mean, std]}, \"latent\": n, \"features\": k}. "
+            + "Each (seed, input) classifier is dealt to a rank and seeded by its seed: any rank count gives the same file. "
+            + "SIGTERM/SIGUSR1 stop it after the running classifiers with exit 75; rerunning the same command keeps the "
+            + "finished ones (STUDY/latent-points/pI/result.json) and trains the rest.")
 
     @Option(help: "Reducer run directory (the --out of `latentsim reduce`).") var reducer: String
     @Option(help: "Study directory for latent.json.") var out: String
@@ -66,6 +69,7 @@ struct StudyLatent: ParsableCommand {
         s.seed = seed
         s.testSeed = testSeed
         s.classifier.steps = steps
+        StopSignal.install()
         try LatentStudy.run(s, comm: comm, console: Console(comm: comm))
     }
 }

@@ -25,32 +25,24 @@ public enum AugmentStudy {
             _ = try comm.agree { try JobConfig.load(path: s.job, section: section, schema: schema, otherSections: JobSections.besides(section)) }
         }
         let inputs = try comm.agree { try StudyInputs(s) }
-        // A rerun keeps the points a stopped run finished (same job file) and redoes the rest.
-        let kept = try EnsembleRun.broadcast(try comm.agree { comm.isRoot ? try prepare(s) : [] }, comm: comm)
-        try comm.barrier()
+        // A rerun keeps the points a stopped run finished (same configuration) and redoes the rest.
+        let grid = try comm.agree { try AugmentStudy.grid(s) }
+        let kept = try grid.prepare(comm: comm, console: console)
         let points = s.points
         console.line("study augment: \(points.count) grid points (N = \(s.nReal.map(String.init).joined(separator: ", ")); "
                      + "\(s.repetitions) seeds each) on \(comm.size) rank(s); M/N = \(s.ratios.map(String.init).joined(separator: ", ")); "
-                     + "\(inputs.testSignal.rows) + \(inputs.testBackground.rows) test events"
-                     + (kept.isEmpty ? "" : "; \(kept.count) finished point(s) kept from an earlier run"))
-        // shard -> loop: point round + rank in each round, one private communicator each; the ranks
-        // agree after every round on errors and on a stop signal.
-        for round in stride(from: 0, to: points.count, by: comm.size) {
-            let index = round + comm.rank
-            let stoppedInside = try comm.agree {
-                guard index < points.count, !kept.contains(index) else { return false }
-                return try runOrStop(index, points: points, settings: s, inputs: inputs, console: console)
-            }
-            let inside = try comm.allreduce(Int32(stoppedInside ? 1 : 0), op: .max) != 0
-            let signalled = try comm.stopRequested()
-            // A signal during the last round's classifiers lets the study finish: nothing is left to save.
-            if inside || (signalled && round + comm.size < points.count) { throw stopped(s, comm: comm) }
-        }
-        comm.clearing(record(s))
-        // evaluate -> save: rank 0 gathers the points' files into augment.json.
+                     + "\(inputs.testSignal.rows) + \(inputs.testBackground.rows) test events" + grid.keptNote(kept))
+        // shard -> loop: each point on a private communicator; the ranks agree after every round of
+        // points on errors and on a stop signal (StudyGrid).
+        let results = try grid.run(kept: kept, comm: comm, console: console, point: { index in
+            try runPoint(index: index, n: points[index].n, repetition: points[index].repetition, settings: s, inputs: inputs)
+        }, line: { index, result, seconds in
+            "  point \(index + 1)/\(points.count) (N = \(points[index].n), seed \(points[index].repetition)): "
+                + "AUC real \(result["real"]?.double?.formatted(4) ?? "-") in \(seconds.formatted(0)) s"
+        })
+        // evaluate -> save: rank 0 gathers the points' results into augment.json.
         try comm.agree {
             guard comm.isRoot else { return }
-            let results = try points.indices.map { try JSONValue.parse(String(contentsOfFile: pointResult(s, $0), encoding: .utf8)) }
             let summary = AugmentSummary(settings: s, results: results)
             let json = summary.json(testRows: inputs.testSignal.rows + inputs.testBackground.rows)
             try OutputPath(s.path("timing.json")).write(text: summary.timing(seconds: clock.seconds, ranks: comm.size).encoderPrettyText + "\n")
@@ -58,10 +50,6 @@ public enum AugmentStudy {
             console.line(summary.table())
         }
         console.line("study augment finished in \(clock.seconds.formatted(0)) s -> \(s.path("augment.json"))")
-    }
-
-    static func pointResult(_ s: StudySettings, _ index: Int) -> String {
-        s.path("points/p\(index)/result.json")
     }
 }
 

@@ -44,8 +44,10 @@ public struct LatentStudySettings {
 
 /// `latentsim study latent`: the augment study's classifier separating signal from background on
 /// the reducer's n latent variables (both samples encoded by the same reducer) next to the same
-/// classifier on its k features, on fresh events. Seeds are dealt to ranks; each (seed, input)
-/// AUC is summed into place across ranks, so the result does not depend on the rank count.
+/// classifier on its k features, on fresh events. Each (seed, input) classifier is a point of a
+/// StudyGrid, seeded by its seed alone and dealt to the ranks, so the result does not depend on the
+/// rank count; a stop signal ends the study between classifiers and a rerun keeps the finished ones
+/// (LatentStudy+Resume).
 public enum LatentStudy {
     public static func run(_ s: LatentStudySettings, comm: Communicator, console: Console) throws {
         let clock = Stopwatch()
@@ -74,30 +76,42 @@ public enum LatentStudy {
             (try encode(testSignal.rows(0..<s.testEvents, purpose: "the test set"), reducer, s),
              try encode(testBackground.rows(0..<s.testEvents, purpose: "the test set"), reducer, s))
         }
+        let grid = try comm.agree { try LatentStudy.grid(s, model: modelPath) }
+        let kept = try grid.prepare(comm: comm, console: console)
         console.line("study latent: \(reducer.features.count) features vs \(reducer.latent) latent variables of \(s.reducer); "
-                     + "\(s.seeds) seeds × \(s.events) + \(s.events) training events, \(2 * s.testEvents) test events")
-        var aucs = [Double](repeating: 0, count: 2 * s.seeds)
-        try comm.agree {
-            for job in 0..<(2 * s.seeds) where job % comm.size == comm.rank {
-                let r = job / 2, latent = job % 2 == 1
-                let sig = try encode(signal.rows((signalOffset + r * s.events)..<(signalOffset + (r + 1) * s.events),
+                     + "\(s.seeds) seeds × \(s.events) + \(s.events) training events, \(2 * s.testEvents) test events" + grid.keptNote(kept))
+        // loop: point 2r is seed r's classifier on the features, 2r + 1 on the latent variables.
+        let results = try grid.run(kept: kept, comm: comm, console: console, point: { job in
+            let r = job / 2, latent = job % 2 == 1
+            let sig = try encode(signal.rows((signalOffset + r * s.events)..<(signalOffset + (r + 1) * s.events),
+                                             purpose: "\(s.seeds) seeds × \(s.events) rows"), reducer, s)
+            let bkg = try encode(background.rows((backgroundOffset + r * s.events)..<(backgroundOffset + (r + 1) * s.events),
                                                  purpose: "\(s.seeds) seeds × \(s.events) rows"), reducer, s)
-                let bkg = try encode(background.rows((backgroundOffset + r * s.events)..<(backgroundOffset + (r + 1) * s.events),
-                                                     purpose: "\(s.seeds) seeds × \(s.events) rows"), reducer, s)
-                var classifier = s.classifier
-                classifier.seed = s.seed &+ UInt64(r + 1) &* 1_000_003
-                let pick = { (pair: (features: EventTable, latent: EventTable)) in latent ? pair.latent : pair.features }
-                aucs[job] = try ClassifierTwoSample.trainedAUC(
-                    train: .init(positive: pick(sig), negatives: [pick(bkg)]),
-                    test: .init(positive: pick(test.0), negatives: [pick(test.1)]), settings: classifier)
-            }
-        }
-        try comm.allreduce(&aucs, op: .sum)
-        let features = stride(from: 0, to: aucs.count, by: 2).map { aucs[$0] }
-        let latent = stride(from: 1, to: aucs.count, by: 2).map { aucs[$0] }
+            var classifier = s.classifier
+            classifier.seed = s.seed &+ UInt64(r + 1) &* 1_000_003
+            let pick = { (pair: (features: EventTable, latent: EventTable)) in latent ? pair.latent : pair.features }
+            let auc = try ClassifierTwoSample.trainedAUC(
+                train: .init(positive: pick(sig), negatives: [pick(bkg)]),
+                test: .init(positive: pick(test.0), negatives: [pick(test.1)]), settings: classifier)
+            return .object([(key: "index", value: .integer(job)), (key: "seed", value: .integer(r)),
+                            (key: "input", value: .string(latent ? "latent" : "features")), (key: "auc", value: .number(auc))])
+        }, line: { job, result, seconds in
+            "  classifier \(job + 1)/\(grid.count) (seed \(job / 2), \(job % 2 == 1 ? "latent variables" : "features")): "
+                + "AUC \(result["auc"]?.double?.formatted(4) ?? "-") in \(seconds.formatted(0)) s"
+        })
+        // save: rank 0 writes latent.json (results only, so a resumed study writes the same bytes) and
+        // latent-timing.json.
         try comm.agree {
             guard comm.isRoot else { return }
-            try FileManager.default.createDirectory(atPath: s.out, withIntermediateDirectories: true)
+            let aucs = try results.map { result -> Double in
+                guard let auc = result["auc"]?.double else {
+                    throw InputError("a classifier result in \(grid.path(grid.folder)) has no AUC; delete that folder and rerun",
+                                     exitCode: ExitStatus.dataError)
+                }
+                return auc
+            }
+            let features = stride(from: 0, to: aucs.count, by: 2).map { aucs[$0] }
+            let latent = stride(from: 1, to: aucs.count, by: 2).map { aucs[$0] }
             let json = JSONValue.object([
                 (key: "auc", value: .object([(key: "features", value: AugmentSummary.pair(features)),
                                              (key: "latent", value: AugmentSummary.pair(latent))])),
@@ -108,14 +122,16 @@ public enum LatentStudy {
                 (key: "feature_names", value: .array(reducer.features.map(JSONValue.string))),
                 (key: "signal", value: .string(s.signal)), (key: "background", value: .string(s.background)),
                 (key: "seeds", value: .integer(s.seeds)), (key: "classifier_steps", value: .integer(s.classifier.steps ?? 0)), (key: "train_events", value: .integer(s.events)),
-                (key: "test_rows", value: .integer(2 * s.testEvents)), (key: "seconds", value: .number(clock.seconds)),
+                (key: "test_rows", value: .integer(2 * s.testEvents)),
             ])
-            try OutputPath((s.out as NSString).appendingPathComponent("latent.json")).write(text: json.encoderPrettyText + "\n")
+            let timing = JSONValue.object([(key: "seconds", value: .number(clock.seconds)), (key: "ranks", value: .integer(comm.size))])
+            try OutputPath(grid.path("latent-timing.json")).write(text: timing.encoderPrettyText + "\n")
+            try OutputPath(grid.path("latent.json")).write(text: json.encoderPrettyText + "\n")
+            let f = AugmentSummary.meanStd(features)!, l = AugmentSummary.meanStd(latent)!
+            console.line(String(format: "AUC signal vs background: %d features %.4f ± %.4f, %d latent %.4f ± %.4f (%d seeds) in %.0f s",
+                                reducer.features.count, f.mean, f.std, reducer.latent, l.mean, l.std, s.seeds, clock.seconds)
+                         + " -> \(grid.path("latent.json"))")
         }
-        let f = AugmentSummary.meanStd(features)!, l = AugmentSummary.meanStd(latent)!
-        console.line(String(format: "AUC signal vs background: %d features %.4f ± %.4f, %d latent %.4f ± %.4f (%d seeds) in %.0f s",
-                            reducer.features.count, f.mean, f.std, reducer.latent, l.mean, l.std, s.seeds, clock.seconds)
-                     + " -> \((s.out as NSString).appendingPathComponent("latent.json"))")
     }
 
     /// A physical table -> the reducer's k features (its frame applied) and their n latent codes.
