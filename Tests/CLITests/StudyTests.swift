@@ -123,13 +123,72 @@ final class StudyTests: XCTestCase {
                                            + "limit (or an earlier warning signal) and rerun, or delete \(record) to allow one more try"])
         XCTAssertTrue(second.stdout.contains("2 finished point(s) kept from an earlier run"), second.stdout)
         XCTAssertEqual(finished(), [0, 1])
+        // The same configuration in other words: the finished points are kept.
+        try StudyTests.reformatted(StudyTests.tinyJob(out)).write(toFile: config, atomically: true, encoding: .utf8)
         let third = try study(nil)
         XCTAssertEqual(third.status, 0, third.stderr)
+        XCTAssertTrue(third.stdout.contains("2 finished point(s) kept from an earlier run"), third.stdout)
         XCTAssertFalse(third.stdout.contains("  point 1/4"), "point 0 is not trained again:\n\(third.stdout)")
         XCTAssertTrue(third.stdout.contains("  point 3/4"), third.stdout)
         XCTAssertEqual(finished(), [0, 1, 2, 3])
         XCTAssertFalse(FileManager.default.fileExists(atPath: record), "the finished study removed its stop record")
         XCTAssertEqual(try String(contentsOfFile: out + "/augment.json", encoding: .utf8), StudyTests.twoRanks)
+    }
+
+    /// `job` with the same values written differently: comments, spacing, n_real out of order, a
+    /// number spelled in another way, a default set explicitly, a table the study does not read.
+    static func reformatted(_ job: String) -> String {
+        "# the tiny study, written differently\n\n" + job
+            .replacingOccurrences(of: "n_real = [300, 600]", with: "n_real = [ 600,300 ]   # the study sorts them")
+            .replacingOccurrences(of: "seeds = 2\n", with: "seeds=2\nseed = 1\n")
+            .replacingOccurrences(of: "holdout = 0.2", with: "holdout = 2e-1")
+            + "\n[pipeline]\nevents = 1000\n"
+    }
+
+    /// Finished points are keyed on the configuration they depend on, not the job file's text:
+    /// rewriting the job file or moving the study keeps them; a value a point used recomputes them,
+    /// with a line naming it.
+    func testPointsAreKeyedOnTheConfigurationTheyDependOn() throws {
+        let out = CLI.path("study-key"), job = out + ".toml"
+        func settings(_ text: String, file: String = job) throws -> StudySettings {
+            try StudySettings.load(job: CLI.fixture(text: text, to: file), out: out)
+        }
+        let base = try AugmentStudy.configuration(settings(StudyTests.tinyJob(out)))
+        XCTAssertEqual(try AugmentStudy.configuration(settings(StudyTests.reformatted(StudyTests.tinyJob(out)))), base)
+        XCTAssertEqual(try AugmentStudy.configuration(settings(StudyTests.tinyJob(CLI.path("elsewhere")))), base, "out is not a point's")
+        for (what, changed) in [("[ensemble] steps", StudyTests.tinyJob(out).replacingOccurrences(of: "steps = 60", with: "steps = 61")),
+                                ("[study] classifier_steps", StudyTests.tinyJob(out).replacingOccurrences(of: "classifier_steps = 150", with: "classifier_steps = 151")),
+                                ("[roles]", StudyTests.tinyJob(out) + "\n[roles]\nmu1_E = \"mu1_E\"\n")] {
+            XCTAssertNotEqual(try AugmentStudy.configuration(settings(changed)), base, what)
+        }
+        // Without a job file: the defaults, and the built-in generator.
+        let defaults = try AugmentStudy.configuration(StudySettings.load(job: nil, out: out))
+        XCTAssertTrue(defaults.contains("\n[ensemble]\n") && defaults.contains("steps = 1000"), defaults)
+        // The grid keeps a finished point for the rewritten file and recomputes it for a changed value.
+        try? FileManager.default.removeItem(atPath: out)
+        let grid = try AugmentStudy.grid(settings(StudyTests.tinyJob(out)))
+        XCTAssertEqual(try grid.prepareRoot().kept, [])
+        try FileManager.default.createDirectory(atPath: grid.directory(0), withIntermediateDirectories: true)
+        try "{}\n".write(toFile: grid.result(0), atomically: true, encoding: .utf8)
+        XCTAssertEqual(try AugmentStudy.grid(settings(StudyTests.reformatted(StudyTests.tinyJob(out)))).prepareRoot().kept, [0])
+        let changed = try AugmentStudy.grid(settings(StudyTests.tinyJob(out).replacingOccurrences(of: "steps = 60", with: "steps = 61")))
+        let prepared = try changed.prepareRoot()
+        XCTAssertEqual(prepared.kept, [])
+        XCTAssertEqual(prepared.note, "study augment: the points in \(out)/points were computed with another configuration "
+                       + "([ensemble] steps is 60 in \(out)/points/config.toml but 61 now); recomputing them")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: grid.result(0)))
+        // study latent: the number of seeds and the output are not a classifier's; its steps and the model's bytes are.
+        var latent = LatentStudySettings(reducer: "r", out: out)
+        let model = CLI.fixture(text: "model 1", to: CLI.path("study-key-model"))
+        let latentBase = try LatentStudy.configuration(latent, model: model)
+        latent.seeds = 5
+        latent.out = CLI.path("elsewhere")
+        XCTAssertEqual(try LatentStudy.configuration(latent, model: model), latentBase)
+        latent.classifier.steps = 4001
+        XCTAssertNotEqual(try LatentStudy.configuration(latent, model: model), latentBase)
+        latent.classifier.steps = 4000
+        XCTAssertEqual(try LatentStudy.configuration(latent, model: model), latentBase)
+        XCTAssertNotEqual(try LatentStudy.configuration(latent, model: CLI.fixture(text: "model 2", to: model)), latentBase)
     }
 
     /// Your own tables: signal and background files, the test set held out from their first rows;

@@ -14,7 +14,8 @@ public struct JobConfig: Sendable {
     public let fileValues: [String: TOMLEntry]
     /// Values from outside the file (command line, pipeline); they win over the file.
     public var overrides = ConfigOverrides()
-    private var used: [String: TOMLValue] = [:]
+    /// The values the typed accessors returned, by option.
+    private(set) var used: [String: TOMLValue] = [:]
 
     /// Reads `path` (nil: no job file). `otherSections` are the sections other commands read from
     /// the same file (a pipeline file); any other section is an error.

@@ -1,6 +1,6 @@
-import EventStore
 import Foundation
 import Support
+import Training
 
 /// Stop and rerun of `study augment` (StudyGrid): a grid point's result.json is its saved progress.
 /// A stop signal (SIGTERM/SIGUSR1) ends the study at the next point boundary, or inside a point when
@@ -15,11 +15,27 @@ extension AugmentStudy {
                   unit: ("point", "grid points"), configuration: try configuration(s), outputs: ["augment.json", "timing.json"])
     }
 
-    /// What the points depend on: the job file's text ([study], [ensemble], [reduce]; "" without one).
+    /// Everything a grid point's result depends on, as canonical TOML (JobConfig.canonical): [study]
+    /// with n_real and ratios in the order they run (not out), the generators' [ensemble] (the
+    /// built-in one without that table) without what every point sets itself (data, out, seed,
+    /// reducer, ranks_per_restart), [reduce] for space = latent without data, out and seed, and the
+    /// column roles. Comments, layout, key order, number spelling and the job file's other tables do
+    /// not count: reformatting the job file keeps the finished points, changing a value they used does not.
     static func configuration(_ s: StudySettings) throws -> String {
-        guard let job = s.job else { return "" }
-        do { return try String(contentsOfFile: job, encoding: .utf8) } catch {
-            throw InputError("cannot read the job file '\(job)' (\(OutputPath.reason(error)))", exitCode: ExitStatus.noInput)
+        func section(_ name: String, _ schema: [ConfigOption], _ overrides: ConfigOverrides = ConfigOverrides(),
+                     ignoring: Set<String>) throws -> String {
+            try JobConfig.load(path: s.job, section: name, schema: schema, otherSections: JobSections.besides(name),
+                               overrides: overrides).canonical(ignoring: ignoring)
         }
+        var sorted = ConfigOverrides()
+        sorted.set("n_real", s.nReal)
+        sorted.set("ratios", s.ratios)
+        let generator = try generatorOverrides(s)
+        var text = try section("study", StudySettings.schema, sorted, ignoring: ["out"]) + "\n"
+            + section("ensemble", GANSettings.schema, generator, ignoring: ["data", "out", "seed", "reducer", "ranks_per_restart"])
+        if try generatorSpace(s, generator) == "latent" {
+            text += try "\n" + section("reduce", ReduceSettings.schema, ignoring: ["data", "out", "seed"])
+        }
+        return text + (try ColumnRoles.load(job: s.job, cli: nil).tomlText)
     }
 }
