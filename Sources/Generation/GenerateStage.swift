@@ -18,9 +18,9 @@ public struct GenerateSettings {
     public var reweightRows: Int? = nil
     public static let defaultReweightRows = 100_000
     /// How the reweighting classifier trains and its logits become weights (`--reweight-clip`, `--reweight-min-ess`,
-    /// `--reweight-exclude`).
+    /// `--reweight-exclude`, `--reweight-holdout`, `--reweight-patience`, `--reweight-hidden`).
     public var reweighting = Reweighter.Settings()
-    /// Those of `--reweight-clip`, `--reweight-min-ess` and `--reweight-exclude` given on the command line (refused without `--reweight`).
+    /// Those of the `--reweight-*` options above given on the command line (refused without `--reweight`).
     public var reweightingOptions: [String] = []
     /// `--config` / `--roles`: which columns play the physics roles the reweighting needs (the
     /// frame's reference mu2_px/mu2_py, the derived quantities' inputs). Without `--config`, the

@@ -23,12 +23,14 @@ import Support
 public final class Reweighter {
     /// How the classifier is trained and its logits turned into weights.
     public struct Settings: Equatable {
-        /// Network, optimizer, batch and the largest number of epochs.
+        /// Network (`--reweight-hidden`), optimizer, batch and the largest number of epochs.
         public var classifier = BinaryClassifier.Settings(epochs: 30, batch: 256, hidden: [64, 64], learningRate: 1e-3)
         /// Fraction of each class held out for early stopping, calibration and the ESS target (0: train every
-        /// epoch on every row, no calibration; the ESS target is then measured on the training sample).
+        /// epoch on every row, no calibration; the ESS target is then measured on the training sample;
+        /// `--reweight-holdout`).
         public var validationFraction = 0.2
-        /// Epochs without a lower held-out loss before training stops (the best epoch's parameters are kept).
+        /// Epochs without a lower held-out loss before training stops (the best epoch's parameters are
+        /// kept; `--reweight-patience`).
         public var patience = 3
         /// Platt calibration of the logits (a·logit + b) on the held-out rows.
         public var calibrate = true

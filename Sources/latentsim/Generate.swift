@@ -1,5 +1,6 @@
 import ArgumentParser
 import Comm
+import Foundation
 import Generation
 import Support
 
@@ -21,7 +22,7 @@ struct Generate: ParsableCommand {
     @Option(help: "shards (files + virtual master) or single (one file written collectively with MPI-IO).")
     var layout = "shards"
     @Flag(help: "Replace an existing output from a different model, seed or size.") var overwrite = false
-    @Option(help: "Real events (HDF5/CSV with the training columns): train a real-vs-generated classifier on them (20 % held out for early stopping and Platt calibration) and write each event's DCTR weight D/(1-D), clipped and normalised to mean 1, as a last column `weight`.")
+    @Option(help: "Real events (HDF5/CSV with the training columns): train a real-vs-generated classifier on them (20 % held out for early stopping and Platt calibration: --reweight-holdout) and write each event's DCTR weight D/(1-D), clipped and normalised to mean 1, as a last column `weight`.")
     var reweight: String?
     @Option(help: "Real events (and as many generated ones) the reweighting classifier trains on (default: 100000).")
     var reweightRows: Int?
@@ -30,6 +31,12 @@ struct Generate: ParsableCommand {
     var reweightMinEss: Double?
     @Option(help: "Quantities the reweighting classifier does not see, comma-separated (default: the columns playing mu1_E and mu2_E, whose generated values are off the mass shell, which no weight can correct; '' lets it see everything).")
     var reweightExclude: String?
+    @Option(help: "Fraction of each class the reweighting classifier holds out for early stopping, Platt calibration and the ESS target, in [0, 1) (default 0.2; 0: trains every epoch on every row, no calibration).")
+    var reweightHoldout: Double?
+    @Option(help: "Epochs without a lower held-out loss before the reweighting classifier stops; the best epoch is kept (default 3).")
+    var reweightPatience: Int?
+    @Option(help: "Hidden layer widths of the reweighting classifier, comma-separated (default 64,64).")
+    var reweightHidden: String?
     @Option(help: "Job file (TOML) whose [roles] table says which columns play the physics roles --reweight needs (default: MODEL/config.toml, the run's).")
     var config: String?
     @Option(help: "Physics roles of the table's columns for --reweight, ROLE=COLUMN,... (e.g. mu2_px=px2,mu2_py=py2); overrides [roles] of the job file.")
@@ -53,17 +60,44 @@ struct Generate: ParsableCommand {
                 throw InputError("--reweight-min-ess must be a fraction in [0, 1) (0: no target), found \(reweightMinEss)",
                                  exitCode: ExitStatus.usage)
             }
+            if let reweightHoldout, !(reweightHoldout >= 0 && reweightHoldout < 1) {
+                throw InputError("--reweight-holdout must be a fraction in [0, 1) (0: no held-out rows), found \(reweightHoldout)",
+                                 exitCode: ExitStatus.usage)
+            }
+            if let reweightPatience, reweightPatience < 1 {
+                throw InputError("--reweight-patience must be a positive number of epochs, found \(reweightPatience)", exitCode: ExitStatus.usage)
+            }
+            if reweightPatience != nil && reweightHoldout == 0 {
+                throw InputError("--reweight-patience needs held-out rows, but --reweight-holdout 0 trains every epoch on every row; "
+                                 + "drop one of them", exitCode: ExitStatus.usage)
+            }
+            if let reweightHidden, Generate.widths(reweightHidden) == nil {
+                throw InputError("--reweight-hidden must list positive layer widths, comma-separated (e.g. 64,64), found '\(reweightHidden)'",
+                                 exitCode: ExitStatus.usage)
+            }
         }
         settings.reweight = reweight
         settings.reweightRows = reweightRows
         if let reweightClip { settings.reweighting.maximumWeight = reweightClip }
         if let reweightMinEss { settings.reweighting.minimumESS = reweightMinEss }
         settings.reweighting.excluded = reweightExclude.map { $0.split(separator: ",").map(String.init) }
+        if let reweightHoldout { settings.reweighting.validationFraction = reweightHoldout }
+        if let reweightPatience { settings.reweighting.patience = reweightPatience }
+        if let widths = reweightHidden.flatMap(Generate.widths) { settings.reweighting.classifier.hidden = widths }
         settings.reweightingOptions = [reweightClip.map { _ in "--reweight-clip" }, reweightMinEss.map { _ in "--reweight-min-ess" },
-                                       reweightExclude.map { _ in "--reweight-exclude" }].compactMap { $0 }
+                                       reweightExclude.map { _ in "--reweight-exclude" }, reweightHoldout.map { _ in "--reweight-holdout" },
+                                       reweightPatience.map { _ in "--reweight-patience" }, reweightHidden.map { _ in "--reweight-hidden" }]
+            .compactMap { $0 }
         settings.rolesConfig = config
         settings.rolesOption = roles
         StopSignal.install()
         try GenerateStage.run(settings, comm: comm)
+    }
+
+    /// "64,64" -> [64, 64]; nil unless every width is a positive integer (and there is one).
+    static func widths(_ text: String) -> [Int]? {
+        let widths = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !widths.isEmpty, widths.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
+        return widths.compactMap { $0 }
     }
 }

@@ -117,6 +117,9 @@ final class FidelityTests: XCTestCase {
             let shard = try GenerateFixtures.read(CLI.path("rw2") + "/" + file)
             XCTAssertEqual(shard.columns.last, "weight")
         }
+        // The model hash names the reweighting settings; those the options leave alone keep main's defaults (20 % held out,
+        // patience 3, 64-64 network), so an output written before the options existed keeps its hash.
+        XCTAssertTrue(try XCTUnwrap(GenerateFixtures.manifest("rw2")["model"] as? String).hasSuffix(":2000:e30b256h64x64v0.2p3c1w10.0s0.9xmu1_E+mll"))
         let table = try GenerateFixtures.read(CLI.path("rw2") + "/events.h5")
         XCTAssertEqual(table.columns, EnsembleTests.columns.split(separator: ",").map(String.init) + ["weight"])
         let w = table.column(try XCTUnwrap(table.columnIndex("weight")))
@@ -149,17 +152,43 @@ final class FidelityTests: XCTestCase {
         XCTAssertNotNil(weighted["classifier_auc_std"]?.double)
     }
 
+    /// --reweight-holdout, --reweight-patience and --reweight-hidden reach the classifier: the
+    /// settings in the model hash, early stopping reported with held-out rows and not without.
+    func testReweightTrainingOptions() throws {
+        let base = ["--reweight", EnsembleTests.data, "--reweight-rows", "500"]
+        let held = try GenerateFixtures.generate("rw-train", model: GenerateFixtures.full, events: 1000,
+                                                 base + ["--reweight-holdout", "0.3", "--reweight-patience", "1", "--reweight-hidden", "16"])
+        XCTAssertEqual(held.status, 0, held.stderr)
+        XCTAssertTrue(held.stdout.contains(" generated ones (21 quantities); epoch "), held.stdout)
+        XCTAssertTrue(try XCTUnwrap(GenerateFixtures.manifest("rw-train")["model"] as? String).hasSuffix(":500:e30b256h16v0.3p1c1w20.0s0.0xenergies"))
+        let none = try GenerateFixtures.generate("rw-train0", model: GenerateFixtures.full, events: 1000,
+                                                 base + ["--reweight-holdout", "0", "--reweight-hidden", "8, 8,8"])
+        XCTAssertEqual(none.status, 0, none.stderr)
+        XCTAssertTrue(none.stdout.contains(" generated ones (21 quantities); weights exp(logit) clipped to [1/20, 20], "), none.stdout)
+        XCTAssertTrue(try XCTUnwrap(GenerateFixtures.manifest("rw-train0")["model"] as? String).hasSuffix(":500:e30b256h8x8x8v0.0p3c1w20.0s0.0xenergies"))
+        let w = try GenerateFixtures.read(CLI.path("rw-train0") + "/events.h5")
+        XCTAssertEqual(w.columns.last, "weight")
+    }
+
     /// The reweighting options' refusals: one line, exit 64, no output directory.
     func testReweightOptionRefusals() throws {
         let model = GenerateFixtures.full
         let cases: [([String], String)] = [
             (["--reweight-clip", "1"], "--reweight-clip must be a number above 1 (weights are clipped to [1/C, C]), found 1.0"),
             (["--reweight-min-ess", "1"], "--reweight-min-ess must be a fraction in [0, 1) (0: no target), found 1.0"),
+            (["--reweight-holdout", "1"], "--reweight-holdout must be a fraction in [0, 1) (0: no held-out rows), found 1.0"),
+            (["--reweight-patience", "0"], "--reweight-patience must be a positive number of epochs, found 0"),
+            (["--reweight-holdout", "0", "--reweight-patience", "2"], "--reweight-patience needs held-out rows, but "
+                + "--reweight-holdout 0 trains every epoch on every row; drop one of them"),
+            (["--reweight-hidden", "64,0"], "--reweight-hidden must list positive layer widths, comma-separated (e.g. 64,64), found '64,0'"),
+            (["--reweight-hidden", "64,,64"], "--reweight-hidden must list positive layer widths, comma-separated (e.g. 64,64), found '64,,64'"),
             (["--reweight-exclude", "mu1_E,nope"], "--reweight-exclude: nope is not among the reweighting classifier's quantities ("
                 + (FidelityTests.features + FidelityTests.derived).joined(separator: ", ") + "); name some of those"),
         ]
         for (i, (options, message)) in cases.enumerated() {
-            let r = try GenerateFixtures.generate("rw-bad\(i)", model: model, events: 1000, ranks: 2,
+            // Those the command line checks on one rank; the others (refused by the classifier) on two.
+            let ranks = options[0] == "--reweight-clip" || options[0] == "--reweight-exclude" ? 2 : 0
+            let r = try GenerateFixtures.generate("rw-bad\(i)", model: model, events: 1000, ranks: ranks,
                                                   ["--reweight", EnsembleTests.data, "--reweight-rows", "500"] + options)
             XCTAssertEqual(r.status, 64, r.stderr)
             XCTAssertEqual(r.errorLines, ["error: " + message])

@@ -85,6 +85,11 @@ final class GenerateErrorTests: XCTestCase {
         XCTAssertEqual(weights.status, 64, weights.stderr)
         XCTAssertEqual(weights.errorLines, ["error: --reweight-clip, --reweight-min-ess and --reweight-exclude only apply with --reweight "
                                             + "\(why) them); add --reweight REAL or drop them"])
+        let training = try GenerateFixtures.generate("roles-alone", ["--reweight-holdout", "0.3", "--reweight-patience", "2",
+                                                                    "--reweight-hidden", "16"])
+        XCTAssertEqual(training.status, 64, training.stderr)
+        XCTAssertEqual(training.errorLines, ["error: --reweight-holdout, --reweight-patience and --reweight-hidden only apply with "
+                                             + "--reweight \(why) them); add --reweight REAL or drop them"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: CLI.path("roles-alone")), "nothing created for refused input")
     }
 
