@@ -32,7 +32,7 @@ extension GenerateStage {
                                               settings: settings, comm: comm)
         model.reweighter = reweighter
         let realHash = try comm.broadcast(try comm.agree { comm.isRoot ? try SHA256.hex(files: [path]) : "" })
-        source.hash += "+reweight:\(realHash.prefix(16)):\(reweighter.rows):\(settings.fingerprint)"
+        source.hash += "+reweight:\(realHash.prefix(16)):\(reweighter.rows):\(Reweighter.fingerprint(settings, columns: columns, roles: roles))"
         if !roles.isEmpty { source.hash += ":roles:\(try SHA256.hex(Data(roles.tomlText.utf8)).prefix(16))" }
         Console(comm: comm).line("reweighting: classifier trained on \(reweighter.rows) real events of \(path) and as many "
                                  + "generated ones (\(reweighter.names.count) quantities)\(reweighter.trainingSummary); weights "

@@ -46,12 +46,28 @@ public final class Reweighter {
 
         public init() {}
 
-        /// What the weights depend on besides the real table and the seed, for the output's model hash.
-        public var fingerprint: String {
+        /// What the weights depend on besides the real table and the seed, for the output's model hash,
+        /// with `hidden` the quantities the classifier does not see (`Reweighter.fingerprint` resolves them).
+        func fingerprint(hidden: String) -> String {
             let h = classifier.hidden.map(String.init).joined(separator: "x")
             return "e\(classifier.epochs)b\(classifier.batch)h\(h)v\(validationFraction)p\(patience)c\(calibrate ? 1 : 0)"
-                + "w\(maximumWeight)s\(minimumESS)x\(excluded?.joined(separator: "+") ?? "energies")"
+                + "w\(maximumWeight)s\(minimumESS)x\(hidden)"
         }
+    }
+
+    /// `settings`' part of the output's model hash for a model with `columns` under `roles`. The
+    /// quantities left out are spelled by what they are, not how they were asked for: the default
+    /// selection as "energies" (as before `--reweight-exclude` existed, so such outputs keep their
+    /// hash), and so is a named list that selects the same quantities (`mu2_E,mu1_E`, the columns
+    /// playing those roles); any other list in the quantities' order, without repeats.
+    public static func fingerprint(_ settings: Settings, columns: [String], roles: ColumnRoles) -> String {
+        let columns = columns.filter { $0 != column }
+        let all = quantities(columns, roles: roles)
+        let chosen = Set(hidden(settings, quantities: all, columns: columns, roles: roles))
+        var standard = settings
+        standard.excluded = nil
+        let byDefault = Set(hidden(standard, quantities: all, columns: columns, roles: roles))
+        return settings.fingerprint(hidden: chosen == byDefault ? "energies" : all.filter(chosen.contains).joined(separator: "+"))
     }
 
     public static let standard = Settings()

@@ -170,6 +170,26 @@ final class FidelityTests: XCTestCase {
         XCTAssertEqual(w.columns.last, "weight")
     }
 
+    /// The default exclusion (the muon energies) named explicitly is the same reweighting, so the
+    /// model hash is the same and a rerun keeps the shards; leaving out something else is another model.
+    func testTheDefaultExclusionNamedExplicitlyKeepsTheOutput() throws {
+        let base = ["--reweight", EnsembleTests.data, "--reweight-rows", "500"]
+        func run(_ options: [String]) throws -> CLI.Outcome {
+            try GenerateFixtures.generate("rw-exclude", model: GenerateFixtures.full, events: 1000, base + options)
+        }
+        let first = try run([])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let hash = try XCTUnwrap(GenerateFixtures.manifest("rw-exclude")["model"] as? String)
+        let named = try run(["--reweight-exclude", "mu2_E,mu1_E"])
+        XCTAssertEqual(named.status, 0, named.stderr)
+        XCTAssertTrue(named.stdout.contains("into 0 of 1 shard(s), kept 1 intact"), named.stdout)
+        XCTAssertEqual(try GenerateFixtures.manifest("rw-exclude")["model"] as? String, hash)
+        let other = try run(["--reweight-exclude", "mu1_E"])
+        XCTAssertEqual(other.status, 73, other.stderr)
+        XCTAssertTrue(other.stderr.hasPrefix("error: '\(CLI.path("rw-exclude"))' already holds events generated with a different model"),
+                      other.stderr)
+    }
+
     /// The reweighting options' refusals: one line, exit 64, no output directory.
     func testReweightOptionRefusals() throws {
         let model = GenerateFixtures.full

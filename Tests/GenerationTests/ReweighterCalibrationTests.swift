@@ -104,6 +104,22 @@ final class ReweighterCalibrationTests: XCTestCase {
         var none = Reweighter.Settings()
         none.excluded = []
         XCTAssertEqual(Reweighter.hidden(none, quantities: Reweighter.quantities(columns), columns: columns, roles: ColumnRoles()), [])
+        // The model hash spells a selection by what it selects: the default as before (the string main
+        // wrote, so existing outputs keep their hash), the same columns named in any order or repeated
+        // alike, under the roles' names too; another selection in the quantities' order.
+        func fingerprint(_ excluded: [String]?, _ columns: [String] = columns, _ roles: ColumnRoles = ColumnRoles()) -> String {
+            var s = Reweighter.Settings()
+            s.excluded = excluded
+            return Reweighter.fingerprint(s, columns: columns + [Reweighter.column], roles: roles)
+        }
+        XCTAssertEqual(fingerprint(nil), "e30b256h64x64v0.2p3c1w20.0s0.0xenergies")
+        for same in [["mu1_E", "mu2_E"], ["mu2_E", "mu1_E"], ["mu1_E", "mu2_E", "mu1_E"]] {
+            XCTAssertEqual(fingerprint(same), fingerprint(nil), "\(same)")
+        }
+        XCTAssertEqual(fingerprint(["mu1_E", "E2"], renamed, roles), fingerprint(nil, renamed, roles))
+        XCTAssertEqual(fingerprint(["mll", "mu1_E"]), "e30b256h64x64v0.2p3c1w20.0s0.0xmu1_E+mll")
+        XCTAssertEqual(fingerprint(["mu1_E"]), "e30b256h64x64v0.2p3c1w20.0s0.0xmu1_E")
+        XCTAssertEqual(fingerprint([]), "e30b256h64x64v0.2p3c1w20.0s0.0x")
         settings.excluded = ["mu1_E", "mass"]
         XCTAssertThrowsError(try Reweighter.train(real: real, model: model, rows: n, seed: 4, settings: settings, comm: comm)) {
             XCTAssertEqual(($0 as? InputError)?.message, "--reweight-exclude: mass is not among the reweighting classifier's quantities ("
