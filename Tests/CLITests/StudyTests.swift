@@ -177,6 +177,17 @@ final class StudyTests: XCTestCase {
         XCTAssertEqual(prepared.note, "study augment: the points in \(out)/points were computed with another configuration "
                        + "([ensemble] steps is 60 in \(out)/points/config.toml but 61 now); recomputing them")
         XCTAssertFalse(FileManager.default.fileExists(atPath: grid.result(0)))
+        // A study stopped by a build that kept the job file's text (points/job.toml) keeps its points
+        // when that text is this job file's, and only then.
+        for (text, kept) in [(StudyTests.tinyJob(out) + "# edited\n", [Int]()), (StudyTests.tinyJob(out), [0])] {
+            try FileManager.default.removeItem(atPath: grid.configurationFile)
+            try FileManager.default.createDirectory(atPath: grid.directory(0), withIntermediateDirectories: true)
+            try text.write(toFile: grid.path("points/job.toml"), atomically: true, encoding: .utf8)
+            try "{}\n".write(toFile: grid.result(0), atomically: true, encoding: .utf8)
+            let s = try settings(StudyTests.tinyJob(out))
+            try AugmentStudy.adoptJobCopy(s, grid)
+            XCTAssertEqual(try grid.prepareRoot().kept, kept)
+        }
         // study latent: the number of seeds and the output are not a classifier's; its steps and the model's bytes are.
         var latent = LatentStudySettings(reducer: "r", out: out)
         let model = CLI.fixture(text: "model 1", to: CLI.path("study-key-model"))

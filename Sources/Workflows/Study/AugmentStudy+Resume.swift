@@ -1,3 +1,4 @@
+import EventStore
 import Foundation
 import Support
 import Training
@@ -37,5 +38,17 @@ extension AugmentStudy {
             text += try "\n" + section("reduce", ReduceSettings.schema, ignoring: ["data", "out", "seed"])
         }
         return text + (try ColumnRoles.load(job: s.job, cli: nil).tomlText)
+    }
+
+    /// A study stopped by an earlier build, which kept the job file's text (STUDY/points/job.toml)
+    /// rather than the configuration: when that text is this job file's, its points were computed
+    /// with this configuration, which becomes points/config.toml so that `prepare` keeps them. Rank 0.
+    static func adoptJobCopy(_ s: StudySettings, _ grid: StudyGrid) throws {
+        let old = grid.path("points/job.toml")
+        guard !FileManager.default.fileExists(atPath: grid.configurationFile),
+              let stored = try? String(contentsOfFile: old, encoding: .utf8),
+              stored == (s.job.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? "") else { return }
+        try OutputPath(grid.configurationFile).write(text: grid.configuration)
+        try? FileManager.default.removeItem(atPath: old)
     }
 }

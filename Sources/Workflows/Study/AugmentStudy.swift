@@ -27,6 +27,7 @@ public enum AugmentStudy {
         let inputs = try comm.agree { try StudyInputs(s) }
         // A rerun keeps the points a stopped run finished (same configuration) and redoes the rest.
         let grid = try comm.agree { try AugmentStudy.grid(s) }
+        try comm.agree { if comm.isRoot { try adoptJobCopy(s, grid) } }
         let kept = try grid.prepare(comm: comm, console: console)
         let points = s.points
         console.line("study augment: \(points.count) grid points (N = \(s.nReal.map(String.init).joined(separator: ", ")); "
