@@ -5,17 +5,29 @@ import XCTest
 /// The packed inference kernel (CBLAS's dense_kernel.h through `DenseKernel`), both variants, against
 /// its scalar twin, bit for bit: all are bias[c] then the k fused multiply-adds in order.
 final class DenseKernelTests: XCTestCase {
-    static let activations: [Activation] = [.linear, .relu, .leakyReLU(0.2), .tanh, .sigmoid]
+    /// LeakyReLU with slopes in (0, 1] runs as one max on AVX2, other slopes as compare + blend.
+    static let activations: [Activation] = [.linear, .relu, .leakyReLU(0.2), .leakyReLU(1), .leakyReLU(1.5),
+                                            .leakyReLU(-0.5), .tanh, .sigmoid]
     /// Odd shapes: rows around the kernels' row blocks (AVX-512 12, 4, 1; AVX2 strips of 12 in
     /// blocks of 6, 4, 2, 1 rows × 16 columns, or 12, 8, 4, 2, 1 rows × 8 for a last group of ≤ 8
     /// columns), columns around the 8- and 16-lane groups and 32-column panels, k = 1; then the
     /// narrow layers of generation with their own AVX2 paths (noise 16/17 → 64, 128 → 17, 128 → 4,
-    /// 128 → 10, the decoder's 4 → 8 and 8 → 64, 512 → 17) at row counts that leave every tail block.
+    /// 128 → 10, the decoder's 4 → 8 and 8 → 64, 512 → 17) at row counts that leave every tail block;
+    /// then the narrow path (a last 1 … 4 columns with rows across the lanes, from 16 rows and k ≥ 8,
+    /// also under AVX-512 for a last panel of ≤ 20 columns): blocks of 64 rows with ragged ends (1, 4,
+    /// 5 and 8 row vectors, a partial vector), inputs in chunks of 32 with partial 8-wide tiles, 1, 2,
+    /// 3 and 4 columns, after 0, 16, 32 and 48 wide columns.
     static let shapes: [(rows: Int, k: Int, n: Int)] = [(3, 4, 5), (13, 37, 33), (29, 16, 17), (1, 1, 1),
                                                           (25, 64, 64), (12, 5, 32), (4, 3, 31), (17, 9, 48),
                                                           (23, 6, 13), (11, 20, 26), (7, 3, 24), (35, 2, 40),
                                                           (37, 17, 64), (47, 16, 64), (37, 128, 17), (23, 128, 4),
-                                                          (27, 128, 10), (38, 4, 8), (41, 8, 64), (19, 512, 17)]
+                                                          (27, 128, 10), (38, 4, 8), (41, 8, 64), (19, 512, 17),
+                                                          (16, 8, 1), (100, 128, 17), (65, 8, 3), (130, 45, 20),
+                                                          (70, 33, 18), (29, 40, 4), (150, 17, 33), (66, 20, 52),
+                                                          (93, 70, 2), (64, 9, 49)]
+    /// Shapes from this index on also get ±∞ and NaN inputs (compared on the activations the kernel
+    /// applies itself: linear, ReLU, LeakyReLU).
+    static let nonFiniteFrom = 20
 
     func testPackedLayoutIsPanelsOf32ColumnsZeroPadded() {
         let (k, n) = (3, 35)
@@ -64,11 +76,13 @@ final class DenseKernelTests: XCTestCase {
 
     func check(_ variant: DenseKernel.Variant) throws {
         for (i, shape) in Self.shapes.enumerated() {
-            let x = randomValues(shape.rows * shape.k, seed: UInt64(10 + i), low: -2, high: 2)
+            var x = randomValues(shape.rows * shape.k, seed: UInt64(10 + i), low: -2, high: 2)
+            let nonFinite = i >= Self.nonFiniteFrom
+            if nonFinite { (x[3], x[x.count - 2], x[x.count / 2]) = (.infinity, -.infinity, .nan) }
             let w = randomValues(shape.k * shape.n, seed: UInt64(20 + i)), bias = randomValues(shape.n, seed: UInt64(30 + i))
             var packed = [Float](repeating: .nan, count: DenseKernel.packedCount(inputs: shape.k, outputs: shape.n))
             packed.withUnsafeMutableBufferPointer { DenseKernel.pack(w, inputs: shape.k, outputs: shape.n, into: $0.baseAddress!) }
-            for activation in Self.activations {
+            for activation in Self.activations where !(nonFinite && [.tanh, .sigmoid].contains(activation)) {
                 // A guard column past the end of y shows the kernel writes nothing beyond its rows × n.
                 var fast = [Float](repeating: 7, count: shape.rows * shape.n + 1), slow = fast
                 fast.withUnsafeMutableBufferPointer {
