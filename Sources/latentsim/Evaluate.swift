@@ -12,8 +12,11 @@ struct Evaluate: ParsableCommand {
             + "phi_miss, dphi_ll, njets): two-sample KS statistic and p-value, and the 1-D Wasserstein distance. "
             + "Each KS is shown against its noise floor (the KS of two random halves of the real rows, rescaled by "
             + "sqrt((n+m)/(n·m)) to the sizes compared) and the asymptotic 5 % critical value 1.3581·sqrt((n+m)/(n·m)). "
-            + "ks_sum_paper = KS(mll) + KS(phi_miss) + KS(mu1_iso) when all three are computable. The classifier AUC "
-            + "comes with the std over 200 bootstrap resamples of its held-out rows. Under mpirun "
+            + "ks_sum_paper = KS(mll) + KS(phi_miss) + KS(mu1_iso) when all three are computable. The classifier "
+            + "two-sample test trains an MLP (3 × 64 by default) on every column, derived quantity and muon mass squared of "
+            + "55 % of the --classifier-rows rows, stops when the cross-entropy on 15 % has not fallen for "
+            + "--classifier-patience epochs, and reports its AUC on the other 30 % with the std over 200 bootstrap "
+            + "resamples of them; evaluation.json's `classifier` member records the test's settings. Under mpirun "
             + "each rank reads a share of the rows; rank 0 computes, prints and writes the JSON report, which is "
             + "byte-identical for any rank count.")
 
