@@ -21,14 +21,14 @@ public struct ClassifierTwoSample {
         /// Share of each table's rows whose cross-entropy decides when training stops.
         public var validationFraction = 0.15
         /// Epochs without a lower validation cross-entropy before training stops.
-        public var patience = 3
+        public var patience = ClassifierTwoSample.defaultPatience
         /// Network, optimizer, the largest number of epochs and seed of the classifier.
         public var classifier = ClassifierTwoSample.defaultClassifier
         /// Whether each muon's mass squared E² − |p|² is an input too (when columns play its roles).
         public var muonMasses = true
 
         public init(rows: Int = ClassifierTwoSample.defaultRows, testFraction: Double = 0.3, validationFraction: Double = 0.15,
-                    patience: Int = 3, classifier: BinaryClassifier.Settings = ClassifierTwoSample.defaultClassifier,
+                    patience: Int = ClassifierTwoSample.defaultPatience, classifier: BinaryClassifier.Settings = ClassifierTwoSample.defaultClassifier,
                     muonMasses: Bool = true) {
             self.rows = rows
             self.testFraction = testFraction

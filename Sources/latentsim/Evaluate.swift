@@ -13,7 +13,7 @@ struct Evaluate: ParsableCommand {
             + "Each KS is shown against its noise floor (the KS of two random halves of the real rows, rescaled by "
             + "sqrt((n+m)/(n·m)) to the sizes compared) and the asymptotic 5 % critical value 1.3581·sqrt((n+m)/(n·m)). "
             + "ks_sum_paper = KS(mll) + KS(phi_miss) + KS(mu1_iso) when all three are computable. The classifier "
-            + "two-sample test trains an MLP (3 × 64 by default) on every column, derived quantity and muon mass squared of "
+            + "two-sample test trains an MLP (3 × 128 by default) on every column, derived quantity and muon mass squared of "
             + "55 % of the --classifier-rows rows, stops when the cross-entropy on 15 % has not fallen for "
             + "--classifier-patience epochs, and reports its AUC on the other 30 % with the std over 200 bootstrap "
             + "resamples of them; evaluation.json's `classifier` member records the test's settings. Under mpirun "
@@ -34,7 +34,7 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Hidden layers of the classifier.") var classifierDepth = ClassifierTwoSample.defaultClassifier.hidden.count
     @Option(help: "Largest number of training epochs of the classifier (it stops sooner, see --classifier-patience).") var classifierEpochs = ClassifierTwoSample.defaultClassifier.epochs
     @Option(help: "Epochs without a lower validation cross-entropy before the classifier stops (its best epoch is kept).")
-    var classifierPatience = ClassifierTwoSample.Settings().patience
+    var classifierPatience = ClassifierTwoSample.defaultPatience
     @Option(help: "Seed of the classifier's split, initialisation, batch order and AUC bootstrap.") var classifierSeed: UInt64 = 1
     @Flag(inversion: .prefixedNo, help: "Show the classifier each muon's mass squared E² − |p|² besides the quantities.")
     var classifierMuonMasses = true

@@ -56,25 +56,25 @@ final class EvaluateTests: XCTestCase {
         XCTAssertEqual(std, 0.0053, accuracy: 0.002)
         XCTAssertTrue(r.stdout.contains(String(format: "classifier AUC %.4f ± %.4f (held out: 30 %% of 2 × 20000 rows; ± is the "
                                                + "std over 200 bootstrap resamples of them", auc, std)), r.stdout)
-        // The report says which test produced the AUC: the default network (3 × 64, at most 50 epochs,
-        // patience 3, batch 256, Adam 1e-3, seed 1) on every quantity and both muon masses squared,
-        // 20000 rows per table split 11000 / 3000 / 6000; training stopped 3 epochs after the kept one.
+        // The report says which test produced the AUC: the default network (3 × 128, at most 40 epochs,
+        // patience 6, batch 256, Adam 1e-3, seed 1) on every quantity and both muon masses squared,
+        // 20000 rows per table split 11000 / 3000 / 6000; training stopped 6 epochs after the kept one.
         let test = try XCTUnwrap(report["classifier"] as? [String: Any])
         XCTAssertEqual(test["inputs"] as? [String], EvaluateTests.columns + ["mll", "ptll", "met", "phi_miss", "dphi_ll", "njets",
                                                                              "mu1_m2", "mu2_m2"])
         XCTAssertEqual(test["rows"] as? [String: Int], ["train": 11000, "validation": 3000, "test": 6000])
-        XCTAssertEqual(test["hidden"] as? [Int], [64, 64, 64])
+        XCTAssertEqual(test["hidden"] as? [Int], [128, 128, 128])
         XCTAssertEqual(test["batch"] as? Int, 256)
         XCTAssertEqual(test["learning_rate"] as? Double, 0.001)
-        XCTAssertEqual(test["max_epochs"] as? Int, 50)
-        XCTAssertEqual(test["patience"] as? Int, 3)
+        XCTAssertEqual(test["max_epochs"] as? Int, 40)
+        XCTAssertEqual(test["patience"] as? Int, 6)
         XCTAssertEqual(test["seed"] as? Int, 1)
         XCTAssertEqual(test["bootstrap_resamples"] as? Int, 200)
         let run = try XCTUnwrap(test["epochs_run"] as? Int), kept = try XCTUnwrap(test["epoch_kept"] as? Int)
-        XCTAssertEqual(run, kept + 3, "stopped by patience before the 50th epoch")
+        XCTAssertEqual(run, kept + 6, "stopped by patience before the 40th epoch")
         XCTAssertGreaterThan(try XCTUnwrap(test["validation_loss"] as? Double), 0.6, "≈ ln 2 = 0.693 for indistinguishable tables")
-        XCTAssertTrue(r.stdout.contains("  3 × 64 units on 26 inputs, trained on 2 × 11000 rows; epoch \(kept) kept of \(run) run (at "
-                                        + "most 50; stops after 3 without a lower cross-entropy on 2 × 3000 validation rows)"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("  3 × 128 units on 26 inputs, trained on 2 × 11000 rows; epoch \(kept) kept of \(run) run (at "
+                                        + "most 40; stops after 6 without a lower cross-entropy on 2 × 3000 validation rows)"), r.stdout)
         // The same process: each floor (the halves' KS rescaled to 20000 vs 20000) lies below 0.05 too,
         // and the critical value is 1.358102·sqrt(2/20000).
         let floor = try XCTUnwrap(report["floor"] as? [String: Double])

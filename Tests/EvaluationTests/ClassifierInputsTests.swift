@@ -46,7 +46,7 @@ final class ClassifierInputsTests: XCTestCase {
         bad.validationFraction = 0.7
         XCTAssertThrowsError(try ClassifierTwoSample.split(rows: 100, settings: bad)) { error in
             XCTAssertEqual((error as? InputError)?.message, "the classifier test needs test and validation fractions above 0 that "
-                           + "leave rows to train on and a patience of at least 1 epoch, found 0.3, 0.7 and 3")
+                           + "leave rows to train on and a patience of at least 1 epoch, found 0.3, 0.7 and 6")
         }
     }
 
