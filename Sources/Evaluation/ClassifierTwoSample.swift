@@ -28,8 +28,8 @@ public struct ClassifierTwoSample {
         public var muonMasses = true
 
         public init(rows: Int = ClassifierTwoSample.defaultRows, testFraction: Double = 0.3, validationFraction: Double = 0.15,
-                    patience: Int = ClassifierTwoSample.defaultPatience, classifier: BinaryClassifier.Settings = ClassifierTwoSample.defaultClassifier,
-                    muonMasses: Bool = true) {
+                    patience: Int = ClassifierTwoSample.defaultPatience,
+                    classifier: BinaryClassifier.Settings = ClassifierTwoSample.defaultClassifier, muonMasses: Bool = true) {
             self.rows = rows
             self.testFraction = testFraction
             self.validationFraction = validationFraction

@@ -29,10 +29,12 @@ struct Evaluate: ParsableCommand {
     @Option(help: "JSON report (default: GEN/evaluation.json when --generated is a directory, else none).")
     var out: String?
     @Flag(help: "Drop rows holding NaN or Inf instead of refusing the table.") var dropNonfinite = false
-    @Option(help: "Rows per table for the classifier two-sample test (0 skips it); 30 % of them measure the AUC, 15 % stop the training.") var classifierRows = ClassifierTwoSample.defaultRows
+    @Option(help: "Rows per table for the classifier two-sample test (0 skips it); 30 % of them measure the AUC, 15 % stop the training.")
+    var classifierRows = ClassifierTwoSample.defaultRows
     @Option(help: "Units per hidden layer of the classifier.") var classifierWidth = ClassifierTwoSample.defaultClassifier.hidden[0]
     @Option(help: "Hidden layers of the classifier.") var classifierDepth = ClassifierTwoSample.defaultClassifier.hidden.count
-    @Option(help: "Largest number of training epochs of the classifier (it stops sooner, see --classifier-patience).") var classifierEpochs = ClassifierTwoSample.defaultClassifier.epochs
+    @Option(help: "Largest number of training epochs of the classifier (it stops sooner, see --classifier-patience).")
+    var classifierEpochs = ClassifierTwoSample.defaultClassifier.epochs
     @Option(help: "Epochs without a lower validation cross-entropy before the classifier stops (its best epoch is kept).")
     var classifierPatience = ClassifierTwoSample.defaultPatience
     @Option(help: "Seed of the classifier's split, initialisation, batch order and AUC bootstrap.") var classifierSeed: UInt64 = 1
