@@ -5,7 +5,7 @@ import Support
 
 /// What `evaluate` compares: the real and generated tables (a generate output directory or a file),
 /// the dataset, the columns (nil: those both have), the row limit, the report path and the
-/// classifier test's size and seed.
+/// classifier test's settings (rows 0 skips it).
 public struct EvaluateSettings {
     public var real: String
     public var generated: String
@@ -14,13 +14,13 @@ public struct EvaluateSettings {
     public var maxRows = 1_000_000
     public var out: String?
     public var dropNonFinite = false
-    public var classifierRows = 50_000
-    public var classifierSeed: UInt64 = 1
+    /// The classifier two-sample test (`--classifier-rows`, `-width`, `-depth`, `-epochs`, `-patience`, `-seed`).
+    public var classifier = ClassifierTwoSample.Settings()
     /// Which columns play the physics roles the derived quantities are computed from.
     public var roles = ColumnRoles()
 
     public init(real: String, generated: String, dataset: String = "events", columns: String? = nil, maxRows: Int = 1_000_000,
-                out: String? = nil, dropNonFinite: Bool = false, classifierRows: Int = 50_000, classifierSeed: UInt64 = 1) {
+                out: String? = nil, dropNonFinite: Bool = false, classifier: ClassifierTwoSample.Settings = .init()) {
         self.real = real
         self.generated = generated
         self.dataset = dataset
@@ -28,18 +28,14 @@ public struct EvaluateSettings {
         self.maxRows = maxRows
         self.out = out
         self.dropNonFinite = dropNonFinite
-        self.classifierRows = classifierRows
-        self.classifierSeed = classifierSeed
+        self.classifier = classifier
     }
 
     func validated() throws -> EvaluationInputs {
         guard maxRows > 0 else {
             throw InputError("--max-rows must be a positive number of rows, found \(maxRows)", exitCode: ExitStatus.usage)
         }
-        guard classifierRows >= 0 else {
-            throw InputError("--classifier-rows must be 0 (skip the classifier test) or a positive number of rows, "
-                             + "found \(classifierRows)", exitCode: ExitStatus.usage)
-        }
+        try EvaluateSettings.check(classifier)
         return try EvaluationInputs.resolve(real: real, generated: generated, out: out)
     }
 }
@@ -98,14 +94,12 @@ public enum EvaluateStage {
                 throw stop
             }
             var extra: [(key: String, value: JSONValue)] = []
-            if let auc = try classifierAUC(s, real: realTable, generated: generatedTable, evaluation: evaluation, console: console) {
-                extra.append(("classifier_auc", .finite(auc.value)))
-                extra.append(("classifier_auc_std", .finite(auc.std)))
+            if let test = try classifierTest(s, real: realTable, generated: generatedTable, evaluation: evaluation, console: console) {
+                extra += test.json
             }
             if let weights {
                 let weighted = try WeightedEvaluation(real: realTable, generated: generatedTable, weights: weights, evaluation: evaluation,
-                                                      classifier: s.classifierRows >= 10 ? ClassifierTwoSample.Settings(
-                                                          rows: s.classifierRows, classifier: .init(seed: s.classifierSeed)) : nil,
+                                                      classifier: s.classifier.rows >= 10 ? s.classifier : nil,
                                                       roles: s.roles)
                 for line in weighted.lines() { console.line(line) }
                 extra.append(("weighted", weighted.json))
@@ -117,30 +111,6 @@ public enum EvaluateStage {
             }
         }
         if let record { comm.clearing(record) }
-    }
-
-    /// The classifier test's held-out AUC on every column and derived quantity and its bootstrap
-    /// std (ClassifierTwoSample.bootstrapStd, seeded by --classifier-seed), nil when skipped.
-    private static func classifierAUC(_ s: EvaluateSettings, real: EventTable, generated: EventTable, evaluation: Evaluation,
-                                      console: Console) throws -> (value: Double, std: Double)? {
-        guard s.classifierRows > 0 else { return nil }
-        let settings = ClassifierTwoSample.Settings(rows: s.classifierRows, classifier: .init(seed: s.classifierSeed))
-        let n = min(s.classifierRows, real.rows, generated.rows)
-        guard n >= 10 else {
-            console.line("classifier AUC not computed: needs at least 10 rows per table, found \(n)")
-            return nil
-        }
-        let names = evaluation.rows.map(\.name)
-        let held = try ClassifierTwoSample.heldOutScores(real: ClassifierTwoSample.features(real, names: names, rows: n, roles: s.roles),
-                                                         generated: ClassifierTwoSample.features(generated, names: names, rows: n,
-                                                                                                        roles: s.roles),
-                                                         settings: settings)
-        let auc = ClassifierTwoSample.auc(scores: held.scores, positive: held.positive)
-        let std = ClassifierTwoSample.bootstrapStd(scores: held.scores, positive: held.positive, seed: s.classifierSeed)
-        console.line("classifier AUC \(auc.formatted(4)) ± \(std.formatted(4)) (held out: "
-                     + "\(Int(((1 - settings.trainFraction) * 100).rounded())) % of 2 × \(n) rows; ± is the std over "
-                     + "\(ClassifierTwoSample.bootstrapResamples) bootstrap resamples of them; 0.5 = indistinguishable)")
-        return (auc, std)
     }
 
     /// The generated table's `weight` column gathered on rank 0 (nil elsewhere, and when the

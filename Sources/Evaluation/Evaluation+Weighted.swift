@@ -36,7 +36,8 @@ public struct WeightedEvaluation {
         essFraction = EffectiveSampleSize.fraction(weights)
         guard let settings = classifier else { auc = nil; aucStd = nil; return }
         let n = min(settings.rows, real.rows, generated.rows)
-        let names = evaluation.rows.map(\.name)
+        let names = ClassifierTwoSample.inputs(quantities: evaluation.rows.map(\.name), columns: real.columns, roles: roles,
+                                               muonMasses: settings.muonMasses)
         let held = try ClassifierTwoSample.heldOutScores(real: ClassifierTwoSample.features(real, names: names, rows: n, roles: roles),
                                                          generated: ClassifierTwoSample.features(generated, names: names, rows: n,
                                                                                                         roles: roles),
@@ -47,7 +48,7 @@ public struct WeightedEvaluation {
 
     /// The weighted AUC's std over `ClassifierTwoSample.bootstrapResamples` stratified resamples
     /// of the held-out rows, Philox(seed, stream r, "WBOT").
-    static func bootstrapStd(_ held: (scores: [Double], positive: [Bool], weights: [Double]), seed: UInt64) -> Double {
+    static func bootstrapStd(_ held: ClassifierTwoSample.HeldOut, seed: UInt64) -> Double {
         let pos = held.positive.indices.filter { held.positive[$0] }, neg = held.positive.indices.filter { !held.positive[$0] }
         let resamples = ClassifierTwoSample.bootstrapResamples
         guard !pos.isEmpty, !neg.isEmpty else { return .nan }

@@ -15,6 +15,10 @@ final class EvaluateTests: XCTestCase {
         return (real, twin, zh)
     }()
 
+    /// The built-in DY table's columns, in order.
+    static let columns = ["mu1_E", "mu1_px", "mu1_py", "mu1_pz", "mu2_E", "mu2_px", "mu2_py", "mu2_pz", "nvtx", "met_px", "met_py",
+                          "mu1_iso", "mu2_iso", "jet1_pt", "jet2_pt", "jet3_pt", "jet4_pt", "jet5_pt"]
+
     func fixtures() throws -> (real: String, twin: String, zh: String) {
         EvaluateTests.tables
     }
@@ -52,6 +56,25 @@ final class EvaluateTests: XCTestCase {
         XCTAssertEqual(std, 0.0053, accuracy: 0.002)
         XCTAssertTrue(r.stdout.contains(String(format: "classifier AUC %.4f ± %.4f (held out: 30 %% of 2 × 20000 rows; ± is the "
                                                + "std over 200 bootstrap resamples of them", auc, std)), r.stdout)
+        // The report says which test produced the AUC: the default network (3 × 128, at most 40 epochs,
+        // patience 6, batch 256, Adam 1e-3, seed 1) on every quantity and both muon masses squared,
+        // 20000 rows per table split 11000 / 3000 / 6000; training stopped 6 epochs after the kept one.
+        let test = try XCTUnwrap(report["classifier"] as? [String: Any])
+        XCTAssertEqual(test["inputs"] as? [String], EvaluateTests.columns + ["mll", "ptll", "met", "phi_miss", "dphi_ll", "njets",
+                                                                             "mu1_m2", "mu2_m2"])
+        XCTAssertEqual(test["rows"] as? [String: Int], ["train": 11000, "validation": 3000, "test": 6000])
+        XCTAssertEqual(test["hidden"] as? [Int], [128, 128, 128])
+        XCTAssertEqual(test["batch"] as? Int, 256)
+        XCTAssertEqual(test["learning_rate"] as? Double, 0.001)
+        XCTAssertEqual(test["max_epochs"] as? Int, 40)
+        XCTAssertEqual(test["patience"] as? Int, 6)
+        XCTAssertEqual(test["seed"] as? Int, 1)
+        XCTAssertEqual(test["bootstrap_resamples"] as? Int, 200)
+        let run = try XCTUnwrap(test["epochs_run"] as? Int), kept = try XCTUnwrap(test["epoch_kept"] as? Int)
+        XCTAssertEqual(run, kept + 6, "stopped by patience before the 40th epoch")
+        XCTAssertGreaterThan(try XCTUnwrap(test["validation_loss"] as? Double), 0.6, "≈ ln 2 = 0.693 for indistinguishable tables")
+        XCTAssertTrue(r.stdout.contains("  3 × 128 units on 26 inputs, trained on 2 × 11000 rows; epoch \(kept) kept of \(run) run (at "
+                                        + "most 40; stops after 6 without a lower cross-entropy on 2 × 3000 validation rows)"), r.stdout)
         // The same process: each floor (the halves' KS rescaled to 20000 vs 20000) lies below 0.05 too,
         // and the critical value is 1.358102·sqrt(2/20000).
         let floor = try XCTUnwrap(report["floor"] as? [String: Double])
@@ -131,17 +154,43 @@ final class EvaluateTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: gen)
         try FileManager.default.createDirectory(atPath: gen, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: t.twin, toPath: gen + "/events.h5")
-        let r = try evaluate(["--real", t.real, "--generated", gen])
+        let r = try evaluate(["--real", t.real, "--generated", gen, "--classifier-rows", "0"])
         XCTAssertTrue(r.stdout.contains("generated  \(gen)/events.h5  20000 rows (of 20000)"), r.stdout)
         let report = try json(gen + "/evaluation.json")
         XCTAssertEqual(report["generated"] as? String, gen + "/events.h5")
         let direct = CLI.path("eval-direct.json")
-        _ = try evaluate(["--real", t.real, "--generated", t.twin, "--out", direct])
+        _ = try evaluate(["--real", t.real, "--generated", t.twin, "--out", direct, "--classifier-rows", "0"])
         XCTAssertEqual(report["ks"] as? [String: Double], try json(direct)["ks"] as? [String: Double])
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: gen).sorted(), ["evaluation.json", "events.h5"])
         // A file argument writes no report unless --out is given.
-        let plain = try evaluate(["--real", t.real, "--generated", t.twin])
+        let plain = try evaluate(["--real", t.real, "--generated", t.twin, "--classifier-rows", "0"])
         XCTAssertFalse(plain.stdout.contains("wrote "), plain.stdout)
+    }
+
+    /// The classifier options reach the test and the report records them: a 1 × 16 network, at most
+    /// 2 epochs, patience 1, seed 5, 3000 rows (900 test, 450 validation), without the muon masses.
+    /// The same options give the same bits; another seed another split and AUC.
+    func testClassifierOptionsAreUsedAndRecorded() throws {
+        let t = try fixtures(), out = CLI.path("eval-options.json")
+        let options = ["--classifier-rows", "3000", "--classifier-width", "16", "--classifier-depth", "1", "--classifier-epochs", "2",
+                       "--classifier-patience", "1", "--no-classifier-muon-masses"]
+        let r = try evaluate(["--real", t.real, "--generated", t.zh, "--out", out, "--classifier-seed", "5"] + options)
+        let report = try json(out)
+        let test = try XCTUnwrap(report["classifier"] as? [String: Any])
+        XCTAssertEqual(test["inputs"] as? [String], EvaluateTests.columns + ["mll", "ptll", "met", "phi_miss", "dphi_ll", "njets"])
+        XCTAssertEqual(test["rows"] as? [String: Int], ["train": 1650, "validation": 450, "test": 900])
+        XCTAssertEqual(test["hidden"] as? [Int], [16])
+        XCTAssertEqual(test["max_epochs"] as? Int, 2)
+        XCTAssertEqual(test["patience"] as? Int, 1)
+        XCTAssertEqual(test["seed"] as? Int, 5)
+        XCTAssertLessThanOrEqual(try XCTUnwrap(test["epochs_run"] as? Int), 2)
+        XCTAssertTrue(r.stdout.contains("(held out: 30 % of 2 × 3000 rows;"), r.stdout)
+        XCTAssertGreaterThan(try XCTUnwrap(report["classifier_auc"] as? Double), 0.53, "DY against ZH: above 0.5 by > 3 std even so")
+        let again = CLI.path("eval-options-again.json"), other = CLI.path("eval-options-seed.json")
+        _ = try evaluate(["--real", t.real, "--generated", t.zh, "--out", again, "--classifier-seed", "5"] + options)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: again)), try Data(contentsOf: URL(fileURLWithPath: out)))
+        _ = try evaluate(["--real", t.real, "--generated", t.zh, "--out", other, "--classifier-seed", "6"] + options)
+        XCTAssertNotEqual(try json(other)["classifier_auc"] as? Double, report["classifier_auc"] as? Double)
     }
 
     /// --columns restricts the columns and so the derived quantities; the missing paper ones are named.
@@ -188,11 +237,12 @@ final class EvaluateTests: XCTestCase {
         python.waitUntilExit()
         guard python.terminationStatus == 0 else { throw XCTSkip("python3 with h5py is not available") }
         let direct = CLI.path("eval-vds-direct.json")
-        _ = try evaluate(["--real", t.real, "--generated", t.twin, "--out", direct])
+        _ = try evaluate(["--real", t.real, "--generated", t.twin, "--out", direct, "--classifier-rows", "0"])
         let expected = try json(direct)["ks"] as? [String: Double]
         XCTAssertNotNil(expected)
         for ranks in [0, 2] {
-            _ = try evaluate(["--real", t.real, "--generated", gen, "--out", CLI.path("eval-vds-\(ranks).json")], ranks: ranks)
+            _ = try evaluate(["--real", t.real, "--generated", gen, "--out", CLI.path("eval-vds-\(ranks).json"), "--classifier-rows", "0"],
+                             ranks: ranks)
             XCTAssertEqual(try json(CLI.path("eval-vds-\(ranks).json"))["ks"] as? [String: Double], expected, "np \(ranks)")
         }
     }
@@ -218,6 +268,16 @@ final class EvaluateTests: XCTestCase {
                 + "mu1_iso, mu2_iso, jet1_pt, jet2_pt, jet3_pt, jet4_pt, jet5_pt"),
             (["--real", t.real, "--generated", t.twin, "--max-rows", "0"], 64,
              "error: --max-rows must be a positive number of rows, found 0"),
+            (["--real", t.real, "--generated", t.twin, "--classifier-rows=-1"], 64,
+             "error: --classifier-rows must be 0 (skip the classifier test) or a positive number of rows, found -1"),
+            (["--real", t.real, "--generated", t.twin, "--classifier-width", "0"], 64,
+             "error: --classifier-width must be a positive number of units per hidden layer, found 0"),
+            (["--real", t.real, "--generated", t.twin, "--classifier-depth", "0"], 64,
+             "error: --classifier-depth must be a positive number of hidden layers, found 0"),
+            (["--real", t.real, "--generated", t.twin, "--classifier-epochs", "0"], 64,
+             "error: --classifier-epochs must be a positive largest number of epochs, found 0"),
+            (["--real", t.real, "--generated", t.twin, "--classifier-patience", "0"], 64,
+             "error: --classifier-patience must be a positive number of epochs, found 0"),
         ]
         for (arguments, code, message) in cases {
             for ranks in [0, 2] {

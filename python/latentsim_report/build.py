@@ -43,6 +43,17 @@ def build(run_dir, out_dir, study_dir=None, roles=None):
     return os.path.join(final, "index.html"), time.monotonic() - clock
 
 
+def test_description(c):
+    """Which classifier test produced the AUC (evaluation.json's `classifier` member), or "" for older reports."""
+    if not c:
+        return ""
+    hidden = c.get("hidden", [])
+    rows = c.get("rows", {})
+    return (f"; {len(hidden)} × {hidden[0] if hidden else 0} MLP on {len(c.get('inputs', []))} inputs, "
+            f"epoch {c.get('epoch_kept')} of at most {c.get('max_epochs')} kept by early stopping, "
+            f"AUC on 2 × {rows.get('test')} held-out rows")
+
+
 def summary(run):
     e = run.evaluation
     rows = [["real events", page.esc(run.real_path), page.number(len(run.real))],
@@ -53,7 +64,8 @@ def summary(run):
     if e.get("classifier_auc") is not None:
         std = e.get("classifier_auc_std")
         lines.append(f"<li>classifier two-sample AUC: <b>{e['classifier_auc']:.4f}</b>"
-                     + (f" ± {std:.4f}" if std is not None else "") + " (0.5 = indistinguishable)</li>")
+                     + (f" ± {std:.4f}" if std is not None else "") + " (0.5 = indistinguishable"
+                     + test_description(e.get("classifier")) + ")</li>")
     ks, floor = e.get("ks", {}), e.get("floor", {})
     above = [k for k in ks if k in floor and ks[k] > floor[k]]
     if e.get("critical") is not None:
