@@ -5,16 +5,16 @@ import Support
 /// Stored as JSON with a model, e.g. `{"kind":"standardize","columns":["mu1_E"],"shift":[41.2],"scale":[19.7]}`.
 public struct PreprocessingStep: Codable, Equatable, Sendable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
-        case standardize, minMax, log1p, smearInteger, rotateAzimuth, pairMass, zeroSpike, quantile, pairPt, ordered
+        case standardize, minMax, log1p, smearInteger, rotateAzimuth, pairMass, zeroSpike, quantile, pairPt, ordered, pairShell
 
         /// Whether the inverse maps each value on its own: every kind but the rotation, which mixes
         /// the px/py columns of a row, adds a column and draws a random azimuth, and the pair mass,
         /// whose inverse energy depends on the whole pair, and the ordered sequence, whose inverse
-        /// multiplies each column by the one before it.
+        /// multiplies each column by the one before it, and the pair on its shell (solved from the mass).
         public var isElementwise: Bool {
             switch self {
             case .standardize, .minMax, .log1p, .smearInteger, .zeroSpike, .quantile: return true
-            case .rotateAzimuth, .pairMass, .pairPt, .ordered: return false
+            case .rotateAzimuth, .pairMass, .pairPt, .ordered, .pairShell: return false
             }
         }
     }
@@ -42,10 +42,13 @@ public struct PreprocessingStep: Codable, Equatable, Sendable {
     /// `quantile`: where a value equal to a run of knots goes (`QuantileTransform.Ties`; nil = spread).
     public let ties: QuantileTransform.Ties?
     public internal(set) var knots: [[Double]]?
+    /// `pairShell`: the mass of both vectors (the muon's, 0.1056583755 GeV, in the table's units).
+    public let mass: Double?
 
     init(kind: Kind, columns: [String]?, sigma: Double? = nil, reference: String? = nil, levels: Int? = nil,
-         ties: QuantileTransform.Ties? = nil, axes: [String]? = nil) {
+         ties: QuantileTransform.Ties? = nil, axes: [String]? = nil, mass: Double? = nil) {
         self.kind = kind
+        self.mass = mass
         self.axes = axes
         self.columns = columns
         self.sigma = sigma
@@ -129,6 +132,17 @@ public struct PreprocessingStep: Codable, Equatable, Sendable {
         PreprocessingStep(kind: .pairPt, columns: components)
     }
 
+    /// The pair mass as a coordinate with both vectors on the shell of `mass` (see `PairShell`):
+    /// E₁'s column holds the mass, p₁'s x and y columns the direction relative to the second vector
+    /// (Δφ from back to back, Δη), p₁'s z and E₂'s columns a normal draw the inverse ignores; the
+    /// inverse solves |p₁| from the mass and sets E = √(|p|² + m²). `components` as for `pairMass`.
+    public static func pairShell(_ components: [String], mass: Double) -> PreprocessingStep {
+        PreprocessingStep(kind: .pairShell, columns: components, mass: mass)
+    }
+
+    /// The muon's mass in GeV (PDG), `pairShell`'s usual mass.
+    public static let muonMass = 0.105_658_375_5
+
     /// The `pairMass` components of the pair (a, b), e.g. ("mu1", "mu2"): (a_E, a_px, a_py, a_pz,
     /// b_E, …), with "0" in place of the names in `zero` (mu2_py after the rotation).
     public static func pairMassComponents(_ a: String, _ b: String, zero: Set<String> = []) -> [String] {
@@ -145,8 +159,9 @@ public struct PreprocessingStep: Codable, Equatable, Sendable {
 
     /// The Philox substream of this step's per-row random stream (distinct per step and purpose).
     static func substream(_ kind: Kind, step index: Int) -> UInt32 {
-        let base: UInt32 = switch kind {   // "SM", "QU", "OR", "RO"
+        let base: UInt32 = switch kind {   // "SM", "QU", "OR", "PS", "RO"
         case .smearInteger: 0x534D_0000
+        case .pairShell: 0x5053_0000
         case .quantile: 0x5155_0000
         case .ordered: 0x4F52_0000
         default: 0x524F_0000
