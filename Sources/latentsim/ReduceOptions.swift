@@ -36,7 +36,7 @@ struct ReduceOptions: ParsableArguments {
     var quantileSpread: String?
     @Option(help: "Two vectors, e.g. mu1,mu2: the first one's energy is replaced by the pair's invariant mass before scaling.")
     var pairMass: String?
-    @Option(help: "With --pair-mass: both vectors on their mass shell by construction, |p1| solved from the pair mass (true/false; default false).")
+    @Option(help: "With --pair-mass: the pair's mass and pT as coordinates, both vectors on their mass shell by construction (true/false; default false).")
     var onShell: Bool?
     @Option(help: "The vectors' mass for --on-shell, in the table's units (default the muon's, 0.1056583755 GeV).")
     var shellMass: Double?

@@ -6,8 +6,8 @@ import XCTest
 
 private typealias F = PreprocessingFixtures
 
-/// The `pairShell` step: the pair mass and the first vector's direction relative to the second
-/// as coordinates, both vectors on the mass shell after the inverse whatever its input.
+/// The `pairShell` step: the pair's mass and transverse momentum as coordinates, both vectors on
+/// the mass shell after the inverse whatever its input.
 final class PreprocessingPairShellTests: XCTestCase {
     static let components = ["mu1_E", "mu1_px", "mu1_py", "mu1_pz", "mu2_E", "mu2_px", "mu2_py", "mu2_pz"]
     static let mass = PreprocessingStep.muonMass
@@ -34,10 +34,13 @@ final class PreprocessingPairShellTests: XCTestCase {
         return p
     }
 
-    /// On real-like events: the mass column is m₁₂, the direction columns Δφ and Δη, the draws
-    /// standard normal and keyed by the row, p₂ and the other columns untouched; the inverse gives
-    /// the events back to float rounding, in the plain and the rotated frame (p_y,₂ ≡ 0), and the
-    /// JSON copy runs bitwise alike.
+    /// Rapidity of the vector starting at `k` in `v`.
+    static func rapidity(_ v: [Double], _ k: Int) -> Double { 0.5 * log((v[k] + v[k + 3]) / (v[k] - v[k + 3])) }
+
+    /// On real-like events: the mass column is m₁₂, p₁'s x, y columns the pair's p_T, the draws
+    /// standard normal, keyed by the row, with p₁'s z draw on the side of y₁ − y₂; p₂ and the other
+    /// columns untouched. The inverse gives the events back to float rounding, in the plain and the
+    /// rotated frame (p_y,₂ ≡ 0), and the JSON copy runs bitwise alike.
     func testRoundTripOnRealEventsInBothFrames() throws {
         let events = F.events(rows: 2000)
         let p = try fitted([.pairShell(Self.components, mass: F.muonMass)], events)
@@ -47,10 +50,9 @@ final class PreprocessingPairShellTests: XCTestCase {
         for r in 0..<events.rows {
             let v = Self.vectors(events, r)
             XCTAssertEqual(Double(y[r, 0]), Self.pairMass(v), accuracy: 2e-6 * (v[0] + v[4]), "row \(r): mass")
-            let dphi = remainder(atan2(v[2], v[1]) - atan2(v[6], v[5]) - .pi, 2 * .pi)
-            XCTAssertEqual(Double(y[r, 1]), dphi, accuracy: 1e-6, "row \(r): Δφ")
-            XCTAssertEqual(Double(y[r, 2]), asinh(v[3] / hypot(v[1], v[2])) - asinh(v[7] / hypot(v[5], v[6])), accuracy: 1e-5,
-                           "row \(r): Δη")
+            XCTAssertEqual(y[r, 1], Float(v[1] + v[5]), "row \(r): pair p_x")
+            XCTAssertEqual(y[r, 2], Float(v[2] + v[6]), "row \(r): pair p_y")
+            XCTAssertEqual(y[r, 3] >= 0, Self.rapidity(v, 0) >= Self.rapidity(v, 4), "row \(r): side of y₁ − y₂")
             draws += [Double(y[r, 3]), Double(y[r, 4])]
             for c in 5..<events.width { XCTAssertEqual(y[r, c], events[r, c], "row \(r) column \(c) untouched") }
         }
@@ -70,29 +72,35 @@ final class PreprocessingPairShellTests: XCTestCase {
             }
             for c in 5..<events.width { XCTAssertEqual(back[r, c], events[r, c], "row \(r) column \(c) comes back bitwise") }
         }
-        XCTAssertLessThan(worst, 2e-6, "round trip, relative to the pair's energy")
+        // Float rounding of the stored mass, amplified near y₁ = y₂ where the mass is stationary in the
+        // rapidity gap (|δΔy| ~ δm/ sinh Δy): measured 2.2e-5 at worst (p_z,₁ off by 0.013 GeV), 1e-7 typical.
+        XCTAssertLessThan(worst, 5e-5, "round trip, relative to the pair's energy")
 
         let rotated = try fitted([.rotateAzimuth(reference: "mu2")], events).forward(events, seed: 1)
         let zero = PreprocessingStep.pairMassComponents("mu1", "mu2", zero: ["mu2_py"])
         let q = try fitted([.pairShell(zero, mass: F.muonMass), .standardize(rotated.columns)], rotated)
         let again = try q.inverse(try q.forward(rotated, seed: 5), seed: 5)
+        var worstRotated = 0.0
         for r in 0..<rotated.rows {
             let scale = Double(rotated[r, 0] + rotated[r, 4])
             for c in 0..<8 where c != 6 {
-                XCTAssertEqual(Double(again[r, c]), Double(rotated[r, c]), accuracy: 2e-6 * scale, "rotated row \(r) column \(c)")
+                let error = abs(Double(again[r, c]) - Double(rotated[r, c])) / scale
+                if c == 0 || c == 3 { worstRotated = max(worstRotated, error) } else { XCTAssertLessThan(error, 2e-6, "rotated row \(r) column \(c)") }
             }
         }
+        // With the standardisation's rounding on top: measured 1.1e-4 at worst for E₁ and p_z,₁.
+        XCTAssertLessThan(worstRotated, 2.5e-4, "rotated round trip of E₁ and p_z,₁, relative to the pair's energy")
         let decoded = try JSONDecoder().decode(Preprocessor.self, from: try JSONEncoder().encode(q))
         XCTAssertEqual(decoded, q)
         XCTAssertEqual(try decoded.forward(rotated, seed: 5).values.map(\.bitPattern), try q.forward(rotated, seed: 5).values.map(\.bitPattern))
     }
 
-    /// Arbitrary network outputs (masses below the pair's threshold and negative, any angle,
-    /// huge Δη, p₂ of either sign) decode to finite rows with both vectors on the shell. In Double
-    /// (the kernel's own functions): where a solution exists the pair has the requested mass, and
-    /// where none does |p₁| sits at the smallest mass its direction and p₂ allow (a local minimum of
-    /// m₁₂(|p₁|), or |p₁| = 0 with the mass rising). Through the float32 rows: on the shell, the
-    /// requested direction, and the mass up to the rounding of E₁E₂ and p₁·p₂.
+    /// Arbitrary network outputs (masses below what the transverse momenta allow and negative, any
+    /// pair p_T, p₂ of either sign, either side) decode to finite rows with both vectors on the
+    /// shell and p_T,₁ = pair − p_T,₂. In Double (the kernel's own `solve`): where a solution exists
+    /// the pair has the requested mass with y₁ on the requested side of y₂, and where none does
+    /// y₁ = y₂, the smallest mass these transverse momenta allow, which is then above the request.
+    /// Through the float32 rows: the same mass up to the rounding of E₁E₂ and p₁·p₂.
     func testAnyOutputDecodesOnTheShellWithTheRequestedMass() throws {
         let m = Self.mass
         let p = try fitted([.pairShell(Self.components, mass: m)], F.events(rows: 10))
@@ -100,64 +108,51 @@ final class PreprocessingPairShellTests: XCTestCase {
         var rows: [[Float]] = []
         for _ in 0..<20000 {
             let mll = g.uniform() < 0.1 ? 3 * g.normal() : 91 + 20 * g.normal()
-            let dphi = 4 * g.normal(), deta = g.uniform() < 0.01 ? 400 * g.normal() : 2 * g.normal()
             var row = [Float](repeating: 0, count: F.columns.count)
-            row[0] = Float(mll); row[1] = Float(dphi); row[2] = Float(deta); row[3] = Float(g.normal()); row[4] = Float(g.normal())
-            row[5] = Float(40 * g.normal()); row[6] = Float(40 * g.normal()); row[7] = Float(80 * g.normal())
+            row[0] = Float(mll); row[1] = Float(15 * g.normal()); row[2] = Float(15 * g.normal()); row[3] = Float(g.normal())
+            row[4] = Float(g.normal()); row[5] = Float(40 * g.normal()); row[6] = Float(40 * g.normal()); row[7] = Float(80 * g.normal())
             rows.append(row)
-        }
-        /// m₁₂² of |p₁| = a along n, in its cancellation-free form.
-        func massSquared(_ a: Double, _ n: (Double, Double, Double), _ p2: (Double, Double, Double), _ e2: Double) -> Double {
-            2 * m * m + 2 * ((a * a + m * m).squareRoot() * e2 - a * (n.0 * p2.0 + n.1 * p2.1 + n.2 * p2.2))
         }
         let back = try p.inverse(F.table(rows), seed: 1)
         var solved = 0, fallback = 0
         for r in 0..<rows.count {
             let p2 = (Double(rows[r][5]), Double(rows[r][6]), Double(rows[r][7]))
-            let (n, e2) = PairShell.direction(dphi: Double(rows[r][1]), deta: Double(rows[r][2]), p2: p2, mass: m)
-            let wanted = Double(rows[r][0]), a = PairShell.magnitude(pairMass: wanted, direction: n, p2: p2, e2: e2, mass: m)
-            let got = massSquared(a, n, p2, e2)
-            let isSolved = abs(got - wanted * wanted) <= 1e-9 * max(wanted * wanted, (a * a + m * m).squareRoot() * e2)
-            if isSolved {
+            let pt1 = (Double(rows[r][1]) - p2.0, Double(rows[r][2]) - p2.1)
+            let wanted = Double(rows[r][0])
+            let (e1, pz1, e2) = PairShell.solve(pairMass: wanted, pt1: pt1, side: Double(rows[r][3]), p2: p2, mass: m)
+            let exact = [e1, pt1.0, pt1.1, pz1, e2, p2.0, p2.1, p2.2]
+            let got = 2 * m * m + 2 * (e1 * e2 - pt1.0 * p2.0 - pt1.1 * p2.1 - pz1 * p2.2)
+            let y1 = Self.rapidity(exact, 0), y2 = Self.rapidity(exact, 4)
+            if abs(got - wanted * wanted) <= 1e-9 * max(wanted * wanted, e1 * e2) {
                 solved += 1
+                XCTAssertEqual(y1 >= y2, rows[r][3] >= 0, "row \(r): the requested side")
             } else {
                 fallback += 1
                 XCTAssertGreaterThan(got, wanted * wanted, "row \(r): without a solution the mass can only be too large")
-                XCTAssertGreaterThanOrEqual(massSquared(a * 1.001 + 1e-9, n, p2, e2), got, "row \(r): smallest mass along n")
-                if a > 0 { XCTAssertGreaterThanOrEqual(massSquared(a * 0.999, n, p2, e2), got, "row \(r): smallest mass along n") }
+                XCTAssertEqual(y1, y2, accuracy: 1e-9, "row \(r): the smallest mass, at y₁ = y₂")
             }
             let v = Self.vectors(back, r)
             XCTAssertTrue(v.allSatisfy(\.isFinite), "row \(r): \(v)")
             for k in [0, 4] { XCTAssertLessThan(Self.offShell(v, k, mass: m), 3e-7, "row \(r): vector at \(k) on the shell") }
+            XCTAssertEqual(v[1], pt1.0, accuracy: 1e-5 * max(1, abs(pt1.0)), "row \(r): p_T,₁ = pair − p_T,₂")
             let dot = v[1] * v[5] + v[2] * v[6] + v[3] * v[7]
             XCTAssertEqual(2 * m * m + 2 * (v[0] * v[4] - dot), got, accuracy: 1e-6 * (v[0] * v[4] + 1), "row \(r): float rows' mass")
-            if a > 1e-3, abs(rows[r][2]) < 10 {
-                let dphi = remainder(atan2(v[2], v[1]) - atan2(v[6], v[5]) - .pi - Double(rows[r][1]), 2 * .pi)
-                XCTAssertEqual(dphi, 0, accuracy: 1e-5, "row \(r): requested Δφ")
-            }
         }
-        XCTAssertGreaterThan(solved, 17000)
-        XCTAssertGreaterThan(fallback, 100, "the small masses exercise the fallback")
-
-        // Parallel to p₂ with a mass below 2m: the fallback is p₁ = p₂, whose mass is exactly 2m.
-        var parallel = [Float](repeating: 0, count: F.columns.count)
-        parallel[1] = .pi; parallel[5] = 30; parallel[6] = -10; parallel[7] = 25
-        let edge = Self.vectors(try p.inverse(F.table([parallel]), seed: 1), 0)
-        for k in 1..<4 { XCTAssertEqual(edge[k], edge[k + 4], accuracy: 1e-5) }
-        XCTAssertEqual(Self.pairMass(edge), 2 * m, accuracy: 1e-3)
+        XCTAssertGreaterThan(solved, 8000, "measured 8401: random transverse momenta often need more than the requested mass")
+        XCTAssertGreaterThan(fallback, 8000, "and exercise the fallback")
     }
 
     /// Golden numbers from /work/exp/onshell2/golden.py (numpy float64: the forward from the
-    /// definitions, the inverse by bisection on m₁₂(|p₁|) along the requested direction, not the
-    /// quadratic used here).
+    /// definitions, the inverse by bisection on m₁₂(y₁) on the requested side of y₂, not the acosh
+    /// used here).
     func testGoldenForwardAndInverse() throws {
         let rotated = try fitted([.rotateAzimuth(reference: "mu2")], F.events(rows: 10)).forward(F.events(rows: 10), seed: 1)
         let p = try fitted([.pairShell(PreprocessingStep.pairMassComponents("mu1", "mu2", zero: ["mu2_py"]), mass: Self.mass)],
                            rotated)
         var row = [Float](repeating: 0, count: rotated.width)
-        row[0...6] = [91.2, 0.3, -0.7, 0.5, -1.2, 41, -17]   // mu2_px = 41, mu2_pz = -17 (mu2_py is the frame's 0)
+        row[0...6] = [91.2, 3.5, -2.25, -0.4, -1.2, 41, -17]   // mu2_px = 41, mu2_pz = -17 (mu2_py is the frame's 0)
         let back = try p.inverse(EventTable(columns: rotated.columns, rows: 1, values: row), seed: 1)
-        let expected: [Double] = [76.7823915, -43.8367229, -13.5602875, -61.5628525, 44.3848078]
+        let expected: [Double] = [90.6581864, -37.5, -2.25, -82.508079, 44.3848078]
         for (k, x) in expected.enumerated() { XCTAssertEqual(Double(back[0, k]), x, accuracy: 3e-5, "inverse column \(k)") }
 
         let q = try fitted([.pairShell(Self.components, mass: Self.mass)], F.events(rows: 10))
@@ -165,8 +160,14 @@ final class PreprocessingPairShellTests: XCTestCase {
         real[0...7] = [40.85353469848633, 30, -25, 12, 43.23206329345703, -38, 20, -5]
         let y = try q.forward(F.table([real]), seed: 1)
         XCTAssertEqual(Double(y[0, 0]), 83.2609588, accuracy: 1e-5, "mass")
-        XCTAssertEqual(Double(y[0, 1]), -0.210260347, accuracy: 1e-7, "Δφ")
-        XCTAssertEqual(Double(y[0, 2]), 0.418822234, accuracy: 1e-6, "Δη")
+        XCTAssertEqual([y[0, 1], y[0, 2]], [-8, -5], "pair p_T")
+        XCTAssertGreaterThan(y[0, 3], 0, "y₁ − y₂ = 0.418821 > 0")
+
+        // Below the smallest mass of these transverse momenta: y₁ = y₂ (here 0.1 GeV requested).
+        row[0...3] = [0.1, 10, 0, 2]
+        let edge = try p.inverse(EventTable(columns: rotated.columns, rows: 1, values: row), seed: 1)
+        let v = Self.vectors(edge, 0, PreprocessingStep.pairMassComponents("mu1", "mu2", zero: ["mu2_py"]))
+        XCTAssertEqual(Self.rapidity(v, 0), Self.rapidity(v, 4), accuracy: 1e-6)
     }
 
     /// Rows off the shell or without transverse momentum are refused with one line naming the row;
@@ -196,8 +197,8 @@ final class PreprocessingPairShellTests: XCTestCase {
                        + "the model file is damaged, refit the model")
         var first = Preprocessor(steps: [.pairShell(PreprocessingStep.pairMassComponents("mu1", "mu2", zero: ["mu1_py"]), mass: 0.1)])
         error = F.message { try first.fit(F.events(rows: 3), comm: nil) }
-        XCTAssertEqual(error?.text.hasSuffix("expected the first vector's E, px, py, pz among the columns (they hold the mass and "
-                                             + "direction), found a zero component; the model file is damaged, refit the model"), true,
+        XCTAssertEqual(error?.text.hasSuffix("expected the first vector's E, px, py, pz among the columns (they hold the pair's "
+                                             + "mass and momentum), found a zero component; the model file is damaged, refit the model"), true,
                        error?.text ?? "")
     }
 }

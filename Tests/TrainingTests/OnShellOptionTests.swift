@@ -59,12 +59,12 @@ final class OnShellOptionTests: XCTestCase {
         XCTAssertNil(refusal())
         XCTAssertEqual(refusal(pairMass: []), "on_shell = true needs pair_mass (it names the two vectors), found pair_mass = []; "
                        + "set pair_mass = [\"mu1\", \"mu2\"] or on_shell = false")
-        XCTAssertEqual(refusal(pairPt: true), "on_shell = true and pair_pt = true both rewrite the first vector's momentum columns, "
-                       + "expected at most one; set pair_pt = false or on_shell = false")
+        XCTAssertEqual(refusal(pairPt: true), "on_shell = true makes the pair's px, py coordinates already (what pair_pt does), "
+                       + "found pair_pt = true as well; set pair_pt = false")
         XCTAssertEqual(refusal(mass: -0.1), "shell_mass expects the vectors' mass, finite and ≥ 0, found -0.1; set it in the table's "
                        + "units (0.1056583755 for muons in GeV)")
         XCTAssertEqual(refusal(mass: .nan)?.hasPrefix("shell_mass expects the vectors' mass, finite and ≥ 0, found nan;"), true)
-        XCTAssertEqual(refusal(pairMass: ["mu2", "mu1"]), "on_shell keeps the direction of pair_mass's first vector in its momentum "
+        XCTAssertEqual(refusal(pairMass: ["mu2", "mu1"]), "on_shell keeps the pair's momentum in pair_mass's first vector's momentum "
                        + "columns, found mu2_py dropped by the rotation (the frame's reference vector); list the reference second in "
                        + "pair_mass (e.g. [\"mu1\", \"mu2\"]) or set rotate = false")
 

@@ -132,10 +132,11 @@ public struct PreprocessingStep: Codable, Equatable, Sendable {
         PreprocessingStep(kind: .pairPt, columns: components)
     }
 
-    /// The pair mass as a coordinate with both vectors on the shell of `mass` (see `PairShell`):
-    /// E₁'s column holds the mass, p₁'s x and y columns the direction relative to the second vector
-    /// (Δφ from back to back, Δη), p₁'s z and E₂'s columns a normal draw the inverse ignores; the
-    /// inverse solves |p₁| from the mass and sets E = √(|p|² + m²). `components` as for `pairMass`.
+    /// The pair mass and transverse momentum as coordinates with both vectors on the shell of
+    /// `mass` (see `PairShell`): E₁'s column holds the mass, p₁'s x and y columns the pair's p_T,
+    /// p₁'s z column a normal draw carrying the sign of y₁ − y₂, E₂'s column a normal draw the inverse
+    /// ignores; the inverse solves the rapidity gap from the mass and sets E = √(|p|² + m²).
+    /// `components` as for `pairMass`.
     public static func pairShell(_ components: [String], mass: Double) -> PreprocessingStep {
         PreprocessingStep(kind: .pairShell, columns: components, mass: mass)
     }

@@ -119,7 +119,7 @@ struct ResolvedStep: Sendable {
             case .pairShell:
                 guard !indices[0..<4].contains(-1) else {
                     throw PreprocessingError.damaged(label, "expected the first vector's E, px, py, pz among the columns (they hold the "
-                                                     + "mass and direction), found a zero component")
+                                                     + "pair's mass and momentum), found a zero component")
                 }
                 guard let mass = step.mass, mass.isFinite, mass >= 0 else {
                     throw PreprocessingError.damaged(label, "expected a finite mass ≥ 0, found \(step.mass.map { String($0) } ?? "none")")

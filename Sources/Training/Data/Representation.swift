@@ -29,8 +29,8 @@ public struct Representation {
     /// pair's transverse momentum (ptll) is a coordinate like its mass.
     public var pairPt = false
     /// With `pairMass`: both vectors on their mass shell by construction (PairShell): the first
-    /// vector's energy holds the pair mass and its momentum the direction relative to the second;
-    /// the inverse solves |p₁| from the mass and sets E = √(|p|² + m²) with m = `shellMass`.
+    /// vector's energy holds the pair mass and its p_x, p_y the pair's (as with `pairPt`); the
+    /// inverse solves the rapidity gap from the mass and sets E = √(|p|² + m²) with m = `shellMass`.
     public var onShell = false
     /// The vectors' mass under `onShell`, in the table's units (the muon's in GeV by default).
     public var shellMass = PreprocessingStep.muonMass

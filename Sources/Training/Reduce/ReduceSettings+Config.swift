@@ -25,7 +25,7 @@ extension ReduceSettings {
         ConfigOption("pair_mass", .strings, default: .array([]), help: "Vectors whose pair mass replaces the first energy."),
         ConfigOption("pair_pt", .bool, default: false, help: "With pair_mass: the pair's px, py replace the first vector's."),
         ConfigOption("on_shell", .bool, default: false,
-                     help: "With pair_mass: both vectors on their mass shell by construction, |p1| solved from the pair mass."),
+                     help: "With pair_mass: mass and pT of the pair as coordinates, both vectors on their mass shell by construction."),
         ConfigOption("shell_mass", .double, default: 0.1056583755, help: "The vectors' mass for on_shell (the muon's, in GeV)."),
         ConfigOption("ordered", .strings, default: .array([]),
                      help: "Descending columns, leading first, 0 = absent (the jet pTs): each later one as its ratio to the one before."),
