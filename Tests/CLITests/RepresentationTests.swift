@@ -93,12 +93,6 @@ final class RepresentationTests: XCTestCase {
         try check("bad-pm2", ["--pair-mass", "mu1,mu3"], status: 64,
                   "error: pair_mass = mu1,mu3 needs the columns mu1_E,mu1_px,mu1_py,mu1_pz,mu3_E,mu3_px,mu3_py,mu3_pz among the "
                   + "features, found none for mu3_E,mu3_px,mu3_py,mu3_pz; add them to columns or drop pair_mass")
-        try check("bad-os1", ["--on-shell", "true"], status: 64, "error: on_shell = true needs pair_mass (it names the two vectors), "
-                  + "found pair_mass = []; set pair_mass = [\"mu1\", \"mu2\"] or on_shell = false")
-        try check("bad-os2", ["--pair-mass", "mu1,mu2", "--on-shell", "true", "--shell-mass", "5"], status: 65,
-                  "error: row 0: preprocessing step 1 (pairShell) expected mu1_E on the mass shell of 5.0, √(|p|² + m²) = "
-                  + "161.17108 within a fraction 0.0001 of it, found 161.09355; set shell_mass to the particles' mass in the table's units "
-                  + "or turn on_shell off")
         try check("bad-log", ["--log1p", "mu1_px"], status: 65, "error: log1p expects non-negative values but "
                   + "'\(ReduceTests.data)' has mu1_px = -39.609142 in training row 0; remove mu1_px from log1p")
         try check("bad-zs", ["--zero-spike", "met_px"], status: 65, "error: zero_spike expects non-negative values but "

@@ -76,17 +76,6 @@ enum PreprocessingError {
                    + "\(value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf")); clean the input or drop non-finite rows")
     }
 
-    static func offShell(row: Int, column: String, value: Double, expected: Double, mass: Double, step: String) -> InputError {
-        InputError("row \(row): \(step) expected \(column) on the mass shell of \(mass), √(|p|² + m²) = \(Float(expected)) within a "
-                   + "fraction \(PairShell.tolerance) of it, found \(Float(value)); set shell_mass to the particles' mass in the table's units "
-                   + "or turn on_shell off", exitCode: ExitStatus.dataError)
-    }
-
-    static func noTransverseMomentum(row: Int, column: String, step: String) -> InputError {
-        InputError("row \(row): \(step) expected the vector of \(column) to have a transverse momentum, found p_x = p_y = 0 "
-                   + "(its direction has no pseudorapidity); drop the row or turn on_shell off", exitCode: ExitStatus.dataError)
-    }
-
     static func emptyTraining() -> InputError {
         InputError("preprocessing fit: expected at least one training row, found 0; check the training split")
     }
@@ -106,7 +95,7 @@ enum PreprocessingError {
 
     static func notElementwise(_ step: String) -> InputError {
         InputError("\(step): differentiating the inverse preprocessing expected elementwise steps (standardize, minMax, "
-                   + "log1p, smearInteger, zeroSpike), found a step that mixes the columns of a row (rotateAzimuth, pairMass, pairShell); leave "
+                   + "log1p, smearInteger, zeroSpike), found a step that mixes the columns of a row (rotateAzimuth, pairMass); leave "
                    + "it out of the preprocessing or turn the gradient terms off (regression = [] with a pair_mass "
                    + "reducer: mll is a coordinate there already)", exitCode: ExitStatus.usage)
     }

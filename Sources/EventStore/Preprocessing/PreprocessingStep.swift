@@ -5,16 +5,16 @@ import Support
 /// Stored as JSON with a model, e.g. `{"kind":"standardize","columns":["mu1_E"],"shift":[41.2],"scale":[19.7]}`.
 public struct PreprocessingStep: Codable, Equatable, Sendable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
-        case standardize, minMax, log1p, smearInteger, rotateAzimuth, pairMass, zeroSpike, quantile, pairPt, ordered, pairShell
+        case standardize, minMax, log1p, smearInteger, rotateAzimuth, pairMass, zeroSpike, quantile, pairPt, ordered
 
         /// Whether the inverse maps each value on its own: every kind but the rotation, which mixes
         /// the px/py columns of a row, adds a column and draws a random azimuth, and the pair mass,
         /// whose inverse energy depends on the whole pair, and the ordered sequence, whose inverse
-        /// multiplies each column by the one before it, and the pair on its shell (solved from the mass).
+        /// multiplies each column by the one before it.
         public var isElementwise: Bool {
             switch self {
             case .standardize, .minMax, .log1p, .smearInteger, .zeroSpike, .quantile: return true
-            case .rotateAzimuth, .pairMass, .pairPt, .ordered, .pairShell: return false
+            case .rotateAzimuth, .pairMass, .pairPt, .ordered: return false
             }
         }
     }
@@ -42,13 +42,10 @@ public struct PreprocessingStep: Codable, Equatable, Sendable {
     /// `quantile`: where a value equal to a run of knots goes (`QuantileTransform.Ties`; nil = spread).
     public let ties: QuantileTransform.Ties?
     public internal(set) var knots: [[Double]]?
-    /// `pairShell`: the mass of both vectors (the muon's, 0.1056583755 GeV, in the table's units).
-    public let mass: Double?
 
     init(kind: Kind, columns: [String]?, sigma: Double? = nil, reference: String? = nil, levels: Int? = nil,
-         ties: QuantileTransform.Ties? = nil, axes: [String]? = nil, mass: Double? = nil) {
+         ties: QuantileTransform.Ties? = nil, axes: [String]? = nil) {
         self.kind = kind
-        self.mass = mass
         self.axes = axes
         self.columns = columns
         self.sigma = sigma
@@ -132,18 +129,6 @@ public struct PreprocessingStep: Codable, Equatable, Sendable {
         PreprocessingStep(kind: .pairPt, columns: components)
     }
 
-    /// The pair mass and transverse momentum as coordinates with both vectors on the shell of
-    /// `mass` (see `PairShell`): E₁'s column holds the mass, p₁'s x and y columns the pair's p_T,
-    /// p₁'s z column a normal draw carrying the sign of y₁ − y₂, E₂'s column a normal draw the inverse
-    /// ignores; the inverse solves the rapidity gap from the mass and sets E = √(|p|² + m²).
-    /// `components` as for `pairMass`.
-    public static func pairShell(_ components: [String], mass: Double) -> PreprocessingStep {
-        PreprocessingStep(kind: .pairShell, columns: components, mass: mass)
-    }
-
-    /// The muon's mass in GeV (PDG), `pairShell`'s usual mass.
-    public static let muonMass = 0.105_658_375_5
-
     /// The `pairMass` components of the pair (a, b), e.g. ("mu1", "mu2"): (a_E, a_px, a_py, a_pz,
     /// b_E, …), with "0" in place of the names in `zero` (mu2_py after the rotation).
     public static func pairMassComponents(_ a: String, _ b: String, zero: Set<String> = []) -> [String] {
@@ -160,9 +145,8 @@ public struct PreprocessingStep: Codable, Equatable, Sendable {
 
     /// The Philox substream of this step's per-row random stream (distinct per step and purpose).
     static func substream(_ kind: Kind, step index: Int) -> UInt32 {
-        let base: UInt32 = switch kind {   // "SM", "QU", "OR", "PS", "RO"
+        let base: UInt32 = switch kind {   // "SM", "QU", "OR", "RO"
         case .smearInteger: 0x534D_0000
-        case .pairShell: 0x5053_0000
         case .quantile: 0x5155_0000
         case .ordered: 0x4F52_0000
         default: 0x524F_0000

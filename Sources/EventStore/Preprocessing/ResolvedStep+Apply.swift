@@ -36,9 +36,6 @@ extension ResolvedStep {
             PairMass.forward(buffer, width: w, rows: rows, indices: indices)
         case let .pairPt(indices):
             PairPt.forward(buffer, width: w, rows: rows, indices: indices)
-        case let .pairShell(indices, mass, substream):
-            try PairShell.forward(buffer, width: w, rows: rows, firstRow: firstRow, indices: indices, mass: mass, seed: seed,
-                                  substream: substream, columns: inputColumns, step: label)
         case let .quantile(indices, curves, substream):
             QuantileTransform.forward(buffer, width: w, rows: rows, firstRow: firstRow, indices: indices, curves: curves,
                                       seed: seed, substream: substream)
@@ -85,8 +82,6 @@ extension ResolvedStep {
             PairMass.inverse(buffer, width: w, rows: rows, indices: indices)
         case let .pairPt(indices):
             PairPt.inverse(buffer, width: w, rows: rows, indices: indices)
-        case let .pairShell(indices, mass, _):
-            PairShell.inverse(buffer, width: w, rows: rows, indices: indices, mass: mass)
         case let .quantile(indices, curves, _):
             QuantileTransform.inverse(buffer, width: w, rows: rows, indices: indices, curves: curves)
         case let .ordered(indices, threshold, _, _):

@@ -49,7 +49,7 @@ extension ResolvedStep {
         case let .quantile(indices, curves, _):
             QuantileTransform.chainDerivative(buffer, derivative: derivative, width: w, rows: rows, indices: indices,
                                               curves: curves)
-        case .rotate, .pairMass, .pairPt, .ordered, .pairShell:
+        case .rotate, .pairMass, .pairPt, .ordered:
             preconditionFailure("\(label) is not elementwise; Preprocessor.inverseWithDerivative refuses it")
         }
     }

@@ -11,8 +11,6 @@ struct ResolvedStep: Sendable {
         case rotate(referencePx: Int, referencePy: Int, pairs: [Int], substream: UInt32)
         /// Positions of (E₁, px₁, py₁, pz₁, E₂, px₂, py₂, pz₂); −1 for a zero component.
         case pairMass(indices: [Int])
-        /// The same positions, the vectors' mass and the draws' substream (`PairShell`).
-        case pairShell(indices: [Int], mass: Double, substream: UInt32)
         /// The same positions, for (px₁, py₁) → (px₁ + px₂, py₁ + py₂) (`PairPt`).
         case pairPt(indices: [Int])
         /// Per listed column: continuum start t (`start`) and gap width G (`gap`).
@@ -98,7 +96,7 @@ struct ResolvedStep: Sendable {
             var out = available
             out.remove(at: layout.py)
             outputColumns = out
-        case .pairMass, .pairPt, .pairShell:
+        case .pairMass, .pairPt:
             guard let names = step.columns, names.count == 8 else {
                 throw PreprocessingError.damaged(label, "expected 8 components (E, px, py, pz of two vectors), "
                                                  + "found \(step.columns?.count ?? 0)")
@@ -115,19 +113,7 @@ struct ResolvedStep: Sendable {
             guard indices[0] >= 0, indices[4] >= 0 else {
                 throw PreprocessingError.damaged(label, "expected both energies among the columns, found a zero component")
             }
-            switch step.kind {
-            case .pairShell:
-                guard !indices[0..<4].contains(-1) else {
-                    throw PreprocessingError.damaged(label, "expected the first vector's E, px, py, pz among the columns (they hold the "
-                                                     + "pair's mass and momentum), found a zero component")
-                }
-                guard let mass = step.mass, mass.isFinite, mass >= 0 else {
-                    throw PreprocessingError.damaged(label, "expected a finite mass ≥ 0, found \(step.mass.map { String($0) } ?? "none")")
-                }
-                operation = .pairShell(indices: indices, mass: mass, substream: PreprocessingStep.substream(.pairShell, step: index))
-            case .pairMass: operation = .pairMass(indices: indices)
-            default: operation = .pairPt(indices: indices)
-            }
+            operation = step.kind == .pairMass ? .pairMass(indices: indices) : .pairPt(indices: indices)
             outputColumns = available
         }
     }

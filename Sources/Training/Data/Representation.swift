@@ -28,12 +28,6 @@ public struct Representation {
     /// With `pairMass`: the first vector's px, py are replaced by the pair's too (PairPt), so the
     /// pair's transverse momentum (ptll) is a coordinate like its mass.
     public var pairPt = false
-    /// With `pairMass`: both vectors on their mass shell by construction (PairShell): the first
-    /// vector's energy holds the pair mass and its p_x, p_y the pair's (as with `pairPt`); the
-    /// inverse solves the rapidity gap from the mass and sets E = √(|p|² + m²) with m = `shellMass`.
-    public var onShell = false
-    /// The vectors' mass under `onShell`, in the table's units (the muon's in GeV by default).
-    public var shellMass = PreprocessingStep.muonMass
     /// Columns forming a descending sequence with 0 = absent at its end, leading first (the jet
     /// pTs): each after the first becomes its place between the continuum's start and the one
     /// before it (PreprocessingStep.ordered), so the order and the joint presence of the jets hold
@@ -50,14 +44,12 @@ public struct Representation {
     }
 
     /// The representation options of a job table (`reduce`'s, or a full-space `ensemble`'s):
-    /// log1p, zero_spike, quantile, quantile_ties, quantile_spread, pair_mass, pair_pt, on_shell, shell_mass, ordered.
+    /// log1p, zero_spike, quantile, quantile_ties, quantile_spread and pair_mass.
     public init(job: inout JobConfig) throws {
         self.init(log1p: try job.strings("log1p"), zeroSpike: try job.strings("zero_spike"), quantile: try job.strings("quantile"),
                   quantileTies: try Representation.ties(job.string("quantile_ties")),
                   quantileSpread: try job.strings("quantile_spread"), pairMass: try job.strings("pair_mass"))
         pairPt = try job.bool("pair_pt")
-        onShell = try job.bool("on_shell")
-        shellMass = try job.double("shell_mass")
         ordered = try job.strings("ordered")
     }
 
@@ -79,7 +71,8 @@ public struct Representation {
             throw InputError("pair_pt = true needs pair_mass (it names the two vectors), found pair_mass = []; "
                              + "set pair_mass = [\"mu1\", \"mu2\"] or pair_pt = false", exitCode: ExitStatus.usage)
         }
-        return try pairSteps(features: features, dropped: dropped, roles: roles)
+        let pair = try Representation.pairMassStep(pairMass, features: features, dropped: dropped, roles: roles)
+        return pair + (pairPt ? pair.map { .pairPt($0.columns ?? []) } : [])
             + (try orderedSteps(features: features, roles: roles))
             + (integers.isEmpty ? [] : [PreprocessingStep.smearInteger(integers)])
             + (zeroSpike.isEmpty ? [] : [.zeroSpike(zeroSpike)])

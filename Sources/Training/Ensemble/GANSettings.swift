@@ -137,8 +137,7 @@ public struct GANSettings {
         }
         let fullOnly = [("pair_mass", pairMass), ("quantile", r.quantile), ("quantile_spread", r.quantileSpread), ("zero_spike", r.zeroSpike),
                         ("log1p", r.log1p), ("ordered", r.ordered)]
-        if space == .latent, let (name, _) = fullOnly.first(where: { !$0.1.isEmpty })
-            ?? (r.pairPt ? ("pair_pt", []) : nil) ?? (r.onShell ? ("on_shell", []) : nil) {
+        if space == .latent, let (name, _) = fullOnly.first(where: { !$0.1.isEmpty }) ?? (r.pairPt ? ("pair_pt", []) : nil) {
             throw bad("\(name) applies to space = full; in latent space the reducer's preprocessing is used, so set "
                       + "\(name) in the reduce job (or choose space = full)")
         }
