@@ -31,6 +31,18 @@ ls_dense_activate(__m512 v, int activation, __m512 slope) {
     return v;
 }
 
+// Backward epilogue: g ⊙ f'(z) through the layer's stored output y (the same expression as
+// NN's Kernels.activationBackward: y > 0 ? g : 0 for ReLU, y > 0 ? g : slope·g for LeakyReLU).
+LS_AVX512 static inline __attribute__((always_inline)) __m512
+ls_dense_derive(__m512 g, __m512 y, int activation, __m512 slope) {
+    const __m512 zero = _mm512_setzero_ps();
+    if (activation == LS_DENSE_RELU)
+        return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(y, zero, _CMP_GT_OQ), g);
+    if (activation == LS_DENSE_LEAKY)
+        return _mm512_mask_mul_ps(g, _mm512_cmp_ps_mask(y, zero, _CMP_NGT_UQ), g, slope);
+    return g;
+}
+
 // Lanes of the panel starting at column 32j that hold columns < n: the low and high 16.
 LS_AVX512 static inline __attribute__((always_inline)) void
 ls_dense_masks(long n, long j, __mmask16 *m0, __mmask16 *m1) {
@@ -42,7 +54,8 @@ ls_dense_masks(long n, long j, __mmask16 *m0, __mmask16 *m1) {
 // R rows (a compile-time constant after inlining) × one 32-column panel.
 LS_AVX512 static inline __attribute__((always_inline)) void
 ls_dense_block(const int R, long k, long n, const float *x, const float *panel, const float *bias,
-               float *y, __mmask16 m0, __mmask16 m1, int activation, __m512 slope) {
+               float *y, __mmask16 m0, __mmask16 m1, int activation, __m512 slope,
+               const int backward, const float *act, float *bsum) {
     __m512 a0[12], a1[12];
     const __m512 b0 = _mm512_maskz_loadu_ps(m0, bias), b1 = _mm512_maskz_loadu_ps(m1, bias + 16);
 #pragma clang loop unroll(full)
@@ -56,6 +69,22 @@ ls_dense_block(const int R, long k, long n, const float *x, const float *panel, 
             a1[r] = _mm512_fmadd_ps(v, w1, a1[r]);
         }
     }
+    if (backward) {
+        // y ← g ⊙ f'(act), and bsum += the R rows in row order (the caller visits row blocks in order).
+        __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
+        if (bsum) { s0 = _mm512_maskz_loadu_ps(m0, bsum); s1 = _mm512_maskz_loadu_ps(m1, bsum + 16); }
+#pragma clang loop unroll(full)
+        for (int r = 0; r < R; r++) {
+            const __m512 d0 = ls_dense_derive(a0[r], _mm512_maskz_loadu_ps(m0, act + r * n), activation, slope);
+            const __m512 d1 = ls_dense_derive(a1[r], _mm512_maskz_loadu_ps(m1, act + r * n + 16), activation, slope);
+            _mm512_mask_storeu_ps(y + r * n, m0, d0);
+            _mm512_mask_storeu_ps(y + r * n + 16, m1, d1);
+            s0 = _mm512_add_ps(s0, d0);
+            s1 = _mm512_add_ps(s1, d1);
+        }
+        if (bsum) { _mm512_mask_storeu_ps(bsum, m0, s0); _mm512_mask_storeu_ps(bsum + 16, m1, s1); }
+        return;
+    }
 #pragma clang loop unroll(full)
     for (int r = 0; r < R; r++) {
         _mm512_mask_storeu_ps(y + r * n, m0, ls_dense_activate(a0[r], activation, slope));
@@ -66,12 +95,30 @@ ls_dense_block(const int R, long k, long n, const float *x, const float *panel, 
 // Rows r ..< r + R (R a compile-time constant after inlining) across the panels of columns < wide.
 LS_AVX512 static inline __attribute__((always_inline)) void
 ls_dense_strip(const int R, long r, long k, long n, long wide, const float *x, const float *packed, const float *bias,
-               float *y, int activation, __m512 slope) {
+               float *y, int activation, __m512 slope, const int backward, const float *act, float *bsum) {
     for (long j = 0; j < (wide + 31) / 32; j++) {
         __mmask16 m0, m1;
         ls_dense_masks(wide, j, &m0, &m1);
-        ls_dense_block(R, k, n, x + r * k, packed + j * k * 32, bias + 32 * j, y + r * n + 32 * j, m0, m1, activation, slope);
+        ls_dense_block(R, k, n, x + r * k, packed + j * k * 32, bias + 32 * j, y + r * n + 32 * j, m0, m1, activation, slope,
+                       backward, backward ? act + r * n + 32 * j : 0, backward && bsum ? bsum + 32 * j : 0);
     }
+}
+
+// A training backward step through a hidden layer, fused: dz (rows × n) = (g·Wᵀ) ⊙ f'(act), where
+// g (rows × k) is the layer above's dZ, `packed` that layer's Wᵀ packed as above (k × n), `zeros`
+// n zeros (the product's bias) and act (rows × n) this layer's stored output; with bsum (n floats,
+// may be NULL) also bsum[c] += dz[0][c] + dz[1][c] + … in row order. Every value is bitwise the
+// forward kernel's linear product followed by NN's activation-backward sweep (the twin:
+// DenseKernel.referenceBackward), so the fusion changes no result; it saves the sweep's pass over
+// the block.
+LS_AVX512 static inline void
+ls_dense_backward_avx512(long rows, long k, long n, const float *g, const float *packed, const float *zeros,
+                         const float *act, float *dz, float *bsum, int activation, float slopeValue) {
+    const __m512 slope = _mm512_set1_ps(slopeValue);
+    long r = 0;
+    for (; r + 12 <= rows; r += 12) ls_dense_strip(12, r, k, n, n, g, packed, zeros, dz, activation, slope, 1, act, bsum);
+    for (; r + 4 <= rows; r += 4) ls_dense_strip(4, r, k, n, n, g, packed, zeros, dz, activation, slope, 1, act, bsum);
+    for (; r < rows; r++) ls_dense_strip(1, r, k, n, n, g, packed, zeros, dz, activation, slope, 1, act, bsum);
 }
 
 #define LS_AVX2 __attribute__((target("avx2,fma")))
@@ -134,11 +181,32 @@ ls_avx2_store(float *y, __m256 v, int count, int activation, __m256 slope) {
     for (int i = 0; i < count; i++) y[i] = lanes[i];
 }
 
+// Backward epilogue, as ls_dense_derive.
+LS_AVX2 static inline __attribute__((always_inline)) __m256
+ls_dense_derive8(__m256 g, __m256 y, int activation, __m256 slope) {
+    const __m256 zero = _mm256_setzero_ps();
+    if (activation == LS_DENSE_RELU)
+        return _mm256_and_ps(g, _mm256_cmp_ps(y, zero, _CMP_GT_OQ));
+    if (activation == LS_DENSE_LEAKY)
+        return _mm256_blendv_ps(_mm256_mul_ps(g, slope), g, _mm256_cmp_ps(y, zero, _CMP_GT_OQ));
+    return g;
+}
+
+// Backward epilogue of one row's 8-column group: stores count lanes of g ⊙ f'(act) to dz and
+// returns s + them (lanes beyond count are never stored).
+LS_AVX2 static inline __attribute__((always_inline)) __m256
+ls_avx2_store_dz(float *dz, __m256 g, const float *act, __m256 s, int count, int activation, __m256 slope) {
+    if (count <= 0) return s;
+    const __m256 d = ls_dense_derive8(g, ls_avx2_bias(act, count), activation, slope);
+    ls_avx2_store(dz, d, count, LS_DENSE_LINEAR, slope);
+    return _mm256_add_ps(s, d);
+}
+
 // R rows (R ≤ 6, constant after inlining) × 16 columns: x rows of k, the weights w[p·32 + c] (a
 // 16-column half of a packed panel), `cols` (1 … 16) of them stored into rows of n.
 LS_AVX2 static inline __attribute__((always_inline)) void
 ls_avx2_block16(const int R, long k, long n, const float *x, const float *w, const float *bias, float *y,
-                int cols, int activation, __m256 slope) {
+                int cols, int activation, __m256 slope, const int backward, const float *act, float *bsum) {
     __m256 a0[6], a1[6];
     const __m256 b0 = ls_avx2_bias(bias, cols), b1 = ls_avx2_bias(bias + 8, cols - 8);
 #pragma clang loop unroll(full)
@@ -153,6 +221,17 @@ ls_avx2_block16(const int R, long k, long n, const float *x, const float *w, con
             a1[r] = _mm256_fmadd_ps(v, w1, a1[r]);
         }
     }
+    if (backward) {
+        __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+        if (bsum) { s0 = ls_avx2_bias(bsum, cols); s1 = ls_avx2_bias(bsum + 8, cols - 8); }
+#pragma clang loop unroll(full)
+        for (int r = 0; r < R; r++) {
+            s0 = ls_avx2_store_dz(y + r * n, a0[r], act + r * n, s0, cols, activation, slope);
+            s1 = ls_avx2_store_dz(y + r * n + 8, a1[r], act + r * n + 8, s1, cols - 8, activation, slope);
+        }
+        if (bsum) { ls_avx2_store(bsum, s0, cols, LS_DENSE_LINEAR, slope); ls_avx2_store(bsum + 8, s1, cols - 8, LS_DENSE_LINEAR, slope); }
+        return;
+    }
 #pragma clang loop unroll(full)
     for (int r = 0; r < R; r++) {
         ls_avx2_store(y + r * n, a0[r], cols, activation, slope);
@@ -164,7 +243,7 @@ ls_avx2_block16(const int R, long k, long n, const float *x, const float *w, con
 // is 1 … 8.
 LS_AVX2 static inline __attribute__((always_inline)) void
 ls_avx2_block8(const int R, long k, long n, const float *x, const float *w, const float *bias, float *y,
-               int cols, int activation, __m256 slope) {
+               int cols, int activation, __m256 slope, const int backward, const float *act, float *bsum) {
     __m256 a[12];
     const __m256 b = ls_avx2_bias(bias, cols);
 #pragma clang loop unroll(full)
@@ -175,6 +254,13 @@ ls_avx2_block8(const int R, long k, long n, const float *x, const float *w, cons
 #pragma clang loop unroll(full)
         for (int r = 0; r < R; r++) a[r] = _mm256_fmadd_ps(_mm256_broadcast_ss(x + r * k + p), w0, a[r]);
     }
+    if (backward) {
+        __m256 s = bsum ? ls_avx2_bias(bsum, cols) : _mm256_setzero_ps();
+#pragma clang loop unroll(full)
+        for (int r = 0; r < R; r++) s = ls_avx2_store_dz(y + r * n, a[r], act + r * n, s, cols, activation, slope);
+        if (bsum) ls_avx2_store(bsum, s, cols, LS_DENSE_LINEAR, slope);
+        return;
+    }
 #pragma clang loop unroll(full)
     for (int r = 0; r < R; r++) ls_avx2_store(y + r * n, a[r], cols, activation, slope);
 }
@@ -183,12 +269,13 @@ ls_avx2_block8(const int R, long k, long n, const float *x, const float *w, cons
 // last group of ≤ 8 columns in blocks of 12 (then 8, 4, 2, 1) rows × 8.
 LS_AVX2 static inline __attribute__((always_inline)) void
 ls_avx2_strip(long L, long k, long n, long wide, const float *x, const float *packed, const float *bias, float *y,
-              int activation, __m256 slope) {
+              int activation, __m256 slope, const int backward, const float *act, float *bsum) {
     for (long c = 0; c < wide; c += 16) {
         const float *w = packed + (c / 32) * k * 32 + c % 32;
         const int cols = wide - c >= 16 ? 16 : (int)(wide - c);
         long r = 0;
-#define LS_AVX2_AT(R) k, n, x + r * k, w, bias + c, y + r * n + c, cols, activation, slope
+#define LS_AVX2_AT(R) k, n, x + r * k, w, bias + c, y + r * n + c, cols, activation, slope, \
+    backward, backward ? act + r * n + c : 0, backward && bsum ? bsum + c : 0
         if (cols > 8) {
             for (; r + 6 <= L; r += 6) ls_avx2_block16(6, LS_AVX2_AT(6));
             if (r + 4 <= L) { ls_avx2_block16(4, LS_AVX2_AT(4)); r += 4; }
@@ -350,7 +437,7 @@ ls_avx2_columns(long rows, long k, long n, long c0, const float *x, const float 
     const float *w = packed + (c0 / 32) * k * 32;
     for (long r = 0; r < rows && wide > c0; r += LS_AVX2_STRIP) {
         const long L = rows - r < LS_AVX2_STRIP ? rows - r : LS_AVX2_STRIP;
-        ls_avx2_strip(L, k, n, wide - c0, x + r * k, w, bias + c0, y + r * n + c0, activation, slope);
+        ls_avx2_strip(L, k, n, wide - c0, x + r * k, w, bias + c0, y + r * n + c0, activation, slope, 0, 0, 0);
     }
     if (wide < n) ls_avx2_narrow(rows, k, n, wide, x, packed, bias, y, activation, slope);
 }
@@ -378,10 +465,21 @@ ls_dense_forward_avx512(long rows, long k, long n, const float *x, const float *
     long r = 0;
     // Row blocks outermost: a block of x stays in L1 while every panel of W streams past it.
     if (wide > 0) {
-        for (; r + 12 <= rows; r += 12) ls_dense_strip(12, r, k, n, wide, x, packed, bias, y, activation, slope);
-        for (; r + 4 <= rows; r += 4) ls_dense_strip(4, r, k, n, wide, x, packed, bias, y, activation, slope);
-        for (; r < rows; r++) ls_dense_strip(1, r, k, n, wide, x, packed, bias, y, activation, slope);
+        for (; r + 12 <= rows; r += 12) ls_dense_strip(12, r, k, n, wide, x, packed, bias, y, activation, slope, 0, 0, 0);
+        for (; r + 4 <= rows; r += 4) ls_dense_strip(4, r, k, n, wide, x, packed, bias, y, activation, slope, 0, 0, 0);
+        for (; r < rows; r++) ls_dense_strip(1, r, k, n, wide, x, packed, bias, y, activation, slope, 0, 0, 0);
     }
     if (wide < n) ls_avx2_columns(rows, k, n, wide, x, packed, bias, y, activation, slopeValue);
+}
+
+// The same as ls_dense_backward_avx512, on AVX2 + FMA, with the same bits.
+LS_AVX2 static inline void
+ls_dense_backward_avx2(long rows, long k, long n, const float *g, const float *packed, const float *zeros,
+                       const float *act, float *dz, float *bsum, int activation, float slopeValue) {
+    const __m256 slope = _mm256_set1_ps(slopeValue);
+    for (long r = 0; r < rows; r += LS_AVX2_STRIP) {
+        const long L = rows - r < LS_AVX2_STRIP ? rows - r : LS_AVX2_STRIP;
+        ls_avx2_strip(L, k, n, n, g + r * k, packed, zeros, dz + r * n, activation, slope, 1, act + r * n, bsum);
+    }
 }
 #endif

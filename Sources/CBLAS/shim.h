@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <cblas.h>
 #include "dense_kernel.h"
+#include "pack_transposed.h"
 #include "fma_peak.h"
 
 void ssyevd_(const char *jobz, const char *uplo, const int *n, float *a, const int *lda,

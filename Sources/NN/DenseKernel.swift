@@ -92,6 +92,61 @@ public enum DenseKernel {
         #endif
     }
 
+    /// Whether `backward` fuses `activation`'s derivative (the others go through the sweep).
+    static func fusesDerivative(_ activation: Activation) -> Bool {
+        switch activation {
+        case .linear, .relu, .leakyReLU: true
+        case .tanh, .sigmoid: false
+        }
+    }
+
+    /// A hidden layer's training backward step fused into the layer above's input-gradient product
+    /// (`dense_kernel.h`): dz (rows × n) = (g·Wᵀ) ⊙ f'(z) through the layer's stored output `y`, g
+    /// (rows × k) the layer above's dZ, `packed` its Wᵀ (k × n) packed, `zeros` n zeros; with
+    /// `biasGradient` also biasGradient[c] += Σ_r dz[r][c] in row order. Bitwise the kernel's linear
+    /// product followed by `Kernels.activationBackward` (twin: `referenceBackward`). `activation`
+    /// must be one `fusesDerivative` accepts.
+    static func backward(rows: Int, inputs k: Int, outputs n: Int, g: UnsafePointer<Float>, packed: UnsafePointer<Float>,
+                         zeros: UnsafePointer<Float>, y: UnsafePointer<Float>, dz: UnsafeMutablePointer<Float>,
+                         biasGradient: UnsafeMutablePointer<Float>?, activation: Activation, variant: Variant) {
+        #if arch(x86_64)
+        let (code, slope): (Int32, Float) = switch activation {
+        case .relu: (LS_DENSE_RELU, 0)
+        case .leakyReLU(let a): (LS_DENSE_LEAKY, a)
+        case .linear: (LS_DENSE_LINEAR, 0)
+        case .tanh, .sigmoid: preconditionFailure("DenseKernel.backward fuses linear, ReLU and LeakyReLU only")
+        }
+        switch variant {
+        case .avx512: ls_dense_backward_avx512(rows, k, n, g, packed, zeros, y, dz, biasGradient, code, slope)
+        case .avx2: ls_dense_backward_avx2(rows, k, n, g, packed, zeros, y, dz, biasGradient, code, slope)
+        }
+        #else
+        preconditionFailure("DenseKernel.backward needs x86-64 with AVX2 or AVX-512; check isAvailable")
+        #endif
+    }
+
+    /// Reference twin of `backward` on the unpacked W (n × k, the layer above's weights): +0, then the
+    /// fused multiply-adds g[r][p]·W[c][p] in order p, then y > 0 ? v : f'-scaled v, then the bias
+    /// gradient summed row after row.
+    static func referenceBackward(rows: Int, inputs k: Int, outputs n: Int, g: UnsafePointer<Float>, w: UnsafePointer<Float>,
+                                  y: UnsafePointer<Float>, dz: UnsafeMutablePointer<Float>,
+                                  biasGradient: UnsafeMutablePointer<Float>?, activation: Activation) {
+        for r in 0..<rows {
+            for c in 0..<n {
+                var sum: Float = 0
+                for p in 0..<k { sum = sum.addingProduct(g[r * k + p], w[c * k + p]) }
+                let out = y[r * n + c]
+                let d: Float = switch activation {
+                case .relu: out > 0 ? sum : 0
+                case .leakyReLU(let slope): out > 0 ? sum : slope * sum
+                default: sum
+                }
+                dz[r * n + c] = d
+                if let biasGradient { biasGradient[c] += d }
+            }
+        }
+    }
+
     /// Reference twin of `forward` on the unpacked W: the same fused multiply-adds in the same order,
     /// so the same bits (tests compare the two).
     static func reference(rows: Int, inputs k: Int, outputs n: Int, x: UnsafePointer<Float>,

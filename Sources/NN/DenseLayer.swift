@@ -55,18 +55,42 @@ public struct DenseLayer: Sendable, Equatable {
         Kernels.activationBackward(dy: dy, y: y, dz: dz, rows: batch, cols: outputs,
                                    activation: activation,
                                    biasGradient: gradients.map { $0 + biasOffset }, accumulate: accumulate)
-        if let gradients {
-            Gemm.multiply(transposeA: true, transposeB: false, m: inputs, n: outputs, k: batch,
-                          a: x, lda: inputs, b: dz, ldb: outputs,
-                          beta: accumulate ? 1 : 0, c: gradients + weightOffset, ldc: outputs)
-        }
-        if let dx, let kernel {
+        weightGradient(x: x, dz: dz, batch: batch, gradients: gradients, accumulate: accumulate)
+        if let dx { inputGradient(dz: dz, dx: dx, batch: batch, parameters: parameters, kernel: kernel) }
+    }
+
+    /// dW (+)= xᵀ·dZ (sgemm; nothing when `gradients` is nil).
+    func weightGradient(x: UnsafePointer<Float>, dz: UnsafePointer<Float>, batch: Int, gradients: UnsafeMutablePointer<Float>?,
+                        accumulate: Bool) {
+        guard let gradients else { return }
+        Gemm.multiply(transposeA: true, transposeB: false, m: inputs, n: outputs, k: batch,
+                      a: x, lda: inputs, b: dz, ldb: outputs,
+                      beta: accumulate ? 1 : 0, c: gradients + weightOffset, ldc: outputs)
+    }
+
+    /// dX = dZ·Wᵀ: DenseKernel on packed Wᵀ with `kernel`, else sgemm.
+    func inputGradient(dz: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, batch: Int, parameters: UnsafePointer<Float>,
+                       kernel: InputGradientKernel?) {
+        if let kernel {
             DenseKernel.forward(rows: batch, inputs: outputs, outputs: inputs, x: dz, packed: kernel.packed, bias: kernel.zeros,
                                 y: dx, activation: .linear, variant: kernel.variant)
-        } else if let dx {
+        } else {
             Gemm.multiply(transposeA: false, transposeB: true, m: batch, n: inputs, k: outputs,
                           a: dz, lda: outputs, b: parameters + weightOffset, ldb: outputs,
                           beta: 0, c: dx, ldc: inputs)
         }
+    }
+
+    /// The layer below's dZ straight from this layer's: dZ_below = (dZ·Wᵀ) ⊙ f'_below(z_below), with
+    /// the layer below's bias gradient (`below` its layer, `belowOutput` its stored output) in the
+    /// kernel's epilogue (`DenseKernel.backward`): bitwise `inputGradient` then the layer below's
+    /// activation-backward sweep, without that sweep's pass over the block.
+    func fusedInputGradient(dz: UnsafePointer<Float>, into belowDz: UnsafeMutablePointer<Float>, batch: Int, kernel: InputGradientKernel,
+                            below: DenseLayer, belowOutput: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>?,
+                            accumulate: Bool) {
+        let bias = gradients.map { $0 + below.biasOffset }
+        if let bias, !accumulate { bias.update(repeating: 0, count: below.outputs) }
+        DenseKernel.backward(rows: batch, inputs: outputs, outputs: inputs, g: dz, packed: kernel.packed, zeros: kernel.zeros,
+                             y: belowOutput, dz: belowDz, biasGradient: bias, activation: below.activation, variant: kernel.variant)
     }
 }

@@ -50,7 +50,7 @@ public final class GANStepPlan: BenchmarkStep {
 
     var sweeps: [SweepCall] {
         calls(forward: { $0.forwardSweeps(batch: $1, packed: self.packed != nil) },
-              backward: { $0.backwardSweeps(batch: $1, mode: $2, inputGradient: $3) })
+              backward: { $0.backwardSweeps(batch: $1, mode: $2, inputGradient: $3, fused: self.transposed?.generator.fusesBackward ?? false) })
     }
 
     /// The step's sequence of kernel calls of one kind (sgemm or sweep), in execution order.

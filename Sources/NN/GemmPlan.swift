@@ -10,6 +10,9 @@ struct GemmCall {
         var bias: UnsafePointer<Float>
         var activation: Activation
         var variant: DenseKernel.Variant
+        /// A fused backward product (`DenseKernel.backward`): the layer below's stored output, its
+        /// bias gradient (nil: none) and whether the step zeroes that first.
+        var derivative: (y: UnsafePointer<Float>, biasGradient: UnsafeMutablePointer<Float>?, zeroBias: Bool)? = nil
     }
 
     var transposeA: Bool
@@ -55,6 +58,15 @@ final class GemmPlan {
 
     func run(_ call: GemmCall, inPlace: Bool = false) {
         let useOwn = inPlace && call.a != nil && call.b != nil && call.c != nil
+        if let kernel = call.kernel, let derivative = kernel.derivative {
+            // Scratch replays read the layer below's output from, and write dZ to, the same block.
+            let bias = useOwn ? derivative.biasGradient : (derivative.biasGradient == nil ? nil : self.bias.start)
+            if derivative.zeroBias, let bias { bias.update(repeating: 0, count: call.n) }
+            return DenseKernel.backward(rows: call.m, inputs: call.k, outputs: call.n, g: useOwn ? call.a.unsafelyUnwrapped : UnsafePointer(a.start),
+                                        packed: useOwn ? kernel.packed : UnsafePointer(b.start), zeros: kernel.bias,
+                                        y: useOwn ? derivative.y : UnsafePointer(c.start), dz: useOwn ? call.c.unsafelyUnwrapped : c.start,
+                                        biasGradient: bias, activation: kernel.activation, variant: kernel.variant)
+        }
         if let kernel = call.kernel {
             return DenseKernel.forward(rows: call.m, inputs: call.k, outputs: call.n, x: useOwn ? call.a.unsafelyUnwrapped : UnsafePointer(a.start),
                                        packed: useOwn ? kernel.packed : UnsafePointer(b.start), bias: useOwn ? kernel.bias : UnsafePointer(bias.start),
@@ -85,14 +97,17 @@ extension MLP {
         }
     }
 
-    /// The sgemm calls of `backward(batch:parameterGradients:inputGradient:)`, in order, on
-    /// this model's buffers (dZ in the first delta block, dX in the second, as in
-    /// `MLP+Passes.swift`; only the elementwise sweep writes dZ, so replays are idempotent).
-    /// With `transposed`, the dX products are the kernel's (packed Wᵀ, zero bias, no activation).
+    /// The products of `backward(batch:parameterGradients:inputGradient:transposed:)`, in order, on
+    /// this model's buffers (the delta blocks alternate as in `MLP+Passes.swift`; only the top
+    /// layer's elementwise sweep writes the dZ the first product reads, so replays are idempotent).
+    /// With `transposed`, the dX products are the kernel's (packed Wᵀ, zero bias, no activation),
+    /// or fused with the layer below's derivative and bias gradient, as the step runs them.
     func backwardGemms(batch: Int, mode: GradientMode, inputGradient: Bool, transposed: TransposedWeights? = nil) -> [GemmCall] {
         if mode == .skip && !inputGradient { return [] }
         var calls: [GemmCall] = []
-        let dz = deltaStorage.0.start, dxBlock = deltaStorage.1.start
+        let blocks = (deltaStorage.0.start, deltaStorage.1.start)
+        let fuse = transposed.map { $0.fusesBackward && inputCopy == nil } ?? false
+        var dz = blocks.0
         for l in stride(from: layers.count - 1, through: 0, by: -1) {
             let layer = layers[l]
             let x = l == 0 ? inputStorage.start : outputStorage.start + outputOffsets[l - 1]
@@ -100,15 +115,24 @@ extension MLP {
                 calls.append(GemmCall(transposeA: true, transposeB: false, m: layer.inputs, n: layer.outputs, k: batch,
                                       beta: mode == .accumulate ? 1 : 0, a: x, b: dz, c: gradientStorage.start + layer.weightOffset))
             }
+            let other = dz == blocks.0 ? blocks.1 : blocks.0
             if l > 0 || inputGradient {
-                let kernel = transposed.map {
+                var kernel = transposed.map {
                     GemmCall.Kernel(packed: UnsafePointer($0.storage.start + $0.offsets[l]), bias: UnsafePointer($0.zeros.start),
                                     activation: .linear, variant: $0.variant)
                 }
+                if l > 0, fuse, DenseKernel.fusesDerivative(layers[l - 1].activation) {
+                    kernel?.activation = layers[l - 1].activation
+                    kernel?.derivative = (UnsafePointer(x), mode == .skip ? nil : gradientStorage.start + layers[l - 1].biasOffset,
+                                          mode != .accumulate)
+                }
                 calls.append(GemmCall(transposeA: false, transposeB: true, m: batch, n: layer.inputs, k: layer.outputs, beta: 0,
                                       a: dz, b: parameterStorage.start + layer.weightOffset,
-                                      c: l > 0 ? dxBlock : inputGradientStorage.start, kernel: kernel))
+                                      c: l > 0 ? other : inputGradientStorage.start, kernel: kernel))
             }
+            // Unfused, the next layer's sweep reads dX from `other` and writes its dZ to the block after it: the same block as dz.
+            if l > 0, !(fuse && DenseKernel.fusesDerivative(layers[l - 1].activation)) { continue }
+            dz = other
         }
         return calls
     }

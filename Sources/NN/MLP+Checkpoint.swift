@@ -7,6 +7,7 @@ extension MLP {
     public func restoreParameters(_ values: UnsafeBufferPointer<Float>) throws {
         guard values.count == parameterCount else { throw NNError.sizeMismatch(expected: parameterCount, got: values.count) }
         if let source = values.baseAddress { parameterStorage.start.update(from: source, count: parameterCount) }
+        parameterRevision += 1
     }
 
     public func restoreParameters(_ values: [Float]) throws {

@@ -59,7 +59,9 @@ extension MLP {
     /// Backward pass from dLoss/dOutput (`batch` × outputWidth, read only) for the batch of the
     /// last forward pass. Parameter gradients go to `gradients` per `mode`; with `inputGradient`
     /// dLoss/dInput is written to `inputGradient` (e.g. to continue into a generator). With
-    /// `transposed` (this model's current Wᵀ packed) the dX products run through `DenseKernel`.
+    /// `transposed` (this model's current Wᵀ packed) the dX products run through `DenseKernel`, and a
+    /// hidden layer's dZ with its bias gradient comes straight out of the product above it
+    /// (`DenseLayer.fusedInputGradient`: the same bits, one sweep less).
     public func backward(_ outputGradient: UnsafeBufferPointer<Float>, batch: Int,
                          parameterGradients mode: GradientMode = .overwrite, inputGradient wantInput: Bool = false,
                          transposed: TransposedWeights? = nil) {
@@ -70,21 +72,46 @@ extension MLP {
         let params = UnsafePointer(parameterStorage.start)
         let grads: UnsafeMutablePointer<Float>? = mode == .skip ? nil : gradientStorage.start
         let outputs = outputStorage.start
-        // dZ always goes to the first delta block and dX to the second, never in place: the
-        // fused dZ sweep only vectorizes when its input and output do not alias.
-        let dz = deltaStorage.0.start, dxBlock = deltaStorage.1.start
+        // dZ and dX go to the two delta blocks, never in place (the dZ sweep only vectorizes when
+        // its input and output do not alias): a layer's dZ goes to the block its dY is not in, its
+        // dX (or, fused, the layer below's dZ) to the other one.
+        let blocks = (deltaStorage.0.start, deltaStorage.1.start)
+        let fuse = transposed.map { $0.fusesBackward && inputCopy == nil } ?? false
+        // Set when the layer above wrote this layer's dZ and bias gradient (fused into its dX product).
+        var ready: UnsafeMutablePointer<Float>?
         for l in stride(from: layers.count - 1, through: 0, by: -1) {
+            let layer = layers[l]
             let x = l == 0 ? inputStorage.start : outputs + outputOffsets[l - 1]
-            let dx: UnsafeMutablePointer<Float>? = l > 0 ? dxBlock : (wantInput ? inputGradientStorage.start : nil)
-            // dy of a hidden layer is the dxBlock the layer above wrote (setInputCopy refuses the last layer).
-            if let copy = inputCopy, copy.layer == l { clearCopiedGradient(copy, dy: dxBlock, batch: batch, keep: wantInput) }
             let kernel = transposed.map {
                 DenseLayer.InputGradientKernel(packed: UnsafePointer($0.storage.start + $0.offsets[l]),
                                                zeros: UnsafePointer($0.zeros.start), variant: $0.variant)
             }
-            layers[l].backward(x: x, y: outputs + outputOffsets[l], dy: dy, dz: dz, dx: dx, batch: batch,
-                               parameters: params, gradients: grads, accumulate: mode == .accumulate, kernel: kernel)
-            dy = UnsafePointer(dxBlock)
+            let dz: UnsafeMutablePointer<Float>
+            if let ready {
+                dz = ready
+            } else {
+                dz = dy == UnsafePointer(blocks.0) ? blocks.1 : blocks.0
+                // dy of a hidden layer is the block the layer above wrote (setInputCopy refuses the last layer).
+                if let copy = inputCopy, copy.layer == l {
+                    clearCopiedGradient(copy, dy: UnsafeMutablePointer(mutating: dy), batch: batch, keep: wantInput)
+                }
+                Kernels.activationBackward(dy: dy, y: outputs + outputOffsets[l], dz: dz, rows: batch, cols: layer.outputs,
+                                           activation: layer.activation, biasGradient: grads.map { $0 + layer.biasOffset },
+                                           accumulate: mode == .accumulate)
+            }
+            layer.weightGradient(x: x, dz: dz, batch: batch, gradients: grads, accumulate: mode == .accumulate)
+            ready = nil
+            let other = dz == blocks.0 ? blocks.1 : blocks.0
+            if l > 0, fuse, let kernel, DenseKernel.fusesDerivative(layers[l - 1].activation) {
+                layer.fusedInputGradient(dz: dz, into: other, batch: batch, kernel: kernel, below: layers[l - 1],
+                                         belowOutput: x, gradients: grads, accumulate: mode == .accumulate)
+                ready = other
+            } else if l > 0 {
+                layer.inputGradient(dz: dz, dx: other, batch: batch, parameters: params, kernel: kernel)
+                dy = UnsafePointer(other)
+            } else if wantInput {
+                layer.inputGradient(dz: dz, dx: inputGradientStorage.start, batch: batch, parameters: params, kernel: kernel)
+            }
         }
         if wantInput, let copy = inputCopy { addCopiedGradient(copy, into: inputGradientStorage.start, batch: batch) }
     }

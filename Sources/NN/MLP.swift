@@ -36,6 +36,9 @@ public final class MLP {
     let inputGradientStorage: FloatStorage
     /// Rows of the most recent forward pass (backward must use the same batch).
     public internal(set) var forwardBatch = 0
+    /// Counts `restoreParameters` calls: a copy of the weights made at one revision (a trainer's
+    /// packed weights) is stale at another. Optimizer updates do not count (their caller knows).
+    public internal(set) var parameterRevision = 0
     /// Input columns copied over a hidden layer's outputs (MLP+InputCopy.swift); nil: none.
     public internal(set) var inputCopy: InputCopy?
     /// The copied outputs' gradient, held for the input gradient (maxBatch × copied columns).

@@ -75,11 +75,16 @@ extension MLP {
 
     /// The activation-derivative sweeps of `backward(batch:parameterGradients:inputGradient:)`,
     /// last layer first (every layer needs dZ, for dW or for dX).
-    func backwardSweeps(batch: Int, mode: GradientMode, inputGradient: Bool) -> [SweepCall] {
+    /// With `fused` (packed Wᵀ that fuse the backward, `TransposedWeights.fusesBackward`), a hidden
+    /// layer whose derivative the product above it applies has no sweep.
+    func backwardSweeps(batch: Int, mode: GradientMode, inputGradient: Bool, fused: Bool = false) -> [SweepCall] {
         if mode == .skip && !inputGradient { return [] }
-        return layers.reversed().map {
-            SweepCall(kind: .backward(biasGradient: mode != .skip, accumulate: mode == .accumulate),
-                      rows: batch, cols: $0.outputs, activation: $0.activation)
+        let fuse = fused && inputCopy == nil
+        return layers.indices.reversed().compactMap { l in
+            let layer = layers[l]
+            if fuse, l < layers.count - 1, DenseKernel.fusesDerivative(layer.activation) { return nil }
+            return SweepCall(kind: .backward(biasGradient: mode != .skip, accumulate: mode == .accumulate),
+                             rows: batch, cols: layer.outputs, activation: layer.activation)
         }
     }
 }

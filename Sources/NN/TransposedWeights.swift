@@ -1,3 +1,4 @@
+import CBLAS
 import Support
 /// An MLP's transposed weights packed for `DenseKernel`, for the input-gradient products of
 /// training's backward passes: dX = dZ·Wᵀ runs as the kernel's forward on Wᵀ (outputs × inputs)
@@ -14,6 +15,10 @@ public final class TransposedWeights {
     let zeros: FloatStorage
     /// Worker parts that may repack concurrently.
     let parts: Int
+    /// Whether backward passes on these weights fuse each hidden layer's activation derivative and
+    /// bias gradient into the product above it (`MLP.backward`); the same bits either way (tests
+    /// turn it off to compare).
+    var fusesBackward = true
 
     /// nil when this CPU does not run the kernel (`DenseKernel.variant`); `parts`: how many
     /// workers repack concurrently.
@@ -46,9 +51,19 @@ public final class TransposedWeights {
         for l in 0..<model.layers.count {
             let layer = model.layers[l]
             guard PackedWeights.part(of: layer, in: model, parts: parts) == part else { continue }
-            TransposedWeights.packTransposed(parameters + layer.weightOffset, inputs: layer.inputs, outputs: layer.outputs,
-                                             into: storage.start + offsets[l])
+            TransposedWeights.packTransposedFast(parameters + layer.weightOffset, inputs: layer.inputs, outputs: layer.outputs,
+                                                 into: storage.start + offsets[l])
         }
+    }
+
+    /// `packTransposed` through `dense_kernel.h`'s 8 × 8 register transposes (AVX2; every CPU that runs a
+    /// DenseKernel variant has it), several times faster than the element loop; bitwise the same
+    /// buffer (a copy; tests compare). Falls back to `packTransposed` off x86-64 or for other panel widths.
+    static func packTransposedFast(_ w: UnsafePointer<Float>, inputs k: Int, outputs n: Int, into packed: UnsafeMutablePointer<Float>) {
+        #if arch(x86_64)
+        if DenseKernel.panelWidth == 32 { return ls_pack_transposed_avx2(k, n, w, packed) }
+        #endif
+        packTransposed(w, inputs: k, outputs: n, into: packed)
     }
 
     /// `DenseKernel.pack` of Wᵀ (outputs × inputs) straight from W (inputs × outputs, row-major):

@@ -49,7 +49,7 @@ final class TrainingKernelTests: XCTestCase {
     /// The training packers against `DenseKernel.pack` (of W, and of Wᵀ written out), bitwise,
     /// on shapes around the 32-column panels and the 16-output tiles.
     func testPackersAreDenseKernelPackBitwise() {
-        for (k, n) in [(1, 1), (3, 5), (7, 32), (13, 33), (64, 17), (40, 70), (33, 16)] {
+        for (k, n) in [(1, 1), (3, 5), (7, 32), (13, 33), (64, 17), (40, 70), (33, 16), (72, 24), (96, 41)] {
             let w = randomValues(k * n, seed: UInt64(k * 100 + n))
             var expected = [Float](repeating: .nan, count: DenseKernel.packedCount(inputs: k, outputs: n)), got = expected
             expected.withUnsafeMutableBufferPointer { DenseKernel.pack(w, inputs: k, outputs: n, into: $0.baseAddress!) }
@@ -60,6 +60,10 @@ final class TrainingKernelTests: XCTestCase {
             expectedT.withUnsafeMutableBufferPointer { DenseKernel.pack(wt, inputs: n, outputs: k, into: $0.baseAddress!) }
             gotT.withUnsafeMutableBufferPointer { TransposedWeights.packTransposed(w, inputs: k, outputs: n, into: $0.baseAddress!) }
             XCTAssertEqual(gotT.map(\.bitPattern), expectedT.map(\.bitPattern), "Wᵀ of \(k)×\(n)")
+            guard DenseKernel.variant != nil else { continue }
+            var fastT = [Float](repeating: .nan, count: expectedT.count)
+            fastT.withUnsafeMutableBufferPointer { TransposedWeights.packTransposedFast(w, inputs: k, outputs: n, into: $0.baseAddress!) }
+            XCTAssertEqual(fastT.map(\.bitPattern), expectedT.map(\.bitPattern), "Wᵀ of \(k)×\(n), register transposes")
         }
     }
 

@@ -47,6 +47,11 @@ public final class GANTrainer: GeneratorTrainer {
     let transposedGenerator: TransposedWeights?, transposedDiscriminator: TransposedWeights?
     /// Which networks the next `Phase.pack` repacks.
     var packing: (generator: Bool, discriminator: Bool) = (false, false)
+    /// D's `parameterRevision` when its packed copies were last made from its current weights, or nil
+    /// once an update has changed them: D does not change between the repack before a generator
+    /// update and the next step's first critic update, so that step reuses the copies unless the
+    /// weights were restored in between.
+    var discriminatorPackedAt: Int?
     let rule: GradientRule
     /// With regression terms: this rank's generated rows gathered from its workers, and the terms' gradient on them.
     let staged: FloatStorage, stagedGradient: FloatStorage
@@ -110,6 +115,7 @@ public final class GANTrainer: GeneratorTrainer {
         packedDiscriminator = PackedWeights.forTraining(discriminator)
         transposedGenerator = TransposedWeights(generator, parts: workers)
         transposedDiscriminator = TransposedWeights(discriminator, parts: workers)
+        discriminatorPackedAt = discriminator.parameterRevision
         generators = try ModelReplicas(generator, workers: workers, maxBatch: maxRows)
         discriminators = try ModelReplicas(discriminator, workers: workers, maxBatch: 2 * maxRows)
         rule = GradientRule(models: [discriminators, generators], optimizers: [discriminatorOptimizer, generatorOptimizer],
@@ -178,7 +184,7 @@ public final class GANTrainer: GeneratorTrainer {
 
     /// Packs the networks' current weights for the forward passes, split over the workers.
     private func repack(generator: Bool, discriminator: Bool) {
-        guard packedGenerator != nil else { return }
+        guard packedGenerator != nil, generator || discriminator else { return }
         packing = (generator, discriminator)
         rule.pool.run(self, phase: Phase.pack.rawValue)
     }
@@ -188,11 +194,14 @@ public final class GANTrainer: GeneratorTrainer {
         var dLoss = 0.0
         let critic = wasserstein ? s.criticSteps : 1
         for c in 0..<critic {
-            // G's weights last changed at the end of the previous step; D's before every critic update.
-            repack(generator: c == 0, discriminator: true)
+            // G's weights last changed at the end of the previous step; D's at the previous critic
+            // update, or (c = 0) before the previous step's generator update, when it was repacked.
+            repack(generator: c == 0, discriminator: discriminatorPackedAt != discriminator.parameterRevision)
+            discriminatorPackedAt = nil
             dLoss += try discriminatorStep(step: step, critic: c, batchIndex: step * critic + c)
         }
         repack(generator: false, discriminator: true)
+        discriminatorPackedAt = discriminator.parameterRevision
         let (gLoss, reg) = try generatorStep(step)
         updateAverage(step: step)
         totals[0] = dLoss / Double(critic)
