@@ -53,6 +53,10 @@ public final class RowMapping {
     public let maxRows: Int
     /// Called after each stage of `physical` when set (no allocation: the closure is stored once).
     public var lap: ((Stage) -> Void)?
+    /// Rows per sweep of a packed MLP decoder (`DenseKernel.sweepRows`); any value gives the same bits.
+    public var sweepRows = DenseKernel.sweepRows {
+        didSet { precondition(sweepRows > 0, "a sweep needs at least one row") }
+    }
     /// An MLP decoder's weights packed for `DenseKernel` (nil: OpenBLAS).
     let packed: PackedWeights?
     /// Zero calibration by feature index.
@@ -196,7 +200,12 @@ public final class RowMapping {
         guard n > 0 else { return }
         switch (decoder, kept) {
         case (.mlp(let mlp)?, _):
-            _ = f.update(fromContentsOf: mlp.forward(z, batch: n, packed: packed))
+            let step = packed == nil ? n : sweepRows, inWidth = mlp.inputWidth, outWidth = mlp.outputWidth
+            for r0 in Swift.stride(from: 0, to: n, by: step) {
+                let m = min(step, n - r0)
+                let out = mlp.forward(UnsafeBufferPointer(rebasing: z[(r0 * inWidth)..<((r0 + m) * inWidth)]), batch: m, packed: packed)
+                (f.baseAddress! + r0 * outWidth).update(from: out.baseAddress!, count: m * outWidth)
+            }
         case (.pca(let pca)?, nil):
             pca.decode(z, rows: n, into: f)
         case (.pca(let pca)?, let kept?):
