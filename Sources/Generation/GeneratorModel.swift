@@ -16,16 +16,17 @@ import Training
 /// Event i depends only on (model, seed, i): its noise comes from its own Philox stream (seed,
 /// stream i) and the azimuth from the frame's per-row stream, and chunks start at multiples of
 /// `chunk` (global rows), so the output is bitwise the same for any rank count or shard layout
-/// whose boundaries fall on such multiples — and for any, as a row's network output does not depend
-/// on its batch (`DenseKernel`; in practice also with OpenBLAS). The networks run on weights packed
-/// once at load. `generate` allocates nothing per event or per chunk.
+/// whose boundaries fall on such multiples — and, on the packed kernel (`DenseKernel`), for any, as a
+/// row's network output does not depend on its batch. OpenBLAS (`LATENTSIM_DENSE_KERNEL=blas`) does
+/// not promise that: 423 of 18,683 values changed between 100- and 512-row chunks. The networks run
+/// on weights packed once at load. `generate` allocates nothing per event or per chunk.
 public final class GeneratorModel {
     public typealias Decoder = RowMapping.Decoder
 
     /// Philox substream of the sampler noise ("GEN"); the frame's azimuth uses its own.
     public static let noiseSubstream: UInt32 = 0x47454E
-    /// Rows per network batch. 512 keeps the widest layer's input and output (512 × 256 and 512 × 512
-    /// floats, 1.5 MiB) inside a core's 2 MiB L2; at 1024 they fill it twice over. Six interleaved
+    /// Rows per chunk (noise, decode, HDF5 write); the networks sweep it 64 rows at a time, which keeps
+    /// the layer outputs in a 1 MB L2 (Zen 4; 2.6 MB per 512-row sweep for gen17). Six interleaved
     /// pairs of `bench --generate --chunk` on one idle machine, medians, 1 rank: gen17 141k events/s
     /// compute (122k at 1024), 136k into HDF5 (127k), latent 101k into HDF5 (92k); 2 ranks, gen17 into
     /// HDF5, 3 pairs: 254k (231k). At 4096 (8 MiB) the latent model ran at 145k on 2 ranks against 170k
