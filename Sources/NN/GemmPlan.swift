@@ -106,7 +106,7 @@ extension MLP {
         if mode == .skip && !inputGradient { return [] }
         var calls: [GemmCall] = []
         let blocks = (deltaStorage.0.start, deltaStorage.1.start)
-        let fuse = transposed.map { $0.fusesBackward && inputCopy == nil } ?? false
+        let fuse = transposed?.fusesBackward ?? false
         var dz = blocks.0
         for l in stride(from: layers.count - 1, through: 0, by: -1) {
             let layer = layers[l]
@@ -121,7 +121,7 @@ extension MLP {
                     GemmCall.Kernel(packed: UnsafePointer($0.storage.start + $0.offsets[l]), bias: UnsafePointer($0.zeros.start),
                                     activation: .linear, variant: $0.variant)
                 }
-                if l > 0, fuse, DenseKernel.fusesDerivative(layers[l - 1].activation) {
+                if fusesDerivative(into: l, fused: fuse) {
                     kernel?.activation = layers[l - 1].activation
                     kernel?.derivative = (UnsafePointer(x), mode == .skip ? nil : gradientStorage.start + layers[l - 1].biasOffset,
                                           mode != .accumulate)
@@ -131,7 +131,7 @@ extension MLP {
                                       c: l > 0 ? other : inputGradientStorage.start, kernel: kernel))
             }
             // Unfused, the next layer's sweep reads dX from `other` and writes its dZ to the block after it: the same block as dz.
-            if l > 0, !(fuse && DenseKernel.fusesDerivative(layers[l - 1].activation)) { continue }
+            if l > 0, !fusesDerivative(into: l, fused: fuse) { continue }
             dz = other
         }
         return calls

@@ -76,7 +76,7 @@ extension MLP {
         // its input and output do not alias): a layer's dZ goes to the block its dY is not in, its
         // dX (or, fused, the layer below's dZ) to the other one.
         let blocks = (deltaStorage.0.start, deltaStorage.1.start)
-        let fuse = transposed.map { $0.fusesBackward && inputCopy == nil } ?? false
+        let fuse = transposed?.fusesBackward ?? false
         // Set when the layer above wrote this layer's dZ and bias gradient (fused into its dX product).
         var ready: UnsafeMutablePointer<Float>?
         for l in stride(from: layers.count - 1, through: 0, by: -1) {
@@ -102,7 +102,7 @@ extension MLP {
             layer.weightGradient(x: x, dz: dz, batch: batch, gradients: grads, accumulate: mode == .accumulate)
             ready = nil
             let other = dz == blocks.0 ? blocks.1 : blocks.0
-            if l > 0, fuse, let kernel, DenseKernel.fusesDerivative(layers[l - 1].activation) {
+            if let kernel, fusesDerivative(into: l, fused: fuse) {
                 layer.fusedInputGradient(dz: dz, into: other, batch: batch, kernel: kernel, below: layers[l - 1],
                                          belowOutput: x, gradients: grads, accumulate: mode == .accumulate)
                 ready = other
@@ -114,5 +114,16 @@ extension MLP {
             }
         }
         if wantInput, let copy = inputCopy { addCopiedGradient(copy, into: inputGradientStorage.start, batch: batch) }
+    }
+}
+
+extension MLP {
+    /// Whether layer l's input-gradient product also applies layer l − 1's activation derivative and
+    /// bias gradient (`DenseLayer.fusedInputGradient`, `DenseKernel.backward`) when the step runs on
+    /// packed Wᵀ that fuse (`fused`: `TransposedWeights.fusesBackward`). The one rule the step
+    /// (`backward`) and the benchmark's replays (`backwardGemms`, `backwardSweeps`) follow; never with
+    /// an input copy, whose gradient is cleared between the product and the sweep.
+    func fusesDerivative(into l: Int, fused: Bool) -> Bool {
+        fused && inputCopy == nil && l > 0 && DenseKernel.fusesDerivative(layers[l - 1].activation)
     }
 }

@@ -79,10 +79,9 @@ extension MLP {
     /// layer whose derivative the product above it applies has no sweep.
     func backwardSweeps(batch: Int, mode: GradientMode, inputGradient: Bool, fused: Bool = false) -> [SweepCall] {
         if mode == .skip && !inputGradient { return [] }
-        let fuse = fused && inputCopy == nil
         return layers.indices.reversed().compactMap { l in
             let layer = layers[l]
-            if fuse, l < layers.count - 1, DenseKernel.fusesDerivative(layer.activation) { return nil }
+            if l < layers.count - 1, fusesDerivative(into: l + 1, fused: fused) { return nil }
             return SweepCall(kind: .backward(biasGradient: mode != .skip, accumulate: mode == .accumulate),
                              rows: batch, cols: layer.outputs, activation: layer.activation)
         }
