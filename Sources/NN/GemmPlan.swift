@@ -24,6 +24,13 @@ struct GemmCall {
     var c: UnsafeMutablePointer<Float>? = nil
     var kernel: Kernel? = nil
 
+    /// Which of a training step's products the call is, by its transposes: a forward layer (NN, sgemm
+    /// or the kernel), an input gradient dX = dZ·Wᵀ (NT) or a weight gradient dW = xᵀ·dZ (TN).
+    enum Role: String, CaseIterable, Sendable {
+        case forward, inputGradient = "dX = dZ·Wᵀ", weightGradient = "dW = xᵀ·dZ"
+    }
+
+    var role: Role { transposeA ? .weightGradient : transposeB ? .inputGradient : .forward }
     var flops: Double { 2 * Double(m) * Double(n) * Double(k) }
     var label: String { "\(kernel == nil ? "" : "packed ")\(transposeA ? "T" : "N")\(transposeB ? "T" : "N") \(m)x\(k)·\(k)x\(n)" }
     var lda: Int { transposeA ? m : k }

@@ -102,8 +102,16 @@ public struct BenchRun {
                 for layer in try bench.ganLayers(features: 17) { console.line("    \(layer)") }
             }
             if breakdown && !json {
-                for n in [17, 7] where models.contains("gan\(n)") { console.line(try bench.ganBreakdown(features: n).description) }
-                if models.contains("ae") { console.line(try bench.autoencoderBreakdown().description) }
+                for n in [17, 7] where models.contains("gan\(n)") {
+                    var parts = try bench.ganBreakdown(features: n)
+                    parts.peak = peak
+                    console.line(parts.description)
+                }
+                if models.contains("ae") {
+                    var parts = try bench.autoencoderBreakdown()
+                    parts.peak = peak
+                    console.line(parts.description)
+                }
             }
         }
     }

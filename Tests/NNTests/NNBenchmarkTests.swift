@@ -50,6 +50,21 @@ final class NNBenchmarkTests: XCTestCase {
             XCTAssertTrue(seconds > 0 && seconds.isFinite, "\(label): \(seconds)")
         }
         XCTAssertTrue(parts.description.contains("optimizer updates"))
+        // The products split by role: forward, dX, dW, in that order, with the step plan's FLOPs between them.
+        XCTAssertEqual(parts.roles.map(\.label), GemmCall.Role.allCases.map(\.rawValue))
+        for role in parts.roles { XCTAssertTrue(role.seconds > 0 && role.seconds.isFinite && role.flops > 0, "\(role)") }
+        let gemms = try ProductionGANStep(features: 7, batch: 32, seed: 1).plan.gemms
+        var expected: [Double] = []
+        for role in GemmCall.Role.allCases {
+            let calls: [GemmCall] = gemms.filter { $0.role == role }
+            expected.append(calls.reduce(0.0) { $0 + $1.flops })
+        }
+        XCTAssertEqual(parts.roles.map(\.flops), expected)
+        XCTAssertEqual(parts.roles.reduce(0) { $0 + $1.flops }, GemmPlan(gemms).flops)
+        var withPeak = parts
+        withPeak.peak = 100
+        XCTAssertTrue(withPeak.description.contains("dW = xᵀ·dZ: ") && withPeak.description.contains(" of peak"), withPeak.description)
+        XCTAssertFalse(parts.description.contains(" of peak"))
     }
 
     func testBenchmarkRunsAndReportsPositiveRates() throws {
