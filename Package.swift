@@ -57,7 +57,8 @@ let package = Package(
         // inverses and derivatives, checkpoints. It imports CHDF5, CMPI (MPI-IO handles), Comm and Support.
         .target(name: "EventStore", dependencies: ["CHDF5", "CMPI", "Comm", "Support"]),
         // Physics owns the built-in generator (dy, zh-inv), the detector model, derived quantities and
-        // their gradients, and the simulate stage. It imports EventStore, Comm and Support.
+        // their gradients, mu2's azimuthal frame (the reweighter's and evaluate's classifiers), and the
+        // simulate stage. It imports EventStore, Comm and Support.
         .target(name: "Physics", dependencies: ["EventStore", "Comm", "Support"]),
         // Metrics owns KS (with exact distributions), Wasserstein-1 and correlations; it imports nothing.
         .target(name: "Metrics", dependencies: []),

@@ -22,10 +22,14 @@ extension ClassifierTwoSample {
     /// is plain to see.
     public static let muonMassInputs = [(name: "mu1_m2", object: "mu1"), (name: "mu2_m2", object: "mu2")]
 
-    /// What the classifier sees: `quantities` (the report's columns and derived quantities), then,
-    /// with `muonMasses`, each muon mass squared whose four roles are played by `columns` (and
-    /// that is not itself among the quantities).
-    public static func inputs(quantities: [String], columns: [String], roles: ColumnRoles, muonMasses: Bool) -> [String] {
+    /// What the classifier sees: `quantities` (the report's columns and derived quantities; in
+    /// mu2's azimuthal `frame` without the column playing mu2_py, 0 there), then, with `muonMasses`,
+    /// each muon mass squared whose four roles are played by `columns` (and that is not itself among
+    /// the quantities).
+    public static func inputs(quantities: [String], columns: [String], roles: ColumnRoles, muonMasses: Bool,
+                              frame: Bool = false) -> [String] {
+        let dropped = frame ? AzimuthalFrame.referenceColumns(columns, roles: roles)?.py : nil
+        let quantities = quantities.filter { $0 != dropped }
         guard muonMasses else { return quantities }
         return quantities + muonMassInputs.filter { input in
             !quantities.contains(input.name) && !columns.contains(input.name)
@@ -34,10 +38,12 @@ extension ClassifierTwoSample {
     }
 
     /// The leading `rows` rows of `table` as a table of the named columns, derived quantities or
-    /// muon masses squared (computed from the columns playing their roles).
+    /// muon masses squared (computed from the columns playing their roles), with `frame` computed
+    /// after rotating each event into mu2's azimuthal frame (`AzimuthalFrame`).
     public static func features(_ table: EventTable, names: [String], rows: Int,
-                                roles: ColumnRoles = ColumnRoles()) throws -> EventTable {
-        let head = table.slice(0..<min(rows, table.rows))
+                                roles: ColumnRoles = ColumnRoles(), frame: Bool = false) throws -> EventTable {
+        var head = table.slice(0..<min(rows, table.rows))
+        if frame { AzimuthalFrame.rotate(&head, roles: roles) }
         var out = EventTable(columns: names, rows: head.rows)
         for (j, name) in names.enumerated() {
             for (r, v) in try quantity(head, name, roles: roles).enumerated() { out[r, j] = Float(v) }

@@ -26,16 +26,21 @@ public struct ClassifierTwoSample {
         public var classifier = ClassifierTwoSample.defaultClassifier
         /// Whether each muon's mass squared E² − |p|² is an input too (when columns play its roles).
         public var muonMasses = true
+        /// Whether the classifier sees every event in mu2's azimuthal frame (`AzimuthalFrame`: mu2_py
+        /// dropped, the other transverse momenta and angles relative to mu2), when columns play mu2_px and mu2_py.
+        public var frame = true
 
         public init(rows: Int = ClassifierTwoSample.defaultRows, testFraction: Double = 0.3, validationFraction: Double = 0.15,
                     patience: Int = ClassifierTwoSample.defaultPatience,
-                    classifier: BinaryClassifier.Settings = ClassifierTwoSample.defaultClassifier, muonMasses: Bool = true) {
+                    classifier: BinaryClassifier.Settings = ClassifierTwoSample.defaultClassifier, muonMasses: Bool = true,
+                    frame: Bool = true) {
             self.rows = rows
             self.testFraction = testFraction
             self.validationFraction = validationFraction
             self.patience = patience
             self.classifier = classifier
             self.muonMasses = muonMasses
+            self.frame = frame
         }
 
         /// The settings with the network `depth` × `width`, at most `epochs` epochs and the seed;

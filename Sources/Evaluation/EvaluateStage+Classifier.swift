@@ -1,6 +1,7 @@
 import Comm
 import EventStore
 import NN
+import Physics
 import Support
 
 extension EvaluateSettings {
@@ -34,33 +35,38 @@ extension EvaluateStage {
             return nil
         }
         let names = ClassifierTwoSample.inputs(quantities: evaluation.rows.map(\.name), columns: real.columns, roles: s.roles,
-                                               muonMasses: settings.muonMasses)
-        let held = try ClassifierTwoSample.heldOutScores(real: ClassifierTwoSample.features(real, names: names, rows: n, roles: s.roles),
+                                               muonMasses: settings.muonMasses, frame: settings.frame)
+        let held = try ClassifierTwoSample.heldOutScores(real: ClassifierTwoSample.features(real, names: names, rows: n, roles: s.roles,
+                                                                                                   frame: settings.frame),
                                                          generated: ClassifierTwoSample.features(generated, names: names, rows: n,
-                                                                                                        roles: s.roles),
+                                                                                                        roles: s.roles, frame: settings.frame),
                                                          settings: settings)
         let auc = ClassifierTwoSample.auc(scores: held.scores, positive: held.positive)
         let std = ClassifierTwoSample.bootstrapStd(scores: held.scores, positive: held.positive, seed: settings.classifier.seed)
         console.line("classifier AUC \(auc.formatted(4)) ± \(std.formatted(4)) (held out: "
                      + "\(Int((settings.testFraction * 100).rounded())) % of 2 × \(n) rows; ± is the std over "
                      + "\(ClassifierTwoSample.bootstrapResamples) bootstrap resamples of them; 0.5 = indistinguishable)")
-        console.line("  " + description(settings, held: held, inputs: names.count))
+        let framed = settings.frame && AzimuthalFrame.referenceColumns(real.columns, roles: s.roles) != nil
+        console.line("  " + description(settings, held: held, inputs: names.count, framed: framed))
         return (auc, std, [("classifier_auc", .finite(auc)), ("classifier_auc_std", .finite(std)),
-                           ("classifier", json(settings, held: held, inputs: names))])
+                           ("classifier", json(settings, held: held, inputs: names, framed: framed))])
     }
 
-    /// "3 × 64 units on 26 inputs, trained on 2 × 110000 rows; epoch 9 kept of 12 run (at most 50; stops after 3 without a
-    /// lower cross-entropy on 2 × 30000 validation rows)".
-    static func description(_ s: ClassifierTwoSample.Settings, held: ClassifierTwoSample.HeldOut, inputs: Int) -> String {
-        "\(s.classifier.hidden.count) × \(s.classifier.hidden.first ?? 0) units on \(inputs) inputs, trained on 2 × \(held.split.train) rows; "
+    /// "3 × 64 units on 25 inputs in mu2's azimuthal frame, trained on 2 × 110000 rows; epoch 9 kept of 12 run (at most 50;
+    /// stops after 3 without a lower cross-entropy on 2 × 30000 validation rows)".
+    static func description(_ s: ClassifierTwoSample.Settings, held: ClassifierTwoSample.HeldOut, inputs: Int, framed: Bool) -> String {
+        "\(s.classifier.hidden.count) × \(s.classifier.hidden.first ?? 0) units on \(inputs) inputs"
+            + (framed ? " in \(AzimuthalFrame.reference)'s azimuthal frame" : "") + ", trained on 2 × \(held.split.train) rows; "
             + "epoch \(held.training.bestEpoch + 1) kept of \(held.training.epochsRun) run (at most \(s.classifier.epochs); stops after "
             + "\(s.patience) without a lower cross-entropy on 2 × \(held.split.validation) validation rows)"
     }
 
-    /// The report's `classifier` member: the inputs, the split, the network and how training ended.
-    static func json(_ s: ClassifierTwoSample.Settings, held: ClassifierTwoSample.HeldOut, inputs: [String]) -> JSONValue {
+    /// The report's `classifier` member: the inputs (and the object whose azimuthal frame they were
+    /// computed in, null for none), the split, the network and how training ended.
+    static func json(_ s: ClassifierTwoSample.Settings, held: ClassifierTwoSample.HeldOut, inputs: [String], framed: Bool) -> JSONValue {
         .object([
             ("inputs", .array(inputs.map(JSONValue.string))),
+            ("frame", framed ? .string(AzimuthalFrame.reference) : .null),
             ("rows", .object([("train", .integer(held.split.train)), ("validation", .integer(held.split.validation)),
                               ("test", .integer(held.split.test))])),
             ("hidden", .array(s.classifier.hidden.map(JSONValue.integer))),

@@ -37,10 +37,11 @@ public struct WeightedEvaluation {
         guard let settings = classifier else { auc = nil; aucStd = nil; return }
         let n = min(settings.rows, real.rows, generated.rows)
         let names = ClassifierTwoSample.inputs(quantities: evaluation.rows.map(\.name), columns: real.columns, roles: roles,
-                                               muonMasses: settings.muonMasses)
-        let held = try ClassifierTwoSample.heldOutScores(real: ClassifierTwoSample.features(real, names: names, rows: n, roles: roles),
+                                               muonMasses: settings.muonMasses, frame: settings.frame)
+        let held = try ClassifierTwoSample.heldOutScores(real: ClassifierTwoSample.features(real, names: names, rows: n, roles: roles,
+                                                                                                   frame: settings.frame),
                                                          generated: ClassifierTwoSample.features(generated, names: names, rows: n,
-                                                                                                        roles: roles),
+                                                                                                        roles: roles, frame: settings.frame),
                                                          generatedWeights: weights.prefix(n).map { Float($0) }, settings: settings)
         auc = ROCArea.auc(scores: held.scores, positive: held.positive, weights: held.weights)
         aucStd = WeightedEvaluation.bootstrapStd(held, seed: settings.classifier.seed)

@@ -82,7 +82,8 @@ extension Reweighter {
     }
 
     /// Trains on the standardised rows `x` (n real, then n generated): on all of them for every
-    /// epoch without a held-out split, else with early stopping and (optionally) calibration on it.
+    /// epoch without a held-out split, else with early stopping on it (`BinaryClassifier.trainEarlyStopped`,
+    /// the loop evaluate's classifier test uses) and (optionally) calibration on it.
     static func fitClassifier(_ x: [Float], rows n: Int, width k: Int, settings: Settings, classifierSettings s: BinaryClassifier.Settings)
         throws -> (classifier: BinaryClassifier, calibration: (scale: Double, offset: Double), epochs: Int, loss: Double,
                    heldOutGenerated: [Int]) {
@@ -99,18 +100,13 @@ extension Reweighter {
             train += order[..<(n - held)]
             test += order[(n - held)...]
         }
-        let labels = test.map { $0 < n }
-        var best = (loss: Double.infinity, epoch: -1, parameters: [Float]())
-        let c = try BinaryClassifier.train(x: x, width: k, rows: train, isPositive: { $0 < n }, settings: s) { c, epoch in
-            let loss = crossEntropy(c.logits(x, rows: test), labels: labels, scale: 1, offset: 0)
-            if loss < best.loss { best = (loss, epoch, Array(c.model.parameters)) }
-            return epoch - best.epoch < settings.patience
-        }
-        for i in 0..<best.parameters.count { c.model.parameters[i] = best.parameters[i] }
+        let fit = try BinaryClassifier.trainEarlyStopped(x: x, width: k, train: train, validation: test, isPositive: { $0 < n },
+                                                         patience: settings.patience, settings: s)
+        let c = fit.classifier, epochs = fit.training.bestEpoch + 1
         let generated = test.filter { $0 >= n }
-        guard settings.calibrate else { return (c, (1, 0), best.epoch + 1, best.loss, generated) }
-        let z = c.logits(x, rows: test)
+        guard settings.calibrate else { return (c, (1, 0), epochs, fit.training.validationLoss, generated) }
+        let z = c.logits(x, rows: test), labels = test.map { $0 < n }
         let platt = plattFit(z, labels: labels)
-        return (c, platt, best.epoch + 1, crossEntropy(z, labels: labels, scale: platt.scale, offset: platt.offset), generated)
+        return (c, platt, epochs, crossEntropy(z, labels: labels, scale: platt.scale, offset: platt.offset), generated)
     }
 }

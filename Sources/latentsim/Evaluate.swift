@@ -13,7 +13,8 @@ struct Evaluate: ParsableCommand {
             + "Each KS is shown against its noise floor (the KS of two random halves of the real rows, rescaled by "
             + "sqrt((n+m)/(n·m)) to the sizes compared) and the asymptotic 5 % critical value 1.3581·sqrt((n+m)/(n·m)). "
             + "ks_sum_paper = KS(mll) + KS(phi_miss) + KS(mu1_iso) when all three are computable. The classifier "
-            + "two-sample test trains an MLP (3 × 128 by default) on every column, derived quantity and muon mass squared of "
+            + "two-sample test trains an MLP (3 × 128 by default) on every column, derived quantity and muon mass squared, "
+            + "with each event rotated so that mu2's azimuth is 0 (--no-classifier-frame: raw px/py), of "
             + "55 % of the --classifier-rows rows, stops when the cross-entropy on 15 % has not fallen for "
             + "--classifier-patience epochs, and reports its AUC on the other 30 % with the std over 200 bootstrap "
             + "resamples of them; evaluation.json's `classifier` member records the test's settings. Under mpirun "
@@ -40,6 +41,8 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Seed of the classifier's split, initialisation, batch order and AUC bootstrap.") var classifierSeed: UInt64 = 1
     @Flag(inversion: .prefixedNo, help: "Show the classifier each muon's mass squared E² − |p|² besides the quantities.")
     var classifierMuonMasses = true
+    @Flag(inversion: .prefixedNo, help: "Show the classifier each event rotated so that mu2's azimuth is 0 (transverse momenta and angles relative to mu2).")
+    var classifierFrame = true
     @Option(help: "Job file (TOML) whose [roles] table says which columns play the physics roles.") var config: String?
     @Option(help: RolesHelp.option) var roles: String?
 
@@ -49,6 +52,7 @@ struct Evaluate: ParsableCommand {
                                         out: out, dropNonFinite: dropNonfinite)
         settings.classifier.rows = classifierRows
         settings.classifier.muonMasses = classifierMuonMasses
+        settings.classifier.frame = classifierFrame
         settings.classifier.patience = classifierPatience
         settings.classifier = try comm.agree {
             try settings.classifier.with(width: classifierWidth, depth: classifierDepth, epochs: classifierEpochs, seed: classifierSeed)

@@ -57,11 +57,13 @@ final class EvaluateTests: XCTestCase {
         XCTAssertTrue(r.stdout.contains(String(format: "classifier AUC %.4f ± %.4f (held out: 30 %% of 2 × 20000 rows; ± is the "
                                                + "std over 200 bootstrap resamples of them", auc, std)), r.stdout)
         // The report says which test produced the AUC: the default network (3 × 128, at most 40 epochs,
-        // patience 6, batch 256, Adam 1e-3, seed 1) on every quantity and both muon masses squared,
-        // 20000 rows per table split 11000 / 3000 / 6000; training stopped 6 epochs after the kept one.
+        // patience 6, batch 256, Adam 1e-3, seed 1) on every quantity in mu2's azimuthal frame (so without
+        // mu2_py, 0 there) and both muon masses squared, 20000 rows per table split 11000 / 3000 / 6000;
+        // training stopped 6 epochs after the kept one.
         let test = try XCTUnwrap(report["classifier"] as? [String: Any])
-        XCTAssertEqual(test["inputs"] as? [String], EvaluateTests.columns + ["mll", "ptll", "met", "phi_miss", "dphi_ll", "njets",
-                                                                             "mu1_m2", "mu2_m2"])
+        XCTAssertEqual(test["inputs"] as? [String], EvaluateTests.columns.filter { $0 != "mu2_py" }
+                           + ["mll", "ptll", "met", "phi_miss", "dphi_ll", "njets", "mu1_m2", "mu2_m2"])
+        XCTAssertEqual(test["frame"] as? String, "mu2")
         XCTAssertEqual(test["rows"] as? [String: Int], ["train": 11000, "validation": 3000, "test": 6000])
         XCTAssertEqual(test["hidden"] as? [Int], [128, 128, 128])
         XCTAssertEqual(test["batch"] as? Int, 256)
@@ -73,7 +75,7 @@ final class EvaluateTests: XCTestCase {
         let run = try XCTUnwrap(test["epochs_run"] as? Int), kept = try XCTUnwrap(test["epoch_kept"] as? Int)
         XCTAssertEqual(run, kept + 6, "stopped by patience before the 40th epoch")
         XCTAssertGreaterThan(try XCTUnwrap(test["validation_loss"] as? Double), 0.6, "≈ ln 2 = 0.693 for indistinguishable tables")
-        XCTAssertTrue(r.stdout.contains("  3 × 128 units on 26 inputs, trained on 2 × 11000 rows; epoch \(kept) kept of \(run) run (at "
+        XCTAssertTrue(r.stdout.contains("  3 × 128 units on 25 inputs in mu2's azimuthal frame, trained on 2 × 11000 rows; epoch \(kept) kept of \(run) run (at "
                                         + "most 40; stops after 6 without a lower cross-entropy on 2 × 3000 validation rows)"), r.stdout)
         // The same process: each floor (the halves' KS rescaled to 20000 vs 20000) lies below 0.05 too,
         // and the critical value is 1.358102·sqrt(2/20000).
@@ -168,16 +170,19 @@ final class EvaluateTests: XCTestCase {
     }
 
     /// The classifier options reach the test and the report records them: a 1 × 16 network, at most
-    /// 2 epochs, patience 1, seed 5, 3000 rows (900 test, 450 validation), without the muon masses.
-    /// The same options give the same bits; another seed another split and AUC.
+    /// 2 epochs, patience 1, seed 5, 3000 rows (900 test, 450 validation), without the muon masses
+    /// and without mu2's frame (raw px/py, mu2_py among the inputs, "frame": null). The same options give
+    /// the same bits; another seed another split and AUC. (Two epochs barely train: the AUC's sign of
+    /// departure from 0.5 is the initialisation's; 0.566 here, 0.455 with seed 6, 0.380 in the frame.)
     func testClassifierOptionsAreUsedAndRecorded() throws {
         let t = try fixtures(), out = CLI.path("eval-options.json")
         let options = ["--classifier-rows", "3000", "--classifier-width", "16", "--classifier-depth", "1", "--classifier-epochs", "2",
-                       "--classifier-patience", "1", "--no-classifier-muon-masses"]
+                       "--classifier-patience", "1", "--no-classifier-muon-masses", "--no-classifier-frame"]
         let r = try evaluate(["--real", t.real, "--generated", t.zh, "--out", out, "--classifier-seed", "5"] + options)
         let report = try json(out)
         let test = try XCTUnwrap(report["classifier"] as? [String: Any])
         XCTAssertEqual(test["inputs"] as? [String], EvaluateTests.columns + ["mll", "ptll", "met", "phi_miss", "dphi_ll", "njets"])
+        XCTAssertTrue(test["frame"] is NSNull, "\(test["frame"] ?? "no frame member")")
         XCTAssertEqual(test["rows"] as? [String: Int], ["train": 1650, "validation": 450, "test": 900])
         XCTAssertEqual(test["hidden"] as? [Int], [16])
         XCTAssertEqual(test["max_epochs"] as? Int, 2)

@@ -67,7 +67,7 @@ final class ReportTests: XCTestCase {
         let evaluation = try JSONValue.parse(try String(contentsOfFile: ReportTests.run.dir + "/evaluation.json", encoding: .utf8))
         let test = try XCTUnwrap(evaluation["classifier"])
         let kept = try XCTUnwrap(test["epoch_kept"]?.int), held = try XCTUnwrap(test["rows"]?["test"]?.int)
-        XCTAssertTrue(page.contains("; 3 × 128 MLP on 26 inputs, epoch \(kept) of at most 40 kept by early stopping, AUC on 2 × \(held) "
+        XCTAssertTrue(page.contains("; 3 × 128 MLP on 25 inputs in mu2's azimuthal frame, epoch \(kept) of at most 40 kept by early stopping, AUC on 2 × \(held) "
                                     + "held-out rows)"), "the page names the classifier test")
         XCTAssertGreaterThanOrEqual(images, 24 + 4, "18 columns + 6 quantities, correlations, training, throughput, study")
         let check = """

@@ -161,6 +161,13 @@ final class StudyTests: XCTestCase {
                                 ("[roles]", StudyTests.tinyJob(out) + "\n[roles]\nmu1_E = \"mu1_E\"\n")] {
             XCTAssertNotEqual(try AugmentStudy.configuration(settings(changed)), base, what)
         }
+        // An input table counts by its content's digest in [study], not by its path (StudyTableKeyTests runs it).
+        let table = StudyGrid.Table(role: "background", path: CLI.path("some.h5"), sha256: "ab12")
+        let keyed = try AugmentStudy.configuration(settings(StudyTests.tinyJob(out)), tables: [table])
+        XCTAssertTrue(keyed.hasPrefix("[study]\n") && keyed.contains("\nbackground_sha256 = \"ab12\"\n\n[ensemble]\n"), keyed)
+        XCTAssertFalse(keyed.contains("\nbackground = "), keyed)
+        XCTAssertEqual(keyed.replacingOccurrences(of: "background_sha256 = \"ab12\"\n", with: ""),
+                       base.replacingOccurrences(of: "background = \"dy\"\n", with: ""))
         // Without a job file: the defaults, and the built-in generator.
         let defaults = try AugmentStudy.configuration(StudySettings.load(job: nil, out: out))
         XCTAssertTrue(defaults.contains("\n[ensemble]\n") && defaults.contains("steps = 1000"), defaults)

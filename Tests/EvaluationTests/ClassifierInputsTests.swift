@@ -33,6 +33,42 @@ final class ClassifierInputsTests: XCTestCase {
         XCTAssertEqual(f.values, [6, 64, 3, 0])
     }
 
+    /// In mu2's azimuthal frame the column playing mu2_py (0 there) is not an input, under a role map
+    /// too, and off the frame or without mu2's columns nothing is dropped; an event's framed features
+    /// do not depend on its azimuth (every (px, py) pair rotated alike: the same values up to float
+    /// rounding), with mu2_px = |pT(mu2)|, while the raw ones do.
+    func testFrameDropsMu2PyAndMakesTheFeaturesAzimuthInvariant() throws {
+        let columns = Self.muon + ["met_px", "met_py"], quantities = columns + ["mll", "phi_miss"]
+        XCTAssertEqual(ClassifierTwoSample.inputs(quantities: quantities, columns: columns, roles: ColumnRoles(), muonMasses: false, frame: true),
+                       quantities.filter { $0 != "mu2_py" })
+        XCTAssertEqual(ClassifierTwoSample.inputs(quantities: quantities, columns: columns, roles: ColumnRoles(), muonMasses: false), quantities)
+        let renamed = columns.map { $0 == "mu2_py" ? "y2" : $0 }
+        let roles = try ColumnRoles(["mu2_py": "y2"], source: "test")
+        XCTAssertEqual(ClassifierTwoSample.inputs(quantities: renamed, columns: renamed, roles: roles, muonMasses: true, frame: true),
+                       renamed.filter { $0 != "y2" } + ["mu1_m2", "mu2_m2"])
+        let noMu2 = columns.filter { $0 != "mu2_px" }
+        XCTAssertEqual(ClassifierTwoSample.inputs(quantities: noMu2, columns: noMu2, roles: ColumnRoles(), muonMasses: false, frame: true), noMu2)
+        let event: [Float] = [50, 30, -10, 20, 40, -25, 15, 10, 7, -3]
+        func rotated(_ angle: Double) -> [Float] {
+            var e = event
+            for (x, y) in [(1, 2), (5, 6), (8, 9)] {
+                let px = Double(event[x]), py = Double(event[y])
+                e[x] = Float(px * cos(angle) - py * sin(angle))
+                e[y] = Float(px * sin(angle) + py * cos(angle))
+            }
+            return e
+        }
+        let table = EventTable(columns: columns, rows: 3, values: event + rotated(1.1) + rotated(-2.7))
+        let names = ClassifierTwoSample.inputs(quantities: quantities, columns: columns, roles: ColumnRoles(), muonMasses: true, frame: true)
+        let f = try ClassifierTwoSample.features(table, names: names, rows: 3, frame: true), k = names.count
+        for r in 1..<3 {
+            for j in 0..<k { XCTAssertEqual(f.values[r * k + j], f.values[j], accuracy: 1e-3 * max(1, abs(f.values[j])), "\(names[j]) row \(r)") }
+        }
+        XCTAssertEqual(f.values[names.firstIndex(of: "mu2_px")!], Float((25.0 * 25 + 15 * 15).squareRoot()), accuracy: 1e-4)
+        let raw = try ClassifierTwoSample.features(table, names: names, rows: 3)
+        XCTAssertNotEqual(raw.values[k + names.firstIndex(of: "mu1_px")!], raw.values[names.firstIndex(of: "mu1_px")!])
+    }
+
     /// 30 % test, 15 % validation, the rest trains; each split keeps at least one row; fractions
     /// that leave nothing to train on are refused in one line.
     func testSplitSizes() throws {

@@ -49,7 +49,8 @@ def test_description(c):
         return ""
     hidden = c.get("hidden", [])
     rows = c.get("rows", {})
-    return (f"; {len(hidden)} × {hidden[0] if hidden else 0} MLP on {len(c.get('inputs', []))} inputs, "
+    frame = f" in {c['frame']}'s azimuthal frame" if c.get("frame") else ""
+    return (f"; {len(hidden)} × {hidden[0] if hidden else 0} MLP on {len(c.get('inputs', []))} inputs{frame}, "
             f"epoch {c.get('epoch_kept')} of at most {c.get('max_epochs')} kept by early stopping, "
             f"AUC on 2 × {rows.get('test')} held-out rows")
 

@@ -11,18 +11,20 @@ import Training
 extension AugmentStudy {
     /// STUDY/points, with the stop record "study" (.latentsim-stop-study.json) and the test hook
     /// LATENTSIM_TEST_STOP=study:N.
-    static func grid(_ s: StudySettings) throws -> StudyGrid {
+    static func grid(_ s: StudySettings, tables: [StudyGrid.Table] = []) throws -> StudyGrid {
         StudyGrid(out: s.out, folder: "points", count: s.points.count, command: "study augment", stage: "study",
-                  unit: ("point", "grid points"), configuration: try configuration(s), outputs: ["augment.json", "timing.json"])
+                  unit: ("point", "grid points"), configuration: try configuration(s, tables: tables),
+                  outputs: ["augment.json", "timing.json"], tables: tables)
     }
 
     /// Everything a grid point's result depends on, as canonical TOML (JobConfig.canonical): [study]
-    /// with n_real and ratios in the order they run (not out), the generators' [ensemble] (the
+    /// with n_real and ratios in the order they run (not out; an input table, `tables`, by its
+    /// content's SHA-256 as signal_sha256 and so on instead of its path), the generators' [ensemble] (the
     /// built-in one without that table) without what every point sets itself (data, out, seed,
     /// reducer, ranks_per_restart), [reduce] for space = latent without data, out and seed, and the
     /// column roles. Comments, layout, key order, number spelling and the job file's other tables do
     /// not count: reformatting the job file keeps the finished points, changing a value they used does not.
-    static func configuration(_ s: StudySettings) throws -> String {
+    static func configuration(_ s: StudySettings, tables: [StudyGrid.Table] = []) throws -> String {
         func section(_ name: String, _ schema: [ConfigOption], _ overrides: ConfigOverrides = ConfigOverrides(),
                      ignoring: Set<String>) throws -> String {
             try JobConfig.load(path: s.job, section: name, schema: schema, otherSections: JobSections.besides(name),
@@ -32,7 +34,8 @@ extension AugmentStudy {
         sorted.set("n_real", s.nReal)
         sorted.set("ratios", s.ratios)
         let generator = try generatorOverrides(s)
-        var text = try section("study", StudySettings.schema, sorted, ignoring: ["out"]) + "\n"
+        let digests = tables.sorted { $0.key < $1.key }.map { "\($0.key) = \(TOMLValue.string($0.sha256).tomlText)\n" }.joined()
+        var text = try section("study", StudySettings.schema, sorted, ignoring: Set(["out"] + tables.map(\.role))) + digests + "\n"
             + section("ensemble", GANSettings.schema, generator, ignoring: ["data", "out", "seed", "reducer", "ranks_per_restart"])
         if try generatorSpace(s, generator) == "latent" {
             text += try "\n" + section("reduce", ReduceSettings.schema, ignoring: ["data", "out", "seed"])

@@ -26,7 +26,7 @@ public enum AugmentStudy {
         }
         let inputs = try comm.agree { try StudyInputs(s) }
         // A rerun keeps the points a stopped run finished (same configuration) and redoes the rest.
-        let grid = try comm.agree { try AugmentStudy.grid(s) }
+        let grid = try comm.agree { try AugmentStudy.grid(s, tables: inputs.tables) }
         try comm.agree { if comm.isRoot { try adoptJobCopy(s, grid) } }
         let kept = try grid.prepare(comm: comm, console: console)
         let points = s.points
@@ -63,14 +63,18 @@ struct StudyInputs {
     var backgroundOffset = 0
     var testSignal: EventTable
     var testBackground: EventTable
+    /// The tables among them, for the points' configuration (`StudyGrid.Table`).
+    var tables: [StudyGrid.Table] = []
 
     init(_ s: StudySettings) throws {
         signal = try StudySample.open(s.signal, dataset: s.dataset, seed: s.seed ^ AugmentStudy.signalSalt, stream: 1)
         background = try StudySample.open(s.background, dataset: s.dataset, seed: s.seed, stream: 2)
-        (testSignal, signalOffset) = try StudyInputs.test(s.testSignal, pool: signal, name: s.signal, s: s,
-                                                          seed: s.testSeed ^ AugmentStudy.signalSalt, stream: 3)
-        (testBackground, backgroundOffset) = try StudyInputs.test(s.testBackground, pool: background, name: s.background, s: s,
-                                                                  seed: s.testSeed, stream: 4)
+        let signalTest: StudyGrid.Table?, backgroundTest: StudyGrid.Table?
+        (testSignal, signalOffset, signalTest) = try StudyInputs.test(s.testSignal, pool: signal, name: s.signal, s: s,
+                                                                      seed: s.testSeed ^ AugmentStudy.signalSalt, stream: 3, role: "test_signal")
+        (testBackground, backgroundOffset, backgroundTest) = try StudyInputs.test(s.testBackground, pool: background, name: s.background,
+                                                                                  s: s, seed: s.testSeed, stream: 4, role: "test_background")
+        tables = [signal.table("signal"), background.table("background"), signalTest, backgroundTest].compactMap { $0 }
         try signal.require(signalOffset + s.repetitions * s.signalEvents, purpose: StudyInputs.purpose(s, signalOffset, s.signalEvents, "signal"))
         try background.require(backgroundOffset + s.repetitions * s.nMax, purpose: StudyInputs.purpose(s, backgroundOffset, s.nMax, "background"))
     }
@@ -80,17 +84,19 @@ struct StudyInputs {
         (offset > 0 ? "\(offset) test + " : "") + "\(s.repetitions) seeds × \(each) \(what) rows"
     }
 
-    /// A given test table (its first test_events rows after shuffling), a fresh simulation with the
-    /// test seed (built-in), or the pool's first test_events rows, which training then skips.
+    /// A given test table (its first test_events rows after shuffling; with its record as `role` when it is a
+    /// table), a fresh simulation with the test seed (built-in), or the pool's first test_events rows,
+    /// which training then skips.
     static func test(_ path: String?, pool: StudySample, name: String, s: StudySettings, seed: UInt64,
-                     stream: UInt64) throws -> (EventTable, Int) {
+                     stream: UInt64, role: String) throws -> (EventTable, Int, StudyGrid.Table?) {
         if let path {
             let table = try StudySample.open(path, dataset: s.dataset, seed: s.seed, stream: stream)
-            return (try table.rows(0..<min(s.testEvents, table.rows), purpose: "the test set"), 0)
+            return (try table.rows(0..<min(s.testEvents, table.rows), purpose: "the test set"), 0, table.table(role))
         }
         if StudySample.isBuiltIn(name) {
-            return (try StudySample.open(name, dataset: s.dataset, seed: seed, stream: stream).rows(0..<s.testEvents, purpose: "the test set"), 0)
+            return (try StudySample.open(name, dataset: s.dataset, seed: seed, stream: stream).rows(0..<s.testEvents, purpose: "the test set"),
+                    0, nil)
         }
-        return (try pool.rows(0..<s.testEvents, purpose: "the held-out test rows"), s.testEvents)
+        return (try pool.rows(0..<s.testEvents, purpose: "the held-out test rows"), s.testEvents, nil)
     }
 }

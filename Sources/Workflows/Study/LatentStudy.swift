@@ -76,7 +76,9 @@ public enum LatentStudy {
             (try encode(testSignal.rows(0..<s.testEvents, purpose: "the test set"), reducer, s),
              try encode(testBackground.rows(0..<s.testEvents, purpose: "the test set"), reducer, s))
         }
-        let grid = try comm.agree { try LatentStudy.grid(s, model: modelPath) }
+        let grid = try comm.agree {
+            try LatentStudy.grid(s, model: modelPath, tables: [signal.table("signal"), background.table("background")].compactMap { $0 })
+        }
         let kept = try grid.prepare(comm: comm, console: console)
         console.line("study latent: \(reducer.features.count) features vs \(reducer.latent) latent variables of \(s.reducer); "
                      + "\(s.seeds) seeds × \(s.events) + \(s.events) training events, \(2 * s.testEvents) test events" + grid.keptNote(kept))

@@ -28,6 +28,19 @@ struct StudyGrid {
     /// The finished study's files (augment.json, timing.json), removed first so that no earlier
     /// result passes for this run's.
     let outputs: [String]
+    /// The input tables the points were computed from, keyed in `configuration` by content (`Table.key`).
+    var tables: [Table] = []
+
+    /// An input table of the points: its role in the settings ("background"), its path and the
+    /// SHA-256 of its content (`StudySample.fingerprint`), which `configuration` holds as
+    /// `background_sha256` in place of the path: a table regenerated under the same path is another
+    /// table, one moved or copied elsewhere is the same.
+    struct Table: Equatable {
+        let role: String
+        let path: String
+        let sha256: String
+        var key: String { role + "_sha256" }
+    }
 
     func path(_ name: String) -> String { (out as NSString).appendingPathComponent(name) }
     func directory(_ index: Int) -> String { path("\(folder)/p\(index)") }
@@ -56,11 +69,13 @@ struct StudyGrid {
 
     /// Rank 0: removes `outputs`; keeps the finished points when STUDY/FOLDER/config.toml holds
     /// this configuration and removes every other point's directory. Another configuration starts
-    /// afresh, with a note naming its first difference. Returns the kept indices.
+    /// afresh, with a note naming its first difference; but finished points computed from another
+    /// input table (`refuseOtherTables`) are refused, not recomputed. Returns the kept indices.
     func prepareRoot() throws -> (kept: [Int], note: String?) {
         let fm = FileManager.default
         let stored = try? String(contentsOfFile: configurationFile, encoding: .utf8)
         let same = stored == configuration
+        if let stored, !same { try refuseOtherTables(stored: stored) }
         var kept: [Int] = []
         do {
             for name in outputs + (same ? [] : [folder]) where fm.fileExists(atPath: path(name)) {
@@ -84,6 +99,21 @@ struct StudyGrid {
             "\(command): the points in \(path(folder)) were computed with another configuration (\($0)); recomputing them"
         }
         return (kept, note)
+    }
+
+    /// Finished points whose stored configuration names another content for one of `tables`'
+    /// roles (the table was regenerated or replaced) are not silently dropped nor mixed with new
+    /// ones: one line saying which table, both digests' first 16 hex digits, where, and the fixes.
+    func refuseOtherTables(stored: String) throws {
+        guard (0..<count).contains(where: { FileManager.default.fileExists(atPath: result($0)) }),
+              let old = try? TOMLDocument(parsing: stored, file: configurationFile) else { return }
+        for table in tables {
+            guard let was = old.tables.lazy.compactMap({ $0[table.key]?.value.stringValue }).first, was != table.sha256 else { continue }
+            throw InputError("\(command): the \(table.role) table '\(table.path)' is not the one the finished \(unit.many) in "
+                             + "\(path(folder)) were computed from (content SHA-256 \(was.prefix(16))… expected, \(table.sha256.prefix(16))… "
+                             + "found); restore that table, delete \(path(folder)) to recompute them all from this one, or choose another --out",
+                             exitCode: ExitStatus.dataError)
+        }
     }
 
     /// The first value that differs between the stored configuration and this one, as
