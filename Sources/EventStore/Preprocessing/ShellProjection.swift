@@ -14,8 +14,8 @@ import Support
 /// s chosen so the pair mass is the row's mass before the projection (the generated m₁₂). The pair
 /// mass grows strictly with s from m₁ + m₂ (at s = 0), so s is unique; it solves a quadratic in
 /// x = s² (`scale`). A row without a solution (a pair mass ≤ m₁ + m₂, or collinear momenta that
-/// cannot reach it) keeps its momenta and only gets on-shell energies. On real rows, whose muons
-/// are on their shells, s = 1 up to float rounding, so the rows come back unchanged.
+/// cannot reach it) keeps its momenta and only gets on-shell energies. A row already on the shell
+/// to float32 resolution (every real row) is left bit for bit as it is.
 ///
 /// `masses` are fitted on the training rows (median of E² − |p|² per vector, `FitStatistics`), so
 /// a table with massless muons, or a user's own convention, gets its own shell.
@@ -111,13 +111,16 @@ public struct ShellProjection: Codable, Equatable, Sendable {
             let dot = a.0 * b.0 + a.1 * b.1 + a.2 * b.2
             let x = a.1 * b.2 - a.2 * b.1, y = a.2 * b.0 - a.0 * b.2, z = a.0 * b.1 - a.1 * b.0
             // A row whose pair mass is that of its momenta with on-shell energies, to within what float32
-            // values resolve (`resolution`), keeps its momenta: a real row then comes back as it was.
+            // values resolve (`resolution`), is on its shell already (a real row): it stays as it is, bit
+            // for bit. Recomputing its energies from the rounded momenta would change their rounding
+            // (E² − |p|² of real rows carries the rounding of E and p alike), which a classifier shown
+            // the muon masses separates at AUC 0.64 on 200k real DY rows.
             let shell1 = (q1 + masses.0 * masses.0).squareRoot(), shell2 = (q2 + masses.1 * masses.1).squareRoot()
             let onShell = (shell1 + shell2) * (shell1 + shell2) - (sum.0 * sum.0 + sum.1 * sum.1 + sum.2 * sum.2)
             let energy = abs(e1) + abs(e2)
-            let s = abs(m2 - onShell) <= resolution * energy * energy ? 1
-                : scale(mass: Swift.max(m2, 0).squareRoot(), m1: masses.0, m2: masses.1, q1: q1, q2: q2, c: dot,
-                        cross: x * x + y * y + z * z) ?? 1
+            if abs(m2 - onShell) <= resolution * energy * energy { continue }
+            let s = scale(mass: Swift.max(m2, 0).squareRoot(), m1: masses.0, m2: masses.1, q1: q1, q2: q2, c: dot,
+                          cross: x * x + y * y + z * z) ?? 1
             row[c[0]] = Float((s * s * q1 + masses.0 * masses.0).squareRoot())
             row[c[4]] = Float((s * s * q2 + masses.1 * masses.1).squareRoot())
             for k in 1...7 where k != 4 && c[k] >= 0 { row[c[k]] = Float(Double(row[c[k]]) * s) }
