@@ -36,6 +36,8 @@ struct ReduceOptions: ParsableArguments {
     var quantileSpread: String?
     @Option(help: "Two vectors, e.g. mu1,mu2: the first one's energy is replaced by the pair's invariant mass before scaling.")
     var pairMass: String?
+    @Option(help: "The --pair-mass vectors, e.g. mu1,mu2: put back on their mass shells (fitted on the training rows) after generation, keeping their pair mass.")
+    var onShell: String?
     @Option(help: "Comma-separated descending columns, leading first, 0 = absent (e.g. the jet pTs): each later one as its ratio to the one before.")
     var ordered: String?
     @Option(help: "Comma-separated features carried into the latent space unchanged, counted in --latent (with --pair-mass mu1,mu2, mu1_E holds the dimuon mass).")
@@ -67,6 +69,7 @@ struct ReduceOptions: ParsableArguments {
         o.set("checkpoint_every", checkpointEvery); o.set("rotate", rotate); o.set("log1p", list(log1pColumns))
         o.set("zero_spike", list(zeroSpike)); o.set("quantile", list(quantile)); o.set("quantile_ties", quantileTies)
         o.set("quantile_spread", list(quantileSpread)); o.set("pair_mass", list(pairMass)); o.set("keep", list(keep))
+        o.set("on_shell", list(onShell))
         o.set("ordered", list(ordered))
         o.set("derived_loss", list(derivedLoss)); o.set("derived_weight", derivedWeight)
         o.set("drop_nonfinite", dropNonfinite ? true : nil); o.set("out", out); o.roles = roles

@@ -21,6 +21,10 @@ extension Preprocessor {
         precondition(rows >= 0 && firstRow >= 0, "rows and firstRow must be ≥ 0")
         precondition(buffer.count >= rows * maximumWidth, "buffer holds \(buffer.count) floats, needs rows × maximumWidth")
         for step in plan.reversed() { step.inverse(buffer, rows: rows, firstRow: firstRow, seed: seed) }
+        if let shell, let shellIndices, let masses = shell.masses {
+            ShellProjection.apply(buffer, width: inputColumns.count, rows: rows, indices: shellIndices,
+                                  masses: (masses[0], masses[1]))
+        }
     }
 
     /// Inverse from a separate source of `rows × outputColumns.count` floats into `destination`

@@ -1,7 +1,8 @@
 import Support
 extension Preprocessor {
     /// Whether `inverseWithDerivative` accepts this (fitted) preprocessor: every step elementwise.
-    public var isElementwise: Bool { steps.allSatisfy(\.kind.isElementwise) }
+    /// The shell projection (`shell`) mixes a pair's components, so it makes a preprocessor non-elementwise.
+    public var isElementwise: Bool { steps.allSatisfy(\.kind.isElementwise) && shell == nil }
 
     /// The inverse of `inverse(into:rows:firstRow:seed:)` together with its elementwise Jacobian,
     /// so a loss on physical quantities (the GAN's regression terms) can be pulled back to the
@@ -22,6 +23,7 @@ extension Preprocessor {
                                       derivative: UnsafeMutableBufferPointer<Float>, rows: Int) throws {
         guard let plan else { throw PreprocessingError.notFitted() }
         for step in plan where !step.isElementwise { throw PreprocessingError.notElementwise(step.label) }
+        if shell != nil { throw PreprocessingError.notElementwise(ShellProjection.label) }
         let count = rows * inputColumns.count
         precondition(rows >= 0, "rows must be ≥ 0")
         precondition(buffer.count >= count && derivative.count >= count,

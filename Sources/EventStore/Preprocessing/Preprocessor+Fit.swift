@@ -15,6 +15,17 @@ extension Preprocessor {
         guard rowCount[0] > 0 else { throw PreprocessingError.emptyTraining() }
         let total = rowCount[0]
 
+        var shell = self.shell
+        var shellIndices: [Int]? = nil
+        if let projection = shell {
+            // On the table as given (before any step): the muons' own E and p.
+            let indices = try projection.indices(in: table.columns)
+            let statistics = FitStatistics(values: table.values, width: table.width, rows: table.rows, firstRow: table.firstRow,
+                                           indices: indices, columns: table.columns, label: ShellProjection.label,
+                                           total: total, comm: comm)
+            shell?.masses = try statistics.shellMasses()
+            shellIndices = indices
+        }
         var fitted = steps
         var plan: [ResolvedStep] = []
         var available = table.columns
@@ -71,6 +82,8 @@ extension Preprocessor {
         steps = fitted
         inputColumns = table.columns
         self.plan = plan
+        self.shell = shell
+        self.shellIndices = shellIndices
     }
 
     /// Runs `body` so that, under MPI, a failure on any rank becomes a failure on every rank.

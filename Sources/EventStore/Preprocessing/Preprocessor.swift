@@ -14,14 +14,20 @@ public struct Preprocessor: Codable, Equatable, Sendable {
     public internal(set) var inputColumns: [String]
     /// The steps bound to column positions; nil until fitted (or decoded fitted).
     var plan: [ResolvedStep]?
+    /// Puts two vectors on their mass shells at the end of `inverse` (`ShellProjection`; nil:
+    /// none, as in every model written before it existed). `forward` leaves rows as they are.
+    public internal(set) var shell: ShellProjection?
+    /// The projection's component positions in `inputColumns`, once fitted.
+    var shellIndices: [Int]?
 
     /// Format tag written to JSON.
     public static let format = "latentsim-preprocessor-1"
 
-    public init(steps: [PreprocessingStep]) {
+    public init(steps: [PreprocessingStep], shell: ShellProjection? = nil) {
         self.steps = steps
         self.inputColumns = []
         self.plan = nil
+        self.shell = shell
     }
 
     public var isFitted: Bool { plan != nil }
@@ -87,12 +93,12 @@ public struct Preprocessor: Codable, Equatable, Sendable {
     }
 
     public static func == (a: Preprocessor, b: Preprocessor) -> Bool {
-        a.steps == b.steps && a.inputColumns == b.inputColumns && a.isFitted == b.isFitted
+        a.steps == b.steps && a.inputColumns == b.inputColumns && a.isFitted == b.isFitted && a.shell == b.shell
     }
 
     // MARK: Codable
 
-    enum CodingKeys: String, CodingKey { case format, inputColumns, steps }
+    enum CodingKeys: String, CodingKey { case format, inputColumns, steps, shell }
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -101,9 +107,14 @@ public struct Preprocessor: Codable, Equatable, Sendable {
             throw PreprocessingError.damaged("format", "expected '\(Preprocessor.format)', found '\(format)'")
         }
         steps = try container.decode([PreprocessingStep].self, forKey: .steps)
+        shell = try container.decodeIfPresent(ShellProjection.self, forKey: .shell)
         if let columns = try container.decodeIfPresent([String].self, forKey: .inputColumns) {
             inputColumns = columns
             plan = try Preprocessor.resolve(steps, columns: columns)
+            if let shell {
+                _ = try shell.checkedMasses()
+                shellIndices = try shell.indices(in: columns)
+            }
         } else {
             inputColumns = []
             plan = nil
@@ -115,5 +126,6 @@ public struct Preprocessor: Codable, Equatable, Sendable {
         try container.encode(Preprocessor.format, forKey: .format)
         if isFitted { try container.encode(inputColumns, forKey: .inputColumns) }
         try container.encode(steps, forKey: .steps)
+        try container.encodeIfPresent(shell, forKey: .shell)
     }
 }

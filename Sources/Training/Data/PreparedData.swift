@@ -111,9 +111,10 @@ public struct PreparedData {
             // forward step would then refuse the non-integer value.
             let integers = try integerColumns(framed, comm: comm)
             try comm.agree { try representation.check(features: features, table: trainRows, path: path) }
-            scaling = Preprocessor(steps: try comm.agree {
-                try representation.steps(features: features, integers: integers, dropped: frame?.droppedColumn, roles: roles)
-            })
+            scaling = try comm.agree {
+                Preprocessor(steps: try representation.steps(features: features, integers: integers, dropped: frame?.droppedColumn, roles: roles),
+                             shell: try representation.shellProjection(features: features, dropped: frame?.droppedColumn, roles: roles))
+            }
             try scaling.fit(trainRows, comm: comm, seed: seed)
         }
         // Agreed: a refused value on one rank's rows (a log1p domain error) must stop every rank, not

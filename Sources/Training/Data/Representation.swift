@@ -28,6 +28,10 @@ public struct Representation {
     /// With `pairMass`: the first vector's px, py are replaced by the pair's too (PairPt), so the
     /// pair's transverse momentum (ptll) is a coordinate like its mass.
     public var pairPt = false
+    /// Two vectors (the muons, the same two as `pairMass`) put back on their mass shells after the
+    /// inverse preprocessing, keeping their pair mass (`ShellProjection`; masses fitted on the
+    /// training rows). Generation and snapshot scoring both see the projected rows.
+    public var onShell: [String] = []
     /// Columns forming a descending sequence with 0 = absent at its end, leading first (the jet
     /// pTs): each after the first becomes its place between the continuum's start and the one
     /// before it (PreprocessingStep.ordered), so the order and the joint presence of the jets hold
@@ -50,6 +54,7 @@ public struct Representation {
                   quantileTies: try Representation.ties(job.string("quantile_ties")),
                   quantileSpread: try job.strings("quantile_spread"), pairMass: try job.strings("pair_mass"))
         pairPt = try job.bool("pair_pt")
+        onShell = try job.strings("on_shell")
         ordered = try job.strings("ordered")
     }
 
@@ -103,6 +108,30 @@ public struct Representation {
             throw InputError("'\(both)' is listed in both log1p and zero_spike, expected at most one of them; "
                              + "remove it from one list", exitCode: ExitStatus.usage)
         }
+    }
+
+    /// `onShell` must be empty or name the two `pairMass` vectors (the projection keeps the mass
+    /// that step makes a coordinate, and their components are resolved the same way); one line otherwise.
+    public func checkOnShell() throws {
+        guard !onShell.isEmpty else { return }
+        func bad(_ text: String) -> InputError { InputError(text, exitCode: ExitStatus.usage) }
+        guard onShell.count == 2 else {
+            throw bad("on_shell expects two vector names such as mu1,mu2, found \(onShell.count): \(onShell.joined(separator: ",")); "
+                      + "name the two vectors of pair_mass or leave on_shell empty")
+        }
+        guard onShell == pairMass else {
+            throw bad("on_shell = \(onShell.joined(separator: ",")) keeps the pair mass of pair_mass, found pair_mass = "
+                      + "[\(pairMass.joined(separator: ","))]; set pair_mass to the same two vectors or leave on_shell empty")
+        }
+    }
+
+    /// The shell projection of `onShell`'s two vectors (nil when the list is empty), on the
+    /// components of their `pairMassStep`.
+    public func shellProjection(features: [String], dropped: String?, roles: ColumnRoles = ColumnRoles()) throws -> ShellProjection? {
+        guard !onShell.isEmpty else { return nil }
+        try checkOnShell()
+        let pair = try Representation.pairMassStep(onShell, features: features, dropped: dropped, roles: roles)
+        return pair.first.map { ShellProjection(components: $0.columns ?? []) }
     }
 
     /// The `pairMass` step for vectors (a, b): both energies and every momentum component must be

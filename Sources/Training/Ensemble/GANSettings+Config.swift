@@ -19,6 +19,7 @@ extension GANSettings {
         ConfigOption("quantile_spread", .strings, default: .array([]), help: "Quantile columns spread whatever quantile_ties says (space = full)."),
         ConfigOption("pair_mass", .strings, default: .array([]), help: "Vectors whose pair mass replaces the first energy (space = full)."),
         ConfigOption("pair_pt", .bool, default: false, help: "With pair_mass: the pair's px, py replace the first vector's (space = full)."),
+        ConfigOption("on_shell", .strings, default: .array([]), help: "The pair_mass vectors put back on their mass shells after generation, keeping their pair mass (space = full)."),
         ConfigOption("ordered", .strings, default: .array([]),
                      help: "Descending columns, leading first, 0 = absent (the jet pTs): each later one as its ratio to the one before (space = full)."),
         ConfigOption("holdout", .double, default: 0.1, help: "Held-out fraction (space = full)."),

@@ -135,12 +135,13 @@ public struct GANSettings {
             throw bad("ordered makes each jet a ratio to the one before, and the regression terms cannot be differentiated through it; "
                       + "set regression = []")
         }
-        let fullOnly = [("pair_mass", pairMass), ("quantile", r.quantile), ("quantile_spread", r.quantileSpread), ("zero_spike", r.zeroSpike),
+        let fullOnly = [("pair_mass", pairMass), ("on_shell", r.onShell), ("quantile", r.quantile), ("quantile_spread", r.quantileSpread), ("zero_spike", r.zeroSpike),
                         ("log1p", r.log1p), ("ordered", r.ordered)]
         if space == .latent, let (name, _) = fullOnly.first(where: { !$0.1.isEmpty }) ?? (r.pairPt ? ("pair_pt", []) : nil) {
             throw bad("\(name) applies to space = full; in latent space the reducer's preprocessing is used, so set "
                       + "\(name) in the reduce job (or choose space = full)")
         }
+        try r.checkOnShell()
         if space == .latent && reducer == nil {
             throw bad("space = latent needs --reducer RUN (the run directory of `latentsim reduce`); "
                       + "or choose --space full")

@@ -24,6 +24,7 @@ extension ReduceSettings {
         ConfigOption("rotate", .bool, help: "Rotate events so the mu2_py role's column is 0."),
         ConfigOption("pair_mass", .strings, default: .array([]), help: "Vectors whose pair mass replaces the first energy."),
         ConfigOption("pair_pt", .bool, default: false, help: "With pair_mass: the pair's px, py replace the first vector's."),
+        ConfigOption("on_shell", .strings, default: .array([]), help: "The pair_mass vectors put back on their mass shells after generation, keeping their pair mass."),
         ConfigOption("ordered", .strings, default: .array([]),
                      help: "Descending columns, leading first, 0 = absent (the jet pTs): each later one as its ratio to the one before."),
         ConfigOption("keep", .strings, default: .array([]), help: "Features carried into the latent space unchanged (counted in latent)."),

@@ -100,6 +100,7 @@ public struct ReduceSettings {
         if !pairMass.isEmpty && pairMass.count != 2 {
             throw bad("pair_mass expects two vector names such as mu1,mu2, found \(pairMass.count): \(pairMass.joined(separator: ","))")
         }
+        try representation.checkOnShell()
         for name in derivedLoss {
             let usable = DerivedQuantity.allCases.filter(\.isDifferentiable).map(\.rawValue)
             guard usable.contains(name) else {
