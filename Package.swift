@@ -85,7 +85,8 @@ let package = Package(
             "Workflows", "Training", "Generation", "Evaluation", "Physics", "EventStore", "Comm", "Support",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        // Helpers shared by several test targets (not shipped): Python's json as an independent reader.
+        // Helpers shared by several test targets (not shipped): Python's json as an independent reader, the
+        // azimuth-invariance fixture event.
         .target(name: "TestSupport", dependencies: ["Support"], path: "Tests/TestSupport"),
         .testTarget(name: "SupportTests", dependencies: ["Support", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Support", "Training", "Comm"]),
@@ -95,8 +96,8 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], resources: [.copy("Reference")]),
         // RowMappingTests checks Training's one mapping against Generation's model: the target also sees Generation.
         .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Training", "Generation", "NN", "Comm", "EventStore", "Physics", "Metrics", "Support"]),
-        .testTarget(name: "GenerationTests", dependencies: ["Generation", "Training", "NN", "Comm", "EventStore", "Support"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "NN", "Comm", "EventStore", "Physics", "Support"]),
+        .testTarget(name: "GenerationTests", dependencies: ["TestSupport", "Generation", "Training", "NN", "Comm", "EventStore", "Support"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["TestSupport", "Evaluation", "NN", "Comm", "EventStore", "Physics", "Support"]),
         .testTarget(name: "CLITests", dependencies: ["latentsim", "Workflows", "Training", "Generation", "Evaluation",
                                                    "Physics", "EventStore", "Comm", "NN", "Support"]),
     ],

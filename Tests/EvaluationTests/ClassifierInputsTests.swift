@@ -2,6 +2,7 @@ import EventStore
 import Foundation
 import NN
 import XCTest
+import TestSupport
 @testable import Support
 @testable import Evaluation
 
@@ -48,17 +49,7 @@ final class ClassifierInputsTests: XCTestCase {
                        renamed.filter { $0 != "y2" } + ["mu1_m2", "mu2_m2"])
         let noMu2 = columns.filter { $0 != "mu2_px" }
         XCTAssertEqual(ClassifierTwoSample.inputs(quantities: noMu2, columns: noMu2, roles: ColumnRoles(), muonMasses: false, frame: true), noMu2)
-        let event: [Float] = [50, 30, -10, 20, 40, -25, 15, 10, 7, -3]
-        func rotated(_ angle: Double) -> [Float] {
-            var e = event
-            for (x, y) in [(1, 2), (5, 6), (8, 9)] {
-                let px = Double(event[x]), py = Double(event[y])
-                e[x] = Float(px * cos(angle) - py * sin(angle))
-                e[y] = Float(px * sin(angle) + py * cos(angle))
-            }
-            return e
-        }
-        let table = EventTable(columns: columns, rows: 3, values: event + rotated(1.1) + rotated(-2.7))
+        let table = EventTable(columns: columns, rows: 3, values: AzimuthFixture.rows)
         let names = ClassifierTwoSample.inputs(quantities: quantities, columns: columns, roles: ColumnRoles(), muonMasses: true, frame: true)
         let f = try ClassifierTwoSample.features(table, names: names, rows: 3, frame: true), k = names.count
         for r in 1..<3 {

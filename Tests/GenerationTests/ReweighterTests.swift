@@ -2,6 +2,7 @@ import Comm
 import EventStore
 import Foundation
 import XCTest
+import TestSupport
 @testable import Generation
 
 /// The reweighting classifier: clipping, normalisation, and that a rank's weights depend only on the event.
@@ -57,21 +58,11 @@ final class ReweighterTests: XCTestCase {
     /// The classifier's features do not depend on the event's azimuth: rotating every (px, py)
     /// pair by the same angle leaves them unchanged (up to float rounding), and mu2_py is dropped.
     func testFeaturesAreAzimuthInvariant() throws {
-        let columns = ["mu1_E", "mu1_px", "mu1_py", "mu1_pz", "mu2_E", "mu2_px", "mu2_py", "mu2_pz", "met_px", "met_py"]
-        let event: [Float] = [50, 30, -10, 20, 40, -25, 15, 10, 7, -3]
-        func rotated(_ angle: Double) -> [Float] {
-            var e = event
-            for (x, y) in [(1, 2), (5, 6), (8, 9)] {
-                let px = Double(event[x]), py = Double(event[y])
-                e[x] = Float(px * cos(angle) - py * sin(angle))
-                e[y] = Float(px * sin(angle) + py * cos(angle))
-            }
-            return e
-        }
+        let columns = AzimuthFixture.columns
         let names = Reweighter.quantities(columns)
         XCTAssertFalse(names.contains("mu2_py"))
         XCTAssertTrue(names.contains("mll") && names.contains("phi_miss"))
-        let table = EventTable(columns: columns, rows: 3, values: event + rotated(1.1) + rotated(-2.7))
+        let table = EventTable(columns: columns, rows: 3, values: AzimuthFixture.rows)
         let x = try Reweighter.matrix(table, names: names, rows: 3)
         let k = names.count
         for r in 1..<3 {
