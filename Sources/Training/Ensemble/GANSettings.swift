@@ -132,8 +132,7 @@ public struct GANSettings {
         if !pairMass.isEmpty && pairMass.count != 2 {
             throw bad("pair_mass expects two vector names such as [\"mu1\", \"mu2\"], found \(pairMass.count)")
         }
-        // A flow has no regression terms (the GAN's only), so they cannot conflict with its representation.
-        let regressed = model == .flow ? [] : regression
+        let regressed = activeRegression
         if space == .full && !pairMass.isEmpty && !regressed.isEmpty {
             throw bad("pair_mass makes the pair mass a feature, and the regression terms cannot be differentiated through it; "
                       + "set regression = [] (the GAN learns mll's distribution directly)")
@@ -208,6 +207,11 @@ public struct GANSettings {
 
     /// The seed of restart `index` (a restart's result depends only on it, the config and r).
     public func restartSeed(_ index: Int) -> UInt64 { seed &+ UInt64(index) }
+
+    /// The regression quantities the model trains with: a flow has none (the terms are the GAN's), so
+    /// `regression` cannot conflict with its representation. (The VAE ignores them too, but keeps
+    /// the older refusals.)
+    public var activeRegression: [DerivedQuantity] { model == .flow ? [] : regression }
 
     /// The restart indices this run trains.
     public var restartIndices: [Int] { only.map { [$0] } ?? Array(0..<restarts) }
