@@ -12,8 +12,8 @@ import XCTest
 /// gradient by its own running size, so it would hide a wrong 1/ranks factor, and it turns a
 /// float-order residue on a gradient that cancels to ~0 into a full ±lr step (seen: 1e-3 relative
 /// after 20 Adam steps). Measured when the test was written (10 steps; lr 0.01, VAE 3e-5; worst
-/// buffer, momentum included): gan 2.2e-6, wgan-gp 1.0e-5, vae 6.8e-6 on 2 or 3 ranks (flow: see
-/// `testFlowOnOneTwoThreeRanksAndTwoWorkers`); 2 workers
+/// buffer, momentum included): gan 2.2e-6, wgan-gp 1.0e-5, vae 6.8e-6 on 2 or 3 ranks (flow, added
+/// later with its own small job: 2.1e-7); 2 workers
 /// are bitwise 2 ranks (asserted); the bound sits 10× above the worst, while the 10-step weights
 /// differ from the 2-step ones by ≥ 3e-2 relative. KS values
 /// move in steps of 1/600 (600 validation events): one event crossing a reference value is 1.7e-3.
