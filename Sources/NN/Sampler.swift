@@ -63,6 +63,7 @@ public final class Sampler {
 
     /// The generated rows for the noise in `noise(batch:)` (valid until the next `run` or forward pass).
     /// `packed`: the network's current weights packed (nil: OpenBLAS).
+    @discardableResult
     public func run(batch: Int, packed: PackedWeights?) -> UnsafeMutableBufferPointer<Float> {
         guard case .flow(let steps, let integrator) = kind else { return network.forward(batch: batch, packed: packed) }
         let d = noiseWidth, input = network.inputWidth, net = network
