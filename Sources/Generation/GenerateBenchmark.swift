@@ -118,14 +118,16 @@ public struct GenerateBenchmark {
 }
 
 extension GeneratorModel {
-    /// Multiply-adds of one event through the networks, ×2: the sampler's layers and an MLP
-    /// decoder's (a PCA decoder is one n × k product); what a generation rate is worth in GFLOP/s.
+    /// Multiply-adds of one event through the networks, ×2: the sampler's layers (once per pass: a
+    /// flow makes 2K) and an MLP decoder's (a PCA decoder is one n × k product); what a generation
+    /// rate is worth in GFLOP/s.
     public var flopsPerEvent: Double {
         func dense(_ widths: [Int]) -> Double { zip(widths, widths.dropFirst()).reduce(0) { $0 + 2 * Double($1.0 * $1.1) } }
+        let sampling = Double(sampler.kind.passes) * dense(sampler.network.widths)
         switch mapping.decoder {
-        case .mlp(let mlp)?: return dense(sampler.widths) + dense(mlp.widths)
-        case .pca(let pca)?: return dense(sampler.widths) + 2 * Double(pca.components * pca.features)
-        case nil: return dense(sampler.widths)
+        case .mlp(let mlp)?: return sampling + dense(mlp.widths)
+        case .pca(let pca)?: return sampling + 2 * Double(pca.components * pca.features)
+        case nil: return sampling
         }
     }
 }

@@ -67,13 +67,17 @@ extension GeneratorModel {
         let scaling = try json(Preprocessor.self, "scaling")
         let frameText = try attribute("frame") { try checkpoint.string("frame") }
         let frame = frameText.isEmpty ? nil : try json(Preprocessor.self, "frame")
-        guard widths.count >= 2, widths.first == noise, widths.last == outputColumns.count else {
+        let kind = try samplerKind(checkpoint, place: place)
+        let input = kind == .direct ? noise : noise + FlowTime.width
+        guard widths.count >= 2, widths.first == input, widths.last == outputColumns.count,
+              kind == .direct || noise == outputColumns.count else {
             throw InputError("\(place): sampler widths \(widths) do not match noise \(noise) and \(outputColumns.count) output "
                              + "columns; the snapshot is damaged: rerun `latentsim select RUN`", exitCode: ExitStatus.dataError)
         }
-        let sampler = try MLP(widths: widths, activations: Array(repeating: .leakyReLU(slope), count: widths.count - 2) + [.linear],
+        let network = try MLP(widths: widths, activations: Array(repeating: .leakyReLU(slope), count: widths.count - 2) + [.linear],
                               maxBatch: chunk, seed: 0)
-        try sampler.restoreParameters(try checkpoint.buffer("parameters", count: sampler.parameterCount))
+        try network.restoreParameters(try checkpoint.buffer("parameters", count: network.parameterCount))
+        let sampler = try Sampler(network: network, kind: kind)
         var paths = [generatorPath]
         var latentScaling: Preprocessor? = nil, decoder: Decoder? = nil, kept: KeptFeatures? = nil, zeros = ZeroCalibration()
         if space == "latent" {
@@ -106,9 +110,29 @@ extension GeneratorModel {
                              + "\(inputColumns.joined(separator: ",")); the snapshot is damaged", exitCode: ExitStatus.dataError)
         }
         if checkpoint.attributes["zero_thresholds"] != nil { zeros = try json(ZeroCalibration.self, "zero_thresholds") }
-        let model = try GeneratorModel(sampler: sampler, noiseWidth: noise, latentScaling: latentScaling, decoder: decoder,
+        let model = try GeneratorModel(sampler: sampler, latentScaling: latentScaling, decoder: decoder,
                                        kept: kept, scaling: scaling, zeros: zeros, frame: frame, columns: inputColumns, chunk: chunk)
-        let kind = (try? checkpoint.string("model")) ?? "gan"
-        return (model, Source(directory: directory, hash: try SHA256.hex(files: paths), space: space, kind: kind))
+        let family = (try? checkpoint.string("model")) ?? "gan"
+        return (model, Source(directory: directory, hash: try SHA256.hex(files: paths), space: space, kind: family))
+    }
+
+    /// How the snapshot samples: one pass without a `sampling` attribute (every GAN and VAE snapshot,
+    /// and every snapshot older than flows), else the flow's steps and integrator.
+    static func samplerKind(_ checkpoint: Checkpoint, place: String) throws -> SamplerKind {
+        guard checkpoint.attributes["sampling"] != nil else { return .direct }
+        func damaged(_ what: String) -> InputError {
+            InputError("\(place): \(what); the snapshot is damaged or from another latentsim version: rerun `latentsim select RUN`",
+                       exitCode: ExitStatus.dataError)
+        }
+        let sampling = (try? checkpoint.string("sampling")) ?? "unreadable"
+        guard sampling == "flow" else { throw damaged("unknown sampling '\(sampling)', expected 'flow' (or none: one pass)") }
+        guard let steps = try? checkpoint.int("flow_steps"), steps >= 1 else { throw damaged("flow_steps is missing or below 1") }
+        let name = (try? checkpoint.string("flow_integrator")) ?? "missing"
+        guard let integrator = FlowIntegrator(rawValue: name) else {
+            throw damaged("unknown flow_integrator '\(name)', expected one of \(FlowIntegrator.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let time = (try? checkpoint.string("flow_time")) ?? "missing"
+        guard time == FlowTime.name else { throw damaged("flow_time '\(time)' is not this version's time features '\(FlowTime.name)'") }
+        return .flow(steps: Int(steps), integrator: integrator)
     }
 }

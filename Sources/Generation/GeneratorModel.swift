@@ -5,8 +5,8 @@ import NN
 import Support
 import Training
 
-/// A trained generator ready to produce physical events in bulk: the sampler network (noise →
-/// one output row), then the run's `RowMapping` ending in the table's own columns: in latent
+/// A trained generator ready to produce physical events in bulk: the sampler (noise → one output
+/// row in one network pass, or a flow's K integration steps of 1–2 passes each, `Sampler`), then the run's `RowMapping` ending in the table's own columns: in latent
 /// space the latent standardisation's inverse and the reducer's decoder, then the scaling's
 /// inverse (standardisation, the integer columns' floor), the zero calibration and the frame's
 /// inverse (restores mu2_py and gives each event a uniformly random azimuth), in the training
@@ -33,10 +33,11 @@ public final class GeneratorModel {
     /// at 1024 in an earlier session.
     public static let defaultChunk = 512
 
-    public let sampler: MLP
+    /// The sampler network and how it samples (one pass, or a flow's ODE steps).
+    public let sampler: Sampler
     /// The sampler's weights packed for `DenseKernel` (nil: OpenBLAS).
     private let samplerWeights: PackedWeights?
-    public let noiseWidth: Int
+    public var noiseWidth: Int { sampler.noiseWidth }
     /// Output rows → physical rows in `columns` (sized for one chunk).
     public let mapping: RowMapping
     /// Output columns: the training table's, in file order (then `weight` when reweighting).
@@ -75,13 +76,21 @@ public final class GeneratorModel {
         didSet { mapping.lap = stages.map { stages in { stages.lap(GenerationStages.Stage($0)) } } }
     }
 
-    public init(sampler: MLP, noiseWidth: Int, latentScaling: Preprocessor?, decoder: Decoder?, kept: KeptFeatures? = nil,
+    /// A one-pass sampler network (`noiseWidth` is its input width).
+    public convenience init(sampler: MLP, noiseWidth: Int, latentScaling: Preprocessor?, decoder: Decoder?, kept: KeptFeatures? = nil,
+                            scaling: Preprocessor, zeros: ZeroCalibration, frame: Preprocessor?, columns: [String],
+                            chunk: Int = GeneratorModel.defaultChunk) throws {
+        precondition(noiseWidth == sampler.inputWidth, "noise width \(noiseWidth) is not the sampler's input width \(sampler.inputWidth)")
+        try self.init(sampler: try Sampler(network: sampler), latentScaling: latentScaling, decoder: decoder, kept: kept,
+                      scaling: scaling, zeros: zeros, frame: frame, columns: columns, chunk: chunk)
+    }
+
+    public init(sampler: Sampler, latentScaling: Preprocessor?, decoder: Decoder?, kept: KeptFeatures? = nil,
          scaling: Preprocessor, zeros: ZeroCalibration, frame: Preprocessor?, columns: [String],
          chunk: Int = GeneratorModel.defaultChunk) throws {
         precondition(sampler.maxBatch >= chunk && chunk > 0, "the sampler must take chunks of \(chunk) rows")
         self.sampler = sampler
-        samplerWeights = PackedWeights(sampler)
-        self.noiseWidth = noiseWidth
+        samplerWeights = PackedWeights(sampler.network)
         self.chunk = chunk
         samplerOutput = .allocate(capacity: chunk * sampler.outputWidth)
         mapping = try RowMapping(latentScaling: latentScaling, decoder: decoder, kept: kept, scaling: scaling, zeros: zeros,
@@ -111,10 +120,10 @@ public final class GeneratorModel {
         let width = sampler.outputWidth, step = samplerWeights == nil ? n : sweepRows
         for r0 in stride(from: 0, to: n, by: step) {
             let m = min(step, n - r0)
-            Philox.fillNormalRows(sampler.input(batch: m), width: noiseWidth, firstRow: rows.lowerBound + r0, seed: seed,
+            Philox.fillNormalRows(sampler.noise(batch: m), width: noiseWidth, firstRow: rows.lowerBound + r0, seed: seed,
                                   substream: GeneratorModel.noiseSubstream)
             stages?.lap(.noise)
-            let block = sampler.forward(batch: m, packed: samplerWeights)
+            let block = sampler.run(batch: m, packed: samplerWeights)
             (samplerOutput.baseAddress! + r0 * width).update(from: block.baseAddress!, count: m * width)
             stages?.lap(.sampler)
         }

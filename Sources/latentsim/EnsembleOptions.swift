@@ -13,7 +13,7 @@ struct EnsembleOptions: ParsableArguments {
     @Option(help: "Run directory of `latentsim reduce` (or its model.h5), for space = latent.") var reducer: String?
     @Option(help: "latent (learn the reducer's codes; default) or full (learn the k preprocessed features).") var space: String?
     @Option(help: "Feature columns for space = full (default: every column of the table).") var columns: String?
-    @Option(help: "gan (default), wgan-gp or vae.") var model: String?
+    @Option(help: "gan (default), wgan-gp, vae or flow.") var model: String?
     @Option(help: "Training steps per restart (default 10000).") var steps: Int?
     @Option(help: "Score a snapshot every K steps (default 100).") var snapshotEvery: Int?
     @Option(help: "Generated events per snapshot score (default 20000).") var validationEvents: Int?

@@ -2,7 +2,7 @@ import EventStore
 import Foundation
 import XCTest
 
-/// One GAN, WGAN-GP or VAE restart (`train-gan`, the built binary) on 1, 2 and 3 ranks and on 2
+/// One GAN, WGAN-GP, VAE or flow-matching restart (`train-gan`, the built binary) on 1, 2 and 3 ranks and on 2
 /// in-process workers: batch membership, noise and ε are keyed by global row and step, and every
 /// gradient is a per-row sum scaled once by 1/(global rows), so the runs differ only by the order
 /// of float sums.
@@ -12,7 +12,8 @@ import XCTest
 /// gradient by its own running size, so it would hide a wrong 1/ranks factor, and it turns a
 /// float-order residue on a gradient that cancels to ~0 into a full ±lr step (seen: 1e-3 relative
 /// after 20 Adam steps). Measured when the test was written (10 steps; lr 0.01, VAE 3e-5; worst
-/// buffer, momentum included): gan 2.2e-6, wgan-gp 1.0e-5, vae 6.8e-6 on 2 or 3 ranks; 2 workers
+/// buffer, momentum included): gan 2.2e-6, wgan-gp 1.0e-5, vae 6.8e-6 on 2 or 3 ranks (flow, added
+/// later with its own small job: 2.1e-7); 2 workers
 /// are bitwise 2 ranks (asserted); the bound sits 10× above the worst, while the 10-step weights
 /// differ from the 2-step ones by ≥ 3e-2 relative. KS values
 /// move in steps of 1/600 (600 validation events): one event crossing a reference value is 1.7e-3.
@@ -23,7 +24,8 @@ final class GANRanksTests: XCTestCase {
 
     /// The EnsembleTests job (small networks) with SGD, 10 steps, a snapshot every 5.
     func train(_ out: String, ranks: Int, model: String, _ extra: [String] = []) throws -> CLI.Outcome {
-        let r = try CLI.run(["train-gan", "--config", EnsembleTests.job, "--data", EnsembleTests.data, "--reducer",
+        let job = model == "flow" ? FlowTests.job : EnsembleTests.job
+        let r = try CLI.run(["train-gan", "--config", job, "--data", EnsembleTests.data, "--reducer",
                              EnsembleTests.reducer, "--model", model, "--optimizer", "sgd", "--lr", model == "vae" ? "3e-5" : "0.01",
                              "--steps", "10", "--snapshot-every", "5", "--out", CLI.path(out)] + extra, ranks: ranks)
         XCTAssertEqual(r.status, 0, "\(out): \(r.stderr)")
@@ -33,12 +35,14 @@ final class GANRanksTests: XCTestCase {
     func state(_ out: String) throws -> [String: [Float]] {
         let checkpoint = try Checkpoint.read(from: CLI.path(out) + "/restarts/000/state.h5")
         var buffers: [String: [Float]] = [:]
-        for name in ["generator", "discriminator", "encoder", "decoder"] {
+        for name in ["generator", "discriminator", "encoder", "decoder", "velocity"] {
             for suffix in ["_parameters", "_optimizer_state"] {
                 if let values = try? checkpoint.buffer(name + suffix) { buffers[name + suffix] = values }
             }
         }
-        if let ema = try? checkpoint.buffer("generator_ema") { buffers["generator_ema"] = ema }
+        for name in ["generator_ema", "velocity_ema"] {
+            if let ema = try? checkpoint.buffer(name) { buffers[name] = ema }
+        }
         return buffers
     }
 
@@ -89,8 +93,9 @@ final class GANRanksTests: XCTestCase {
         }
         // Training moved the weights by far more than the tolerance.
         _ = try train("\(model)-short", ranks: 0, model: model, ["--steps", "2", "--snapshot-every", "2"])
-        let moved = try state("\(model)-short")["generator_parameters"] ?? state("\(model)-short")["decoder_parameters"]!
-        let trained = states[0]["generator_parameters"] ?? states[0]["decoder_parameters"]!
+        let short = try state("\(model)-short")
+        let moved = short["generator_parameters"] ?? short["decoder_parameters"] ?? short["velocity_parameters"]!
+        let trained = states[0]["generator_parameters"] ?? states[0]["decoder_parameters"] ?? states[0]["velocity_parameters"]!
         print("\(model): 10 against 2 steps, relative parameter difference \(relative(trained, moved))")
         XCTAssertGreaterThan(relative(trained, moved), 100 * GANRanksTests.tolerance)
         // The same seed and rank count: bitwise.
@@ -102,6 +107,8 @@ final class GANRanksTests: XCTestCase {
     func testGANOnOneTwoThreeRanksAndTwoWorkers() throws { try check(model: "gan") }
     func testWGANGPOnOneTwoThreeRanksAndTwoWorkers() throws { try check(model: "wgan-gp") }
     func testVAEOnOneTwoThreeRanksAndTwoWorkers() throws { try check(model: "vae") }
+    /// The FlowTests job (velocity network 32-32, 4 midpoint steps); x₀ and t keyed by global row and step.
+    func testFlowOnOneTwoThreeRanksAndTwoWorkers() throws { try check(model: "flow") }
 
     func testZeroThreadsIsRejected() throws {
         let r = try CLI.run(["train-gan", "--config", EnsembleTests.job, "--data", EnsembleTests.data, "--reducer",

@@ -142,6 +142,24 @@ final class AllocationTests: XCTestCase {
         before = counter()
         for _ in 0..<10 { sampler.forward(batch: 64, packed: packed) }
         let packedCalls = counter() - before
+        // Flow matching: the training step, and the flow sampler's integration steps on packed weights.
+        let flow = try FlowMatching(features: 7, hidden: [32, 32], maxBatch: 64, seed: 5)
+        let x1 = randomValues(7 * 64, seed: 6)
+        var flowNoise = Philox(seed: 7, stream: 1)
+        flowNoise.fillNormal(flow.noise(batch: 64))
+        flowNoise.fillUniform(flow.times(batch: 64))
+        let flowSampler = try Sampler(network: flow.network, kind: .flow(steps: 4, integrator: .heun))
+        let flowPacked = DenseKernel.variant.map { PackedWeights(packing: flow.network, variant: $0) }
+        x1.withUnsafeBufferPointer { _ = flow.step($0, batch: 64) }
+        flowSampler.run(batch: 64, packed: flowPacked)
+        before = counter()
+        x1.withUnsafeBufferPointer { x in
+            for _ in 0..<10 {
+                flow.step(x, batch: 64)
+                flowSampler.run(batch: 64, packed: flowPacked)
+            }
+        }
+        let flowCalls = counter() - before
         print("OpenBLAS-internal malloc calls in the 60 measured steps: \(blas() - blasBefore)")
         XCTAssertEqual(ganCalls, 0, "production GAN and WGAN-GP trainer steps allocate")
         XCTAssertEqual(averageCalls, 0, "summing the step losses for the snapshot records allocates")
@@ -151,6 +169,7 @@ final class AllocationTests: XCTestCase {
         XCTAssertEqual(generatorCalls, 0, "VAE generator step and sample allocate")
         XCTAssertEqual(rowNoiseCalls, 0, "per-event noise (Philox.fillNormalRows) allocates")
         XCTAssertEqual(packedCalls, 0, "inference forward on packed weights allocates")
+        XCTAssertEqual(flowCalls, 0, "flow-matching step or flow sampler (Heun, packed) allocates")
     }
 
     /// The T = 2 worker steps, counted over every thread of the process (the pool's thread does half

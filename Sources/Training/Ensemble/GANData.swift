@@ -33,7 +33,7 @@ public struct GANData {
         if s.space == .latent, let path = s.reducerModel {
             let reducer = try comm.agree { () -> Reducer in
                 let reducer = try Reducer.load(path: path)
-                if !s.regression.isEmpty && !reducer.scaling.isElementwise {
+                if !s.activeRegression.isEmpty && !reducer.scaling.isElementwise {
                     throw InputError("reducer '\(path)' uses pair_mass, and the regression terms cannot be differentiated "
                                      + "through it; set regression = [] (mll is a coordinate of that reducer already)",
                                      exitCode: ExitStatus.usage)

@@ -1,6 +1,7 @@
 import Comm
 import EventStore
 import Foundation
+import NN
 import Physics
 import Support
 
@@ -23,7 +24,7 @@ extension GANSettings {
         ConfigOption("ordered", .strings, default: .array([]),
                      help: "Descending columns, leading first, 0 = absent (the jet pTs): each later one as its ratio to the one before (space = full)."),
         ConfigOption("holdout", .double, default: 0.1, help: "Held-out fraction (space = full)."),
-        ConfigOption("model", .string, default: "gan", help: "gan, wgan-gp or vae."),
+        ConfigOption("model", .string, default: "gan", help: "gan, wgan-gp, vae or flow."),
         ConfigOption("steps", .int, default: 10000, help: "Training steps per restart."),
         ConfigOption("snapshot_every", .int, default: 100, help: "Score a snapshot every K steps."),
         ConfigOption("validation_events", .int, default: 20000, help: "Generated events per score."),
@@ -52,6 +53,10 @@ extension GANSettings {
         ConfigOption("vae_widths", .ints, default: [256, 256], help: "VAE encoder hidden widths (decoder mirrored)."),
         ConfigOption("vae_beta", .double, default: 0.05,
                      help: "VAE KL weight; samples shrink variance by β/2 per standardised column, so keep it small."),
+        ConfigOption("flow_widths", .ints, default: [256, 256, 256], help: "Flow-matching velocity network hidden widths."),
+        ConfigOption("flow_steps", .int, default: 16, help: "Flow sampler: ODE steps from noise to a row."),
+        ConfigOption("flow_integrator", .string, default: "midpoint",
+                     help: "Flow sampler: midpoint or heun (2 passes per step, second order) or euler (1 pass, first order)."),
         ConfigOption("ema", .double, default: 0.999,
                      help: "Decay of the generator weights' moving average that snapshots sample from (0: raw weights)."),
         ConfigOption("top_k", .int, default: 5, help: "Snapshot checkpoints kept per restart."),
@@ -97,7 +102,7 @@ extension GANSettings {
             rotate: job.value("rotate")?.boolValue,
             representation: try Representation(job: &job),
             holdout: try job.double("holdout"),
-            model: try choice("model", GANSettings.Model.self, "gan, wgan-gp, vae"),
+            model: try choice("model", GANSettings.Model.self, "gan, wgan-gp, vae, flow"),
             steps: try job.int("steps"), snapshotEvery: try job.int("snapshot_every"),
             validationEvents: try job.int("validation_events"),
             score: try job.strings("score"), restarts: try job.int("restarts"),
@@ -117,6 +122,9 @@ extension GANSettings {
             prune: try job.string("prune"),
             dropNonFinite: try job.bool("drop_nonfinite"),
             out: try job.string("out"), toml: "", threads: try job.int("threads"))
+        s.flowWidths = try job.ints("flow_widths")
+        s.flowSteps = try job.int("flow_steps")
+        s.flowIntegrator = try choice("flow_integrator", FlowIntegrator.self, "midpoint, heun, euler")
         s.scoreIsDefault = job.overrides["score"] == nil && job.fileValues["score"] == nil
         s.roles = try ColumnRoles.load(job: config, cli: overrides.roles)
         s.scoreWeights = try job.numbers("score_weights")

@@ -21,11 +21,11 @@ extension GANSettings {
         try checkSplit(trainingRows: trainingRows, heldOutRows: heldOutRows)
         var s = self
         var notes: [String] = []
-        // A GAN step takes batch/2 real rows (the other half generated); a VAE step takes batch real rows.
-        let realPerRow = model == .vae ? 1 : 2
+        // A GAN step takes batch/2 real rows (the other half generated); a VAE or flow step takes batch real rows.
+        let wholeBatch = model == .vae || model == .flow, realPerRow = wholeBatch ? 1 : 2
         if batch / realPerRow > trainingRows {
             s.batch = realPerRow * trainingRows
-            notes.append(model == .vae
+            notes.append(wholeBatch
                 ? "note: batch \(batch) is larger than the \(trainingRows) training rows; clipped to \(s.batch) (every training row in each step)"
                 : "note: batch \(batch) takes \(batch / 2) real rows per step but there are \(trainingRows) training rows; "
                     + "clipped to \(s.batch) (every training row in each step)")

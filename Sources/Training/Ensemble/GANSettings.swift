@@ -1,6 +1,7 @@
 import Comm
 import EventStore
 import Foundation
+import NN
 import Physics
 import Support
 
@@ -8,7 +9,7 @@ import Support
 /// command line) and validated; `toml` is the effective configuration stored with the run.
 public struct GANSettings {
     public enum Space: String { case latent, full }
-    public enum Model: String { case gan, wganGP = "wgan-gp", vae }
+    public enum Model: String { case gan, wganGP = "wgan-gp", vae, flow }
 
     public var data: String
     public var dataset: String
@@ -65,6 +66,10 @@ public struct GANSettings {
     /// In-process workers per rank, each on its share of the batch with a single-threaded OpenBLAS
     /// (1: one worker). T workers in one process train like T ranks of one worker.
     public var threads: Int = 1
+    /// model = flow: the velocity network's hidden widths, the sampler's ODE steps and integrator.
+    public var flowWidths: [Int] = [256, 256, 256]
+    public var flowSteps: Int = 16
+    public var flowIntegrator: FlowIntegrator = .midpoint
 
     public init(data: String, dataset: String, reducer: String?, space: Space, columns: [String]?, rotate: Bool?, representation: Representation, holdout: Double, model: Model, steps: Int, snapshotEvery: Int, validationEvents: Int, score: [String], restarts: Int, ranksPerRestart: Int, seed: UInt64, batch: Int, noise: Int, generatorWidths: [Int], discriminatorWidths: [Int], slope: Float, optimizer: String, schedule: String, lr: Double, regression: [DerivedQuantity], c1: Double, c2: Double, gpLambda: Double, criticSteps: Int, vaeLatent: Int, vaeWidths: [Int], vaeBeta: Double, ema: Double, topK: Int, metric: Leaderboard.Metric, prune: String, dropNonFinite: Bool, out: String, toml: String, only: Int? = nil, threads: Int = 1) {
         self.data = data
@@ -127,11 +132,12 @@ public struct GANSettings {
         if !pairMass.isEmpty && pairMass.count != 2 {
             throw bad("pair_mass expects two vector names such as [\"mu1\", \"mu2\"], found \(pairMass.count)")
         }
-        if space == .full && !pairMass.isEmpty && !regression.isEmpty {
+        let regressed = activeRegression
+        if space == .full && !pairMass.isEmpty && !regressed.isEmpty {
             throw bad("pair_mass makes the pair mass a feature, and the regression terms cannot be differentiated through it; "
                       + "set regression = [] (the GAN learns mll's distribution directly)")
         }
-        if space == .full && !r.ordered.isEmpty && !regression.isEmpty {
+        if space == .full && !r.ordered.isEmpty && !regressed.isEmpty {
             throw bad("ordered makes each jet a ratio to the one before, and the regression terms cannot be differentiated through it; "
                       + "set regression = []")
         }
@@ -160,7 +166,7 @@ public struct GANSettings {
         if batch < 2 { throw bad("batch must be at least 2 (half real, half generated), found \(batch)") }
         if noise < 1 { throw bad("noise must be at least 1, found \(noise)") }
         for (name, widths) in [("generator_widths", generatorWidths), ("discriminator_widths", discriminatorWidths),
-                               ("vae_widths", vaeWidths)] where widths.contains(where: { $0 < 1 }) {
+                               ("vae_widths", vaeWidths), ("flow_widths", flowWidths)] where widths.contains(where: { $0 < 1 }) {
             throw bad("\(name) must all be positive, found \(widths.map(String.init).joined(separator: ","))")
         }
         if !["adam", "adadelta", "sgd"].contains(optimizer) {
@@ -178,6 +184,10 @@ public struct GANSettings {
         if criticSteps < 1 { throw bad("critic-steps must be at least 1, found \(criticSteps)") }
         if !(vaeBeta > 0) { throw bad("vae_beta must be positive, found \(vaeBeta)") }
         if vaeLatent < 1 { throw bad("vae-latent must be at least 1, found \(vaeLatent)") }
+        if flowSteps < 1 {
+            throw bad("flow_steps must be at least 1, found \(flowSteps); the sampler integrates its ODE in that many steps "
+                      + "(16 with midpoint is the default)")
+        }
         if !(ema >= 0 && ema < 1) { throw bad("ema must be in [0, 1) (0 disables the weight average), found \(ema)") }
         if topK < 1 { throw bad("top-k must be at least 1, found \(topK)") }
         if !["none", "successive-halving"].contains(prune) {
@@ -197,6 +207,11 @@ public struct GANSettings {
 
     /// The seed of restart `index` (a restart's result depends only on it, the config and r).
     public func restartSeed(_ index: Int) -> UInt64 { seed &+ UInt64(index) }
+
+    /// The regression quantities the model trains with: a flow has none (the terms are the GAN's), so
+    /// `regression` cannot conflict with its representation. (The VAE ignores them too, but keeps
+    /// the older refusals.)
+    public var activeRegression: [DerivedQuantity] { model == .flow ? [] : regression }
 
     /// The restart indices this run trains.
     public var restartIndices: [Int] { only.map { [$0] } ?? Array(0..<restarts) }

@@ -65,8 +65,8 @@ public final class GANTrainer: GeneratorTrainer {
     /// Exponential moving average of the generator's weights (nil when `ema` = 0) and a spare for swapping.
     private let average: FloatStorage?, spare: FloatStorage
 
-    public var sampler: MLP { generator }
-    public var noiseWidth: Int { s.noise }
+    /// The generator as a one-pass sampler.
+    public let sampler: Sampler
     public var models: [TrainedModel] {
         [TrainedModel(name: "generator", model: generator, optimizer: generatorOptimizer),
          TrainedModel(name: "discriminator", model: discriminator, optimizer: discriminatorOptimizer)]
@@ -109,6 +109,7 @@ public final class GANTrainer: GeneratorTrainer {
                                 maxBatch: 2 * maxRows, seed: seed &+ 0x44)
         try comm.broadcast(generator.parameters)
         try comm.broadcast(discriminator.parameters)
+        sampler = try Sampler(network: generator)
         generatorOptimizer = Self.makeOptimizer(s, for: generator)
         discriminatorOptimizer = Self.makeOptimizer(s, for: discriminator)
         packedGenerator = PackedWeights.forTraining(generator)

@@ -9,23 +9,31 @@ import Support
 /// to reach physical units (latent standardisation; the frame and scaling; the decoder lives in the
 /// reducer file stored beside it as `reducer.h5`), and the snapshot's zero thresholds (physical
 /// units; older snapshots without them use the reducer's). Format "latentsim-generator-1".
+/// A flow's snapshot adds `sampling` = "flow", `flow_steps`, `flow_integrator` and `flow_time`
+/// (`SamplerKind.flow`); a snapshot without `sampling` is sampled in one pass, as every snapshot
+/// written before flows existed, and one-pass snapshots are written exactly as before.
 public enum GeneratorSnapshot {
     public static let format = "latentsim-generator-1"
 
-    public static func checkpoint(sampler: MLP, noiseWidth: Int, settings s: GANSettings, data: GANData, restart: Int, step: Int,
+    public static func checkpoint(sampler: Sampler, settings s: GANSettings, data: GANData, restart: Int, step: Int,
                            score: SnapshotScore) throws -> Checkpoint {
+        let network = sampler.network
         func json<T: Encodable>(_ value: T) throws -> String { try JSONValue(encoding: value).encoderText }
         var checkpoint = Checkpoint(attributes: [
             "format": .string(format), "space": .string(s.space.rawValue), "model": .string(s.model.rawValue),
-            "widths": .string(try json(sampler.widths)), "slope": .string(String(s.slope)),
-            "noise": .int(Int64(noiseWidth)), "output_columns": .strings(data.outputColumns),
+            "widths": .string(try json(network.widths)), "slope": .string(String(s.slope)),
+            "noise": .int(Int64(sampler.noiseWidth)), "output_columns": .strings(data.outputColumns),
             "features": .strings(data.prepared.features), "input_columns": .strings(data.prepared.inputColumns),
             "scaling": .string(try json(data.prepared.scaling)),
             "frame": .string(try data.prepared.frame.map(json) ?? ""),
             "restart": .int(Int64(restart)), "step": .int(Int64(step)), "seed": .int(Int64(bitPattern: s.restartSeed(restart))),
             "ks_sum": .string(String(score.sum)), "config": .string(s.toml),
             "zero_thresholds": .string(try json(score.zeros)),
-        ], buffers: ["parameters": sampler.copyParameters()])
+        ], buffers: ["parameters": network.copyParameters()])
+        if case .flow(let steps, let integrator) = sampler.kind {
+            checkpoint.attributes.merge(["sampling": .string("flow"), "flow_steps": .int(Int64(steps)),
+                                         "flow_integrator": .string(integrator.rawValue), "flow_time": .string(FlowTime.name)]) { $1 }
+        }
         if let latentScaling = data.latentScaling { checkpoint.attributes["latent_scaling"] = .string(try json(latentScaling)) }
         return checkpoint
     }

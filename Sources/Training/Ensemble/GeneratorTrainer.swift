@@ -17,11 +17,11 @@ public struct StepLosses {
     public var isFinite: Bool { values.allSatisfy { $0.1.isFinite } }
 }
 
-/// A latent-space or full-space generator under training: GAN, WGAN-GP or VAE. `sampler` maps
-/// `noiseWidth` standard normal draws to one generated row; it is what snapshots store.
+/// A latent-space or full-space generator under training: GAN, WGAN-GP, VAE or flow matching.
+/// `sampler` maps `sampler.noiseWidth` standard normal draws to one generated row (one network pass,
+/// or a flow's ODE integration); its network and kind are what snapshots store.
 public protocol GeneratorTrainer: AnyObject {
-    var sampler: MLP { get }
-    var noiseWidth: Int { get }
+    var sampler: Sampler { get }
     /// Every network with its optimizer, for the resumable state file.
     var models: [TrainedModel] { get }
     /// One optimizer step of every model at global step `step` (a pure function of the state and step).
@@ -54,6 +54,7 @@ public enum Trainers {
         switch s.model {
         case .gan, .wganGP: return try GANTrainer(s, data: data, seed: seed, comm: comm)
         case .vae: return try VAETrainer(s, data: data, seed: seed, comm: comm)
+        case .flow: return try FlowTrainer(s, data: data, seed: seed, comm: comm)
         }
     }
 }

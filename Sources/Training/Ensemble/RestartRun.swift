@@ -55,7 +55,7 @@ public final class RestartRun {
                 return .diverged
             }
             if done % s.snapshotEvery == 0 || done == s.steps {
-                let score = try trainer.withSamplingWeights { try scorer.score(sampler: trainer.sampler, noiseWidth: trainer.noiseWidth) }
+                let score = try trainer.withSamplingWeights { try scorer.score(sampler: trainer.sampler) }
                 try comm.agree { if comm.isRoot { try keep(score, step: done, seconds: secondsBefore + clock.seconds, losses: &losses) } }
                 losses.reset()
                 let now = clock.seconds
@@ -105,7 +105,7 @@ public final class RestartRun {
         losses.reset()
         if !score.diverged && (kept.count < s.topK || score.sum < kept[kept.count - 1].sum) {
             try trainer.withSamplingWeights {
-                try GeneratorSnapshot.checkpoint(sampler: trainer.sampler, noiseWidth: trainer.noiseWidth, settings: s, data: data,
+                try GeneratorSnapshot.checkpoint(sampler: trainer.sampler, settings: s, data: data,
                                                  restart: index, step: step, score: score).write(to: files.snapshot(step: step))
             }
             kept.append((step, score.sum))

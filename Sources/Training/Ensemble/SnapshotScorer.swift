@@ -70,18 +70,18 @@ public final class SnapshotScorer {
     }
 
     /// Generates the validation sample with `sampler` and scores it; every rank of the group gets the result.
-    public func score(sampler: MLP, noiseWidth: Int) throws -> SnapshotScore {
+    public func score(sampler: Sampler) throws -> SnapshotScore {
         let share = comm.share(of: events)
         var output = EventTable(columns: data.outputColumns, rows: share.count, firstRow: share.lowerBound)
         let w = data.outputColumns.count
         // Packed per snapshot (the weights change between snapshots): generation's arithmetic.
-        let packed = PackedWeights(sampler)
+        let packed = PackedWeights(sampler.network)
         var start = 0
         while start < share.count {
             let n = min(sampler.maxBatch, share.count - start)
-            Philox.fillNormalRows(sampler.input(batch: n), width: noiseWidth, firstRow: share.lowerBound + start, seed: seed,
+            Philox.fillNormalRows(sampler.noise(batch: n), width: sampler.noiseWidth, firstRow: share.lowerBound + start, seed: seed,
                                   substream: 0x56414C)  // "VAL"
-            let out = sampler.forward(batch: n, packed: packed)
+            let out = sampler.run(batch: n, packed: packed)
             output.values.withUnsafeMutableBufferPointer { v in
                 (v.baseAddress! + start * w).update(from: out.baseAddress!, count: n * w)
             }

@@ -4,7 +4,7 @@ import Support
 
 /// The random numbers of a training step, keyed by what they belong to rather than by who draws
 /// them: row j of global step t for purpose p draws from its own Philox stream
-/// (seed, t·2³² + j, substream p). A generated row, its interpolation ε or a VAE row's ε is then
+/// (seed, t·2³² + j, substream p). A generated row, its interpolation ε, a VAE row's ε or a flow row's x₀ and t is then
 /// the same whichever rank or worker trains that row, so a restart on 1, 2 or 3 ranks (or T
 /// workers) follows one path up to the order of float sums.
 enum TrainingNoise {
@@ -16,6 +16,10 @@ enum TrainingNoise {
     static let generator: UInt32 = 0x4700_0000
     /// A VAE row's reparameterisation ε.
     static let vae: UInt32 = 0x5600_0000
+    /// A flow-matching row's x₀.
+    static let flow: UInt32 = 0x4600_0000
+    /// A flow-matching row's t.
+    static let flowTime: UInt32 = 0x5400_0000
 
     static func stream(step: Int, row: Int) -> UInt64 { UInt64(step) << 32 | UInt64(row) }
 

@@ -22,8 +22,8 @@ public final class VAETrainer: GeneratorTrainer {
     private var totals = [Double](repeating: 0, count: 3)
     private var losses = StepLosses(values: [("reconstruction", 0), ("kl", 0)], stopRequested: false)
 
-    public var sampler: MLP { vae.decoder }
-    public let noiseWidth: Int
+    /// The decoder as a one-pass sampler of `vae_latent` noise values.
+    public let sampler: Sampler
     public var models: [TrainedModel] {
         [TrainedModel(name: "encoder", model: vae.encoder, optimizer: encoderOptimizer),
          TrainedModel(name: "decoder", model: vae.decoder, optimizer: decoderOptimizer)]
@@ -57,13 +57,13 @@ public final class VAETrainer: GeneratorTrainer {
         self.data = data.train
         self.comm = comm
         self.seed = seed
-        noiseWidth = s.vaeLatent
         batch = min(s.batch, data.trainTotal)
         vae = try VAE(features: data.outputColumns.count, latent: s.vaeLatent, hidden: s.vaeWidths, slope: s.slope,
                       maxBatch: max(batch, 1), seed: seed)
         vae.beta = Float(s.vaeBeta)
         try comm.broadcast(vae.encoder.parameters)
         try comm.broadcast(vae.decoder.parameters)
+        sampler = try Sampler(network: vae.decoder)
         encoderOptimizer = Self.makeOptimizer(s, for: vae.encoder)
         decoderOptimizer = Self.makeOptimizer(s, for: vae.decoder)
         let own = data.train.firstRow..<(data.train.firstRow + data.train.rows)
