@@ -14,7 +14,7 @@ import Support
 /// each kernel to the 4th power, so one exponential per pair gives every bandwidth.
 ///
 /// Samples are column-major: coordinate a of point i at `a·stride + i`, `stride` = `stride(n)` (a
-/// multiple of 8), the padding filled with `padding`, whose kernel with any point is exactly 0.
+/// multiple of 8), the padding filled with `padding`, whose kernel with any point adds below 1e-23 to any sum.
 /// `evaluate` splits the work by rows (a rank's generated rows and its share of the real rows) and
 /// gives each row's gradient in the same bits whatever the split: a row's sums run over every
 /// point in one fixed order. `reference` is its plain Double twin. A class: it owns its workspaces.
@@ -23,11 +23,11 @@ public final class MixtureMMD {
     public let bandwidth: Double
     public let kernels: Int
     public let joint: Bool
-    /// Per-dimension SIMD accumulators and the current point (sized once).
+    /// Per-dimension lane accumulators and the current point (sized once).
     private let pulls: UnsafeMutablePointer<SIMD8<Float>>
     private let point: UnsafeMutablePointer<Float>
 
-    /// A coordinate far from every standardised quantity: its squared distance underflows every kernel to 0.
+    /// A coordinate far from every standardised quantity: its kernels are e⁻⁸⁷ (`exp`'s floor) and 0.
     public static let padding: Float = 1e15
 
     public static func stride(_ n: Int) -> Int { (n + 7) / 8 * 8 }
@@ -60,9 +60,9 @@ public final class MixtureMMD {
             for a in 0..<d { point[a] = x[a * sx + i] }
             let out = (i - rows.lowerBound) * d
             let same = sums(x, stride: sx)
-            for a in 0..<d { gradient[out + a] = Float(2 * nn * Double(pulls[a].sum())) }
+            for a in 0..<d { gradient[out + a] = Float(2 * nn * Double(pull(a))) }
             let cross = sums(y, stride: sy)
-            for a in 0..<d { gradient[out + a] -= Float(2 * nm * Double(pulls[a].sum())) }
+            for a in 0..<d { gradient[out + a] -= Float(2 * nm * Double(pull(a))) }
             value += nn * same - 2 * nm * cross
         }
         for i in realRows {
@@ -72,44 +72,56 @@ public final class MixtureMMD {
         return value
     }
 
-    /// Σⱼ k(p, sⱼ) over a column-major sample, p = `point`; `pulls[a]` lane sums give
-    /// Σⱼ c(p, sⱼ)·(sⱼₐ − pₐ) with c = Σ_l k_l/σ_l² (∂k(p, s)/∂p = c·(s − p)).
+    /// Σⱼ k(p, sⱼ) over a column-major sample, p = `point`; the lane sums of `pulls[a]` give
+    /// Σⱼ c(p, sⱼ)·(sⱼₐ − pₐ) with c = Σ_l k_l/σ_l² (∂k(p, s)/∂p = c·(s − p)). 8 points at a time.
     @inline(__always)
     private func sums(_ s: UnsafePointer<Float>, stride: Int) -> Double {
-        let d = dimensions
-        let scale = SIMD8<Float>(repeating: Float(-1 / (2 * bandwidth * bandwidth)))
-        let first = Float(1 / (bandwidth * bandwidth))
-        for a in 0..<d { pulls[a] = .zero }
-        var total = SIMD8<Float>.zero
-        let raw = UnsafeRawPointer(s)
-        for block in Swift.stride(from: 0, to: stride, by: 8) where joint {
-            var d2 = SIMD8<Float>.zero
-            for a in 0..<d {
-                let v = raw.loadUnaligned(fromByteOffset: (a * stride + block) * 4, as: SIMD8<Float>.self) - point[a]
-                d2 += v * v
-            }
-            let (sum, c) = kernel(d2 * scale, first)
-            total += sum
-            for a in 0..<d {
-                let v = raw.loadUnaligned(fromByteOffset: (a * stride + block) * 4, as: SIMD8<Float>.self) - point[a]
-                pulls[a] += c * v
-            }
-        }
-        for block in Swift.stride(from: 0, to: stride, by: 8) where !joint {
-            for a in 0..<d {
-                let v = raw.loadUnaligned(fromByteOffset: (a * stride + block) * 4, as: SIMD8<Float>.self) - point[a]
-                let (sum, c) = kernel(v * v * scale, first)
+        let d = dimensions, kernels = self.kernels
+        let scale = SIMD8<Float>(repeating: Float(-1 / (2 * bandwidth * bandwidth))), first = Float(1 / (bandwidth * bandwidth))
+        let pulls = self.pulls, point = self.point
+        for a in 0..<d { pulls[a] = SIMD8() }
+        var total = SIMD8<Float>()
+        for block in Swift.stride(from: 0, to: stride, by: 8) {
+            if joint {
+                var d2 = SIMD8<Float>()
+                for a in 0..<d {
+                    let x = load(s + a * stride + block) - SIMD8(repeating: point[a])
+                    d2 += x * x
+                }
+                let (sum, c) = MixtureMMD.kernel(d2 * scale, first, kernels)
                 total += sum
-                pulls[a] += c * v
+                for a in 0..<d {
+                    pulls[a] += c * (load(s + a * stride + block) - SIMD8(repeating: point[a]))
+                }
+            } else {
+                for a in 0..<d {
+                    let x = load(s + a * stride + block) - SIMD8(repeating: point[a])
+                    let (sum, c) = MixtureMMD.kernel(x * x * scale, first, kernels)
+                    total += sum
+                    pulls[a] += c * x
+                }
             }
         }
-        return Double(total.sum())
+        return Double(MixtureMMD.sum(total))
     }
 
-    /// Σ_l k_l and Σ_l k_l/σ_l² from the widest kernel's exponent (k_{l+1} = k_l⁴).
     @inline(__always)
-    private func kernel(_ exponent: SIMD8<Float>, _ first: Float) -> (SIMD8<Float>, SIMD8<Float>) {
-        var k = FastMath.exp(exponent)
+    private func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
+
+    /// The lanes' sum in a fixed order.
+    @inline(__always)
+    static func sum(_ v: SIMD8<Float>) -> Float {
+        ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]))
+    }
+
+    /// The sum over a's 8 lanes of `pulls` (fixed order).
+    @inline(__always)
+    private func pull(_ a: Int) -> Float { MixtureMMD.sum(pulls[a]) }
+
+    /// Σ_l k_l and Σ_l k_l/σ_l² from the widest kernel's exponent x ≤ 0 (k_{l+1} = k_l⁴), on 8 lanes.
+    @inline(__always)
+    static func kernel(_ x: SIMD8<Float>, _ first: Float, _ kernels: Int) -> (SIMD8<Float>, SIMD8<Float>) {
+        var k = exp(x)
         var sum = k, weight = first, c = k * first
         for _ in 1..<kernels {
             k = k * k
@@ -119,6 +131,35 @@ public final class MixtureMMD {
             c += k * weight
         }
         return (sum, c)
+    }
+
+    /// eˣ for x ≤ 0 on 8 lanes, in the SIMD operations Swift compiles to vector instructions (+, −, ×,
+    /// integer &+ &- &<< and bit casts; its generic rounding, conversions, min/max and masks ran lane
+    /// by lane through calls: 20 s per 1024 × 1024 MMD): Cephes expf, relative error ≈ 2e-7. Below −87
+    /// the argument is held at −87 by the caller's padding choice: e⁻⁸⁷ ≈ 1.6e-38, whose 4th power is 0.
+    @inline(__always)
+    static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        // max(x, −87) as (x − 87 + |x + 87|)/2 would need abs; instead clamp through the bits: for x < −87
+        // the sign-magnitude pattern exceeds −87's, so select by an integer comparison-free blend.
+        let limit = SIMD8<Float>(repeating: -87)
+        let below = unsafeBitCast(x, to: SIMD8<UInt32>.self) &- unsafeBitCast(limit, to: SIMD8<UInt32>.self)
+        // below's top bit is clear exactly when x's magnitude pattern ≥ −87's (x ≤ −87, both negative).
+        let keep = (below &>> 31) &* 0xFFFF_FFFF
+        let clampedBits = (unsafeBitCast(x, to: SIMD8<UInt32>.self) & keep) | (unsafeBitCast(limit, to: SIMD8<UInt32>.self) & ~keep)
+        let clamped = unsafeBitCast(clampedBits, to: SIMD8<Float>.self)
+        let shifted = clamped * 1.442_695_04 + 12_582_912
+        let n = shifted - 12_582_912
+        let r = clamped - n * 0.693_359_375 + n * 2.121_944_4e-4
+        let z = r * r
+        var p = SIMD8<Float>(repeating: 1.987_569_15e-4)
+        p = p * r + 1.398_199_95e-3
+        p = p * r + 8.333_451_9e-3
+        p = p * r + 4.166_579_59e-2
+        p = p * r + 1.666_666_55e-1
+        p = p * r + 5.000_000_1e-1
+        let y = p * z + r + 1
+        let bits = (unsafeBitCast(shifted, to: SIMD8<UInt32>.self) &- 0x4B40_0000 &+ 127) &<< 23
+        return y * unsafeBitCast(bits, to: SIMD8<Float>.self)
     }
 
     /// The plain twin: MMD² and ∂MMD²/∂xᵢ (N × d) in Double for row-major samples, one exp per

@@ -64,24 +64,4 @@ public enum FastMath {
         let cosineSign = UInt32(bitPattern: (q &+ 1) & 2) << 30
         return (Float(bitPattern: sine.bitPattern ^ sineSign), Float(bitPattern: cosine.bitPattern ^ cosineSign))
     }
-
-    /// eˣ on 8 lanes for x ≤ 0 (the Gaussian kernels of `MixtureMMD`), relative error ≈ 2e-7; exactly 0
-    /// below −87 (where e^x leaves the normal range). Cephes expf: x = n·ln 2 + r, |r| ≤ ln2/2.
-    @inline(__always)
-    public static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        let clamped = pointwiseMax(x, SIMD8(repeating: -87))
-        let n = (clamped * 1.442_695_04).rounded(.toNearestOrEven)
-        let r = clamped - n * 0.693_359_375 + n * 2.121_944_4e-4
-        let z = r * r
-        var p = SIMD8<Float>(repeating: 1.987_569_15e-4)
-        p = p * r + 1.398_199_95e-3
-        p = p * r + 8.333_451_9e-3
-        p = p * r + 4.166_579_59e-2
-        p = p * r + 1.666_666_55e-1
-        p = p * r + 5.000_000_1e-1
-        let y = p * z + r + 1
-        let bits = (SIMD8<Int32>(n, rounding: .towardZero) &+ 127) &<< 23
-        let scaled = y * unsafeBitCast(bits, to: SIMD8<Float>.self)
-        return scaled.replacing(with: 0, where: x .< -87)
-    }
 }

@@ -20,6 +20,7 @@ final class MMDConfigTests: XCTestCase {
         try check("bandwidth", "mmd = [\"met\"]\nmmd_bandwidth = -1",
                   "mmd_bandwidth must be a positive number of standard deviations, found -1.0; use e.g. 2.0")
         try check("kernels", "mmd = [\"met\"]\nmmd_kernels = 9", "mmd_kernels must be in 1...8, found 9; use e.g. 5")
+        try check("batch", "mmd = [\"met\"]\nmmd_batch = 1", "mmd_batch must be at least 2, found 1; use e.g. 512")
         try check("vae", "mmd = [\"met\"]\nmodel = \"vae\"", "mmd applies to model = gan or wgan-gp, found vae; set mmd = [] or choose a GAN")
         try check("ordered", "space = \"full\"\nmmd = [\"met\"]\nordered = [\"jet1_pt\", \"jet2_pt\"]",
                   "ordered makes each jet a ratio to the one before, and the MMD term cannot be differentiated through it; set mmd = []")

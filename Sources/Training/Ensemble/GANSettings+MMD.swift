@@ -11,6 +11,8 @@ extension GANSettings {
         ConfigOption("mmd_bandwidth", .double, default: 2.0,
                      help: "Widest Gaussian kernel of the MMD term, in standard deviations of the quantities."),
         ConfigOption("mmd_kernels", .int, default: 5, help: "Kernels of the MMD term: bandwidths σ, σ/2, …, σ/2^(K−1)."),
+        ConfigOption("mmd_batch", .int, default: 512,
+                     help: "Generated rows (the global batch's first) and real rows of the MMD term; its cost grows as the square."),
         ConfigOption("mmd_joint", .bool, default: false,
                      help: "One MMD on the quantities' joint distribution instead of the sum of each quantity's own."),
     ]
@@ -37,6 +39,7 @@ extension GANSettings {
         mmdBandwidth = try job.double("mmd_bandwidth")
         mmdKernels = try job.int("mmd_kernels")
         mmdJoint = try job.bool("mmd_joint")
+        mmdBatch = try job.int("mmd_batch")
     }
 
     /// Checks the options that need neither the data nor the world size.
@@ -53,6 +56,7 @@ extension GANSettings {
             throw bad("mmd_bandwidth must be a positive number of standard deviations, found \(mmdBandwidth); use e.g. 2.0")
         }
         if !(1...8).contains(mmdKernels) { throw bad("mmd_kernels must be in 1...8, found \(mmdKernels); use e.g. 5") }
+        if mmdBatch < 2 { throw bad("mmd_batch must be at least 2, found \(mmdBatch); use e.g. 512") }
         if !mmd.isEmpty && model == .vae {
             throw bad("mmd applies to model = gan or wgan-gp, found vae; set mmd = [] or choose a GAN")
         }
