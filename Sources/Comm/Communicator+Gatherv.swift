@@ -18,4 +18,19 @@ extension Communicator {
         }
         return rank == root ? Array(out.prefix(total)) : nil
     }
+
+    /// Every rank's `values` (`counts[r]` of them from rank r) placed at `displacements[r]` of `out`,
+    /// on every rank; no allocation (the counts are the caller's, fixed once).
+    public func allgatherv<T: MPIScalar>(_ values: UnsafeBufferPointer<T>, into out: UnsafeMutableBufferPointer<T>,
+                                         counts: [Int32], displacements: [Int32]) throws {
+        precondition(counts.count == size && displacements.count == size && Int(counts[rank]) == values.count,
+                     "one count and displacement per rank, this rank's count = its values")
+        precondition(zip(counts, displacements).allSatisfy { Int($1) + Int($0) <= out.count }, "out must hold every block")
+        guard size > 1 else {
+            if !values.isEmpty { (out.baseAddress.unsafelyUnwrapped + Int(displacements[0])).update(from: values.baseAddress.unsafelyUnwrapped, count: values.count) }
+            return
+        }
+        try mpiCheck(MPI_Allgatherv(values.baseAddress, Int32(values.count), T.mpiType, out.baseAddress, counts, displacements,
+                                    T.mpiType, handle), "MPI_Allgatherv")
+    }
 }

@@ -15,7 +15,8 @@ final class EnsembleConfigCompatTests: XCTestCase {
         let first = try ensemble(run)
         XCTAssertEqual(first.status, 0, first.stderr)
         // As an older build wrote it: none of the options added since (all at their defaults now).
-        let added = ["threads", "score_weights", "pair_pt", "holdout", "ordered", "on_shell"]
+        let added = ["threads", "score_weights", "pair_pt", "holdout", "ordered", "on_shell", "mmd", "mmd_weight", "mmd_bandwidth",
+                     "mmd_kernels", "mmd_joint", "mmd_batch"]
         let full = try String(contentsOfFile: config, encoding: .utf8)
         let old = full.split(separator: "\n", omittingEmptySubsequences: false)
             .filter { line in !added.contains { line.hasPrefix("\($0) = ") } }.joined(separator: "\n")

@@ -19,7 +19,7 @@ final class RepresentationTests: XCTestCase {
                     ranks: ranks)
     }
 
-    func testPairMassReducerFeedsAnEnsembleAndGenerateWithoutRegression() throws {
+    func testPairMassReducerFeedsAnEnsembleWithRegressionAndMMDAndGenerate() throws {
         let r = try reduce("pm-ae", ["--pair-mass", "mu1,mu2", "--log1p", "jet2_pt", "--zero-spike", "jet1_pt,mu1_iso,mu2_iso"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let scaling = try Checkpoint.read(from: CLI.path("pm-ae") + "/model.h5").string("scaling")
@@ -27,19 +27,18 @@ final class RepresentationTests: XCTestCase {
                                        + "\"kind\":\"pairMass\"}"), scaling)
         XCTAssertTrue(scaling.contains("\"kind\":\"log1p\""), scaling)
         XCTAssertTrue(scaling.contains("{\"columns\":[\"jet1_pt\",\"mu1_iso\",\"mu2_iso\"],\"kind\":\"zeroSpike\""), scaling)
-        // The default regression terms (mll) cannot run through the pair mass: refused before training.
-        let refused = try CLI.run(["ensemble", "--config", EnsembleTests.job, "--data", ReduceTests.data, "--reducer",
-                                   CLI.path("pm-ae"), "--out", CLI.path("pm-gan-refused")], ranks: 2)
-        XCTAssertEqual(refused.status, 64, refused.stderr)
-        XCTAssertEqual(refused.errorLines, ["error: reducer '\(CLI.path("pm-ae"))/model.h5' uses pair_mass, and the regression "
-                                           + "terms cannot be differentiated through it; set regression = [] (mll is a "
-                                           + "coordinate of that reducer already)"])
+        // The default regression terms (mll) and the MMD term run through the pair mass's inverse.
         let job = CLI.path("pm-job.toml")
-        try (try String(contentsOfFile: EnsembleTests.job, encoding: .utf8) + "\nregression = []\n")
+        try (try String(contentsOfFile: EnsembleTests.job, encoding: .utf8) + "\nmmd = [\"ptll\", \"met\"]\nmmd_weight = 0.5\n")
             .write(toFile: job, atomically: true, encoding: .utf8)
         let e = try CLI.run(["ensemble", "--config", job, "--data", ReduceTests.data, "--reducer", CLI.path("pm-ae"),
                              "--restarts", "2", "--out", CLI.path("pm-gan")], ranks: 2)
         XCTAssertEqual(e.status, 0, e.stderr)
+        let records = try String(contentsOfFile: CLI.path("pm-gan") + "/restarts/000/snapshots.jsonl", encoding: .utf8)
+        let losses = try records.split(separator: "\n").map { line in
+            try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["losses"] as? [String: Double])
+        }
+        XCTAssertTrue(losses.allSatisfy { ($0["regression"] ?? 0) > 0 && ($0["mmd"] ?? 0) > 0 }, records)
         let g = try CLI.run(["generate", "--model", CLI.path("pm-gan") + "/best", "--events", "3000", "--out", CLI.path("pm-gen")],
                             ranks: 2)
         XCTAssertEqual(g.status, 0, g.stderr)
@@ -108,12 +107,13 @@ final class RepresentationTests: XCTestCase {
                   "error: derived_loss quantity 'njets': expected one of mll, ptll, met, phi_miss, dphi_ll; fix the name")
         try check("bad-dt", ["--derived-loss", "mll", "--threads", "2"], status: 64,
                   "error: derived_loss runs on the serial step, found threads = 2; use threads = 1 (or more MPI ranks)")
-        let full = CLI.path("pm-full.toml")
-        try "[ensemble]\nspace = \"full\"\npair_mass = [\"mu1\", \"mu2\"]\n".write(toFile: full, atomically: true, encoding: .utf8)
-        let r = try CLI.run(["ensemble", "--config", full, "--data", ReduceTests.data, "--out", CLI.path("pm-full")], ranks: 2)
+        // pair_mass in full space now has a derivative; ordered still has none.
+        let full = CLI.path("ordered-full.toml")
+        try "[ensemble]\nspace = \"full\"\nordered = [\"jet1_pt\", \"jet2_pt\"]\n".write(toFile: full, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["ensemble", "--config", full, "--data", ReduceTests.data, "--out", CLI.path("ordered-full")], ranks: 2)
         XCTAssertEqual(r.status, 64, r.stderr)
-        XCTAssertEqual(r.errorLines, ["error: pair_mass makes the pair mass a feature, and the regression terms cannot be "
-                                      + "differentiated through it; set regression = [] (the GAN learns mll's distribution directly)"])
+        XCTAssertEqual(r.errorLines, ["error: ordered makes each jet a ratio to the one before, and the regression terms cannot be "
+                                      + "differentiated through it; set regression = []"])
         let latent = CLI.path("q-latent.toml")
         try "[ensemble]\nspace = \"latent\"\nquantile = [\"jet1_pt\"]\n".write(toFile: latent, atomically: true, encoding: .utf8)
         let l = try CLI.run(["ensemble", "--config", latent, "--data", ReduceTests.data, "--reducer", CLI.path("no-reducer"),

@@ -58,15 +58,22 @@ enum PreprocessingFixtures {
         return try XCTUnwrap(out)
     }
 
-    /// `p.inverseWithDerivative` on a copy of `y`: (inverse values, dx/dy per entry).
+    /// `p.inverseWithDerivative` on a copy of `y`: (inverse values, dx/dy per entry of the
+    /// elementwise steps, the pair steps' per-row partials).
     static func inverseWithDerivative(_ p: Preprocessor, _ y: [Float], rows: Int) throws -> ([Float], [Float]) {
+        try inverseWithJacobian(p, y, rows: rows).values
+    }
+
+    static func inverseWithJacobian(_ p: Preprocessor, _ y: [Float], rows: Int) throws
+        -> (values: ([Float], [Float]), mixing: [Float]) {
         var x = y, derivative = [Float](repeating: .nan, count: y.count)
+        var mixing = [Float](repeating: .nan, count: rows * p.mixingWidth)
         try x.withUnsafeMutableBufferPointer { buffer in
-            try derivative.withUnsafeMutableBufferPointer {
-                try p.inverseWithDerivative(buffer, derivative: $0, rows: rows)
+            try derivative.withUnsafeMutableBufferPointer { d in
+                try mixing.withUnsafeMutableBufferPointer { try p.inverseWithDerivative(buffer, derivative: d, mixing: $0, rows: rows) }
             }
         }
-        return (x, derivative)
+        return ((x, derivative), mixing)
     }
 
     /// The inverse of `y` with entry `i` moved by +h and by −h, for central differences.

@@ -160,6 +160,21 @@ final class AllocationTests: XCTestCase {
             }
         }
         let flowCalls = counter() - before
+        // The MMD term's kernel (MixtureMMD.evaluate), summed over the dimensions and joint.
+        let points = FloatStorage(count: MixtureMMD.stride(70) * 3), pull = FloatStorage(count: 70 * 3)
+        points.buffer.update(repeating: 0.3)
+        let additive = MixtureMMD(dimensions: 3, bandwidth: 2, kernels: 5), joint = MixtureMMD(dimensions: 3, bandwidth: 2, kernels: 5, joint: true)
+        // The first calls instantiate the SIMD types' metadata.
+        var mmd = additive.evaluate(generated: points.start, count: 70, real: points.start, count: 70, rows: 0..<70, realRows: 0..<70,
+                                    gradient: pull.buffer)
+        mmd += joint.evaluate(generated: points.start, count: 70, real: points.start, count: 70, rows: 0..<70, realRows: 0..<70,
+                              gradient: pull.buffer)
+        before = counter()
+        mmd += additive.evaluate(generated: points.start, count: 70, real: points.start, count: 70, rows: 0..<70, realRows: 0..<70,
+                                 gradient: pull.buffer)
+        mmd += joint.evaluate(generated: points.start, count: 70, real: points.start, count: 70, rows: 0..<70, realRows: 0..<70,
+                              gradient: pull.buffer)
+        let mmdCalls = counter() - before
         print("OpenBLAS-internal malloc calls in the 60 measured steps: \(blas() - blasBefore)")
         XCTAssertEqual(ganCalls, 0, "production GAN and WGAN-GP trainer steps allocate")
         XCTAssertEqual(averageCalls, 0, "summing the step losses for the snapshot records allocates")
@@ -170,6 +185,8 @@ final class AllocationTests: XCTestCase {
         XCTAssertEqual(rowNoiseCalls, 0, "per-event noise (Philox.fillNormalRows) allocates")
         XCTAssertEqual(packedCalls, 0, "inference forward on packed weights allocates")
         XCTAssertEqual(flowCalls, 0, "flow-matching step or flow sampler (Heun, packed) allocates")
+        XCTAssertEqual(mmdCalls, 0, "the MMD kernel allocates")
+        XCTAssertEqual(mmd, 0, accuracy: 1e-9, "identical samples")
     }
 
     /// The T = 2 worker steps, counted over every thread of the process (the pool's thread does half

@@ -35,14 +35,15 @@ final class FlowSettingsTests: XCTestCase {
         XCTAssertEqual(fit.notes.first, "note: batch 4096 is larger than the 1608 training rows; clipped to 1608 (every training row in each step)")
     }
 
-    /// The default regression = ["mll"] refuses pair_mass for the GAN, whose terms would need it;
-    /// a flow trains without them, so the same job is accepted.
+    /// The default regression = ["mll"] refuses `ordered` in full space for the GAN, whose terms would
+    /// need its derivative; a flow trains without them, so the same job is accepted. (pair_mass was
+    /// the example until the terms learned its derivative, h-mmd.)
     func testRegressionTermsDoNotApplyToAFlow() throws {
-        let pairMass: (inout ConfigOverrides) -> Void = { $0.set("pair_mass", ["mu1", "mu2"]) }
-        XCTAssertThrowsError(try settings("gan", pairMass)) { error in
-            XCTAssertTrue("\(error)".contains("pair_mass makes the pair mass a feature"), "\(error)")
+        let ordered: (inout ConfigOverrides) -> Void = { $0.set("ordered", ["jet1_pt", "jet2_pt", "jet3_pt", "jet4_pt", "jet5_pt"]) }
+        XCTAssertThrowsError(try settings("gan", ordered)) { error in
+            XCTAssertTrue("\(error)".contains("ordered makes each jet a ratio to the one before"), "\(error)")
         }
-        let flow = try settings("flow", pairMass)
+        let flow = try settings("flow", ordered)
         XCTAssertEqual(flow.regression.map(\.rawValue), ["mll"], "the setting is kept as given")
         XCTAssertEqual(flow.activeRegression, [])
         XCTAssertEqual(try settings("gan").activeRegression.map(\.rawValue), ["mll"])

@@ -26,7 +26,9 @@ final class RegressionPathTests: XCTestCase {
     }
 
     /// `keep`: features the reducer carries through its latent space; `pca`: a PCA reducer instead of an autoencoder.
-    static func data(latent: Bool, keep: [String] = [], pca usePCA: Bool = false, comm: Communicator) throws -> (GANSettings, GANData) {
+    /// `pairMass`: the reducer's scaling starts with pair_mass and pair_pt and ends with on_shell.
+    static func data(latent: Bool, keep: [String] = [], pca usePCA: Bool = false, pairMass: Bool = false,
+                     comm: Communicator) throws -> (GANSettings, GANData) {
         var overrides = ConfigOverrides()
         overrides.set("data", "unused.h5")
         overrides.set("reducer", "unused")
@@ -36,7 +38,10 @@ final class RegressionPathTests: XCTestCase {
         s.c1 = 0.3  // large weights: the terms dominate nothing here, they only need to be well above Float noise
         s.c2 = 0.7
         let physical = RegressionPathTests.physicalRows(64, seed: 3)
-        var scaling = Preprocessor(steps: [.log1p(["mu1_E", "mu2_E"]), .standardize(RegressionPathTests.features)])
+        let f = RegressionPathTests.features
+        var scaling = pairMass
+            ? Preprocessor(steps: [.pairMass(f), .pairPt(f), .log1p(["mu2_E"]), .standardize(f)], shell: ShellProjection(components: f))
+            : Preprocessor(steps: [.log1p(["mu1_E", "mu2_E"]), .standardize(f)])
         try scaling.fit(physical, comm: comm)
         let pre = try scaling.forward(physical, seed: 1)
         let split = HeldOutSplit(fraction: 0.1, seed: 1)
@@ -61,24 +66,37 @@ final class RegressionPathTests: XCTestCase {
                            train: try latentScaling.forward(codes, seed: 1), trainTotal: 64))
     }
 
-    func check(latent: Bool, keep: [String] = [], pca: Bool = false) throws {
+    /// `mmd`: the MMD term alone (ptll, mll, dphi_ll over a batch of these 9 rows and 9 real ones)
+    /// instead of the regression terms (mll, plus ptll through pair_pt).
+    func check(latent: Bool, keep: [String] = [], pca: Bool = false, pairMass: Bool = false, mmd: Bool = false,
+               joint: Bool = false) throws {
         let comm = try Communicator.selfOnly()
-        let (s, d) = try RegressionPathTests.data(latent: latent, keep: keep, pca: pca, comm: comm)
+        var (s, d) = try RegressionPathTests.data(latent: latent, keep: keep, pca: pca, pairMass: pairMass, comm: comm)
         let rows = 9, width = d.outputColumns.count
+        if pairMass { s.regression = [.mll, .ptll] }
+        if mmd {
+            s.regression = []
+            s.mmd = [.ptll, .mll, .dphiLL]
+            s.mmdWeight = 3
+            s.mmdJoint = joint
+            s.batch = rows
+        }
         let path = try XCTUnwrap(try RegressionPath(s, data: d, maxRows: rows, comm: comm))
         var rng = Philox(seed: 11, stream: 2)
         var output = (0..<(rows * width)).map { _ in Float(0.8 * rng.normal()) }
         var gradient = [Float](repeating: 0, count: rows * width)
         func loss(_ x: [Float]) throws -> Double {
             var scratch = [Float](repeating: 0, count: rows * width)
-            return try x.withUnsafeBufferPointer { xb in
-                try scratch.withUnsafeMutableBufferPointer { try path.apply(output: xb, rows: rows, comm: comm, addingTo: $0) }
+            let v = try x.withUnsafeBufferPointer { xb in
+                try scratch.withUnsafeMutableBufferPointer { try path.apply(output: xb, rows: rows, step: 5, comm: comm, addingTo: $0) }
             }
+            return v.regression + v.mmd
         }
-        let value = try output.withUnsafeBufferPointer { xb in
-            try gradient.withUnsafeMutableBufferPointer { try path.apply(output: xb, rows: rows, comm: comm, addingTo: $0) }
+        let values = try output.withUnsafeBufferPointer { xb in
+            try gradient.withUnsafeMutableBufferPointer { try path.apply(output: xb, rows: rows, step: 5, comm: comm, addingTo: $0) }
         }
-        XCTAssertGreaterThan(value, 1e-3, "the generated batch is far from the data's moments")
+        XCTAssertGreaterThan(mmd ? values.mmd : values.regression, 1e-3, "the generated batch is far from the data")
+        XCTAssertEqual(mmd ? values.regression : values.mmd, 0)
         var worst = 0.0
         let scale = gradient.map { abs(Double($0)) }.max() ?? 0
         XCTAssertGreaterThan(scale, 0)
@@ -105,5 +123,18 @@ final class RegressionPathTests: XCTestCase {
     func testKeptFeaturesGradientMatchesFiniteDifferences() throws {
         try check(latent: true, keep: ["mu1_E", "mu2_pz"])
         try check(latent: true, keep: ["mu2_pz"], pca: true)
+    }
+
+    /// Through pair_mass and pair_pt (their mixing Jacobians) in the reducer's scaling, on_shell left out.
+    func testGradientThroughPairMassMatchesFiniteDifferences() throws {
+        try check(latent: true, pairMass: true)
+        try check(latent: false, pairMass: true)
+    }
+
+    /// The MMD term's gradient, through the decoder and pair_mass (each quantity's own MMD summed), and in
+    /// full space on the joint vector.
+    func testMMDGradientMatchesFiniteDifferences() throws {
+        try check(latent: true, pairMass: true, mmd: true)
+        try check(latent: false, mmd: true, joint: true)
     }
 }

@@ -95,9 +95,14 @@ enum PreprocessingError {
 
     static func notElementwise(_ step: String) -> InputError {
         InputError("\(step): differentiating the inverse preprocessing expected elementwise steps (standardize, minMax, "
-                   + "log1p, smearInteger, zeroSpike), found a step that mixes the columns of a row (rotateAzimuth, pairMass); leave "
-                   + "it out of the preprocessing or turn the gradient terms off (regression = [] with a pair_mass "
-                   + "reducer: mll is a coordinate there already)", exitCode: ExitStatus.usage)
+                   + "log1p, smearInteger, zeroSpike, quantile) after pair steps (pairMass, pairPt), found a step whose inverse "
+                   + "mixes the columns of a row with no kept derivative (rotateAzimuth, ordered); leave it out of the "
+                   + "preprocessing or turn the gradient terms off (regression = [], mmd = [])", exitCode: ExitStatus.usage)
+    }
+
+    static func pairAfterElementwise(_ step: String) -> InputError {
+        InputError("\(step): differentiating the inverse preprocessing expected the pair steps (pairMass, pairPt) ahead of "
+                   + "every elementwise step, found it after one; put it first, as reduce's pair_mass does", exitCode: ExitStatus.usage)
     }
 
     static func damaged(_ step: String, _ detail: String) -> InputError {

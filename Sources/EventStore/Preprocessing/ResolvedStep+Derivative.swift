@@ -50,7 +50,74 @@ extension ResolvedStep {
             QuantileTransform.chainDerivative(buffer, derivative: derivative, width: w, rows: rows, indices: indices,
                                               curves: curves)
         case .rotate, .pairMass, .pairPt, .ordered:
-            preconditionFailure("\(label) is not elementwise; Preprocessor.inverseWithDerivative refuses it")
+            preconditionFailure("\(label) is not elementwise; Preprocessor.inverseWithDerivative keeps its partials instead")
+        }
+    }
+
+    /// Whether the inverse mixes a row's columns with a derivative `pullBackMixing` applies (the pair steps).
+    var isPairStep: Bool {
+        switch operation {
+        case .pairMass, .pairPt: return true
+        default: return false
+        }
+    }
+
+    /// Floats per row `keepMixingPartials` stores: E₁'s partials (m, Px, Py, Pz)/R of `pairMass`; none for
+    /// `pairPt`, whose inverse is linear.
+    var mixingWidth: Int {
+        if case .pairMass = operation { return 4 }
+        return 0
+    }
+
+    /// Stores, at the step's inverse input in `buffer` (before `inverse` overwrites it), the per-row
+    /// partials of its inverse: `pairMass`'s E₁ = R − E₂ with R = √(m² + |P|²), P = p₁ + p₂, has
+    /// ∂E₁/∂m = m/R, ∂E₁/∂p₁ₖ = ∂E₁/∂p₂ₖ = Pₖ/R and ∂E₁/∂E₂ = −1 (every other output is its input).
+    /// `partials` holds `rows × stride` floats; this step's `mixingWidth` go at `offset` of each row.
+    func keepMixingPartials(_ buffer: UnsafeMutableBufferPointer<Float>, partials: UnsafeMutableBufferPointer<Float>,
+                            stride: Int, offset: Int, rows: Int) {
+        guard case let .pairMass(c) = operation else { return }
+        let w = outputWidth
+        @inline(__always) func value(_ r: Int, _ i: Int) -> Double { i < 0 ? 0 : Double(buffer[r * w + i]) }
+        for r in 0..<rows {
+            let m = value(r, c[0])
+            let p = (value(r, c[1]) + value(r, c[5]), value(r, c[2]) + value(r, c[6]), value(r, c[3]) + value(r, c[7]))
+            let big = (m * m + p.0 * p.0 + p.1 * p.1 + p.2 * p.2).squareRoot()
+            let inverse = big > 0 ? 1 / big : 0
+            let out = r * stride + offset
+            partials[out] = Float(m * inverse)
+            partials[out + 1] = Float(p.0 * inverse)
+            partials[out + 2] = Float(p.1 * inverse)
+            partials[out + 3] = Float(p.2 * inverse)
+        }
+    }
+
+    /// gradient ← Jᵀ·gradient in place for this pair step's inverse (`gradient`: rows × width, w.r.t.
+    /// the inverse's output on entry, its input on return), with the partials `keepMixingPartials` stored.
+    func pullBackMixing(_ gradient: UnsafeMutableBufferPointer<Float>, partials: UnsafeBufferPointer<Float>,
+                        stride: Int, offset: Int, rows: Int) {
+        let w = outputWidth
+        switch operation {
+        case let .pairMass(c):
+            for r in 0..<rows {
+                let row = r * w, g = gradient[row + c[0]]
+                guard g != 0 else { continue }
+                let k = r * stride + offset
+                gradient[row + c[0]] = g * partials[k]
+                for j in 1..<4 {
+                    let d = g * partials[k + j]
+                    if c[j] >= 0 { gradient[row + c[j]] += d }
+                    if c[j + 4] >= 0 { gradient[row + c[j + 4]] += d }
+                }
+                gradient[row + c[4]] -= g
+            }
+        case let .pairPt(c):
+            // x₁ = u₁ − u₂ for px and py (when both are present), x₂ = u₂.
+            for r in 0..<rows {
+                let row = r * w
+                for k in 1..<3 where c[k] >= 0 && c[k + 4] >= 0 { gradient[row + c[k + 4]] -= gradient[row + c[k]] }
+            }
+        default:
+            preconditionFailure("\(label) is no pair step")
         }
     }
 }

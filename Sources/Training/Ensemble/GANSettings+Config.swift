@@ -64,7 +64,7 @@ extension GANSettings {
         ConfigOption("prune", .string, default: "none", help: "none or successive-halving."),
         ConfigOption("drop_nonfinite", .bool, default: false, help: "Drop rows with NaN/Inf."),
         ConfigOption("out", .string, help: "Run directory."),
-    ]
+    ] + GANSettings.mmdSchema
 
     /// default < job file [ensemble] < overrides (command line, pipeline), then validated.
     public static func resolve(config: String?, overrides: ConfigOverrides) throws -> GANSettings {
@@ -128,6 +128,7 @@ extension GANSettings {
         s.scoreIsDefault = job.overrides["score"] == nil && job.fileValues["score"] == nil
         s.roles = try ColumnRoles.load(job: config, cli: overrides.roles)
         s.scoreWeights = try job.numbers("score_weights")
+        try s.readMMD(&job)
         try s.validate()
         s.toml = job.describe() + s.roles.tomlText
         return s

@@ -47,6 +47,14 @@ public struct GANSettings {
     public var regression: [DerivedQuantity]
     public var c1: Double
     public var c2: Double
+    /// The MMD term (GANSettings+MMD.swift): quantities ([] = off), weight λ, widest bandwidth, kernel
+    /// count, and whether the kernel acts on the joint vector of quantities (else on each one, summed).
+    public var mmd: [DerivedQuantity] = []
+    public var mmdWeight = 1.0, mmdBandwidth = 2.0
+    public var mmdKernels = 5
+    public var mmdJoint = false
+    /// Rows of each sample in the MMD (the generated batch's first, as many real ones).
+    public var mmdBatch = 512
     public var gpLambda: Double
     public var criticSteps: Int
     public var vaeLatent: Int
@@ -133,10 +141,6 @@ public struct GANSettings {
             throw bad("pair_mass expects two vector names such as [\"mu1\", \"mu2\"], found \(pairMass.count)")
         }
         let regressed = activeRegression
-        if space == .full && !pairMass.isEmpty && !regressed.isEmpty {
-            throw bad("pair_mass makes the pair mass a feature, and the regression terms cannot be differentiated through it; "
-                      + "set regression = [] (the GAN learns mll's distribution directly)")
-        }
         if space == .full && !r.ordered.isEmpty && !regressed.isEmpty {
             throw bad("ordered makes each jet a ratio to the one before, and the regression terms cannot be differentiated through it; "
                       + "set regression = []")
@@ -181,6 +185,7 @@ public struct GANSettings {
                       + DerivedQuantity.allCases.filter(\.isDifferentiable).map(\.rawValue).joined(separator: ", "))
         }
         if !(c1 >= 0 && c2 >= 0) { throw bad("c1 and c2 must be ≥ 0, found \(c1), \(c2)") }
+        try validateMMD()
         if criticSteps < 1 { throw bad("critic-steps must be at least 1, found \(criticSteps)") }
         if !(vaeBeta > 0) { throw bad("vae_beta must be positive, found \(vaeBeta)") }
         if vaeLatent < 1 { throw bad("vae-latent must be at least 1, found \(vaeLatent)") }

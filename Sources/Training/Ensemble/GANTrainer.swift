@@ -61,7 +61,8 @@ public final class GANTrainer: GeneratorTrainer {
     /// Allreduced per step: losses and the stop flag (a raw buffer: array element writes through a
     /// class property cost a heap-allocated accessor frame per write in debug builds).
     private let totals = UnsafeMutableBufferPointer<Double>.allocate(capacity: 4)
-    private var losses = StepLosses(values: [("d_loss", 0), ("g_loss", 0), ("regression", 0)], stopRequested: false)
+    /// d_loss, g_loss, regression, and mmd when the MMD term is on.
+    private var losses: StepLosses
     /// Exponential moving average of the generator's weights (nil when `ema` = 0) and a spare for swapping.
     private let average: FloatStorage?, spare: FloatStorage
 
@@ -79,7 +80,8 @@ public final class GANTrainer: GeneratorTrainer {
         let rows = (0..<shards.count).reduce(0) {
             $0 + GANTrainer.generatorRows(batch: s.batch, rank: comm.rank, ranks: comm.size, worker: $1, workers: shards.count).count
         }
-        let regression = s.model == .gan || s.model == .wganGP ? try RegressionPath(s, data: data, maxRows: rows, comm: comm) : nil
+        let regression = s.model == .gan || s.model == .wganGP
+            ? try RegressionPath(s, data: data, maxRows: rows, seed: seed, comm: comm) : nil
         try self.init(s, train: data.train, trainTotal: data.trainTotal, workerShards: shards, regression: regression, seed: seed,
                       comm: comm)
     }
@@ -92,6 +94,8 @@ public final class GANTrainer: GeneratorTrainer {
         self.comm = comm
         self.seed = seed
         self.regression = regression
+        losses = StepLosses(values: [("d_loss", 0), ("g_loss", 0), ("regression", 0)] + (s.mmd.isEmpty ? [] : [("mmd", 0)]),
+                            stopRequested: false)
         wasserstein = s.model == .wganGP
         let workers = workerShards.count
         half = min(s.batch / 2, trainTotal)
@@ -203,7 +207,7 @@ public final class GANTrainer: GeneratorTrainer {
         }
         repack(generator: false, discriminator: true)
         discriminatorPackedAt = discriminator.parameterRevision
-        let (gLoss, reg) = try generatorStep(step)
+        let (gLoss, reg, mmd) = try generatorStep(step)
         updateAverage(step: step)
         totals[0] = dLoss / Double(critic)
         totals[1] = gLoss
@@ -215,6 +219,7 @@ public final class GANTrainer: GeneratorTrainer {
             v[0].1 = totals[0]
             v[1].1 = totals[1]
             v[2].1 = reg
+            if v.count > 3 { v[3].1 = mmd }
         }
         losses.stopRequested = totals[2] > 0
         return losses
@@ -234,21 +239,21 @@ public final class GANTrainer: GeneratorTrainer {
     }
 
     /// The generator update through the updated discriminator; returns (this rank's share of the
-    /// adversarial loss, the regression terms' global value).
-    private func generatorStep(_ step: Int) throws -> (Double, Double) {
+    /// adversarial loss, the regression terms' and the MMD term's global values).
+    private func generatorStep(_ step: Int) throws -> (Double, Double, Double) {
         currentStep = step
         rule.pool.run(self, phase: Phase.generatorForward.rawValue)
-        var reg = 0.0
+        var reg = 0.0, mmd = 0.0
         if let regression {
             let count = stagedRows * data.width
             stagedGradient.view(0, count).update(repeating: 0)
-            reg = try regression.apply(output: UnsafeBufferPointer(staged.view(0, count)), rows: stagedRows, comm: comm,
-                                       addingTo: stagedGradient.view(0, count))
+            (reg, mmd) = try regression.apply(output: UnsafeBufferPointer(staged.view(0, count)), rows: stagedRows, step: step,
+                                              comm: comm, addingTo: stagedGradient.view(0, count))
         }
         rule.pool.run(self, phase: Phase.generatorBackward.rawValue)
         var sum = 0.0
         for w in lanes.indices { sum += lanes[w].loss }
         try rule.step(model: 1, globalRows: generatorTotal)
-        return (sum / Double(generatorTotal), reg)
+        return (sum / Double(generatorTotal), reg, mmd)
     }
 }

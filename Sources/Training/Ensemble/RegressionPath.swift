@@ -11,18 +11,22 @@ import Support
 /// `RowMapping` (`GANData.rowMapping`, the map scoring uses) on its derivative path: the inverse
 /// scaling and, in latent space, the decoder (the mapping's own copy, so the reducer stays
 /// untouched) and the latent standardisation. Integer columns get no gradient (floor); zero
-/// calibration and the random azimuth are not part of the path. Workspaces are allocated once for
+/// calibration, the random azimuth and the on_shell projection are not part of the path. The MMD
+/// term (`MMDTerm`, `mmd`) runs on the same rows and gradient. Workspaces are allocated once for
 /// `maxRows` rows.
 public final class RegressionPath {
     private let terms: [MomentRegression]
+    private let mmd: MMDTerm?
     private let mapping: RowMapping
     private let physicalGradient: FloatStorage
 
-    public init?(_ s: GANSettings, data: GANData, maxRows: Int, comm: Communicator) throws {
-        guard !s.regression.isEmpty, s.c1 > 0 || s.c2 > 0 else { return nil }
+    /// nil when neither term is on. `seed`: the restart's (keys the MMD term's real rows; default `s.seed`).
+    public init?(_ s: GANSettings, data: GANData, maxRows: Int, seed: UInt64? = nil, comm: Communicator) throws {
+        let moments = !s.regression.isEmpty && (s.c1 > 0 || s.c2 > 0)
+        guard moments || !s.mmd.isEmpty else { return nil }
         let frameColumns = data.frameColumns
         let realFrame = RowMapping.appendingFrameColumn(data.prepared.trainPhysical, dropped: data.prepared.frameColumn)
-        terms = try s.regression.map { q in
+        terms = try (moments ? s.regression : []).map { q in
             guard let columns = q.columnPositions(in: frameColumns, roles: s.roles) else {
                 let lacking = q.inputs.filter { s.roles.column($0, in: frameColumns) == nil }
                 throw InputError("regression quantity '\(q.rawValue)' needs column '\(lacking[0])', which the features "
@@ -33,14 +37,16 @@ public final class RegressionPath {
             return MomentRegression(quantity: q, columns: columns, width: frameColumns.count, targetMean: target.mean,
                                     targetStd: target.std, c1: s.c1, c2: s.c2, maxRows: maxRows)
         }
+        mmd = s.mmd.isEmpty ? nil : try MMDTerm(s, data: data, frameColumns: frameColumns, seed: seed ?? s.seed, comm: comm)
         mapping = try data.rowMapping(maxRows: maxRows)
         physicalGradient = FloatStorage(count: maxRows * frameColumns.count)
     }
 
-    /// Adds the regression terms' gradient for the local generated rows to `gradient` (same
-    /// layout as `output`); returns the terms' total (the same on every rank of `comm`).
-    public func apply(output: UnsafeBufferPointer<Float>, rows n: Int, comm: Communicator,
-               addingTo gradient: UnsafeMutableBufferPointer<Float>) throws -> Double {
+    /// Adds the terms' gradient for the local generated rows of step `step` to `gradient` (same
+    /// layout as `output`); returns the regression terms' total and λ·MMD² (0 when off), the same
+    /// on every rank of `comm`.
+    public func apply(output: UnsafeBufferPointer<Float>, rows n: Int, step: Int = 0, comm: Communicator,
+                      addingTo gradient: UnsafeMutableBufferPointer<Float>) throws -> (regression: Double, mmd: Double) {
         let w = mapping.width
         let physical = try mapping.physicalWithDerivative(output, rows: n)
         physicalGradient.buffer.update(repeating: 0)
@@ -48,7 +54,8 @@ public final class RegressionPath {
         for term in terms {
             total += try term.apply(physical, rows: n, comm: comm, into: physicalGradient.view(0, n * w))
         }
+        let distance = try mmd?.apply(physical, rows: n, width: w, step: step, comm: comm, into: physicalGradient.view(0, n * w)) ?? 0
         mapping.backward(UnsafeBufferPointer(physicalGradient.view(0, n * w)), rows: n, addingTo: gradient)
-        return total
+        return (total, distance)
     }
 }

@@ -20,6 +20,8 @@ enum TrainingNoise {
     static let flow: UInt32 = 0x4600_0000
     /// A flow-matching row's t.
     static let flowTime: UInt32 = 0x5400_0000
+    /// The MMD term's real rows of step t (one stream (seed, t·2³²) for the whole batch, `MMDTerm`).
+    static let mmd: UInt32 = 0x4D00_0000
 
     static func stream(step: Int, row: Int) -> UInt64 { UInt64(step) << 32 | UInt64(row) }
 

@@ -8,11 +8,12 @@ extension RowMapping {
     /// terms and the autoencoder's derived-quantity terms. What differs from `physical`, on purpose:
     /// - only in the rotation frame (`Ending.rotationFrame`) and without zero calibration: the
     ///   random azimuth and the thresholds have no derivative (a mapping built otherwise is refused);
-    /// - every preprocessing step must be elementwise (`Preprocessor.inverseWithDerivative` throws
-    ///   for pair_mass); the integer floor is applied and passes no gradient;
+    /// - the preprocessing must be differentiable (`Preprocessor.inverseWithDerivative`: elementwise
+    ///   steps after pair_mass and pair_pt; it throws for `ordered`); the integer floor is applied and
+    ///   passes no gradient; the on_shell projection is not applied (the rows are those before it);
     /// - an MLP decoder runs through OpenBLAS, not the packed kernel: values equal `physical`'s up
     ///   to the last bits (another summation order), which keeps training bitwise what it was.
-    /// No seed: the elementwise inverses draw no random numbers. Returns `rows × width` values.
+    /// No seed: these inverses draw no random numbers. Returns `rows × width` values.
     public func physicalWithDerivative(_ output: UnsafeBufferPointer<Float>, rows n: Int) throws -> UnsafeBufferPointer<Float> {
         guard case .rotationFrame = ending, zeros.isEmpty else {
             preconditionFailure("the derivative path runs in the rotation frame without zero calibration")
@@ -29,7 +30,8 @@ extension RowMapping {
         } else {
             _ = f.update(fromContentsOf: UnsafeBufferPointer(rebasing: output[0..<(n * k)]))
         }
-        try scaling.inverseWithDerivative(f, derivative: featureDerivative.view(0, n * k), rows: n)
+        try scaling.inverseWithDerivative(f, derivative: featureDerivative.view(0, n * k),
+                                          mixing: featureMixing.view(0, n * scaling.mixingWidth), rows: n)
         let frame = staged.view(0, n * w)
         RowMapping.pad(UnsafeBufferPointer(f), width: k, into: frame, width: w, rows: n)
         return UnsafeBufferPointer(frame)
@@ -37,13 +39,16 @@ extension RowMapping {
 
     /// The gradient's way back from the rows of the last `physicalWithDerivative` (`frameGradient`,
     /// rows × width) to its output rows, added to `gradient` (rows × `inputColumns.count`): through
-    /// the inverse preprocessing, and in latent space the kept features, the decoder and the latent
+    /// the inverse preprocessing (`Preprocessor.pullBack`: pair steps, then the elementwise factors), and in latent space the kept features, the decoder and the latent
     /// standardisation (when there is one). The rotated-away columns carry nothing back.
     public func backward(_ frameGradient: UnsafeBufferPointer<Float>, rows n: Int, addingTo gradient: UnsafeMutableBufferPointer<Float>) {
         let k = features.count, w = width
         let gf = featureGradient.view(0, n * k)
-        RowMapping.pullBack(frameGradient, width: w, derivative: UnsafeBufferPointer(featureDerivative.view(0, n * k)), into: gf,
-                            width: k, rows: n)
+        for r in 0..<n {
+            for j in 0..<k { gf[r * k + j] = frameGradient[r * w + j] }
+        }
+        scaling.pullBack(gf, derivative: UnsafeBufferPointer(featureDerivative.view(0, n * k)),
+                         mixing: UnsafeBufferPointer(featureMixing.view(0, n * scaling.mixingWidth)), rows: n)
         guard let decoder else {
             for i in 0..<(n * k) { gradient[i] += gf[i] }
             return
@@ -75,18 +80,5 @@ extension RowMapping {
         }
         let ld = latentDerivative.view(0, n * m)
         for i in 0..<(n * m) { gradient[i] += gl[i] * ld[i] }
-    }
-
-    /// out[r, j] = frameGradient[r, j] · derivative[r, j] for the k features. Where no quantity reads
-    /// a column its gradient is 0 and so is the product, even if the inverse preprocessing's
-    /// derivative overflowed there (expm1 of a wild early output): 0 · ∞ would be NaN.
-    static func pullBack(_ frameGradient: UnsafeBufferPointer<Float>, width w: Int, derivative: UnsafeBufferPointer<Float>,
-                         into out: UnsafeMutableBufferPointer<Float>, width k: Int, rows: Int) {
-        for r in 0..<rows {
-            for j in 0..<k {
-                let g = frameGradient[r * w + j]
-                out[r * k + j] = g == 0 ? 0 : g * derivative[r * k + j]
-            }
-        }
     }
 }

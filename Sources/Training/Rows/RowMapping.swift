@@ -17,7 +17,7 @@ import Support
 ///
 /// `physical` runs on packed weights (`DenseKernel`) and allocates nothing per call;
 /// `physicalWithDerivative` and `backward` (RowMapping+Derivative.swift) are the same map with its
-/// elementwise Jacobian for the training losses. Workspaces are sized once for `maxRows` rows; the
+/// Jacobian for the training losses. Workspaces are sized once for `maxRows` rows; the
 /// rows a call returns stay valid until the next call. Not thread-safe: one mapping per thread.
 public final class RowMapping {
     public enum Decoder {
@@ -69,7 +69,7 @@ public final class RowMapping {
     /// The codes alone, for a PCA decoder when features are kept (an MLP decoder reads whole latent rows).
     let codeRows: FloatStorage
     /// The derivative path's Jacobians and gradients (RowMapping+Derivative.swift).
-    let latentDerivative: FloatStorage, featureDerivative: FloatStorage
+    let latentDerivative: FloatStorage, featureDerivative: FloatStorage, featureMixing: FloatStorage
     let featureGradient: FloatStorage, latentGradient: FloatStorage
 
     /// Full space without a decoder (the output rows are the preprocessed features); latent space
@@ -109,6 +109,7 @@ public final class RowMapping {
         codeRows = FloatStorage(count: maxRows * max(1, self.kept?.codes ?? 1))
         latentDerivative = FloatStorage(count: maxRows * inputColumns.count)
         featureDerivative = FloatStorage(count: maxRows * stride)
+        featureMixing = FloatStorage(count: maxRows * scaling.mixingWidth)
         featureGradient = FloatStorage(count: maxRows * features.count)
         latentGradient = FloatStorage(count: maxRows * inputColumns.count)
     }
