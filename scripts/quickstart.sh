@@ -2,7 +2,7 @@
 # Installs what is needed, builds in release mode, and runs the main job on the built-in dataset under
 # `mpirun -np 2`: the whole chain of jobs/quickstart.toml — simulate 400k Drell–Yan events, reduce the
 # 17 features to 14 latent variables (10 codes plus the dimuon mass and jet1-3 pTs kept as coordinates),
-# train an ensemble of latent GANs, select the best snapshot,
+# train an ensemble of latent flow-matching models, select the best snapshot,
 # generate 1M events to sharded HDF5 and evaluate them against the held-out real events.
 set -euo pipefail
 cd "$(dirname "$0")/.."
