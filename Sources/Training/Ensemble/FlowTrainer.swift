@@ -31,26 +31,13 @@ public final class FlowTrainer: GeneratorTrainer {
     public var models: [TrainedModel] { [TrainedModel(name: "velocity", model: flow.network, optimizer: optimizer)] }
 
     /// One worker's flow on its replica, its shard and its rows of the current step.
-    final class Lane {
+    final class Lane: RowLane {
         let flow: FlowMatching
-        let plan: ShardedBatches
-        let offset: Int
-        let input: FloatStorage
-        let indices: UnsafeMutableBufferPointer<Int32>, positions: UnsafeMutableBufferPointer<Int32>
         var loss = 0.0
 
         init(flow: FlowMatching, plan: ShardedBatches, offset: Int) {
             self.flow = flow
-            self.plan = plan
-            self.offset = offset
-            input = FloatStorage(count: plan.batch * flow.features)
-            indices = .allocate(capacity: plan.batch)
-            positions = .allocate(capacity: plan.batch)
-        }
-
-        deinit {
-            indices.deallocate()
-            positions.deallocate()
+            super.init(plan: plan, offset: offset, width: flow.features)
         }
     }
 

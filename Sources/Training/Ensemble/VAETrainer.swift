@@ -30,26 +30,13 @@ public final class VAETrainer: GeneratorTrainer {
     }
 
     /// One worker's VAE on its replicas, its shard and its rows of the current step.
-    final class Lane {
+    final class Lane: RowLane {
         let vae: VAE
-        let plan: ShardedBatches
-        let offset: Int
-        let input: FloatStorage
-        let indices: UnsafeMutableBufferPointer<Int32>, positions: UnsafeMutableBufferPointer<Int32>
         var reconstruction = 0.0, kl = 0.0
 
         init(vae: VAE, plan: ShardedBatches, offset: Int) {
             self.vae = vae
-            self.plan = plan
-            self.offset = offset
-            input = FloatStorage(count: plan.batch * vae.features)
-            indices = .allocate(capacity: plan.batch)
-            positions = .allocate(capacity: plan.batch)
-        }
-
-        deinit {
-            indices.deallocate()
-            positions.deallocate()
+            super.init(plan: plan, offset: offset, width: vae.features)
         }
     }
 
