@@ -171,7 +171,9 @@ final class DiskFullTests: XCTestCase {
 
     func testEnsembleSnapshotOnAFullDiskStopsCleanlyAndARerunContinues() throws {
         let out = CLI.path("df-ens")
-        let r = try CLI.run(ensembleArguments(out), ranks: 2, extraEnvironment: DiskFullTests.budget(1000))
+        // 2000 bytes: the run's config.toml (1,042 bytes since it lists the flow and MMD options) fits, the first
+        // snapshot (16 KB) does not.
+        let r = try CLI.run(ensembleArguments(out), ranks: 2, extraEnvironment: DiskFullTests.budget(2000))
         assertDiskFull(r, file: out + "/restarts/000/snapshot-00000010.h5", ["write failed: \(DiskFullTests.full)"])
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out + "/restarts/000").filter { $0.hasSuffix(".h5") }, [])
         XCTAssertEqual(partials(out), [])
