@@ -33,7 +33,6 @@ final class PreprocessingPairDerivativeTests: XCTestCase {
         for pairPt in [false, true] {
             let p = try preprocessor(pairPt: pairPt, shell: true), plain = try preprocessor(pairPt: pairPt, shell: false)
             XCTAssertTrue(p.isDifferentiable)
-            XCTAssertFalse(p.isElementwise)
             XCTAssertEqual(p.mixingWidth, 4)
             let y = try offShell(p, count: 40)
             var expected = y, projected = y
@@ -43,6 +42,10 @@ final class PreprocessingPairDerivativeTests: XCTestCase {
             XCTAssertEqual(x.map(\.bitPattern), expected.map(\.bitPattern), "pair_pt \(pairPt)")
             XCTAssertNotEqual(projected, expected, "the projection moves off-shell rows, the derivative path leaves them")
         }
+        // What GANData asks of a reducer's scaling: the pair steps keep a derivative, `ordered` none.
+        var ordered = Preprocessor(steps: [.pairMass(PreprocessingPairDerivativeTests.components), .ordered(PreprocessingOrderedTests.jets)])
+        try ordered.fit(PreprocessingOrderedTests.orderedEvents(rows: 30), comm: nil)
+        XCTAssertFalse(ordered.isDifferentiable)
     }
 
     func testVectorJacobianProductMatchesFiniteDifferences() throws {

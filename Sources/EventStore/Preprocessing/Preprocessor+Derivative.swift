@@ -1,8 +1,5 @@
 import Support
 extension Preprocessor {
-    /// Whether every step is elementwise (no pair step, no projection).
-    public var isElementwise: Bool { steps.allSatisfy(\.kind.isElementwise) && shell == nil }
-
     /// Whether `inverseWithDerivative` accepts this (fitted) preprocessor: elementwise steps, after
     /// (in the plan; so innermost in the inverse) pair steps (`pairMass`, `pairPt`), whatever `shell`.
     /// The rotation and `ordered` are refused.
