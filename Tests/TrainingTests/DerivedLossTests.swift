@@ -7,12 +7,14 @@ import XCTest
 @testable import Training
 
 /// The autoencoder's derived-quantity terms (DerivedLoss): value against a direct computation, and
-/// gradient with respect to the decoder's preprocessed output (through log1p and standardisation)
-/// against central differences. Rows are muon pairs with E > |p|; the frame appends mu2_py = 0 as in the rotated frame (`rotated: true` drops mu2_py).
+/// gradient with respect to the decoder's preprocessed output (through log1p and standardisation,
+/// and with `pairMass` through reduce's pair_mass and pair_pt steps first, whose inverse mixes a
+/// row's columns) against central differences. Rows are muon pairs with E > |p|; the frame appends
+/// mu2_py = 0 as in the rotated frame (the features lack mu2_py, so the pair steps read it as 0).
 final class DerivedLossTests: XCTestCase {
     static let features = ["mu1_E", "mu1_px", "mu1_py", "mu1_pz", "mu2_E", "mu2_px", "mu2_pz"]
 
-    func setUpLoss(rows: Int, comm: Communicator) throws -> (DerivedLoss, Preprocessor, EventTable) {
+    func setUpLoss(rows: Int, pairMass: Bool = false, comm: Communicator) throws -> (DerivedLoss, Preprocessor, EventTable) {
         // Muon pairs with E > |p| and columns of very different scales (as in RegressionPathTests).
         var rng = Philox(seed: 5, stream: 1)
         var physical = EventTable(columns: DerivedLossTests.features, rows: 64)
@@ -24,7 +26,10 @@ final class DerivedLossTests: XCTestCase {
                 for (j, v) in values.enumerated() { physical.values[r * 7 + mu * 4 + j] = Float(v) }
             }
         }
-        var scaling = Preprocessor(steps: [.log1p(["mu1_E", "mu2_E"]), .standardize(DerivedLossTests.features)])
+        // As reduce builds pair_mass with pair_pt in the rotation frame (Representation.pairMassStep).
+        let pair = PreprocessingStep.pairMassComponents("mu1", "mu2", zero: ["mu2_py"])
+        var scaling = Preprocessor(steps: (pairMass ? [.pairMass(pair), .pairPt(pair), .log1p(["mu2_E"])] : [.log1p(["mu1_E", "mu2_E"])])
+                                   + [.standardize(DerivedLossTests.features)])
         try scaling.fit(physical, comm: comm)
         let loss = try DerivedLoss(quantities: ["mll", "ptll"], weight: 0.7, scaling: scaling, realPhysical: physical,
                                    dropped: "mu2_py", maxRows: rows, comm: comm)
@@ -32,9 +37,14 @@ final class DerivedLossTests: XCTestCase {
     }
 
     func testValueIsThePseudoHuberErrorInUnitsOfTheSpread() throws {
+        try checkValue(pairMass: false)
+        try checkValue(pairMass: true)
+    }
+
+    func checkValue(pairMass: Bool) throws {
         let comm = try Communicator.selfOnly()
         let rows = 5
-        let (loss, scaling, physical) = try setUpLoss(rows: rows, comm: comm)
+        let (loss, scaling, physical) = try setUpLoss(rows: rows, pairMass: pairMass, comm: comm)
         // Decoded rows = preprocessed real rows 10…14 shifted; targets are real rows 3, 1, 4, 1, 5.
         let pre = try scaling.forward(physical, seed: 1)
         let k = physical.width
@@ -65,13 +75,19 @@ final class DerivedLossTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(expected, 1e-3)
-        XCTAssertEqual(value, expected, accuracy: 1e-4 * expected)
+        XCTAssertEqual(value, expected, accuracy: 1e-4 * expected, "pair_mass \(pairMass)")
     }
 
     func testGradientMatchesCentralDifferences() throws {
+        try checkGradient(pairMass: false)
+        try checkGradient(pairMass: true)
+    }
+
+    /// reduce's derived_loss with pair_mass and pair_pt: the gradient through their mixing Jacobians.
+    func checkGradient(pairMass: Bool) throws {
         let comm = try Communicator.selfOnly()
         let rows = 3, batch = 7
-        let (loss, _, physical) = try setUpLoss(rows: rows, comm: comm)
+        let (loss, _, physical) = try setUpLoss(rows: rows, pairMass: pairMass, comm: comm)
         let k = physical.width
         var rng = Philox(seed: 17, stream: 4)
         var output = (0..<(rows * k)).map { _ in Float(0.8 * rng.normal()) }
@@ -101,6 +117,6 @@ final class DerivedLossTests: XCTestCase {
             let numeric = (up - down) / Double(2 * h) / Double(batch)
             worst = max(worst, abs(numeric - Double(gradient[i])) / scale)
         }
-        XCTAssertLessThan(worst, 2e-2, "largest deviation from central differences, relative to the largest gradient")
+        XCTAssertLessThan(worst, 2e-2, "pair_mass \(pairMass): largest deviation from central differences, relative to the largest gradient")
     }
 }
