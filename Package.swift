@@ -89,7 +89,7 @@ let package = Package(
         // azimuth-invariance fixture event.
         .target(name: "TestSupport", dependencies: ["Support"], path: "Tests/TestSupport"),
         .testTarget(name: "SupportTests", dependencies: ["Support", "TestSupport"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Support", "Training", "Comm"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Support", "Training", "Comm", "EventStore"]),
         .testTarget(name: "CommTests", dependencies: ["Comm", "Support"]),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "Comm", "Support"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "EventStore", "Comm", "Support"]),

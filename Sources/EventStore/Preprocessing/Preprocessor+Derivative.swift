@@ -6,7 +6,14 @@ extension Preprocessor {
     public var isDifferentiable: Bool { (try? differentiablePlan()) != nil }
 
     /// Floats per row the pair steps keep for `pullBack` (`mixing` of `inverseWithDerivative`).
-    public var mixingWidth: Int { (plan ?? []).reduce(0) { $0 + $1.mixingWidth } }
+    public var mixingWidth: Int {
+        // Index loops here and below: iterating an array (or reduce) allocates per element in debug
+        // builds, and the GAN's regression and MMD terms and reduce's derived_loss run these every step.
+        guard let plan else { return 0 }
+        var width = 0
+        for i in 0..<plan.count { width += plan[i].mixingWidth }
+        return width
+    }
 
     /// The inverse of `inverse(into:rows:firstRow:seed:)` together with its Jacobian, so a loss on
     /// physical quantities (the GAN's regression and MMD terms) can be pulled back to the
@@ -40,7 +47,8 @@ extension Preprocessor {
         guard count > 0 else { return }
         derivative.baseAddress?.update(repeating: 1, count: count)
         var offset = stride
-        for step in plan.reversed() {
+        for j in 0..<plan.count {
+            let step = plan[plan.count - 1 - j]
             if step.isPairStep {
                 offset -= step.mixingWidth
                 step.keepMixingPartials(buffer, partials: mixing, stride: stride, offset: offset, rows: rows)
@@ -62,7 +70,8 @@ extension Preprocessor {
         precondition(gradient.count >= count && derivative.count >= count && mixing.count >= rows * stride,
                      "gradient, derivative and mixing must hold the rows of the last inverseWithDerivative")
         var offset = 0
-        for step in plan where step.isPairStep {
+        for i in 0..<plan.count where plan[i].isPairStep {
+            let step = plan[i]
             step.pullBackMixing(gradient, partials: mixing, stride: stride, offset: offset, rows: rows)
             offset += step.mixingWidth
         }
@@ -73,7 +82,8 @@ extension Preprocessor {
     private func differentiablePlan() throws -> [ResolvedStep] {
         guard let plan else { throw PreprocessingError.notFitted() }
         var elementwise = false
-        for step in plan {
+        for i in 0..<plan.count {
+            let step = plan[i]
             if step.isElementwise {
                 elementwise = true
             } else if !step.isPairStep {

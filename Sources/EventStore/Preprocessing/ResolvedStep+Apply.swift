@@ -68,12 +68,14 @@ extension ResolvedStep {
         case let .log1p(indices):
             for r in 0..<rows {
                 let base = r * w
-                for c in indices { buffer[base + c] = Float(Foundation.expm1(Double(buffer[base + c]))) }
+                // By index, as the other inverse kernels: an iterator allocates in debug builds, and the
+                // training steps' derivative path runs these inverses (AllocationTests).
+                for k in 0..<indices.count { let c = indices[k]; buffer[base + c] = Float(Foundation.expm1(Double(buffer[base + c]))) }
             }
         case let .smear(indices, _, _):
             for r in 0..<rows {
                 let base = r * w
-                for c in indices { buffer[base + c] = buffer[base + c].rounded(.down) }
+                for k in 0..<indices.count { let c = indices[k]; buffer[base + c] = buffer[base + c].rounded(.down) }
             }
         case let .rotate(px, py, pairs, substream):
             AzimuthalRotation.inverse(buffer, width: inputWidth, rows: rows, firstRow: firstRow, referencePx: px,

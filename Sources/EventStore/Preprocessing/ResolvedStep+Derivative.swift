@@ -27,7 +27,8 @@ extension ResolvedStep {
             // x = expm1(y): dx/dy = exp(y).
             for r in 0..<rows {
                 let base = r * w
-                for c in indices {
+                for k in 0..<indices.count {   // by index: no iterator (it allocates in debug builds; this runs every step)
+                    let c = indices[k]
                     derivative[base + c] = Float(Double(derivative[base + c]) * Foundation.exp(Double(buffer[base + c])))
                 }
             }
@@ -35,7 +36,7 @@ extension ResolvedStep {
             // x = floor(y): piecewise constant, so integer columns get no gradient.
             for r in 0..<rows {
                 let base = r * w
-                for c in indices { derivative[base + c] = 0 }
+                for k in 0..<indices.count { derivative[base + indices[k]] = 0 }
             }
         case let .zeroSpike(indices, start, gap):
             // x = y + t above the continuum's start, t·(1 + y/G) in the stretched gap.

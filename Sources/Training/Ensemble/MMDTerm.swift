@@ -134,7 +134,9 @@ final class MMDTerm {
         precondition(n == localRows, "the MMD term expects this rank's \(localRows) generated rows, found \(n)")
         let n = ownRows.count
         let d = quantities.count, sx = MixtureMMD.stride(generatedCount), sy = MixtureMMD.stride(realCount)
-        for (a, term) in quantities.enumerated() {
+        // Index loops: iterating the array allocates per element in debug builds (AllocationTests).
+        for a in 0..<d {
+            let term = quantities[a]
             term.quantity.values(physical, count: n, width: width, columns: term.columns, into: q)
             for i in 0..<n { local.start[i * d + a] = Float((q[i] - term.mean) / term.std) }
         }
@@ -150,7 +152,8 @@ final class MMDTerm {
         partial[0] = kernel.evaluate(generated: generated.start, count: generatedCount, real: real.start, count: realCount,
                                      rows: ownRows, realRows: realShare, gradient: pulls.buffer)
         try comm.allreduce(partial, op: .sum)
-        for (a, term) in quantities.enumerated() {
+        for a in 0..<d {
+            let term = quantities[a]
             for i in 0..<n { weights[i] = weight * Double(pulls.start[i * d + a]) / term.std }
             term.quantity.accumulateGradient(physical, count: n, width: width, columns: term.columns,
                                              weights: UnsafeBufferPointer(weights), into: gradient)
