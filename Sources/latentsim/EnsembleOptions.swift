@@ -26,7 +26,7 @@ struct EnsembleOptions: ParsableArguments {
     @Option(help: "Global batch: half real, half generated (default 512).") var batch: Int?
     @Option(help: "adadelta (default), adam or sgd.") var optimizer: String?
     @Option(help: "Learning rate (default 1.0 for adadelta, 2e-4 for adam, 0.01 for sgd).") var lr: Double?
-    @Option(help: "Generator weight average for snapshots: decay (default 0.999; 0 samples the raw weights).") var ema: Double?
+    @Option(help: "Generator weight average for snapshots: decay (default 0.999; 0 samples the raw weights; not for the VAE, which samples its raw weights).") var ema: Double?
     @Option(help: "Keep the best K snapshots of each restart as checkpoints (default 5).") var topK: Int?
     @Option(help: "Selection metric: ks-sum (default) or rank-sum.") var metric: String?
     @Option(help: "none (default) or successive-halving.") var prune: String?

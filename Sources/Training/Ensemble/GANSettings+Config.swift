@@ -36,7 +36,7 @@ extension GANSettings {
         ConfigOption("threads", .int, default: 1, help: "In-process worker threads per rank."),
         ConfigOption("seed", .int, default: 1, help: "Base seed."),
         ConfigOption("batch", .int, default: 512, help: "Global batch, half real and half generated."),
-        ConfigOption("noise", .int, default: 8, help: "Generator noise dimension."),
+        ConfigOption("noise", .int, default: 8, help: "Generator noise dimension (GANs; the VAE reads vae_latent values, a flow one per column)."),
         ConfigOption("generator_widths", .ints, default: [64, 128, 256, 512, 256, 128], help: "Generator hidden widths."),
         ConfigOption("discriminator_widths", .ints, default: [128, 128, 256, 256, 128, 64, 32, 16, 8],
                      help: "Discriminator hidden widths."),
@@ -58,7 +58,7 @@ extension GANSettings {
         ConfigOption("flow_integrator", .string, default: "midpoint",
                      help: "Flow sampler: midpoint or heun (2 passes per step, second order) or euler (1 pass, first order)."),
         ConfigOption("ema", .double, default: 0.999,
-                     help: "Decay of the generator weights' moving average that snapshots sample from (0: raw weights)."),
+                     help: "Decay of the generator weights' moving average that snapshots sample from (0: raw weights; GANs and flows, not the VAE)."),
         ConfigOption("top_k", .int, default: 5, help: "Snapshot checkpoints kept per restart."),
         ConfigOption("metric", .string, default: "ks-sum", help: "ks-sum or rank-sum."),
         ConfigOption("prune", .string, default: "none", help: "none or successive-halving."),
@@ -130,6 +130,7 @@ extension GANSettings {
         s.scoreWeights = try job.numbers("score_weights")
         try s.readMMD(&job)
         try s.validate()
+        try s.refuseUnreadOptions(job)
         s.toml = job.describe() + s.roles.tomlText
         return s
     }
