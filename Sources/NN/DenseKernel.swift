@@ -13,7 +13,8 @@ import Support
 /// 40 interleaved pairs of 0.25 s in one process, AVX-512: median 143 GFLOP/s against 122 (paired
 /// ratio 1.16–1.19 in two runs), best 163 against 133 (Sapphire Rapids, OpenBLAS 0.3.21 SkylakeX).
 /// The AVX2 variant blocks for 16 ymm registers (6 rows × 16 columns; a layer's last 5 … 8 columns
-/// in 12 rows × 8, its last 1 … 4 with the rows across the lanes) and stores full groups unmasked;
+/// in 12 rows × 8, its last 1 … 4 with the rows across the lanes) on weights packed in 16-column
+/// panels (`Variant.panelWidth`; AVX-512: 32) and stores full groups unmasked;
 /// the AVX-512 variant hands a last panel of ≤ 20 columns to the AVX2 code. On AMD Zen 4, 512 rows
 /// per layer, thread CPU time, the AVX2 variant runs the wide layers at 0.81–0.96 of the measured
 /// FMA peak (AVX-512: 0.93–0.99), 128 → 17 and 512 → 17 at ~0.74, 128 → 4 at ~0.45, on either ISA
