@@ -9,9 +9,15 @@
 // and a scalar loop of fmaf calls in the same order (NN's reference twin) gives the same bits —
 // as do both variants, so generated events are the same on AVX2 and AVX-512 machines.
 //
-// Packed layout: 32-column panels, panel j holding W[p][32j ..< 32j+32] for p = 0 ..< k
-// (zero beyond n), i.e. packed[(j·k + p)·32 + c].
+// Packed layout: panels of P columns, panel j holding W[p][Pj ..< Pj+P] for p = 0 ..< k (zero beyond
+// n), i.e. packed[(j·k + p)·P + c], with P = 32 for the AVX-512 variant and P = 16 for AVX2, whose
+// 6 × 16 register block then reads one contiguous stream of 64-byte rows per column group instead of
+// every other 64 bytes of 128-byte rows (C harness, Zen 4, gen17 and latent networks in 64-row sweeps,
+// machine loaded: ×1.07–1.08 per run, every run of ten faster; AVX-512 unchanged). Buffers are sized
+// for P = 32 (NN's DenseKernel.packedCount), which holds either layout.
 #pragma once
+#define LS_AVX512_PANEL 32
+#define LS_AVX2_PANEL 16
 #if defined(__x86_64__)
 #include <immintrin.h>
 
@@ -124,17 +130,19 @@ ls_dense_backward_avx512(long rows, long k, long n, const float *g, const float 
 #include "dense_kernel_avx2.h"
 #include "dense_kernel_narrow.h"
 
-// The same as ls_dense_forward_avx512, on AVX2 + FMA, with the same bits.
+// The same as ls_dense_forward_avx512, on AVX2 + FMA, with the same bits; W packed in panels of
+// LS_AVX2_PANEL columns.
 LS_AVX2 static inline void
 ls_dense_forward_avx2(long rows, long k, long n, const float *x, const float *packed, const float *bias,
                       float *y, int activation, float slopeValue) {
-    ls_avx2_columns(rows, k, n, 0, x, packed, bias, y, activation, slopeValue);
+    ls_avx2_columns(rows, k, n, 0, x, packed, LS_AVX2_PANEL, bias, y, activation, slopeValue);
 }
 
-// y (rows × n, row-major) = f(x·W + b), x rows × k row-major, W packed as above. A last panel of
-// 1 … 20 columns (128 → 17, 512 → 17, 128 → 4, 128 → 10) runs the AVX2 code instead: a 32-lane
-// panel there wastes 40 % or more of its FMAs (Zen 4, 512 rows: AVX-512 panels 0.12–0.53 of the
-// FMA peak on those layers, the AVX2 code 0.45–0.78; from 21 columns on the panel is as fast).
+// y (rows × n, row-major) = f(x·W + b), x rows × k row-major, W packed in panels of LS_AVX512_PANEL
+// columns. A last panel of 1 … 20 columns (128 → 17, 512 → 17, 128 → 4, 128 → 10) runs the AVX2 code
+// (on this layout) instead: a 32-lane panel there wastes 40 % or more of its FMAs (Zen 4, 512 rows:
+// AVX-512 panels 0.12–0.53 of the FMA peak on those layers, the AVX2 code 0.45–0.78; from 21 columns
+// on the panel is as fast).
 LS_AVX512 static inline void
 ls_dense_forward_avx512(long rows, long k, long n, const float *x, const float *packed, const float *bias,
                         float *y, int activation, float slopeValue) {
@@ -151,17 +159,18 @@ ls_dense_forward_avx512(long rows, long k, long n, const float *x, const float *
         for (; r + 4 <= rows; r += 4) ls_dense_strip(4, r, k, n, wide, x, packed, bias, y, activation, slope, 0, 0, 0);
         for (; r < rows; r++) ls_dense_strip(1, r, k, n, wide, x, packed, bias, y, activation, slope, 0, 0, 0);
     }
-    if (wide < n) ls_avx2_columns(rows, k, n, wide, x, packed, bias, y, activation, slopeValue);
+    if (wide < n) ls_avx2_columns(rows, k, n, wide, x, packed, LS_AVX512_PANEL, bias, y, activation, slopeValue);
 }
 
-// The same as ls_dense_backward_avx512, on AVX2 + FMA, with the same bits.
+// The same as ls_dense_backward_avx512, on AVX2 + FMA, with the same bits; Wᵀ packed in panels of
+// LS_AVX2_PANEL columns.
 LS_AVX2 static inline void
 ls_dense_backward_avx2(long rows, long k, long n, const float *g, const float *packed, const float *zeros,
                        const float *act, float *dz, float *bsum, int activation, float slopeValue) {
     const __m256 slope = _mm256_set1_ps(slopeValue);
     for (long r = 0; r < rows; r += LS_AVX2_STRIP) {
         const long L = rows - r < LS_AVX2_STRIP ? rows - r : LS_AVX2_STRIP;
-        ls_avx2_strip(L, k, n, n, g + r * k, packed, zeros, dz + r * n, activation, slope, 1, act + r * n, bsum);
+        ls_avx2_strip(L, k, n, n, g + r * k, packed, LS_AVX2_PANEL, zeros, dz + r * n, activation, slope, 1, act + r * n, bsum);
     }
 }
 #endif

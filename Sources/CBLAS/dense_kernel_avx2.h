@@ -84,10 +84,10 @@ ls_avx2_store_dz(float *dz, __m256 g, const float *act, __m256 s, int count, int
     return _mm256_add_ps(s, d);
 }
 
-// R rows (R ≤ 6, constant after inlining) × 16 columns: x rows of k, the weights w[p·32 + c] (a
-// 16-column half of a packed panel), `cols` (1 … 16) of them stored into rows of n.
+// R rows (R ≤ 6, constant after inlining) × 16 columns: x rows of k, the weights w[p·pw + c] (a
+// 16-column panel, or half of a 32-column one), `cols` (1 … 16) of them stored into rows of n.
 LS_AVX2 static inline __attribute__((always_inline)) void
-ls_avx2_block16(const int R, long k, long n, const float *x, const float *w, const float *bias, float *y,
+ls_avx2_block16(const int R, long k, long n, const float *x, const float *w, const long pw, const float *bias, float *y,
                 int cols, int activation, __m256 slope, const int backward, const float *act, float *bsum) {
     __m256 a0[6], a1[6];
     const __m256 b0 = ls_avx2_bias(bias, cols), b1 = ls_avx2_bias(bias + 8, cols - 8);
@@ -95,7 +95,7 @@ ls_avx2_block16(const int R, long k, long n, const float *x, const float *w, con
     for (int r = 0; r < R; r++) { a0[r] = b0; a1[r] = b1; }
 #pragma clang loop unroll_count(4)
     for (long p = 0; p < k; p++) {
-        const __m256 w0 = _mm256_loadu_ps(w + p * 32), w1 = _mm256_loadu_ps(w + p * 32 + 8);
+        const __m256 w0 = _mm256_loadu_ps(w + p * pw), w1 = _mm256_loadu_ps(w + p * pw + 8);
 #pragma clang loop unroll(full)
         for (int r = 0; r < R; r++) {
             const __m256 v = _mm256_broadcast_ss(x + r * k + p);
@@ -124,7 +124,7 @@ ls_avx2_block16(const int R, long k, long n, const float *x, const float *w, con
 // R rows (R ≤ 12) × 8 columns, `cols` (1 … 8) of them stored: a layer's last group when n mod 16
 // is 1 … 8.
 LS_AVX2 static inline __attribute__((always_inline)) void
-ls_avx2_block8(const int R, long k, long n, const float *x, const float *w, const float *bias, float *y,
+ls_avx2_block8(const int R, long k, long n, const float *x, const float *w, const long pw, const float *bias, float *y,
                int cols, int activation, __m256 slope, const int backward, const float *act, float *bsum) {
     __m256 a[12];
     const __m256 b = ls_avx2_bias(bias, cols);
@@ -132,7 +132,7 @@ ls_avx2_block8(const int R, long k, long n, const float *x, const float *w, cons
     for (int r = 0; r < R; r++) a[r] = b;
 #pragma clang loop unroll_count(4)
     for (long p = 0; p < k; p++) {
-        const __m256 w0 = _mm256_loadu_ps(w + p * 32);
+        const __m256 w0 = _mm256_loadu_ps(w + p * pw);
 #pragma clang loop unroll(full)
         for (int r = 0; r < R; r++) a[r] = _mm256_fmadd_ps(_mm256_broadcast_ss(x + r * k + p), w0, a[r]);
     }
@@ -150,13 +150,13 @@ ls_avx2_block8(const int R, long k, long n, const float *x, const float *w, cons
 // L rows (L ≤ 12) across every column group: blocks of 6 (then 4, 2, 1) rows × 16 columns, the
 // last group of ≤ 8 columns in blocks of 12 (then 8, 4, 2, 1) rows × 8.
 LS_AVX2 static inline __attribute__((always_inline)) void
-ls_avx2_strip(long L, long k, long n, long wide, const float *x, const float *packed, const float *bias, float *y,
+ls_avx2_strip(long L, long k, long n, long wide, const float *x, const float *packed, const long pw, const float *bias, float *y,
               int activation, __m256 slope, const int backward, const float *act, float *bsum) {
     for (long c = 0; c < wide; c += 16) {
-        const float *w = packed + (c / 32) * k * 32 + c % 32;
+        const float *w = packed + (c / pw) * k * pw + c % pw;
         const int cols = wide - c >= 16 ? 16 : (int)(wide - c);
         long r = 0;
-#define LS_AVX2_AT(R) k, n, x + r * k, w, bias + c, y + r * n + c, cols, activation, slope, \
+#define LS_AVX2_AT(R) k, n, x + r * k, w, pw, bias + c, y + r * n + c, cols, activation, slope, \
     backward, backward ? act + r * n + c : 0, backward && bsum ? bsum + c : 0
         if (cols > 8) {
             for (; r + 6 <= L; r += 6) ls_avx2_block16(6, LS_AVX2_AT(6));

@@ -49,10 +49,10 @@ ls_avx2_transpose8(const float *x, long k, long rows, long count, float *out) {
 }
 
 // V vectors of 8 rows (from row vector v0 of the block) × C columns (V·C ≤ 12) over one chunk of
-// `count` inputs: xt[p·64 + row], the columns' weights w[p·32 + c]; sums from `sums` (first chunk:
+// `count` inputs: xt[p·64 + row], the columns' weights w[p·pw + c]; sums from `sums` (first chunk:
 // the bias) and back to it, or (last chunk) activated into the rows of y that exist.
 LS_AVX2 static inline __attribute__((always_inline)) void
-ls_avx2_narrow_group(const int V, const int C, long v0, long count, const float *xt, const float *w,
+ls_avx2_narrow_group(const int V, const int C, long v0, long count, const float *xt, const float *w, const long pw,
                      const float *bias, float *sums, int first, int last, float *y, long n, long rows,
                      int activation, __m256 slope) {
     __m256 a[12];
@@ -68,7 +68,7 @@ ls_avx2_narrow_group(const int V, const int C, long v0, long count, const float 
         for (int v = 0; v < V; v++) xv[v] = _mm256_loadu_ps(xt + p * LS_AVX2_NARROW_ROWS + 8 * (v0 + v));
 #pragma clang loop unroll(full)
         for (int c = 0; c < C; c++) {
-            const __m256 wc = _mm256_broadcast_ss(w + p * 32 + c);
+            const __m256 wc = _mm256_broadcast_ss(w + p * pw + c);
 #pragma clang loop unroll(full)
             for (int v = 0; v < V; v++) a[c * V + v] = _mm256_fmadd_ps(xv[v], wc, a[c * V + v]);
         }
@@ -89,9 +89,9 @@ ls_avx2_narrow_group(const int V, const int C, long v0, long count, const float 
 
 // Columns c0 ..< n (1 … 8 of them, inside one panel) of every row: see above.
 LS_AVX2 static inline void
-ls_avx2_narrow(long rows, long k, long n, long c0, const float *x, const float *packed, const float *bias,
+ls_avx2_narrow(long rows, long k, long n, long c0, const float *x, const float *packed, const long pw, const float *bias,
                float *y, int activation, __m256 slope) {
-    const float *w = packed + (c0 / 32) * k * 32 + c0 % 32;
+    const float *w = packed + (c0 / pw) * k * pw + c0 % pw;
     const int C = (int)(n - c0);
     float xt[LS_AVX2_NARROW_K * LS_AVX2_NARROW_ROWS] __attribute__((aligned(32)));
     float sums[16 * LS_AVX2_NARROW_ROWS] __attribute__((aligned(32)));
@@ -107,21 +107,21 @@ ls_avx2_narrow(long rows, long k, long n, long c0, const float *x, const float *
                     ls_avx2_transpose8(x + (r0 + 8 * v) * k + p0 + p, k, R - 8 * v, count - p, xt + p * LS_AVX2_NARROW_ROWS + 8 * v);
             const int first = p0 == 0, last = p0 + count >= k;
             float *out = y + r0 * n + c0;
-            const float *wp = w + p0 * 32;
+            const float *wp = w + p0 * pw;
             for (int c = 0; c < C;) {
                 // 1 column: 8 vectors (8 chains cover the FMA latency); else 4 vectors × 2 or 3 columns.
                 const int left = C - c;
                 if (left == 1) {
-                    if (vectors > 4) ls_avx2_narrow_group(8, 1, 0, count, xt, wp + c, bias + c0 + c, sums + c * LS_AVX2_NARROW_ROWS, first, last, out + c, n, R, activation, slope);
-                    else ls_avx2_narrow_group(4, 1, 0, count, xt, wp + c, bias + c0 + c, sums + c * LS_AVX2_NARROW_ROWS, first, last, out + c, n, R, activation, slope);
+                    if (vectors > 4) ls_avx2_narrow_group(8, 1, 0, count, xt, wp + c, pw, bias + c0 + c, sums + c * LS_AVX2_NARROW_ROWS, first, last, out + c, n, R, activation, slope);
+                    else ls_avx2_narrow_group(4, 1, 0, count, xt, wp + c, pw, bias + c0 + c, sums + c * LS_AVX2_NARROW_ROWS, first, last, out + c, n, R, activation, slope);
                     c += 1;
                 } else if (left == 2 || left == 4) {
                     for (long v0 = 0; v0 < vectors; v0 += 4)
-                        ls_avx2_narrow_group(4, 2, v0, count, xt, wp + c, bias + c0 + c, sums + c * LS_AVX2_NARROW_ROWS, first, last, out + c, n, R, activation, slope);
+                        ls_avx2_narrow_group(4, 2, v0, count, xt, wp + c, pw, bias + c0 + c, sums + c * LS_AVX2_NARROW_ROWS, first, last, out + c, n, R, activation, slope);
                     c += 2;
                 } else {
                     for (long v0 = 0; v0 < vectors; v0 += 4)
-                        ls_avx2_narrow_group(4, 3, v0, count, xt, wp + c, bias + c0 + c, sums + c * LS_AVX2_NARROW_ROWS, first, last, out + c, n, R, activation, slope);
+                        ls_avx2_narrow_group(4, 3, v0, count, xt, wp + c, pw, bias + c0 + c, sums + c * LS_AVX2_NARROW_ROWS, first, last, out + c, n, R, activation, slope);
                     c += 3;
                 }
             }
@@ -135,10 +135,12 @@ static inline int ls_avx2_uses_narrow(long rows, long k, long n) {
     return tail >= 1 && tail <= LS_AVX2_NARROW_MAX && k >= LS_AVX2_NARROW_MIN_K && rows >= 16;
 }
 
-// The AVX2 variant on columns c0 ..< n (c0 a multiple of 32): 16-column groups in strips of rows,
-// a last group of 1 … 4 columns on the narrow path.
-LS_AVX2 static inline void
-ls_avx2_columns(long rows, long k, long n, long c0, const float *x, const float *packed, const float *bias,
+// The AVX2 variant on columns c0 ..< n (c0 a multiple of 32) of weights packed in panels of pw (16 or 32)
+// columns: 16-column groups in strips of rows, a last group of 1 … 4 columns on the narrow path. Always
+// inlined, so that each caller's pw is a constant: one outlined copy taking pw at run time was
+// measured 2× slower on the 16-column layout (C harness, Zen 4).
+LS_AVX2 static inline __attribute__((always_inline)) void
+ls_avx2_columns(long rows, long k, long n, long c0, const float *x, const float *packed, const long pw, const float *bias,
                 float *y, int activation, float slopeValue) {
     const __m256 slope = _mm256_set1_ps(slopeValue);
 #ifndef LS_AVX2_NO_MAX
@@ -148,7 +150,7 @@ ls_avx2_columns(long rows, long k, long n, long c0, const float *x, const float 
     const float *w = packed + (c0 / 32) * k * 32;
     for (long r = 0; r < rows && wide > c0; r += LS_AVX2_STRIP) {
         const long L = rows - r < LS_AVX2_STRIP ? rows - r : LS_AVX2_STRIP;
-        ls_avx2_strip(L, k, n, wide - c0, x + r * k, w, bias + c0, y + r * n + c0, activation, slope, 0, 0, 0);
+        ls_avx2_strip(L, k, n, wide - c0, x + r * k, w, pw, bias + c0, y + r * n + c0, activation, slope, 0, 0, 0);
     }
-    if (wide < n) ls_avx2_narrow(rows, k, n, wide, x, packed, bias, y, activation, slope);
+    if (wide < n) ls_avx2_narrow(rows, k, n, wide, x, packed, pw, bias, y, activation, slope);
 }

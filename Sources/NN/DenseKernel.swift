@@ -13,13 +13,15 @@ import Support
 /// 40 interleaved pairs of 0.25 s in one process, AVX-512: median 143 GFLOP/s against 122 (paired
 /// ratio 1.16–1.19 in two runs), best 163 against 133 (Sapphire Rapids, OpenBLAS 0.3.21 SkylakeX).
 /// The AVX2 variant blocks for 16 ymm registers (6 rows × 16 columns; a layer's last 5 … 8 columns
-/// in 12 rows × 8, its last 1 … 4 with the rows across the lanes) and stores full groups unmasked;
+/// in 12 rows × 8, its last 1 … 4 with the rows across the lanes) on weights packed in 16-column
+/// panels (`Variant.panelWidth`; AVX-512: 32) and stores full groups unmasked;
 /// the AVX-512 variant hands a last panel of ≤ 20 columns to the AVX2 code. On AMD Zen 4, 512 rows
 /// per layer, thread CPU time, the AVX2 variant runs the wide layers at 0.81–0.96 of the measured
 /// FMA peak (AVX-512: 0.93–0.99), 128 → 17 and 512 → 17 at ~0.74, 128 → 4 at ~0.45, on either ISA
 /// (benchmarks/README.md).
 public enum DenseKernel {
-    /// Columns per packed panel.
+    /// Columns per packed panel of the widest layout (the AVX-512 variant's); buffers are sized for it
+    /// (`packedCount`), which also holds the AVX2 variant's narrower panels (`Variant.panelWidth`).
     public static let panelWidth = 32
     /// Rows per inference sweep of a whole network when the caller's batch is larger (generation's
     /// sampler and decoder: `GeneratorModel.sweepRows`). Each sweep reuses the start of the model's
@@ -33,6 +35,16 @@ public enum DenseKernel {
 
     public enum Variant: String, Sendable, CaseIterable {
         case avx512, avx2
+
+        /// Columns per panel of the weights this variant reads (`pack`): 32 on AVX-512; 16 on AVX2,
+        /// whose 6 × 16 register block then streams each column group's weights contiguously
+        /// (dense_kernel.h).
+        public var panelWidth: Int {
+            switch self {
+            case .avx512: Int(LS_AVX512_PANEL)
+            case .avx2: Int(LS_AVX2_PANEL)
+            }
+        }
 
         /// Whether this CPU runs the variant.
         public var isSupported: Bool {
@@ -65,20 +77,31 @@ public enum DenseKernel {
 
     static func panels(_ outputs: Int) -> Int { (outputs + panelWidth - 1) / panelWidth }
 
-    /// W (inputs × outputs, row-major) → panels of 32 columns, each inputs × 32 (zero beyond outputs).
-    static func pack(_ w: UnsafePointer<Float>, inputs k: Int, outputs n: Int, into packed: UnsafeMutablePointer<Float>) {
-        for j in 0..<panels(n) {
+    /// W (inputs × outputs, row-major) → panels of P = `variant.panelWidth` columns, each inputs × P
+    /// (zero beyond outputs): the layout `variant` reads; the rest of the `packedCount` floats zero.
+    static func pack(_ w: UnsafePointer<Float>, inputs k: Int, outputs n: Int, into packed: UnsafeMutablePointer<Float>,
+                     variant: Variant) {
+        let width = variant.panelWidth
+        for j in 0..<(n + width - 1) / width {
             for p in 0..<k {
-                let row = packed + (j * k + p) * panelWidth
-                for c in 0..<panelWidth {
-                    let column = j * panelWidth + c
+                let row = packed + (j * k + p) * width
+                for c in 0..<width {
+                    let column = j * width + c
                     row[c] = column < n ? w[p * n + column] : 0
                 }
             }
         }
+        zeroTail(packed, inputs: k, outputs: n, width: width)
     }
 
-    /// y (rows × n) = f(x·W + b) from the packed W, on `variant` (which this CPU must support).
+    /// Zeros the floats of a `packedCount` slot beyond panels of `width` columns (none for the widest),
+    /// so a packed buffer's bits depend only on the weights and the variant.
+    static func zeroTail(_ packed: UnsafeMutablePointer<Float>, inputs k: Int, outputs n: Int, width: Int) {
+        let used = k * ((n + width - 1) / width) * width
+        (packed + used).update(repeating: 0, count: packedCount(inputs: k, outputs: n) - used)
+    }
+
+    /// y (rows × n) = f(x·W + b) from W packed for `variant` (which this CPU must support).
     static func forward(rows: Int, inputs k: Int, outputs n: Int, x: UnsafePointer<Float>,
                         packed: UnsafePointer<Float>, bias: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
                         activation: Activation, variant: Variant) {

@@ -21,7 +21,7 @@ extension PackedWeights {
 
     /// Part `part` of `parts` of `repack(_:)`: the layers split into contiguous runs of about
     /// equal parameter counts, so that in-process workers can pack concurrently (each writes its own
-    /// layers). Every layer goes through `DenseKernel.pack`, whatever its panel layout; all parts
+    /// layers). Every layer goes through `packRows` in the variant's panel layout; all parts
     /// together give bitwise `repack(_:)`.
     public func repack(_ model: MLP, part: Int, of parts: Int) {
         precondition(ObjectIdentifier(model.parameterStorage) == self.model, "weights packed from another model")
@@ -31,26 +31,29 @@ extension PackedWeights {
             let layer = model.layers[l]
             guard PackedWeights.part(of: layer, in: model, parts: parts) == part else { continue }
             PackedWeights.packRows(parameters + layer.weightOffset, inputs: layer.inputs, outputs: layer.outputs,
-                                   into: storage.start + offsets[l])
+                                   into: storage.start + offsets[l], width: variant.panelWidth)
         }
     }
 
-    /// `DenseKernel.pack` (panels of P = `DenseKernel.panelWidth` columns, panel j holding
+    /// `DenseKernel.pack` (panels of P = `width` columns, the variant's `panelWidth`, panel j holding
     /// W[p][Pj ..< Pj+P] at packed[(j·k + p)·P ..], zero beyond n) in one streaming pass over W:
-    /// row p's full panels are vector copies (two 16-float halves when P = 32), its last partial
-    /// panel a copy plus zero fill. Bitwise the same buffer (a test compares them), several times
-    /// faster, which matters when a training step packs every network after every update.
-    static func packRows(_ w: UnsafePointer<Float>, inputs k: Int, outputs n: Int, into packed: UnsafeMutablePointer<Float>) {
-        let width = DenseKernel.panelWidth
+    /// row p's full panels are vector copies (16-float pieces when P is 16 or 32), its last partial
+    /// panel a copy plus zero fill, the rest of the slot zero (`DenseKernel.zeroTail`). Bitwise the
+    /// same buffer (a test compares them), several times faster, which matters when a training step
+    /// packs every network after every update.
+    static func packRows(_ w: UnsafePointer<Float>, inputs k: Int, outputs n: Int, into packed: UnsafeMutablePointer<Float>,
+                         width: Int) {
         let full = n / width, left = n - width * full
         for p in 0..<k {
             let source = w + p * n
             for j in 0..<full {
                 let row = packed + (j * k + p) * width
-                if width == 32 {
-                    let from = UnsafeRawPointer(source + 32 * j), to = UnsafeMutableRawPointer(row)
+                if width == 32 || width == 16 {
+                    let from = UnsafeRawPointer(source + width * j), to = UnsafeMutableRawPointer(row)
                     to.storeBytes(of: from.loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
-                    to.storeBytes(of: from.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self), toByteOffset: 64, as: SIMD16<Float>.self)
+                    if width == 32 {
+                        to.storeBytes(of: from.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self), toByteOffset: 64, as: SIMD16<Float>.self)
+                    }
                 } else {
                     row.update(from: source + width * j, count: width)
                 }
@@ -61,6 +64,7 @@ extension PackedWeights {
                 (row + left).update(repeating: 0, count: width - left)
             }
         }
+        DenseKernel.zeroTail(packed, inputs: k, outputs: n, width: width)
     }
 
     /// The part of `parts` that packs `layer`: the one holding the middle of its parameters when

@@ -28,7 +28,7 @@ public final class PackedWeights {
         let parameters = UnsafePointer(model.parameterStorage.start)
         for (layer, offset) in zip(model.layers, offsets) {
             DenseKernel.pack(parameters + layer.weightOffset, inputs: layer.inputs, outputs: layer.outputs,
-                             into: storage.start + offset)
+                             into: storage.start + offset, variant: variant)
         }
     }
 }

@@ -52,27 +52,32 @@ public final class TransposedWeights {
             let layer = model.layers[l]
             guard PackedWeights.part(of: layer, in: model, parts: parts) == part else { continue }
             TransposedWeights.packTransposedFast(parameters + layer.weightOffset, inputs: layer.inputs, outputs: layer.outputs,
-                                                 into: storage.start + offsets[l])
+                                                 into: storage.start + offsets[l], width: variant.panelWidth)
         }
     }
 
     /// `packTransposed` through `dense_kernel.h`'s 8 × 8 register transposes (AVX2; every CPU that runs a
     /// DenseKernel variant has it), several times faster than the element loop; bitwise the same
-    /// buffer (a copy; tests compare). Falls back to `packTransposed` off x86-64 or for other panel widths.
-    static func packTransposedFast(_ w: UnsafePointer<Float>, inputs k: Int, outputs n: Int, into packed: UnsafeMutablePointer<Float>) {
+    /// buffer (a copy; tests compare). Falls back to `packTransposed` off x86-64 or for panel widths
+    /// other than 16 and 32.
+    static func packTransposedFast(_ w: UnsafePointer<Float>, inputs k: Int, outputs n: Int, into packed: UnsafeMutablePointer<Float>,
+                                   width: Int) {
         #if arch(x86_64)
-        if DenseKernel.panelWidth == 32 { return ls_pack_transposed_avx2(k, n, w, packed) }
+        if width == 32 || width == 16 {
+            ls_pack_transposed_avx2(k, n, w, packed, width)
+            return DenseKernel.zeroTail(packed, inputs: n, outputs: k, width: width)
+        }
         #endif
-        packTransposed(w, inputs: k, outputs: n, into: packed)
+        packTransposed(w, inputs: k, outputs: n, into: packed, width: width)
     }
 
     /// `DenseKernel.pack` of Wᵀ (outputs × inputs) straight from W (inputs × outputs, row-major):
-    /// with P = `DenseKernel.panelWidth`, panel j holds Wᵀ[o][Pj ..< Pj+P] = W[Pj ..< Pj+P][o] at
+    /// with P = `width` (the variant's `panelWidth`), panel j holds Wᵀ[o][Pj ..< Pj+P] = W[Pj ..< Pj+P][o] at
     /// packed[(j·n + o)·P ..], zero beyond the inputs. Bitwise `DenseKernel.pack` of the transposed
     /// matrix (tests compare).
-    static func packTransposed(_ w: UnsafePointer<Float>, inputs k: Int, outputs n: Int, into packed: UnsafeMutablePointer<Float>) {
-        let width = DenseKernel.panelWidth
-        for j in 0..<DenseKernel.panels(k) {
+    static func packTransposed(_ w: UnsafePointer<Float>, inputs k: Int, outputs n: Int, into packed: UnsafeMutablePointer<Float>,
+                               width: Int) {
+        for j in 0..<(k + width - 1) / width {
             let panel = packed + j * n * width, columns = min(width, k - width * j)
             // Tiles of 16 outputs: each W row segment is one cache line.
             for o0 in stride(from: 0, to: n, by: 16) {
@@ -86,5 +91,6 @@ public final class TransposedWeights {
                 }
             }
         }
+        DenseKernel.zeroTail(packed, inputs: n, outputs: k, width: width)
     }
 }

@@ -29,17 +29,27 @@ final class DenseKernelTests: XCTestCase {
     /// applies itself: linear, ReLU, LeakyReLU).
     static let nonFiniteFrom = 20
 
-    func testPackedLayoutIsPanelsOf32ColumnsZeroPadded() {
+    /// AVX-512 reads panels of 32 columns, AVX2 of 16, zero padded.
+    func testPackedLayoutIsPanelsOfTheVariantsWidthZeroPadded() {
         let (k, n) = (3, 35)
         let w = (0..<(k * n)).map { Float($0 + 1) }
-        var packed = [Float](repeating: -1, count: DenseKernel.packedCount(inputs: k, outputs: n))
-        XCTAssertEqual(packed.count, 3 * 64)
-        packed.withUnsafeMutableBufferPointer { DenseKernel.pack(w, inputs: k, outputs: n, into: $0.baseAddress!) }
-        for p in 0..<k {
-            for c in 0..<32 { XCTAssertEqual(packed[p * 32 + c], w[p * n + c], "panel 0 row \(p) col \(c)") }
-            for c in 0..<32 {
-                XCTAssertEqual(packed[(k + p) * 32 + c], 32 + c < n ? w[p * n + 32 + c] : 0, "panel 1 row \(p) col \(c)")
+        XCTAssertEqual(DenseKernel.Variant.avx512.panelWidth, 32)
+        XCTAssertEqual(DenseKernel.Variant.avx2.panelWidth, 16)
+        for variant in DenseKernel.Variant.allCases {
+            let width = variant.panelWidth, panels = (n + width - 1) / width
+            var packed = [Float](repeating: -1, count: DenseKernel.packedCount(inputs: k, outputs: n))
+            XCTAssertEqual(packed.count, 3 * 64)
+            packed.withUnsafeMutableBufferPointer { DenseKernel.pack(w, inputs: k, outputs: n, into: $0.baseAddress!, variant: variant) }
+            for j in 0..<panels {
+                for p in 0..<k {
+                    for c in 0..<width {
+                        let column = j * width + c
+                        XCTAssertEqual(packed[(j * k + p) * width + c], column < n ? w[p * n + column] : 0, "\(variant) panel \(j) row \(p) col \(c)")
+                    }
+                }
             }
+            // Beyond the variant's panels the slot is zero (AVX2: 3 panels of 16 in room for 2 of 32).
+            XCTAssertEqual(Set(packed[(panels * k * width)...]), width == 16 ? [0] : [], "\(variant)")
         }
     }
 
@@ -81,7 +91,7 @@ final class DenseKernelTests: XCTestCase {
             if nonFinite { (x[3], x[x.count - 2], x[x.count / 2]) = (.infinity, -.infinity, .nan) }
             let w = randomValues(shape.k * shape.n, seed: UInt64(20 + i)), bias = randomValues(shape.n, seed: UInt64(30 + i))
             var packed = [Float](repeating: .nan, count: DenseKernel.packedCount(inputs: shape.k, outputs: shape.n))
-            packed.withUnsafeMutableBufferPointer { DenseKernel.pack(w, inputs: shape.k, outputs: shape.n, into: $0.baseAddress!) }
+            packed.withUnsafeMutableBufferPointer { DenseKernel.pack(w, inputs: shape.k, outputs: shape.n, into: $0.baseAddress!, variant: variant) }
             for activation in Self.activations where !(nonFinite && [.tanh, .sigmoid].contains(activation)) {
                 // A guard column past the end of y shows the kernel writes nothing beyond its rows × n.
                 var fast = [Float](repeating: 7, count: shape.rows * shape.n + 1), slow = fast

@@ -24,7 +24,7 @@ final class FusedBackwardTests: XCTestCase {
                 var packed = [Float](repeating: .nan, count: DenseKernel.packedCount(inputs: k, outputs: n))
                 // w is the layer above's W (n × k); its Wᵀ (k × n) is what the kernel multiplies by.
                 let wt = (0..<(k * n)).map { w[($0 % n) * k + $0 / n] }
-                packed.withUnsafeMutableBufferPointer { DenseKernel.pack(wt, inputs: k, outputs: n, into: $0.baseAddress!) }
+                packed.withUnsafeMutableBufferPointer { DenseKernel.pack(wt, inputs: k, outputs: n, into: $0.baseAddress!, variant: variant) }
                 let zeros = [Float](repeating: 0, count: n)
                 for withBias in [true, false] {
                     var dz = [Float](repeating: .nan, count: rows * n), expected = dz

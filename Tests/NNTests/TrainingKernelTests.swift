@@ -46,24 +46,30 @@ final class TrainingKernelTests: XCTestCase {
                        referenceForward(model, parameters: Array(model.parameters), input: input, rows: 13).map(\.bitPattern))
     }
 
-    /// The training packers against `DenseKernel.pack` (of W, and of Wᵀ written out), bitwise,
-    /// on shapes around the 32-column panels and the 16-output tiles.
+    /// The training packers against `DenseKernel.pack` (of W, and of Wᵀ written out), bitwise, in
+    /// both variants' layouts (panels of 32 and 16 columns), on shapes around the panels and the
+    /// 16-output tiles.
     func testPackersAreDenseKernelPackBitwise() {
-        for (k, n) in [(1, 1), (3, 5), (7, 32), (13, 33), (64, 17), (40, 70), (33, 16), (72, 24), (96, 41)] {
-            let w = randomValues(k * n, seed: UInt64(k * 100 + n))
-            var expected = [Float](repeating: .nan, count: DenseKernel.packedCount(inputs: k, outputs: n)), got = expected
-            expected.withUnsafeMutableBufferPointer { DenseKernel.pack(w, inputs: k, outputs: n, into: $0.baseAddress!) }
-            got.withUnsafeMutableBufferPointer { PackedWeights.packRows(w, inputs: k, outputs: n, into: $0.baseAddress!) }
-            XCTAssertEqual(got.map(\.bitPattern), expected.map(\.bitPattern), "W \(k)×\(n)")
-            let wt = (0..<(n * k)).map { w[($0 % k) * n + $0 / k] }  // Wᵀ[o][i] = W[i][o]
-            var expectedT = [Float](repeating: .nan, count: DenseKernel.packedCount(inputs: n, outputs: k)), gotT = expectedT
-            expectedT.withUnsafeMutableBufferPointer { DenseKernel.pack(wt, inputs: n, outputs: k, into: $0.baseAddress!) }
-            gotT.withUnsafeMutableBufferPointer { TransposedWeights.packTransposed(w, inputs: k, outputs: n, into: $0.baseAddress!) }
-            XCTAssertEqual(gotT.map(\.bitPattern), expectedT.map(\.bitPattern), "Wᵀ of \(k)×\(n)")
-            guard DenseKernel.variant != nil else { continue }
-            var fastT = [Float](repeating: .nan, count: expectedT.count)
-            fastT.withUnsafeMutableBufferPointer { TransposedWeights.packTransposedFast(w, inputs: k, outputs: n, into: $0.baseAddress!) }
-            XCTAssertEqual(fastT.map(\.bitPattern), expectedT.map(\.bitPattern), "Wᵀ of \(k)×\(n), register transposes")
+        for variant in DenseKernel.Variant.allCases {
+            let width = variant.panelWidth
+            for (k, n) in [(1, 1), (3, 5), (7, 32), (13, 33), (64, 17), (40, 70), (33, 16), (72, 24), (96, 41), (17, 15)] {
+                let w = randomValues(k * n, seed: UInt64(k * 100 + n)), label = "\(variant)"
+                var expected = [Float](repeating: .nan, count: DenseKernel.packedCount(inputs: k, outputs: n)), got = expected
+                expected.withUnsafeMutableBufferPointer { DenseKernel.pack(w, inputs: k, outputs: n, into: $0.baseAddress!, variant: variant) }
+                got.withUnsafeMutableBufferPointer { PackedWeights.packRows(w, inputs: k, outputs: n, into: $0.baseAddress!, width: width) }
+                XCTAssertEqual(got.map(\.bitPattern), expected.map(\.bitPattern), "\(label) W \(k)×\(n)")
+                let wt = (0..<(n * k)).map { w[($0 % k) * n + $0 / k] }  // Wᵀ[o][i] = W[i][o]
+                var expectedT = [Float](repeating: .nan, count: DenseKernel.packedCount(inputs: n, outputs: k)), gotT = expectedT
+                expectedT.withUnsafeMutableBufferPointer { DenseKernel.pack(wt, inputs: n, outputs: k, into: $0.baseAddress!, variant: variant) }
+                gotT.withUnsafeMutableBufferPointer { TransposedWeights.packTransposed(w, inputs: k, outputs: n, into: $0.baseAddress!, width: width) }
+                XCTAssertEqual(gotT.map(\.bitPattern), expectedT.map(\.bitPattern), "\(label) Wᵀ of \(k)×\(n)")
+                guard DenseKernel.variant != nil else { continue }
+                var fastT = [Float](repeating: .nan, count: expectedT.count)
+                fastT.withUnsafeMutableBufferPointer {
+                    TransposedWeights.packTransposedFast(w, inputs: k, outputs: n, into: $0.baseAddress!, width: width)
+                }
+                XCTAssertEqual(fastT.map(\.bitPattern), expectedT.map(\.bitPattern), "\(label) Wᵀ of \(k)×\(n), register transposes")
+            }
         }
     }
 
