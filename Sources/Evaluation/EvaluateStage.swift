@@ -78,6 +78,8 @@ public enum EvaluateStage {
                                  + "nothing is left to evaluate", exitCode: ExitStatus.dataError)
             }
         }
+        try checkReweightingRows(real: realRead, realPath: inputs.real, generatedPath: inputs.generated,
+                                 generatedColumns: generatedLayout.columns, comm: comm, console: console)
         let realTable = try EvaluateStage.gathered(realRead.table, columns: names, comm: comm)
         let generatedTable = try EvaluateStage.gathered(generatedRead.table, columns: names, comm: comm)
         let weights = try weightColumn(generatedRead.table, realColumns: realLayout.columns, comm: comm)

@@ -42,7 +42,7 @@ public struct GenerateRun {
         GenerationManifest(model: source.hash, seed: seed, events: events, shardEvents: shardEvents, layout: layout,
                            columns: model.columns, shards: GenerationManifest.plan(events: events, shardEvents: shardEvents,
                                                                                    layout: layout),
-                           seconds: 0, complete: false)
+                           seconds: 0, complete: false, reweight: source.reweighting)
     }
 
     public mutating func execute() throws {

@@ -10,7 +10,8 @@ extension GenerateStage {
     /// other real events, rows or reweighting settings regenerates instead of keeping shards weighted by another classifier.
     /// `roles` name the columns of the frame's reference and of the derived quantities; a map
     /// (not the built-in names) is folded into the hash too. Roles the user gave (`given`) must name
-    /// columns of REAL; those of the model's config.toml may name columns the model dropped.
+    /// columns of REAL; those of the model's config.toml may name columns the model dropped. Which
+    /// rows of REAL it trained on goes to the manifest (`GenerationManifest.Reweighting`).
     static func reweight(_ model: GeneratorModel, source: inout GeneratorModel.Source, real path: String, rows: Int,
                          settings: Reweighter.Settings, seed: UInt64, roles: ColumnRoles, given: Bool, comm: Communicator) throws {
         let columns = model.columns
@@ -32,6 +33,8 @@ extension GenerateStage {
                                               settings: settings, comm: comm)
         model.reweighter = reweighter
         let realHash = try comm.broadcast(try comm.agree { comm.isRoot ? try SHA256.hex(files: [path]) : "" })
+        source.reweighting = GenerationManifest.Reweighting(real: URL(fileURLWithPath: path).standardizedFileURL.path, sha256: realHash,
+                                                            firstRows: rows, rows: reweighter.rows)
         source.hash += "+reweight:\(realHash.prefix(16)):\(reweighter.rows):\(Reweighter.fingerprint(settings, columns: columns, roles: roles))"
         if !roles.isEmpty { source.hash += ":roles:\(try SHA256.hex(Data(roles.tomlText.utf8)).prefix(16))" }
         Console(comm: comm).line("reweighting: classifier trained on \(reweighter.rows) real events of \(path) and as many "

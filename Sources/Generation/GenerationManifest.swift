@@ -22,6 +22,27 @@ public struct GenerationManifest: Codable, Equatable {
 
     public enum Layout: String, Codable, CaseIterable { case shards, single }
 
+    /// `generate --reweight`: the real events the weights' classifier trained on, so that `evaluate`
+    /// can refuse to measure the weighted figures against them (`EvaluateStage+Reweighting`).
+    public struct Reweighting: Codable, Equatable {
+        /// REAL as an absolute path, and its SHA-256 when the classifier read it.
+        public var real: String
+        public var sha256: String
+        /// The first `firstRows` rows of REAL were read (non-finite ones dropped); the classifier trained on
+        /// `rows` of them, the held-out ones included.
+        public var firstRows: Int
+        public var rows: Int
+
+        public enum CodingKeys: String, CodingKey { case real, sha256, firstRows = "first_rows", rows }
+
+        public init(real: String, sha256: String, firstRows: Int, rows: Int) {
+            self.real = real
+            self.sha256 = sha256
+            self.firstRows = firstRows
+            self.rows = rows
+        }
+    }
+
     public static let name = "manifest.json"
     public static let master = "events.h5"
     public static let format = "latentsim-generation-1"
@@ -37,9 +58,11 @@ public struct GenerationManifest: Codable, Equatable {
     public var shards: [Shard]
     public var seconds: Double
     public var complete: Bool
+    /// nil without `--reweight` (the member is then absent).
+    public var reweight: Reweighting? = nil
 
     public enum CodingKeys: String, CodingKey {
-        case format, model, seed, events, shardEvents = "shard_events", layout, columns, shards, seconds, complete
+        case format, model, seed, events, shardEvents = "shard_events", layout, columns, shards, seconds, complete, reweight
     }
 
     /// The shard plan of N events: `shard-00000.h5`, … of `shardEvents` rows each (the last one

@@ -13,6 +13,8 @@ extension GeneratorModel {
         public var hash: String
         public var space: String
         public var kind: String
+        /// `--reweight`: the real events the weights' classifier trained on (for the manifest).
+        public var reweighting: GenerationManifest.Reweighting? = nil
     }
 
     /// Loads a model directory (RUN/best of `latentsim ensemble`, or any directory holding

@@ -29,7 +29,7 @@ struct Generate: ParsableCommand {
     @Option(help: "Clip the weights to [1/C, C] before normalising (default: 20).") var reweightClip: Double?
     @Option(help: "Smallest effective sample size (Σw)²/(n·Σw²) the weights may have on the classifier's held-out generated events, in [0, 1): below it the logits are tempered, w = exp(t·logit) with the largest t ≤ 1 that reaches it (default 0: no target).")
     var reweightMinEss: Double?
-    @Option(help: "Quantities the reweighting classifier does not see, comma-separated (default: the columns playing mu1_E and mu2_E, whose generated values are off the mass shell, which no weight can correct; '' lets it see everything).")
+    @Option(help: "Quantities the reweighting classifier does not see, comma-separated (default: the columns playing mu1_E and mu2_E: without on_shell their generated values are off the mass shell, which no weight can correct, and with it they only repeat the momenta; in both cases leaving them out measured better; '' lets it see everything).")
     var reweightExclude: String?
     @Option(help: "Fraction of each class the reweighting classifier holds out for early stopping, Platt calibration and the ESS target, in [0, 1) (default 0.2; 0: trains every epoch on every row, no calibration).")
     var reweightHoldout: Double?

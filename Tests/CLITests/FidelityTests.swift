@@ -1,3 +1,4 @@
+import Comm
 import EventStore
 import Foundation
 import XCTest
@@ -89,8 +90,10 @@ final class FidelityTests: XCTestCase {
     }
 
     /// `generate --reweight`: every shard (and the master) has a last `weight` column, positive,
-    /// of mean ≈ 1; np 2 and np 3 write the same shard bytes as np 1; evaluate reports the weighted
-    /// figures and the effective sample size.
+    /// of mean ≈ 1; np 2 and np 3 write the same shard bytes as np 1; the manifest records the real
+    /// rows the weights were trained on, and evaluate refuses real rows among them (exact text, exit 65,
+    /// no report) or says when it cannot check; against other events it reports the weighted figures
+    /// and the effective sample size.
     func testReweightWritesAWeightColumnIdenticalOnOneAndTwoRanks() throws {
         let model = GenerateFixtures.full
         // With the ESS target, a clip and an excluded quantity: all three must stay rank-count independent.
@@ -135,8 +138,43 @@ final class FidelityTests: XCTestCase {
         let unweighted = try GenerateFixtures.read(CLI.path("rw0") + "/events.h5")
         XCTAssertEqual(table.selecting(Array(0..<unweighted.width)).values, unweighted.values)
 
+        // The manifest says which real rows trained the weights, and evaluate refuses real rows among them: here
+        // rows 1500..<2500 of the table, the first 500 of which the classifier trained on (a held-out split of the
+        // training table is such a subset). Nothing is written.
+        let reweight = try XCTUnwrap(GenerateFixtures.manifest("rw2")["reweight"] as? [String: Any])
+        XCTAssertEqual(reweight["real"] as? String, EnsembleTests.data)
+        XCTAssertEqual(reweight["sha256"] as? String, try SHA256.hex(files: [EnsembleTests.data]))
+        XCTAssertEqual(reweight["first_rows"] as? Int, 2000)
+        XCTAssertEqual(reweight["rows"] as? Int, 2000)
+        let overlapping = CLI.path("rw-overlap.h5")
+        let whole = try EventReader.read(path: EnsembleTests.data, comm: try Communicator.selfOnly()).table
+        try EventWriter.write(whole.slice(1500..<2500), to: overlapping, attributes: [], comm: try Communicator.selfOnly())
+        let refusedReport = CLI.path("rw2-refused.json")
+        let refused = try CLI.run(["evaluate", "--real", overlapping, "--generated", CLI.path("rw2"), "--out", refusedReport], ranks: 2)
+        XCTAssertEqual(refused.status, 65, refused.stderr)
+        XCTAssertEqual(refused.errorLines,
+                       ["error: 500 of the 1000 real rows of '\(overlapping)' are among the 2000 rows of '\(EnsembleTests.data)' that the "
+                       + "weights of '\(CLI.path("rw2"))/events.h5' were trained on (generate --reweight), so its weighted figures "
+                       + "would be measured on the classifier's own training events; evaluate against events it never saw (e.g. "
+                       + "simulated with another seed), or regenerate with --reweight on events disjoint from these"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: refusedReport))
+        // When REAL has changed since (here: the checksum the manifest records), the check cannot be made: evaluate says so.
+        let manifestPath = CLI.path("rw2") + "/manifest.json"
+        let manifestText = try String(contentsOfFile: manifestPath, encoding: .utf8)
+        let sha = try XCTUnwrap(reweight["sha256"] as? String)
+        try manifestText.replacingOccurrences(of: "\"\(sha)\"", with: "\"\(String(repeating: "0", count: 64))\"")
+            .write(toFile: manifestPath, atomically: true, encoding: .utf8)
+        let unchecked = try CLI.run(["evaluate", "--real", overlapping, "--generated", CLI.path("rw2"), "--classifier-rows", "0",
+                                     "--out", CLI.path("rw2-unchecked.json")], ranks: 2)
+        try manifestText.write(toFile: manifestPath, atomically: true, encoding: .utf8)
+        XCTAssertEqual(unchecked.status, 0, unchecked.stderr)
+        XCTAssertTrue(unchecked.stdout.contains("note: cannot check that the real rows are not those the weights' classifier trained on: '"
+                                                + EnsembleTests.data + "' (manifest.json's reweight.real) is missing or has changed "
+                                                + "since generate\n"), unchecked.stdout)
+
+        // Evaluated against events of another seed, which the classifier never saw.
         let report = CLI.path("rw2-eval.json")
-        let e = try CLI.run(["evaluate", "--real", EnsembleTests.data, "--generated", CLI.path("rw2"), "--classifier-rows", "3000",
+        let e = try CLI.run(["evaluate", "--real", HeldOutTests.data, "--generated", CLI.path("rw2"), "--classifier-rows", "3000",
                              "--out", report], ranks: 2)
         XCTAssertEqual(e.status, 0, e.stderr)
         XCTAssertTrue(e.stdout.contains("weighted (column 'weight'):"), e.stdout)
