@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds in release mode, and runs the main job on the built-in dataset under
 # `mpirun -np 2`: the whole chain of jobs/quickstart.toml — simulate 400k Drell–Yan events, reduce the
-# 17 features to 14 latent variables (10 codes plus the dimuon mass and jet1-3 pTs kept as coordinates),
-# train an ensemble of latent flow-matching models, select the best snapshot,
+# 17 features to 16 latent variables (10 codes plus the dimuon mass, the dimuon pair's px and py and jet1-3
+# pTs kept as coordinates), train a latent flow-matching model data-parallel on both ranks, select its best snapshot,
 # generate 1M events to sharded HDF5 and evaluate them against the held-out real events.
 set -euo pipefail
 cd "$(dirname "$0")/.."
