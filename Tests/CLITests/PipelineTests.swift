@@ -11,11 +11,12 @@ final class PipelineTests: XCTestCase {
 
     func tinyJob() throws -> String { try PipelineTests.tinyJob(named: "pipeline-tiny.toml") }
 
-    /// jobs/quickstart.toml with tiny counts, written to the scratch directory as `name`.
-    static func tinyJob(named name: String) throws -> String {
+    /// jobs/quickstart.toml with tiny counts (and `overrides`, keys the file sets), written to the scratch directory as `name`.
+    static func tinyJob(named name: String, overrides: [(String, String)] = []) throws -> String {
         var text = try String(contentsOfFile: PipelineTests.quickstart, encoding: .utf8)
         for (key, value) in [("events", "6000"), ("generate_events", "5000"), ("shard_events", "2000"), ("epochs", "2"),
-                             ("restarts", "2"), ("steps", "40"), ("snapshot_every", "20"), ("validation_events", "1000")] {
+                             ("restarts", "2"), ("steps", "40"), ("snapshot_every", "20"), ("validation_events", "1000")]
+            + overrides {
             let pattern = "(?m)^\(key) = .*$"
             XCTAssertNotNil(text.range(of: pattern, options: .regularExpression), "quickstart.toml sets \(key)")
             text = text.replacingOccurrences(of: pattern, with: "\(key) = \(value)", options: .regularExpression)
