@@ -170,8 +170,8 @@ final class EnsembleTests: XCTestCase {
             XCTAssertEqual(r.errorLines, [message], file: file, line: line)
         }
         try check("bad-r", ranks: 3, ["--ranks-per-restart", "2"], status: 64,
-                  "error: ranks-per-restart = 2 does not divide the 3 MPI ranks; use an r that divides 3 or run with a "
-                  + "multiple of 2 ranks")
+                  "error: ranks-per-restart = 2 does not divide the 3 MPI ranks; use an r that divides 3 or auto, or run "
+                  + "with a multiple of 2 ranks")
         try check("bad-m", ranks: 2, ["--restarts", "0"], status: 64, "error: restarts must be at least 1, found 0")
         try check("bad-q", ranks: 2, ["--score", "mll,mass"], status: 64, "error: cannot score on mll,mass with the training "
                   + "columns of '\(EnsembleTests.data)': 'mass' is neither a column nor a derived quantity; available: "

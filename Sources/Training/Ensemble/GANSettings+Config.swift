@@ -32,7 +32,8 @@ extension GANSettings {
                      help: "Score quantities; \"all\" = every column and derived quantity, \"classifier\" = snapshot classifier AUC − 0.5."),
         ConfigOption("score_weights", .numbers, default: .table([:]), help: "Weights of score quantities, e.g. {ptll = 2.0} (others 1)."),
         ConfigOption("restarts", .int, default: 8, help: "Number of restarts."),
-        ConfigOption("ranks_per_restart", .int, default: 1, help: "MPI ranks per restart."),
+        ConfigOption("ranks_per_restart", .intOrAuto, default: 1,
+                     help: "MPI ranks per restart, or \"auto\": as many groups as share the restarts evenly (restarts = 1: every rank in one group)."),
         ConfigOption("threads", .int, default: 1, help: "In-process worker threads per rank."),
         ConfigOption("seed", .int, default: 1, help: "Base seed."),
         ConfigOption("batch", .int, default: 512, help: "Global batch, half real and half generated."),
@@ -106,7 +107,7 @@ extension GANSettings {
             steps: try job.int("steps"), snapshotEvery: try job.int("snapshot_every"),
             validationEvents: try job.int("validation_events"),
             score: try job.strings("score"), restarts: try job.int("restarts"),
-            ranksPerRestart: try job.int("ranks_per_restart"),
+            ranksPerRestart: try job.intOrAuto("ranks_per_restart") ?? 0,
             seed: UInt64(bitPattern: Int64(try job.int("seed"))),
             batch: try job.int("batch"), noise: try job.int("noise"),
             generatorWidths: try job.ints("generator_widths"),
@@ -122,6 +123,7 @@ extension GANSettings {
             prune: try job.string("prune"),
             dropNonFinite: try job.bool("drop_nonfinite"),
             out: try job.string("out"), toml: "", threads: try job.int("threads"))
+        s.ranksPerRestartIsAuto = try job.intOrAuto("ranks_per_restart") == nil
         s.flowWidths = try job.ints("flow_widths")
         s.flowSteps = try job.int("flow_steps")
         s.flowIntegrator = try choice("flow_integrator", FlowIntegrator.self, "midpoint, heun, euler")
