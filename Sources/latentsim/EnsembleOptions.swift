@@ -21,7 +21,7 @@ struct EnsembleOptions: ParsableArguments {
     @Option(help: "Comma-separated quantities whose KS sum is the score (default mll,phi_miss,mu1_iso, or what of it the table can give); all = every column and derived quantity; classifier = the snapshot classifier's AUC − 0.5.") var score: String?
     @Option(help: "Weights of score quantities as name=number pairs, e.g. ptll=2,met=1.5 (others count once).") var scoreWeights: String?
     @Option(help: "Number of restarts M (default 8).") var restarts: Int?
-    @Option(help: "MPI ranks per restart r; r must divide the rank count (default 1).") var ranksPerRestart: Int?
+    @Option(help: "MPI ranks per restart r, which must divide the rank count (default 1); auto: as many groups as share the restarts evenly (restarts 1: every rank in one group).") var ranksPerRestart: String?
     @Option(help: "Base seed; restart i uses seed + i (default 1).") var seed: UInt64?
     @Option(help: "Global batch: half real, half generated (default 512).") var batch: Int?
     @Option(help: "adadelta (default), adam or sgd.") var optimizer: String?
@@ -43,7 +43,8 @@ struct EnsembleOptions: ParsableArguments {
         o.set("columns", list(columns)); o.set("model", model); o.set("steps", steps); o.set("snapshot_every", snapshotEvery)
         o.set("validation_events", validationEvents); o.set("holdout", holdout); o.set("score", list(score)); o.set("restarts", restarts)
         o.set("score_weights", try ConfigOverrides.numbers(scoreWeights, flag: "--score-weights"))
-        o.set("ranks_per_restart", ranksPerRestart); o.set("seed", seed.map { Int(truncatingIfNeeded: $0) })
+        if let r = try ConfigOverrides.intOrAuto(ranksPerRestart, flag: "--ranks-per-restart") { o.set("ranks_per_restart", value: r) }
+        o.set("seed", seed.map { Int(truncatingIfNeeded: $0) })
         o.set("batch", batch); o.set("optimizer", optimizer); o.set("lr", lr); o.set("ema", ema); o.set("top_k", topK)
         o.set("metric", metric); o.set("prune", prune); o.set("threads", threads); o.set("drop_nonfinite", dropNonfinite ? true : nil); o.set("out", out)
         o.roles = roles

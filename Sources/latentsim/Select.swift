@@ -18,6 +18,8 @@ struct Select: ParsableCommand {
     var directory: String
     @Option(help: "ks-sum or rank-sum (default: the metric of RUN/best/selection.json, else ks-sum).")
     var metric: String?
+    @Option(help: "Comma-separated quantities to rank on (default: those of RUN/best/selection.json, else the ensemble's score): any column or derived quantity, all = every one of them, classifier = the snapshot classifier's term when it was scored.")
+    var score: String?
     @Option(help: "Rows of the leaderboard to print.") var top = 10
     @Option(parsing: .upToNextOption, help: ArgumentHelp(
         "Run directories of separately trained restarts (train-gan --restart I --out PART) to gather into RUN first.",
@@ -27,6 +29,7 @@ struct Select: ParsableCommand {
     func run() throws {
         let comm = try Communicator.world()
         StopSignal.install()
-        try SelectStage.run(SelectSettings(run: directory, metric: metric, top: top, from: from), comm: comm, console: Console(comm: comm))
+        try SelectStage.run(SelectSettings(run: directory, metric: metric, top: top, from: from, score: Console.commaList(score)),
+                            comm: comm, console: Console(comm: comm))
     }
 }

@@ -24,7 +24,7 @@ final class GANRanksTests: XCTestCase {
 
     /// The EnsembleTests job (small networks) with SGD, 10 steps, a snapshot every 5.
     func train(_ out: String, ranks: Int, model: String, _ extra: [String] = [], job: String? = nil) throws -> CLI.Outcome {
-        let job = job ?? (model == "flow" ? FlowTests.job : EnsembleTests.job)
+        let job = job ?? (model == "flow" ? FlowTests.job : model == "vae" ? EnsembleTests.vaeJob : EnsembleTests.job)
         let r = try CLI.run(["train-gan", "--config", job, "--data", EnsembleTests.data, "--reducer",
                              EnsembleTests.reducer, "--model", model, "--optimizer", "sgd", "--lr", model == "vae" ? "3e-5" : "0.01",
                              "--steps", "10", "--snapshot-every", "5", "--out", CLI.path(out)] + extra, ranks: ranks)

@@ -60,11 +60,22 @@ final class ScoreFallbackTests: XCTestCase {
                                   + "scoring on mll,phi_miss"], "once, on rank 0")
         let written = try records("score-noiso")
         XCTAssertEqual(written.count, 2)
-        for record in written { XCTAssertEqual(record["ks"]?.members?.map(\.key), ["mll", "phi_miss"]) }
+        for record in written {
+            XCTAssertEqual(record["ks"]?.members?.map(\.key), ["mll", "phi_miss"])
+            // The other derived quantities are recorded for `select --score`, outside the sum.
+            XCTAssertEqual(record["ks_derived"]?.members?.map(\.key), ["ptll", "met", "dphi_ll", "njets"])
+            let ks = try XCTUnwrap(record["ks"]?.members).compactMap(\.value.double)
+            XCTAssertEqual(try XCTUnwrap(record["ks_sum"]?.double), ks.reduce(0, +), accuracy: 1e-5)
+        }
         let selected = try CLI.run(["select", CLI.path("score-noiso")])
         XCTAssertEqual(selected.status, 0, selected.stderr)
         XCTAssertTrue(selected.stdout.contains("ranked by ks-sum over mll, phi_miss:"), selected.stdout)
         XCTAssertTrue(FileManager.default.fileExists(atPath: CLI.path("score-noiso") + "/best/generator.h5"))
+        let all = try CLI.run(["select", CLI.path("score-noiso"), "--score", "all"])
+        XCTAssertEqual(all.status, 0, all.stderr)
+        XCTAssertTrue(all.stdout.contains("ranked by ks-sum over mu1_E, mu1_px, mu1_py, mu1_pz, mu2_E, mu2_px, mu2_pz, nvtx, "
+                                          + "met_px, met_py, jet1_pt, jet2_pt, jet3_pt, jet4_pt, jet5_pt, mll, ptll, met, phi_miss, "
+                                          + "dphi_ll, njets:"), all.stdout)
     }
 
     func testATableWithoutMuonsScoresTheKSSumOverEveryColumn() throws {
@@ -79,6 +90,7 @@ final class ScoreFallbackTests: XCTestCase {
             let ks = try XCTUnwrap(record["ks"]?.members)
             XCTAssertEqual(ks.map(\.key), ["nvtx", "jet1_pt", "jet2_pt", "jet3_pt"])
             XCTAssertEqual(record["ks"], record["ks_columns"], "the score is the per-column KS")
+            XCTAssertEqual(record["ks_derived"]?.members?.count, 0, "no derived quantity is computable")
             XCTAssertEqual(record["diverged"]?.bool, false)
         }
         let board = try String(contentsOfFile: CLI.path("score-jets") + "/leaderboard.csv", encoding: .utf8)

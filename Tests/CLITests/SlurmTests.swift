@@ -7,9 +7,9 @@ final class SlurmSingleNodeTests: SlurmClusterTestCase {
     func testPipelineBatchScriptEndsWithEvaluation() throws {
         let slurm = try up()
         let out = CLI.path("slurm-pipeline"), log = CLI.path("slurm-pipeline-%j.log")
-        // One task with two cores: the script passes --cpus-per-task to srun and to --threads. The quickstart trains
-        // its one model on groups of 2 ranks, which 1 task cannot form: here each restart gets the one rank.
-        let tiny = try PipelineTests.tinyJob(named: "slurm-pipeline.toml", overrides: [("ranks_per_restart", "1")])
+        // One task with two cores: the script passes --cpus-per-task to srun and to --threads. The quickstart's
+        // ranks_per_restart = "auto" gives each restart the one rank, which config.toml records.
+        let tiny = try PipelineTests.tinyJob(named: "slurm-pipeline.toml")
         let job = try slurm.submit(["-n", "1", "-c", "2", "--output", log, "slurm/pipeline.sbatch"],
                                    extraEnvironment: ["JOB": tiny,
                                                       "OUT": out, "LATENTSIM": CLI.binary],
@@ -25,6 +25,8 @@ final class SlurmSingleNodeTests: SlurmClusterTestCase {
             let config = try String(contentsOfFile: out + "/\(stage)/config.toml", encoding: .utf8)
             XCTAssertTrue(config.split(separator: "\n").contains("threads = 2"), "\(stage): two workers per rank\n\(config)")
         }
+        let ensemble = try String(contentsOfFile: out + "/ensemble/config.toml", encoding: .utf8)
+        XCTAssertTrue(ensemble.split(separator: "\n").contains("ranks_per_restart = 1"), ensemble)
     }
 
     /// Two tasks that MPI does not connect: each refuses with the launch guard's line, exit 64,

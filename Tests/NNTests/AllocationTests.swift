@@ -185,6 +185,13 @@ final class AllocationTests: XCTestCase {
         before = counter()
         for _ in 0..<10 { termValue += try term.around() }
         let pathCalls = counter() - before
+        // reduce's autoencoder step with derived_loss = [mll, ptll] through pair_mass (DerivedLoss.apply).
+        let derived = try DerivedLossStep()
+        var derivedLoss = 0.0
+        for _ in 0..<3 { derivedLoss = try derived.step() }
+        before = counter()
+        for _ in 0..<10 { derivedLoss += try derived.step() }
+        let derivedCalls = counter() - before
         print("OpenBLAS-internal malloc calls in the 60 measured steps: \(blas() - blasBefore)")
         XCTAssertEqual(ganCalls, 0, "production GAN and WGAN-GP trainer steps allocate")
         XCTAssertEqual(averageCalls, 0, "summing the step losses for the snapshot records allocates")
@@ -200,6 +207,8 @@ final class AllocationTests: XCTestCase {
         XCTAssertEqual(termCalls, 0, "the MMD term (MMDTerm.apply) allocates")
         XCTAssertEqual(pathCalls, 0, "the regression path around the MMD term (RegressionPath.apply) allocates")
         XCTAssertTrue(termValue.isFinite && termValue != 0, "the MMD term ran on different samples: \(termValue)")
+        XCTAssertEqual(derivedCalls, 0, "the autoencoder step with derived_loss (DerivedLoss.apply) allocates")
+        XCTAssertTrue(derivedLoss.isFinite && derivedLoss > 0, "the autoencoder step with derived_loss ran: \(derivedLoss)")
     }
 
     /// The T = 2 worker steps, counted over every thread of the process (the pool's thread does half

@@ -12,15 +12,18 @@ import XCTest
 final class JSONRecordTests: XCTestCase {
     static let names = ["mu\"1", "a\\b", "pT_μ", "tab\there"]
 
-    /// The keys before `losses` keep their bytes and order; the step losses' means and their step count follow.
+    /// The keys before `losses` keep their bytes and order (`ks_derived`, the KS of the other derived quantities, added
+    /// after `ks_columns`: outside the sum); the step losses' means and their step count follow.
     func testSnapshotRecordKeepsItsBytes() {
-        let score = SnapshotScore(ks: [("mll", 0.0123456789), ("pT_mu", 0.5)], columns: [("a", 1e-7), ("b", .nan)],
+        var score = SnapshotScore(ks: [("mll", 0.0123456789), ("pT_mu", 0.5)], columns: [("a", 1e-7), ("b", .nan)],
                                   diverged: false, reason: "")
+        score.derived = [("ptll", 0.25)]
         var losses = LossAverages(names: ["d_loss", "g_loss", "regression"])
         losses.add(StepLosses(values: [("d_loss", 0.5), ("g_loss", 1.25), ("regression", 0.001)], stopRequested: false))
         losses.add(StepLosses(values: [("d_loss", 0.75), ("g_loss", 1.0), ("regression", 0.0030000001)], stopRequested: false))
         XCTAssertEqual(RestartFiles.record(restart: 2, step: 300, score: score, seconds: 12.3456789, losses: losses),
                        #"{"restart": 2, "step": 300, "ks": {"mll": 0.0123457, "pT_mu": 0.5}, "ks_columns": {"a": 1e-07, "b": null}, "#
+                       + #""ks_derived": {"ptll": 0.25}, "#
                        + #""ks_sum": 0.512346, "diverged": false, "reason": "", "seconds": 12.3457, "#
                        + #""losses": {"d_loss": 0.625, "g_loss": 1.125, "regression": 0.002}, "loss_steps": 2}"# + "\n")
         var vae = LossAverages(names: ["reconstruction", "kl"])

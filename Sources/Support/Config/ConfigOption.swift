@@ -5,6 +5,8 @@ public enum ConfigType: Sendable, Equatable {
     case string, int, double, bool, strings, ints
     /// An inline table of numbers keyed by name, e.g. `score_weights = {ptll = 2.0, met = 1.5}`.
     case numbers
+    /// An integer or the string "auto" (the command works the value out when it runs), e.g. `ranks_per_restart`.
+    case intOrAuto
 
     /// What a message says the option expects: "an integer", "a list of strings", ...
     public var expectation: String {
@@ -16,6 +18,7 @@ public enum ConfigType: Sendable, Equatable {
         case .strings: return "a list of strings"
         case .ints: return "a list of integers"
         case .numbers: return "a table of numbers, e.g. {ptll = 2.0}"
+        case .intOrAuto: return "an integer or \"auto\""
         }
     }
 
@@ -23,7 +26,8 @@ public enum ConfigType: Sendable, Equatable {
     /// or nil when the value has another type. A single value is never taken as a one-element list.
     public func accept(_ value: TOMLValue) -> TOMLValue? {
         switch (self, value) {
-        case (.string, .string), (.int, .integer), (.double, .float), (.bool, .bool): return value
+        case (.string, .string), (.int, .integer), (.double, .float), (.bool, .bool), (.intOrAuto, .integer): return value
+        case (.intOrAuto, .string("auto")): return value
         case let (.double, .integer(v)): return .float(Double(v))
         case let (.strings, .array(items)) where items.allSatisfy({ $0.stringValue != nil }): return value
         case let (.ints, .array(items)) where items.allSatisfy({ $0.intValue != nil }): return value

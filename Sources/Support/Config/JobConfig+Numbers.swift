@@ -9,6 +9,16 @@ extension JobConfig {
         }
         return table.compactMapValues(\.doubleValue)
     }
+
+    /// An `.intOrAuto` option: the integer, or nil for "auto".
+    public mutating func intOrAuto(_ name: String) throws -> Int? {
+        guard let value = value(name) else { return nil }
+        if value == .string("auto") { return nil }
+        guard let int = value.intValue.flatMap({ Int(exactly: $0) }) else {
+            preconditionFailure("option '\(name)' resolved to \(value.tomlText), which is not \(ConfigType.intOrAuto.expectation)")
+        }
+        return int
+    }
 }
 
 extension ConfigOverrides {
@@ -26,5 +36,16 @@ extension ConfigOverrides {
             table[parts[0]] = number
         }
         return table
+    }
+
+    /// An `.intOrAuto` option as given on the command line (`--ranks-per-restart 2` or `auto`); `flag`
+    /// names the option in the one-line refusal of anything else.
+    public static func intOrAuto(_ text: String?, flag: String) throws -> TOMLValue? {
+        guard let text else { return nil }
+        if text == "auto" { return .string("auto") }
+        guard let number = Int64(text) else {
+            throw InputError("\(flag) expects an integer or auto, found '\(text)'", exitCode: ExitStatus.usage)
+        }
+        return .integer(number)
     }
 }

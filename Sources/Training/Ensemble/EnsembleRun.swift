@@ -20,8 +20,8 @@ public struct EnsembleStopped: ReportableError {
 }
 
 public enum EnsembleRun {
-    public static func run(_ settings: GANSettings, world: Communicator, console: Console) throws {
-        try world.agree { try settings.checkRanks(worldSize: world.size) }
+    public static func run(_ given: GANSettings, world: Communicator, console: Console) throws {
+        let settings = try world.agree { try given.forWorld(size: world.size) }
         let group = try world.split(color: world.rank / settings.ranksPerRestart, key: world.rank)
         let data = try world.agree { try GANData.load(settings, comm: group) }
         // Before RUN/ is created: a refused split or score leaves no run directory behind.

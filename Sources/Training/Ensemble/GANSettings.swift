@@ -33,6 +33,9 @@ public struct GANSettings {
     public var scoreWeights: [String: Double] = [:]
     public var restarts: Int
     public var ranksPerRestart: Int
+    /// `ranks_per_restart = "auto"`: the group size is worked out from the world size when the run
+    /// starts (`forWorld(size:)`, GANSettings+Ranks.swift); until then `ranksPerRestart` is 0.
+    public var ranksPerRestartIsAuto = false
     public var seed: UInt64
     public var batch: Int
     public var noise: Int
@@ -158,7 +161,7 @@ public struct GANSettings {
         }
         if restarts < 1 { throw bad("restarts must be at least 1, found \(restarts)") }
         if threads < 1 { throw bad("threads must be at least 1, found \(threads); use 1 for one worker per rank or 2 for two") }
-        if ranksPerRestart < 1 { throw bad("ranks-per-restart must be at least 1, found \(ranksPerRestart)") }
+        if !ranksPerRestartIsAuto && ranksPerRestart < 1 { throw bad("ranks-per-restart must be at least 1, found \(ranksPerRestart)") }
         if steps < 1 { throw bad("steps must be at least 1, found \(steps)") }
         if snapshotEvery < 1 { throw bad("snapshot-every must be at least 1, found \(snapshotEvery)") }
         if snapshotEvery > steps {
@@ -199,15 +202,6 @@ public struct GANSettings {
             throw bad("unknown prune '\(prune)'; expected none or successive-halving")
         }
         if !(holdout > 0 && holdout < 1) { throw bad("holdout must be a fraction between 0 and 1, found \(holdout)") }
-    }
-
-    /// Checks that need the world size: r divides R.
-    public func checkRanks(worldSize: Int) throws {
-        guard worldSize % ranksPerRestart == 0 else {
-            throw InputError("ranks-per-restart = \(ranksPerRestart) does not divide the \(worldSize) MPI ranks; "
-                             + "use an r that divides \(worldSize) or run with a multiple of \(ranksPerRestart) ranks",
-                             exitCode: ExitStatus.usage)
-        }
     }
 
     /// The seed of restart `index` (a restart's result depends only on it, the config and r).

@@ -4,9 +4,10 @@ import Support
 
 extension Leaderboard {
     /// Reads every RUN/restarts/NNN/snapshots.jsonl (and result.json for `pruned`). `quantities`
-    /// are the score quantities; nil means the keys of `ks` in the first record that has any, in
-    /// the order the trainer wrote them. Unparsable lines are skipped with a warning: a killed run
-    /// leaves a truncated last line, and a resumed one may have appended after it.
+    /// are the score quantities (`all` = every column and derived quantity, see `rescoring`), looked up
+    /// in each record's `ks`, `ks_columns` and `ks_derived`; nil means the keys of `ks` in the first record
+    /// that has any, in the order the trainer wrote them. Unparsable lines are skipped with a warning: a
+    /// killed run leaves a truncated last line, and a resumed one may have appended after it.
     public static func load(run: String, quantities: [String]? = nil) throws -> Leaderboard {
         let restarts = (run as NSString).appendingPathComponent("restarts")
         guard isDirectory(run) else {
@@ -34,18 +35,11 @@ extension Leaderboard {
             records += parse(text, path: path, restart: folder.restart, directory: folder.name, pruned: pruned,
                              warnings: &warnings)
         }
-        let recorded = records.flatMap { $0.ks.map(\.key) }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-        let chosen = quantities ?? records.first { !$0.ks.isEmpty }.map { $0.ks.map(\.key) } ?? []
-        if quantities != nil, !records.isEmpty {
-            for q in chosen where !recorded.contains(q) {
-                throw InputError("score quantity '\(q)' has no KS value in any record of '\(restarts)/*/snapshots.jsonl' "
-                                 + "(recorded: \(recorded.joined(separator: ", "))); "
-                                 + "choose among those", exitCode: ExitStatus.usage)
-            }
-        }
+        let chosen = try quantities.map { try rescoring($0, records: records, restarts: restarts) }
+            ?? records.first { !$0.ks.isEmpty }.map { $0.ks.map(\.key) } ?? []
         let entries = records.map { r in
             Entry(restart: r.restart, step: r.step, quantities: chosen,
-                  ks: chosen.map { q in r.ks.last { $0.key == q }?.value ?? .nan }, diverged: r.diverged, reason: r.reason,
+                  ks: chosen.map { q in r.held.first { $0.key == q }?.value ?? .nan }, diverged: r.diverged, reason: r.reason,
                   pruned: r.pruned, stored: FileManager.default.fileExists(
                       atPath: (run as NSString).appendingPathComponent(snapshotPath(directory: r.directory, step: r.step))),
                   directory: r.directory, weights: r.weights.isEmpty ? [] : chosen.map { r.weights[$0] ?? 1 })
@@ -64,6 +58,13 @@ extension Leaderboard {
         public let pruned: Bool
         /// The score's weights when it had any (`score_weights`), by quantity.
         public var weights: [String: Double] = [:]
+        /// Every KS the record holds: `ks`, then `ks_columns`, then `ks_derived`.
+        public var held: [(key: String, value: Double)] = []
+        /// The keys of `ks_columns`, in order.
+        public var columns: [String] = []
+        /// The record has `ks_derived`: it holds the KS of every derived quantity the columns allow
+        /// (records written before they were recorded lack it).
+        public var holdsEveryDerived = false
     }
 
     /// The records of one file in step order; a step recorded twice (a resumed restart scoring it
@@ -84,11 +85,16 @@ extension Leaderboard {
                 warnings.append("skipped line \(number + 1) of \(path): not a snapshot record (no integer \"step\")")
                 continue
             }
-            let ks = (object["ks"]?.members ?? []).map { (key: $0.key, value: $0.value.double ?? .nan) }
+            func values(_ key: String) -> [(key: String, value: Double)] {
+                (object[key]?.members ?? []).map { (key: $0.key, value: $0.value.double ?? .nan) }
+            }
+            let ks = values("ks")
             byStep[step] = Record(restart: restart, directory: directory, step: step, ks: ks,
                                   diverged: object["diverged"]?.bool ?? false, reason: object["reason"]?.string ?? "",
                                   pruned: pruned,
-                                  weights: (object["weights"]?.members ?? []).reduce(into: [:]) { $0[$1.key] = $1.value.double ?? 1 })
+                                  weights: (object["weights"]?.members ?? []).reduce(into: [:]) { $0[$1.key] = $1.value.double ?? 1 },
+                                  held: ks + values("ks_columns") + values("ks_derived"), columns: values("ks_columns").map(\.key),
+                                  holdsEveryDerived: object["ks_derived"] != nil)
         }
         return byStep.values.sorted { $0.step < $1.step }
     }

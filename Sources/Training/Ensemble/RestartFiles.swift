@@ -49,12 +49,15 @@ public struct RestartFiles {
     }
 
     /// One line of snapshots.jsonl: scores in "%.6g", null when not finite; names and the reason escaped.
+    /// `ks` holds the score's quantities, `ks_columns` every column, `ks_derived` every other computable
+    /// derived quantity (present, if empty, in every record since records held them all).
     /// `losses`: each step loss's mean over the `loss_steps` steps since the previous record.
     public static func record(restart: Int, step: Int, score: SnapshotScore, seconds: Double, losses: LossAverages) -> String {
         func number(_ x: Double) -> JSONValue { .number(x, format: "%.6g") }
         func object(_ pairs: [(String, Double)]) -> JSONValue { .object(pairs.map { (key: $0.0, value: number($0.1)) }) }
         let members: [(key: String, value: JSONValue)] = [
             ("restart", .integer(restart)), ("step", .integer(step)), ("ks", object(score.ks)), ("ks_columns", object(score.columns)),
+            ("ks_derived", object(score.derived)),
             ("ks_sum", number(score.sum)), ("diverged", .bool(score.diverged)), ("reason", .string(score.reason)),
             ("seconds", number(seconds)), ("losses", object(losses.means)), ("loss_steps", .integer(losses.steps)),
         ]

@@ -4,19 +4,22 @@ import Foundation
 import Support
 
 /// What `select` needs: the ensemble run, the metric (nil: the run's current one, else the one in
-/// its config.toml, else ks-sum), how many leaderboard rows to print, and the run directories of
-/// separately trained restarts to gather into the run first (`gather`).
+/// its config.toml, else ks-sum), how many leaderboard rows to print, the run directories of
+/// separately trained restarts to gather into the run first (`gather`), and the quantities to rank on
+/// (nil: those of the run's current selection, else the score it trained with; `Leaderboard.rescoring`).
 public struct SelectSettings {
     public var run: String
     public var metric: String?
     public var top: Int
     public var from: [String]
+    public var score: [String]?
 
-    public init(run: String, metric: String? = nil, top: Int = 10, from: [String] = []) {
+    public init(run: String, metric: String? = nil, top: Int = 10, from: [String] = [], score: [String]? = nil) {
         self.run = run
         self.metric = metric
         self.top = top
         self.from = from
+        self.score = score
     }
 }
 
@@ -36,11 +39,15 @@ public enum SelectStage {
             guard s.top > 0 else {
                 throw InputError("--top must be a positive number of rows, found \(s.top)", exitCode: ExitStatus.usage)
             }
+            if s.score?.isEmpty == true {
+                throw InputError("--score is empty; name the quantities to rank on, e.g. --score all or --score mll,ptll",
+                                 exitCode: ExitStatus.usage)
+            }
             let run = s.run
             guard comm.isRoot else { return }
             if !s.from.isEmpty { try gather(s.from, into: run) }
             let chosen = try metric(s.metric, run: run)
-            let board = try Leaderboard.load(run: run)
+            let board = try Leaderboard.load(run: run, quantities: s.score ?? currentScore(run: run))
             for warning in board.warnings { console.warn(warning) }
             try board.write(run: run, metric: chosen)
             let diverged = board.entries.filter(\.diverged).count
@@ -55,6 +62,15 @@ public enum SelectStage {
                          + (run as NSString).appendingPathComponent("best"))
         }
         comm.clearing(record)
+    }
+
+    /// The quantities the run's current selection ranked on (the keys of RUN/best/selection.json's `ks`),
+    /// so a bare `select` after `select --score …` keeps that score; nil without a selection.
+    public static func currentScore(run: String) -> [String]? {
+        let path = (run as NSString).appendingPathComponent("best/selection.json")
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+              let keys = (try? JSONValue.parse(text))?["ks"]?.members?.map(\.key), !keys.isEmpty else { return nil }
+        return keys
     }
 
     /// The metric named on the command line, else the one the run's current selection used (so a

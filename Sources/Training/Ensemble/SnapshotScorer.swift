@@ -6,10 +6,13 @@ import NN
 import Physics
 import Support
 
-/// The score of one snapshot: KS of the score quantities (in order) and of every frame column.
+/// The score of one snapshot: KS of the score quantities (in order), of every frame column, and of
+/// every other derived quantity the columns allow (so `select --score` can re-rank on any of them).
 public struct SnapshotScore {
     public var ks: [(String, Double)]
     public var columns: [(String, Double)]
+    /// The computable derived quantities neither scored nor columns, in `DerivedQuantity` order.
+    public var derived: [(String, Double)] = []
     public var diverged: Bool
     public var reason: String
     /// The snapshot's zero calibration (fitted on the validation sample; group rank 0 only).
@@ -30,6 +33,9 @@ public final class SnapshotScorer {
     public let names: [String]
     /// Per-column KS runs over the features (the rotated-away mu2_py is identically 0).
     public let columns: [String]
+    /// Every derived quantity the frame columns allow that is neither scored nor a column: recorded,
+    /// not summed (`select --score` re-ranks on them without retraining).
+    public let derived: [String]
     private let frameColumns: [String]
     private let data: GANData
     /// Output rows → physical rows in the rotation frame (the map generation and the regression terms share).
@@ -48,6 +54,9 @@ public final class SnapshotScorer {
         self.weights = weights.allSatisfy { $0 == 1 } ? [] : weights
         columns = data.prepared.features
         frameColumns = data.frameColumns
+        let probe = EventTable(columns: data.frameColumns, rows: 0), scored = names + data.prepared.features
+        derived = DerivedQuantity.allCases.filter { probe.isComputable($0, roles: data.roles) }.map(\.rawValue)
+            .filter { !scored.contains($0) }
         self.data = data
         mapping = try data.rowMapping(maxRows: Reducer.inferenceBatch)
         self.events = events
@@ -138,9 +147,9 @@ public final class SnapshotScorer {
         }
     }
 
-    /// The KS quantities: the score's (without the classifier term), then the remaining columns.
+    /// The KS quantities: the score's (without the classifier term), then the remaining columns and derived quantities.
     private var quantities: [String] {
-        names.filter { $0 != ScoreChoice.classifier } + columns.filter { !names.contains($0) }
+        names.filter { $0 != ScoreChoice.classifier } + columns.filter { !names.contains($0) } + derived
     }
 
     private func evaluate(_ table: EventTable) throws -> SnapshotScore {
@@ -152,6 +161,7 @@ public final class SnapshotScorer {
         if let classifier { ks[ScoreChoice.classifier] = try classifier.term(table) }
         var score = SnapshotScore(ks: names.map { ($0, ks[$0] ?? .nan) }, columns: columns.map { ($0, ks[$0] ?? .nan) },
                                   diverged: false, reason: "")
+        score.derived = derived.map { ($0, ks[$0] ?? .nan) }
         score.weights = weights
         return score
     }

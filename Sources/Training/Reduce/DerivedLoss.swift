@@ -71,7 +71,9 @@ public final class DerivedLoss {
         let phys = try mapping.physicalWithDerivative(output, rows: n), grad = physicalGradient.view(0, n * w)
         grad.update(repeating: 0)
         var total = 0.0
-        for term in terms {
+        // An index loop: `for term in terms` allocates an iterator frame per term in debug builds (AllocationTests).
+        for t in 0..<terms.count {
+            let term = terms[t]
             q.withUnsafeMutableBufferPointer { qv in
                 term.quantity.values(phys, count: n, width: w, columns: term.columns, into: qv)
             }
