@@ -53,6 +53,11 @@ final class SupportGuardCLITests: XCTestCase {
         }
         let range = try XCTUnwrap(stored, "a freshly trained model stores its training range")
         XCTAssertEqual(range.columns, plain.columns)
+        // It is the training table's own [min, max] over every row (held-out ones included).
+        let table = try GenerateFixtures.read(EnsembleTests.data)
+        let own = try SupportRange.fit(table.selecting(range.columns.map { table.columnIndex($0)! }), comm: nil)
+        XCTAssertEqual(range, own)
+        XCTAssertGreaterThan(table.rows, 1000)
         let cut = try XCTUnwrap(try Checkpoint.read(from: cutModel + "/generator.h5").string("support_range"))
         let cutRange = try JSONValue.decode(SupportRange.self, from: cut)
         let expected = outside(plain, cutRange, margin: 0)
