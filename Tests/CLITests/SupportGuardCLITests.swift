@@ -97,6 +97,15 @@ final class SupportGuardCLITests: XCTestCase {
             XCTAssertEqual(perShard.reduce(0, +), expected.rows.count)
         }
         XCTAssertEqual(try CLI.run(["verify", CLI.path("guard-cut-np1")]).status, 0)
+        // A resumed run regenerates one shard and keeps the others' counts: the same manifest totals and shards.
+        let before = try GenerateFixtures.manifest("guard-cut-np1")
+        try FileManager.default.removeItem(atPath: CLI.path("guard-cut-np1/shard-00001.h5"))
+        let resumed = try GenerateFixtures.generate("guard-cut-np1", model: cutModel, ranks: 2, ["--support-margin", "0"])
+        XCTAssertTrue(resumed.stdout.contains("1 of 4 shard(s), kept 3 intact"), resumed.stdout)
+        let after = try GenerateFixtures.manifest("guard-cut-np1")
+        XCTAssertEqual(after["support_guard"] as? NSDictionary, before["support_guard"] as? NSDictionary)
+        XCTAssertEqual(after["shards"] as? NSArray, before["shards"] as? NSArray)
+        XCTAssertEqual(try rows("guard-cut-np1"), guarded)
         // The default margin on the stored range: events inside it keep their bits.
         XCTAssertEqual(try GenerateFixtures.generate("guard-default").status, 0)
         let kept = outside(plain, range, margin: 0.25).rows
