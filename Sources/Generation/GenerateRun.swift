@@ -42,17 +42,20 @@ public struct GenerateRun {
         GenerationManifest(model: source.hash, seed: seed, events: events, shardEvents: shardEvents, layout: layout,
                            columns: model.columns, shards: GenerationManifest.plan(events: events, shardEvents: shardEvents,
                                                                                    layout: layout),
-                           seconds: 0, complete: false, reweight: source.reweighting)
+                           seconds: 0, complete: false, reweight: source.reweighting,
+                           supportGuard: model.supportGuard.map { GenerationManifest.Guard(margin: $0.margin, maxRedraws: SupportGuard.maxRedraws) })
     }
 
     public mutating func execute() throws {
         let clock = Stopwatch()
         var manifest = request
-        let previousText = try comm.broadcast(try comm.agree { comm.isRoot ? try prepareDirectory(manifest) : "" })
+        var earlier: [GenerationManifest.Shard] = []
+        let previousText = try comm.broadcast(try comm.agree { comm.isRoot ? try prepareDirectory(manifest, earlier: &earlier) : "" })
         let previous = previousText.split(separator: ",", omittingEmptySubsequences: false).map { $0.isEmpty ? nil : String($0) }
         let outcome = layout == .shards ? try generateShards(manifest.shards, previous: previous)
                                         : try generateSingle(manifest.shards[0], previous: previous.first ?? nil)
         for (s, sha) in outcome.hashes.enumerated() { manifest.shards[s].sha256 = sha }
+        if manifest.supportGuard != nil { recordGuard(&manifest, outcome: outcome, earlier: earlier) }
         if outcome.stopped { throw stopped(manifest) }
         let seconds = try comm.allreduce(clock.seconds, op: .max)
         try comm.agree {
@@ -68,6 +71,7 @@ public struct GenerateRun {
         }
         comm.clearing(record)
         guard !quiet else { return }
+        if let line = guardLine(manifest) { console.line(line) }
         let shards = manifest.shards.count
         let rate = Double(outcome.generated) / max(seconds, 1e-9)
         let reused = outcome.kept > 0 ? ", kept \(outcome.kept) intact" : ""
@@ -104,7 +108,7 @@ public struct GenerateRun {
     /// Rank 0: makes sure `out` is writable and holds either nothing of ours, or an earlier run of
     /// the same request (else refuses, unless --overwrite, which removes our files first); writes the
     /// pending manifest. Returns the earlier checksums, comma-separated ("" for unknown).
-    private func prepareDirectory(_ manifest: GenerationManifest) throws -> String {
+    private func prepareDirectory(_ manifest: GenerationManifest, earlier: inout [GenerationManifest.Shard]) throws -> String {
         let fm = FileManager.default
         try OutputPath(path(GenerationManifest.name)).prepare()
         let ours = ((try? fm.contentsOfDirectory(atPath: out)) ?? []).filter(GenerateRun.isOurs).sorted()
@@ -122,6 +126,7 @@ public struct GenerateRun {
                                  + "--overwrite to replace them, or choose another --out", exitCode: ExitStatus.cannotCreate)
             }
             previous = old.shards.map(\.sha256)
+            earlier = old.shards
         } else if !ours.isEmpty {
             throw InputError("'\(out)' already holds \(ours.prefix(3).joined(separator: ", "))\(ours.count > 3 ? ", …" : "") "
                              + "but no manifest.json; pass --overwrite to replace them, or choose another --out",
@@ -130,7 +135,10 @@ public struct GenerateRun {
         for name in ours where name.hasSuffix(".partial") { try? remove(name) }
         if layout == .shards, fm.fileExists(atPath: path(GenerationManifest.master)) { try remove(GenerationManifest.master) }
         var pending = manifest
-        for s in pending.shards.indices { pending.shards[s].sha256 = previous[s] }
+        for s in pending.shards.indices where previous[s] != nil {
+            pending.shards[s].sha256 = previous[s]
+            pending.shards[s].support = earlier[s].support
+        }
         try pending.write(directory: out)
         return previous.map { $0 ?? "" }.joined(separator: ",")
     }

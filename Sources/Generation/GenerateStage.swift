@@ -28,6 +28,9 @@ public struct GenerateSettings {
     /// which `--roles` overrides role by role.
     public var rolesConfig: String? = nil
     public var rolesOption: String? = nil
+    /// The support guard's margin m (`SupportGuard`): events outside the training range ± m × its
+    /// width are redrawn; nil: no guard (`--no-support-guard`, [generate] support_guard = false).
+    public var supportMargin: Double? = SupportGuard.defaultMargin
 
     /// Checks the counts and the layout name; one line naming the fix otherwise.
     public init(model: String, events: Int, out: String, shardEvents: Int = 1_000_000, seed: UInt64 = 1,
@@ -72,6 +75,14 @@ public enum GenerateStage {
     public static func run(_ s: GenerateSettings, comm: Communicator) throws {
         try comm.agree { try s.checkReweightOptions() }
         var (model, source) = try comm.agree { try GeneratorModel.load(directory: s.model) }
+        if let margin = s.supportMargin {
+            if let range = model.support {
+                model.supportGuard = SupportGuard(range: range, margin: margin)
+            } else {
+                Console(comm: comm).line("note: '\(s.model)' stores no training range (a model trained before the support guard): "
+                                         + "generating without the guard; retrain it to keep events inside the training range")
+            }
+        }
         if let real = s.reweight {
             let roles = try comm.agree { try ColumnRoles.load(job: s.rolesConfig ?? modelConfig(s.model), cli: s.rolesOption) }
             try reweight(model, source: &source, real: real, rows: s.reweightRows ?? GenerateSettings.defaultReweightRows,

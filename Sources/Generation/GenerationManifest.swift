@@ -16,8 +16,42 @@ public struct GenerationManifest: Codable, Equatable {
         public var rows: Int
         /// nil until the shard is written (in a manifest with `complete: false`).
         public var sha256: String?
+        /// What the support guard did in this shard (nil: no guard, or not written yet).
+        public var support: GuardCounts? = nil
 
-        public enum CodingKeys: String, CodingKey { case file, firstRow = "first_row", rows, sha256 }
+        public enum CodingKeys: String, CodingKey { case file, firstRow = "first_row", rows, sha256, support }
+    }
+
+    /// The support guard's work (`SupportGuard.Counts`): events whose first draw fell outside the
+    /// training range ± margin, replacement draws, and per column the rejected draws with it outside.
+    public struct GuardCounts: Codable, Equatable {
+        public var rejectedEvents: Int
+        public var redraws: Int
+        public var rejectedByColumn: [String: Int]
+
+        public enum CodingKeys: String, CodingKey { case rejectedEvents = "rejected_events", redraws, rejectedByColumn = "rejected_by_column" }
+
+        public init(_ counts: SupportGuard.Counts, columns: [String]) {
+            rejectedEvents = counts.rejectedEvents
+            redraws = counts.redraws
+            rejectedByColumn = Dictionary(uniqueKeysWithValues: zip(columns, counts.byColumn))
+        }
+
+        public mutating func add(_ other: GuardCounts) {
+            rejectedEvents += other.rejectedEvents
+            redraws += other.redraws
+            rejectedByColumn.merge(other.rejectedByColumn, uniquingKeysWith: +)
+        }
+    }
+
+    /// `generate`'s support guard (absent: off, or a model without a stored range): the margin, the
+    /// redraw limit per event and the totals over every shard.
+    public struct Guard: Codable, Equatable {
+        public var margin: Double
+        public var maxRedraws: Int
+        public var total: GuardCounts?
+
+        public enum CodingKeys: String, CodingKey { case margin, maxRedraws = "max_redraws", total }
     }
 
     public enum Layout: String, Codable, CaseIterable { case shards, single }
@@ -60,9 +94,12 @@ public struct GenerationManifest: Codable, Equatable {
     public var complete: Bool
     /// nil without `--reweight` (the member is then absent).
     public var reweight: Reweighting? = nil
+    /// nil without the support guard (the member is then absent).
+    public var supportGuard: Guard? = nil
 
     public enum CodingKeys: String, CodingKey {
         case format, model, seed, events, shardEvents = "shard_events", layout, columns, shards, seconds, complete, reweight
+        case supportGuard = "support_guard"
     }
 
     /// The shard plan of N events: `shard-00000.h5`, … of `shardEvents` rows each (the last one
@@ -77,10 +114,15 @@ public struct GenerationManifest: Codable, Equatable {
         }
     }
 
-    /// Same generation request (model, seed, size, layout): the shards may be reused.
+    /// Same generation request (model, seed, size, layout, support guard): the shards may be reused.
     public func matches(_ other: GenerationManifest) -> Bool {
         model == other.model && seed == other.seed && events == other.events && shardEvents == other.shardEvents
-            && layout == other.layout && columns == other.columns
+            && layout == other.layout && columns == other.columns && supportGuard?.margin == other.supportGuard?.margin
+            && supportGuard?.maxRedraws == other.supportGuard?.maxRedraws
+    }
+
+    static func describe(_ g: Guard?) -> String {
+        g.map { "support margin \($0.margin) (\($0.maxRedraws) redraws)" } ?? "no support guard"
     }
 
     /// Why `other` (the request) cannot reuse this directory, for the refusal message.
@@ -90,6 +132,9 @@ public struct GenerationManifest: Codable, Equatable {
         if events != other.events { return "\(events) events (this run: \(other.events))" }
         if shardEvents != other.shardEvents { return "shards of \(shardEvents) events (this run: \(other.shardEvents))" }
         if layout != other.layout { return "layout '\(layout.rawValue)' (this run: '\(other.layout.rawValue)')" }
+        if columns == other.columns {
+            return "\(GenerationManifest.describe(supportGuard)) (this run: \(GenerationManifest.describe(other.supportGuard)))"
+        }
         return "columns \(columns.joined(separator: ",")) (this run: \(other.columns.joined(separator: ",")))"
     }
 

@@ -114,6 +114,14 @@ extension GeneratorModel {
         if checkpoint.attributes["zero_thresholds"] != nil { zeros = try json(ZeroCalibration.self, "zero_thresholds") }
         let model = try GeneratorModel(sampler: sampler, latentScaling: latentScaling, decoder: decoder,
                                        kept: kept, scaling: scaling, zeros: zeros, frame: frame, columns: inputColumns, chunk: chunk)
+        if checkpoint.attributes["support_range"] != nil {
+            let range = try json(SupportRange.self, "support_range")
+            guard range.columns == inputColumns else {
+                throw InputError("\(place): support_range covers \(range.columns.joined(separator: ",")) but input_columns is "
+                                 + "\(inputColumns.joined(separator: ",")); the snapshot is damaged", exitCode: ExitStatus.dataError)
+            }
+            model.support = range
+        }
         let family = (try? checkpoint.string("model")) ?? "gan"
         return (model, Source(directory: directory, hash: try SHA256.hex(files: paths), space: space, kind: family))
     }

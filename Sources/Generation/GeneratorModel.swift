@@ -19,7 +19,9 @@ import Training
 /// whose boundaries fall on such multiples — and, on the packed kernel (`DenseKernel`), for any, as a
 /// row's network output does not depend on its batch. OpenBLAS (`LATENTSIM_DENSE_KERNEL=blas`) does
 /// not promise that: 423 of 18,683 values changed between 100- and 512-row chunks. The networks run
-/// on weights packed once at load. `generate` allocates nothing per event or per chunk.
+/// on weights packed once at load. `generate` allocates nothing per event or per chunk (but for the
+/// list of rejected rows in a chunk where the support guard rejects one, `GeneratorModel+Guard`,
+/// whose redraws are keyed by (seed, i, attempt) and so keep that independence).
 public final class GeneratorModel {
     public typealias Decoder = RowMapping.Decoder
 
@@ -36,7 +38,7 @@ public final class GeneratorModel {
     /// The sampler network and how it samples (one pass, or a flow's ODE steps).
     public let sampler: Sampler
     /// The sampler's weights packed for `DenseKernel` (nil: OpenBLAS).
-    private let samplerWeights: PackedWeights?
+    let samplerWeights: PackedWeights?
     public var noiseWidth: Int { sampler.noiseWidth }
     /// Output rows → physical rows in `columns` (sized for one chunk).
     public let mapping: RowMapping
@@ -55,7 +57,17 @@ public final class GeneratorModel {
     /// The sampler's output rows of one chunk, gathered from its sweeps (allocated once).
     private let samplerOutput: UnsafeMutableBufferPointer<Float>
 
-    deinit { weighted.deallocate(); samplerOutput.deallocate() }
+    /// The training table's range stored with the model (nil: trained before it was stored).
+    public var support: SupportRange?
+    /// `generate`'s support guard (nil: off); `guardCounts` sums what it did since the last `takeGuardCounts`.
+    public var supportGuard: SupportGuard? {
+        didSet { guardCounts = SupportGuard.Counts(columns: mapping.columns.count) }
+    }
+    var guardCounts: SupportGuard.Counts
+    /// A chunk whose rejected rows are being replaced (allocated once).
+    let guardedRows: UnsafeMutableBufferPointer<Float>
+
+    deinit { weighted.deallocate(); samplerOutput.deallocate(); guardedRows.deallocate() }
     public let chunk: Int
     /// Rows per network sweep inside a chunk, sampler and packed decoder (`DenseKernel.sweepRows`;
     /// any positive value gives the same bits). Smaller chunks instead cost more in HDF5 writes than
@@ -95,6 +107,8 @@ public final class GeneratorModel {
         samplerOutput = .allocate(capacity: chunk * sampler.outputWidth)
         mapping = try RowMapping(latentScaling: latentScaling, decoder: decoder, kept: kept, scaling: scaling, zeros: zeros,
                                  ending: .restored(frame: frame, columns: columns), maxRows: chunk)
+        guardCounts = SupportGuard.Counts(columns: columns.count)
+        guardedRows = .allocate(capacity: chunk * columns.count)
     }
 
     public var width: Int { columns.count }
@@ -128,7 +142,8 @@ public final class GeneratorModel {
             stages?.lap(.sampler)
         }
         let output = UnsafeBufferPointer(start: samplerOutput.baseAddress, count: n * width)
-        let physical = try mapping.physical(output, rows: n, firstRow: rows.lowerBound, seed: seed)
+        var physical = try mapping.physical(output, rows: n, firstRow: rows.lowerBound, seed: seed)
+        if let supportGuard { physical = try guarded(physical, rows: rows, seed: seed, by: supportGuard) }
         guard let reweighter else { return physical }
         return try withWeights(physical, rows: n, reweighter: reweighter)
     }

@@ -1,6 +1,7 @@
 import Comm
 import EventStore
 import Foundation
+import Generation
 import Support
 import Training
 
@@ -26,6 +27,8 @@ public struct PipelineSettings {
     /// In-process workers per rank for reduce and the ensemble (`pipeline --threads`, e.g. Slurm's
     /// --cpus-per-task); nil keeps each stage's `threads` from the job file.
     public var threads: Int? = nil
+    /// [generate] support_guard / support_margin: the generate stage's support guard (nil: off).
+    public var supportMargin: Double? = SupportGuard.defaultMargin
 
     public static let schema: [ConfigOption] = [
         ConfigOption("out", .string, default: "runs/pipeline", help: "Directory of every stage's output."),
@@ -68,6 +71,7 @@ public struct PipelineSettings {
         for (section, schema) in [("reduce", ReduceSettings.schema), ("ensemble", GANSettings.schema)] {
             _ = try JobConfig.load(path: job, section: section, schema: schema, otherSections: JobSections.besides(section))
         }
+        s.supportMargin = try GenerateSettings.supportMargin(job: job)
         if let data, !FileManager.default.fileExists(atPath: data) {
             throw InputError("[pipeline] data = \"\(data)\" in '\(job)': no such file; expected an event table (HDF5 or CSV); "
                              + "fix the path", exitCode: ExitStatus.noInput)

@@ -32,10 +32,11 @@ public enum PipelineStages {
         try stage("select", console) {
             try SelectStage.run(SelectSettings(run: s.ensemble, metric: s.metric), comm: comm, console: console)
         }
-        let generate = try comm.agree {
+        var generate = try comm.agree {
             try GenerateSettings(model: s.path("ensemble/best"), events: s.generateEvents, out: s.generated,
                                  shardEvents: s.shardEvents, seed: s.seed)
         }
+        generate.supportMargin = s.supportMargin
         try stage("generate", console) { try GenerateStage.run(generate, comm: comm) }
         var evaluate = EvaluateSettings(real: s.heldOut, generated: s.generated, out: s.evaluation)
         evaluate.roles = s.roles

@@ -12,6 +12,7 @@ struct Generate: ParsableCommand {
             + "(h5py.File('GEN/events.h5')['events'] from any directory); GEN/manifest.json lists the shards with their "
             + "SHA-256. Event i depends only on (model, seed, i): the output is identical for any number of ranks. Rerunning "
             + "with the same arguments regenerates only missing or damaged shards; `latentsim verify GEN` checks them. "
+            + "Events with a column outside the training range widened by --support-margin are redrawn (support guard). "
             + "SIGTERM/SIGUSR1 stop it after the current shard (exit 75; the manifest lists the finished shards).")
 
     @Option(help: "Model directory: RUN/best of `latentsim ensemble` (generator.h5 [+ reducer.h5]).") var model: String
@@ -37,6 +38,10 @@ struct Generate: ParsableCommand {
     var reweightPatience: Int?
     @Option(help: "Hidden layer widths of the reweighting classifier, comma-separated (default 64,64).")
     var reweightHidden: String?
+    @Option(help: "Support guard: an event with a column outside the training table's range [min, max] widened by this fraction of max − min on each side is redrawn (the event count is kept; the manifest counts them). Default 0.25; models trained before the range was stored generate without the guard.")
+    var supportMargin: Double?
+    @Flag(help: "Switch the support guard off: keep every event the model draws, however far outside the training range.")
+    var noSupportGuard = false
     @Option(help: "Job file (TOML) whose [roles] table says which columns play the physics roles --reweight needs (default: MODEL/config.toml, the run's).")
     var config: String?
     @Option(help: "Physics roles of the table's columns for --reweight, ROLE=COLUMN,... (e.g. mu2_px=px2,mu2_py=py2); overrides [roles] of the job file.")
@@ -75,6 +80,9 @@ struct Generate: ParsableCommand {
                 throw InputError("--reweight-hidden must list positive layer widths, comma-separated (e.g. 64,64), found '\(reweightHidden)'",
                                  exitCode: ExitStatus.usage)
             }
+        }
+        settings.supportMargin = try comm.agree {
+            try GenerateSettings.supportMargin(supportMargin, off: noSupportGuard, source: ("--support-margin", "--no-support-guard"))
         }
         settings.reweight = reweight
         settings.reweightRows = reweightRows

@@ -153,6 +153,11 @@ final class EnsembleTests: XCTestCase {
                                  ["--restarts", "1", "--steps", "20"] + extra)
             XCTAssertEqual(r.status, 0, "\(name): \(r.stderr)")
             XCTAssertTrue(FileManager.default.fileExists(atPath: CLI.path("kind-" + name) + "/best/generator.h5"), name)
+            // Every family and space stores the training range generate's support guard needs.
+            let snapshot = try Checkpoint.read(from: CLI.path("kind-" + name) + "/best/generator.h5")
+            let range = try JSONValue.decode(SupportRange.self, from: try snapshot.string("support_range"))
+            XCTAssertEqual(snapshot.attributes["input_columns"], .strings(range.columns), name)
+            XCTAssertTrue(zip(range.min, range.max).allSatisfy { $0 < $1 }, "\(name): \(range)")
         }
     }
 

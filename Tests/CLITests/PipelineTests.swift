@@ -104,5 +104,16 @@ final class PipelineJobFileTests: XCTestCase {
                                                     + "did you mean 'snapshot_every'?") == true, r.stderr)
         XCTAssertFalse(r.stdout.contains("== pipeline"), "no stage ran:\n\(r.stdout)")
         XCTAssertFalse(FileManager.default.fileExists(atPath: out), "nothing written")
+        // [generate] (the support guard) is checked as early.
+        let generateText = text + "\n[generate]\nsupport_margn = 0.5\n"
+        let generateTypo = CLI.path("pipeline-typo-generate.toml")
+        try generateText.write(toFile: generateTypo, atomically: true, encoding: .utf8)
+        let generateLine = try XCTUnwrap(generateText.components(separatedBy: "\n").firstIndex { $0.hasPrefix("support_margn") }) + 1
+        let g = try CLI.run(["pipeline", generateTypo, "--out", out], ranks: 2)
+        XCTAssertEqual(g.status, 64, g.stderr)
+        XCTAssertEqual(g.errorLines.count, 1, g.stderr)
+        XCTAssertTrue(g.errorLines.first?.hasPrefix("error: \(generateTypo) line \(generateLine): unknown key 'support_margn' in "
+                                                    + "[generate]; did you mean 'support_margin'?") == true, g.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out), "nothing written")
     }
 }

@@ -23,6 +23,9 @@ public struct PreparedData {
     /// Every local row in file order, after the frame step (physical units), for the encoded table.
     public var framed: EventTable
     public var split: HeldOutSplit
+    /// Per-column range of every row read (held-out ones included, all ranks), in `inputColumns`
+    /// before the frame step: what `generate`'s support guard keeps events inside (`SupportRange`).
+    public var support = SupportRange(columns: [], min: [], max: [])
 
     /// The column the frame step dropped (the mu2_py role's, 0 in the rotation frame), if any.
     public var frameColumn: String? { frame?.droppedColumn }
@@ -70,6 +73,7 @@ public struct PreparedData {
             return (fitted.inputColumns, fitted.features, nil)
         }
         let input = table.selecting(inputColumns.map { table.columnIndex($0)! })
+        let support = try SupportRange.fit(input, comm: comm)
         var frame: Preprocessor? = fitted?.frame
         var framed = input
         if let f = frame {
@@ -122,7 +126,7 @@ public struct PreparedData {
         let (train, heldOut) = try comm.agree { (try scaling.forward(trainRows, seed: seed), try scaling.forward(held, seed: seed &+ 1)) }
         return PreparedData(frame: frame, scaling: scaling, inputColumns: inputColumns, features: features,
                             train: train, trainPhysical: trainRows, trainTotal: trainTotal,
-                            heldOutPhysical: held, heldOut: heldOut, framed: framed, split: split)
+                            heldOutPhysical: held, heldOut: heldOut, framed: framed, split: split, support: support)
     }
 
     /// Validates the requested columns; with rotation (default: when columns play mu2_px and

@@ -8,7 +8,9 @@ import Support
 /// one row of the generator's output), its noise width, the space, and every preprocessing needed
 /// to reach physical units (latent standardisation; the frame and scaling; the decoder lives in the
 /// reducer file stored beside it as `reducer.h5`), and the snapshot's zero thresholds (physical
-/// units; older snapshots without them use the reducer's). Format "latentsim-generator-1".
+/// units; older snapshots without them use the reducer's), and the training table's per-column
+/// range (`support_range`, `SupportRange`; snapshots written before it generate unguarded).
+/// Format "latentsim-generator-1".
 /// A flow's snapshot adds `sampling` = "flow", `flow_steps`, `flow_integrator` and `flow_time`
 /// (`SamplerKind.flow`); a snapshot without `sampling` is sampled in one pass, as every snapshot
 /// written before flows existed, and one-pass snapshots are written exactly as before.
@@ -29,6 +31,7 @@ public enum GeneratorSnapshot {
             "restart": .int(Int64(restart)), "step": .int(Int64(step)), "seed": .int(Int64(bitPattern: s.restartSeed(restart))),
             "ks_sum": .string(String(score.sum)), "config": .string(s.toml),
             "zero_thresholds": .string(try json(score.zeros)),
+            "support_range": .string(try json(data.prepared.support)),
         ], buffers: ["parameters": network.copyParameters()])
         if case .flow(let steps, let integrator) = sampler.kind {
             checkpoint.attributes.merge(["sampling": .string("flow"), "flow_steps": .int(Int64(steps)),
