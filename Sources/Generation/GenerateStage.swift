@@ -1,5 +1,6 @@
 import Comm
 import Foundation
+import NN
 import Support
 
 /// What `generate` needs: the model directory (RUN/best), how many events, where, the shard size,
@@ -22,6 +23,8 @@ public struct GenerateSettings {
     public var reweighting = Reweighter.Settings()
     /// Those of the `--reweight-*` options above given on the command line (refused without `--reweight`).
     public var reweightingOptions: [String] = []
+    /// `--flow-steps` / `--flow-integrator`: a flow's sampling instead of the snapshot's own.
+    public var flow = GeneratorModel.FlowSampling()
     /// `--config` / `--roles`: which columns play the physics roles the reweighting needs (the
     /// frame's reference mu2_px/mu2_py, the derived quantities' inputs). Without `--config`, the
     /// `[roles]` of MODEL/config.toml (the copy of the run's config that `ensemble` puts in best/),
@@ -71,7 +74,11 @@ public struct GenerateSettings {
 public enum GenerateStage {
     public static func run(_ s: GenerateSettings, comm: Communicator) throws {
         try comm.agree { try s.checkReweightOptions() }
-        var (model, source) = try comm.agree { try GeneratorModel.load(directory: s.model) }
+        var (model, source) = try comm.agree { try GeneratorModel.load(directory: s.model, flow: s.flow) }
+        if case .flow(let steps, let integrator)? = source.sampling {
+            Console(comm: comm).line("sampling: \(steps) \(integrator.rawValue) steps per event (\(steps * integrator.evaluations) "
+                                     + "network passes) instead of the snapshot's own")
+        }
         if let real = s.reweight {
             let roles = try comm.agree { try ColumnRoles.load(job: s.rolesConfig ?? modelConfig(s.model), cli: s.rolesOption) }
             try reweight(model, source: &source, real: real, rows: s.reweightRows ?? GenerateSettings.defaultReweightRows,
