@@ -1,5 +1,6 @@
 import Comm
 import Foundation
+import NN
 import Support
 
 /// What `generate` needs: the model directory (RUN/best), how many events, where, the shard size,
@@ -22,6 +23,8 @@ public struct GenerateSettings {
     public var reweighting = Reweighter.Settings()
     /// Those of the `--reweight-*` options above given on the command line (refused without `--reweight`).
     public var reweightingOptions: [String] = []
+    /// `--flow-steps` / `--flow-integrator`: a flow's sampling instead of the snapshot's own.
+    public var flow = GeneratorModel.FlowSampling()
     /// `--config` / `--roles`: which columns play the physics roles the reweighting needs (the
     /// frame's reference mu2_px/mu2_py, the derived quantities' inputs). Without `--config`, the
     /// `[roles]` of MODEL/config.toml (the copy of the run's config that `ensemble` puts in best/),
@@ -74,7 +77,7 @@ public struct GenerateSettings {
 public enum GenerateStage {
     public static func run(_ s: GenerateSettings, comm: Communicator) throws {
         try comm.agree { try s.checkReweightOptions() }
-        var (model, source) = try comm.agree { try GeneratorModel.load(directory: s.model) }
+        var (model, source) = try comm.agree { try GeneratorModel.load(directory: s.model, flow: s.flow) }
         if let margin = s.supportMargin {
             if let range = model.support {
                 model.supportGuard = SupportGuard(range: range, margin: margin)
@@ -82,6 +85,10 @@ public enum GenerateStage {
                 Console(comm: comm).line("note: '\(s.model)' stores no training range (a model trained before the support guard): "
                                          + "generating without the guard; retrain it to keep events inside the training range")
             }
+        }
+        if case .flow(let steps, let integrator)? = source.sampling {
+            Console(comm: comm).line("sampling: \(steps) \(integrator.rawValue) steps per event (\(steps * integrator.evaluations) "
+                                     + "network passes) instead of the snapshot's own")
         }
         if let real = s.reweight {
             let roles = try comm.agree { try ColumnRoles.load(job: s.rolesConfig ?? modelConfig(s.model), cli: s.rolesOption) }

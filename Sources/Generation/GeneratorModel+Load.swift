@@ -15,12 +15,29 @@ extension GeneratorModel {
         public var kind: String
         /// `--reweight`: the real events the weights' classifier trained on (for the manifest).
         public var reweighting: GenerationManifest.Reweighting? = nil
+        /// `--flow-steps` / `--flow-integrator` when they change the snapshot's sampling (nil: its own).
+        public var sampling: SamplerKind? = nil
+    }
+
+    /// `generate --flow-steps` / `--flow-integrator`: a flow's ODE steps and integrator in place of
+    /// the ones stored with the snapshot (nil members: the stored ones).
+    public struct FlowSampling: Equatable {
+        public var steps: Int?
+        public var integrator: FlowIntegrator?
+        public init(steps: Int? = nil, integrator: FlowIntegrator? = nil) {
+            self.steps = steps
+            self.integrator = integrator
+        }
+        public var isEmpty: Bool { steps == nil && integrator == nil }
     }
 
     /// Loads a model directory (RUN/best of `latentsim ensemble`, or any directory holding
     /// generator.h5 and, for a latent-space generator, reducer.h5). Rank-local: call it on every
     /// rank inside `comm.agree` (the files are small).
-    public static func load(directory: String, chunk: Int = GeneratorModel.defaultChunk) throws -> (GeneratorModel, Source) {
+    /// `flow` overrides a flow snapshot's sampling (refused for one-pass generators); a change is
+    /// folded into the source hash, so the manifest tells the outputs apart.
+    public static func load(directory: String, chunk: Int = GeneratorModel.defaultChunk,
+                            flow: FlowSampling = FlowSampling()) throws -> (GeneratorModel, Source) {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         guard fm.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -69,7 +86,9 @@ extension GeneratorModel {
         let scaling = try json(Preprocessor.self, "scaling")
         let frameText = try attribute("frame") { try checkpoint.string("frame") }
         let frame = frameText.isEmpty ? nil : try json(Preprocessor.self, "frame")
-        let kind = try samplerKind(checkpoint, place: place)
+        let stored = try samplerKind(checkpoint, place: place)
+        let family = (try? checkpoint.string("model")) ?? "gan"
+        let kind = try overridden(stored, by: flow, family: family, place: place)
         let input = kind == .direct ? noise : noise + FlowTime.width
         guard widths.count >= 2, widths.first == input, widths.last == outputColumns.count,
               kind == .direct || noise == outputColumns.count else {
@@ -122,8 +141,22 @@ extension GeneratorModel {
             }
             model.support = range
         }
-        let family = (try? checkpoint.string("model")) ?? "gan"
-        return (model, Source(directory: directory, hash: try SHA256.hex(files: paths), space: space, kind: family))
+        var source = Source(directory: directory, hash: try SHA256.hex(files: paths), space: space, kind: family)
+        if kind != stored, case .flow(let steps, let integrator) = kind {
+            source.sampling = kind
+            source.hash += "+flow:\(steps):\(integrator.rawValue)"
+        }
+        return (model, source)
+    }
+
+    /// The stored sampling with `flow`'s members in place of its own; one line for a one-pass generator.
+    static func overridden(_ stored: SamplerKind, by flow: FlowSampling, family: String, place: String) throws -> SamplerKind {
+        guard !flow.isEmpty else { return stored }
+        guard case .flow(let steps, let integrator) = stored else {
+            throw InputError("--flow-steps and --flow-integrator apply to flow models, but \(place) is a \(family) generator "
+                             + "(one network pass per event); drop them", exitCode: ExitStatus.usage)
+        }
+        return .flow(steps: flow.steps ?? steps, integrator: flow.integrator ?? integrator)
     }
 
     /// How the snapshot samples: one pass without a `sampling` attribute (every GAN and VAE snapshot,

@@ -2,6 +2,7 @@ import ArgumentParser
 import Comm
 import Foundation
 import Generation
+import NN
 import Support
 
 struct Generate: ParsableCommand {
@@ -42,6 +43,10 @@ struct Generate: ParsableCommand {
     var supportMargin: Double?
     @Flag(help: "Switch the support guard off: keep every event the model draws, however far outside the training range.")
     var noSupportGuard = false
+    @Option(help: "Flow models: ODE steps per event instead of the snapshot's own (flow_steps of its training; more steps, less integration error, proportionally more time).")
+    var flowSteps: Int?
+    @Option(help: "Flow models: the ODE integrator instead of the snapshot's own: euler (1 network pass per step), midpoint or heun (2).")
+    var flowIntegrator: String?
     @Option(help: "Job file (TOML) whose [roles] table says which columns play the physics roles --reweight needs (default: MODEL/config.toml, the run's).")
     var config: String?
     @Option(help: "Physics roles of the table's columns for --reweight, ROLE=COLUMN,... (e.g. mu2_px=px2,mu2_py=py2); overrides [roles] of the job file.")
@@ -76,6 +81,13 @@ struct Generate: ParsableCommand {
                 throw InputError("--reweight-patience needs held-out rows, but --reweight-holdout 0 trains every epoch on every row; "
                                  + "drop one of them", exitCode: ExitStatus.usage)
             }
+            if let flowSteps, flowSteps < 1 {
+                throw InputError("--flow-steps must be a positive number of ODE steps, found \(flowSteps)", exitCode: ExitStatus.usage)
+            }
+            if let flowIntegrator, FlowIntegrator(rawValue: flowIntegrator) == nil {
+                throw InputError("--flow-integrator must be one of: \(FlowIntegrator.allCases.map(\.rawValue).joined(separator: ", ")); "
+                                 + "found '\(flowIntegrator)'", exitCode: ExitStatus.usage)
+            }
             if let reweightHidden, Generate.widths(reweightHidden) == nil {
                 throw InputError("--reweight-hidden must list positive layer widths, comma-separated (e.g. 64,64), found '\(reweightHidden)'",
                                  exitCode: ExitStatus.usage)
@@ -96,6 +108,7 @@ struct Generate: ParsableCommand {
                                        reweightExclude.map { _ in "--reweight-exclude" }, reweightHoldout.map { _ in "--reweight-holdout" },
                                        reweightPatience.map { _ in "--reweight-patience" }, reweightHidden.map { _ in "--reweight-hidden" }]
             .compactMap { $0 }
+        settings.flow = GeneratorModel.FlowSampling(steps: flowSteps, integrator: flowIntegrator.flatMap(FlowIntegrator.init(rawValue:)))
         settings.rolesConfig = config
         settings.rolesOption = roles
         StopSignal.install()

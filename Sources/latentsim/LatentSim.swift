@@ -18,7 +18,7 @@ struct LatentSim: ParsableCommand {
             + "progress saved (rerun the same command; reduce with --resume), 78 stopped again without progress since "
             + "the last stop (do not requeue).",
         version: "0.1.0",
-        subcommands: [Simulate.self, Inspect.self, Reduce.self, TrainGAN.self, Ensemble.self, Select.self, Generate.self,
+        subcommands: [Simulate.self, Inspect.self, Reduce.self, Reconstruct.self, TrainGAN.self, Ensemble.self, Select.self, Generate.self,
                       Verify.self, Evaluate.self, Report.self, Pipeline.self, Study.self, Bench.self, CommCheckCommand.self])
 
     /// Parses, runs, and turns any error into one line on stderr and the matching exit code. Only the

@@ -109,4 +109,39 @@ final class FlowTests: XCTestCase {
                                       + "midpoint, heun; the snapshot is damaged or from another latentsim version: rerun "
                                       + "`latentsim select RUN`"])
     }
+
+    /// `generate --flow-steps/--flow-integrator`: the snapshot's own values give its bits and manifest;
+    /// other ones other events under another model hash (an output of the other is not reused); bad
+    /// values and a one-pass generator are refused in one line.
+    func testGenerateWithOtherFlowSteps() throws {
+        let run = CLI.path("flow-steps")
+        XCTAssertEqual(try ensemble(run, ranks: 0, ["--reducer", EnsembleTests.reducer, "--restarts", "1", "--steps", "10"]).status, 0)
+        let model = run + "/best"
+        var tables: [[UInt32]] = [], hashes: [String] = []
+        for (name, extra) in [("own", []), ("four", ["--flow-steps", "4", "--flow-integrator", "midpoint"]), ("eight", ["--flow-steps", "8"])] {
+            let g = try GenerateFixtures.generate("flow-steps-\(name)", model: model, events: 1000, shard: 1000, extra)
+            XCTAssertEqual(g.status, 0, g.stderr)
+            XCTAssertEqual(g.stdout.contains("sampling: 8 midpoint steps per event (16 network passes) instead of the snapshot's own"),
+                           name == "eight", g.stdout)
+            tables.append(try GenerateFixtures.concatenated("flow-steps-\(name)").values.map(\.bitPattern))
+            hashes.append(try XCTUnwrap(try GenerateFixtures.manifest("flow-steps-\(name)")["model"] as? String))
+        }
+        XCTAssertEqual(tables[1], tables[0], "the snapshot's own steps and integrator: its own events")
+        XCTAssertEqual(hashes[1], hashes[0])
+        XCTAssertNotEqual(tables[2], tables[0])
+        XCTAssertEqual(hashes[2], hashes[0] + "+flow:8:midpoint")
+        let reuse = try GenerateFixtures.generate("flow-steps-own", model: model, events: 1000, shard: 1000, ["--flow-steps", "8"])
+        XCTAssertEqual(reuse.status, 73, reuse.stderr)
+        for (extra, message) in [(["--flow-steps", "0"], "--flow-steps must be a positive number of ODE steps, found 0"),
+                                 (["--flow-integrator", "rk4"], "--flow-integrator must be one of: euler, midpoint, heun; found 'rk4'")] {
+            let g = try GenerateFixtures.generate("flow-steps-bad", model: model, events: 100, extra)
+            XCTAssertEqual(g.status, 64, g.stderr)
+            XCTAssertEqual(g.errorLines, ["error: " + message])
+        }
+        let gan = try GenerateFixtures.generate("flow-steps-gan", model: GenerateFixtures.latent, events: 100, ["--flow-steps", "8"])
+        XCTAssertEqual(gan.status, 64, gan.stderr)
+        XCTAssertEqual(gan.errorLines, ["error: --flow-steps and --flow-integrator apply to flow models, but "
+                                        + "'\(GenerateFixtures.latent)/generator.h5' is a gan generator (one network pass per event); drop them"])
+        for name in ["flow-steps-bad", "flow-steps-gan"] { XCTAssertFalse(FileManager.default.fileExists(atPath: CLI.path(name)), name) }
+    }
 }
