@@ -8,7 +8,7 @@ final class DenseKernelTests: XCTestCase {
     /// LeakyReLU with slopes in (0, 1] runs as one max on AVX2, other slopes as compare + blend.
     static let activations: [Activation] = [.linear, .relu, .leakyReLU(0.2), .leakyReLU(1), .leakyReLU(1.5),
                                             .leakyReLU(-0.5), .tanh, .sigmoid]
-    /// Odd shapes: rows around the kernels' row blocks (AVX-512 12, 4, 1; AVX2 strips of 12 in
+    /// Odd shapes: rows around the kernels' row blocks (AVX-512 12, 4, 1; AVX2 strips of 48 in
     /// blocks of 6, 4, 2, 1 rows × 16 columns, or 12, 8, 4, 2, 1 rows × 8 for a last group of ≤ 8
     /// columns), columns around the 8- and 16-lane groups and 32-column panels, k = 1; then the
     /// narrow layers of generation with their own AVX2 paths (noise 16/17 → 64, 128 → 17, 128 → 4,

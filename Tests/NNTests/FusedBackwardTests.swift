@@ -9,14 +9,16 @@ import Training
 /// invalidated by a restore.
 final class FusedBackwardTests: XCTestCase {
     /// Every variant this CPU runs against `DenseKernel.referenceBackward`, on shapes around the
-    /// panels, the 16/8-column groups and the 12/6/4-row blocks, with and without a bias gradient
-    /// (which starts from nonzero values: the kernel adds to it).
+    /// panels, the 16/8-column groups, the 12/6/4-row blocks and AVX2's 48-row strips (53 and 101
+    /// rows: a second and third strip with ragged ends), with and without a bias gradient (which
+    /// starts from nonzero values: the kernel adds to it, strip after strip, in row order).
     func testKernelIsItsTwinBitwiseOnEveryVariant() throws {
         let variants = DenseKernel.Variant.allCases.filter(\.isSupported)
         guard !variants.isEmpty else { throw XCTSkip("this CPU runs no DenseKernel variant") }
         let activations: [Activation] = [.leakyReLU(0.2), .relu, .linear]
         for variant in variants {
-            for (case_, (rows, k, n)) in [(1, 1, 1), (5, 3, 7), (13, 17, 33), (12, 40, 16), (25, 64, 9), (7, 8, 70), (30, 33, 24)].enumerated() {
+            for (case_, (rows, k, n)) in [(1, 1, 1), (5, 3, 7), (13, 17, 33), (12, 40, 16), (25, 64, 9), (7, 8, 70), (30, 33, 24),
+                                             (53, 20, 24), (101, 9, 40)].enumerated() {
                 let activation = activations[case_ % activations.count]
                 let g = randomValues(rows * k, seed: UInt64(100 + case_)), w = randomValues(n * k, seed: UInt64(200 + case_))
                 let y = randomValues(rows * n, seed: UInt64(300 + case_))
