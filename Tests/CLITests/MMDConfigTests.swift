@@ -16,6 +16,10 @@ final class MMDConfigTests: XCTestCase {
         try check("njets", "mmd = [\"ptll\", \"njets\"]",
                   "mmd quantity 'njets' is not differentiable; choose among mll, ptll, met, phi_miss, dphi_ll")
         try check("twice", "mmd = [\"met\", \"ptll\", \"met\"]", "mmd lists 'met' twice; name each quantity once")
+        try check("columns-twice", "mmd_columns = [\"jet3_pt\", \"jet4_pt\", \"jet3_pt\"]",
+                  "mmd_columns lists 'jet3_pt' twice; name each column once")
+        try check("columns-vae", "mmd_columns = [\"jet3_pt\"]\nmodel = \"vae\"",
+                  "mmd applies to model = gan or wgan-gp, found vae; set mmd = [] or choose a GAN")
         try check("weight", "mmd = [\"met\"]\nmmd_weight = 0", "mmd_weight must be a positive number, found 0.0")
         try check("bandwidth", "mmd = [\"met\"]\nmmd_bandwidth = -1",
                   "mmd_bandwidth must be a positive number of standard deviations, found -1.0; use e.g. 2.0")

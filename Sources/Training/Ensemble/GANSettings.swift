@@ -53,6 +53,8 @@ public struct GANSettings {
     public var mmdWeight = 1.0, mmdBandwidth = 2.0
     public var mmdKernels = 5
     public var mmdJoint = false
+    /// Feature columns under one more kernel, on their joint vector (`mmd_columns`).
+    public var mmdColumns: [String] = []
     /// Rows of each sample in the MMD (the generated batch's first, as many real ones).
     public var mmdBatch = 512
     public var gpLambda: Double
