@@ -69,9 +69,5 @@ extension GANSettings {
         if mmdActive && (model == .vae || model == .flow) {
             throw bad("mmd applies to model = gan or wgan-gp, found \(model.rawValue); set mmd = [] or choose a GAN")
         }
-        if mmdActive && space == .full && !representation.ordered.isEmpty {
-            throw bad("ordered makes each jet a ratio to the one before, and the MMD term cannot be differentiated through it; "
-                      + "set mmd = []")
-        }
     }
 }

@@ -142,11 +142,6 @@ public struct GANSettings {
         if !pairMass.isEmpty && pairMass.count != 2 {
             throw bad("pair_mass expects two vector names such as [\"mu1\", \"mu2\"], found \(pairMass.count)")
         }
-        let regressed = activeRegression
-        if space == .full && !r.ordered.isEmpty && !regressed.isEmpty {
-            throw bad("ordered makes each jet a ratio to the one before, and the regression terms cannot be differentiated through it; "
-                      + "set regression = []")
-        }
         let fullOnly = [("pair_mass", pairMass), ("on_shell", r.onShell), ("quantile", r.quantile), ("quantile_spread", r.quantileSpread), ("zero_spike", r.zeroSpike),
                         ("log1p", r.log1p), ("ordered", r.ordered)]
         if space == .latent, let (name, _) = fullOnly.first(where: { !$0.1.isEmpty }) ?? (r.pairPt ? ("pair_pt", []) : nil) {
