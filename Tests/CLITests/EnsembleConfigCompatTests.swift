@@ -16,7 +16,7 @@ final class EnsembleConfigCompatTests: XCTestCase {
         XCTAssertEqual(first.status, 0, first.stderr)
         // As an older build wrote it: none of the options added since (all at their defaults now).
         let added = ["threads", "score_weights", "pair_pt", "holdout", "ordered", "on_shell", "mmd", "mmd_weight", "mmd_bandwidth",
-                     "mmd_kernels", "mmd_joint", "mmd_batch"]
+                     "mmd_kernels", "mmd_joint", "mmd_batch", "mmd_columns"]
         let full = try String(contentsOfFile: config, encoding: .utf8)
         let old = full.split(separator: "\n", omittingEmptySubsequences: false)
             .filter { line in !added.contains { line.hasPrefix("\($0) = ") } }.joined(separator: "\n")

@@ -117,7 +117,8 @@ final class GANRanksTests: XCTestCase {
     /// The FlowTests job (velocity network 32-32, 4 midpoint steps); x₀ and t keyed by global row and step.
     func testFlowOnOneTwoThreeRanksAndTwoWorkers() throws { try check(model: "flow") }
 
-    /// The MMD term (MMDTerm) over the global batch's first 40 of 64 rows (so on 3 ranks one has none):
+    /// The MMD term (MMDTerm; two jet pTs under one joint kernel, `mmd_columns`) over the global
+    /// batch's first 40 of 64 rows (so on 3 ranks one has none):
     /// the generated rows' quantities all-gathered, the real rows drawn alike on every rank, each row's
     /// gradient the same bits for any split. Its logged value (an allreduced sum) agrees to the
     /// tolerance. Measured when written: 8e-7 (2 ranks), 7e-6 (3 ranks) largest relative buffer
@@ -126,7 +127,8 @@ final class GANRanksTests: XCTestCase {
     /// differ by O(1) between any two summation orders, and 2 ranks stay bitwise 2 workers).
     func testGANWithMMDOnOneTwoThreeRanksAndTwoWorkers() throws {
         let job = CLI.fixture(text: (try String(contentsOfFile: EnsembleTests.job, encoding: .utf8))
-                              + "\nmmd = [\"ptll\", \"met\", \"mll\"]\nmmd_weight = 0.02\nmmd_batch = 40\n", to: CLI.path("mmd-ranks.toml"))
+                              + "\nmmd = [\"ptll\", \"met\", \"mll\"]\nmmd_columns = [\"jet1_pt\", \"jet2_pt\"]\nmmd_weight = 0.02"
+                              + "\nmmd_batch = 40\n", to: CLI.path("mmd-ranks.toml"))
         try check(model: "gan", job: job, label: "mmd")
         var values: [[Double]] = []
         for out in ["mmd-np0", "mmd-np2", "mmd-np3", "mmd-t2"] {

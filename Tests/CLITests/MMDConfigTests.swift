@@ -16,6 +16,10 @@ final class MMDConfigTests: XCTestCase {
         try check("njets", "mmd = [\"ptll\", \"njets\"]",
                   "mmd quantity 'njets' is not differentiable; choose among mll, ptll, met, phi_miss, dphi_ll")
         try check("twice", "mmd = [\"met\", \"ptll\", \"met\"]", "mmd lists 'met' twice; name each quantity once")
+        try check("columns-twice", "mmd_columns = [\"jet3_pt\", \"jet4_pt\", \"jet3_pt\"]",
+                  "mmd_columns lists 'jet3_pt' twice; name each column once")
+        try check("columns-vae", "mmd_columns = [\"jet3_pt\"]\nmodel = \"vae\"",
+                  "mmd applies to model = gan or wgan-gp, found vae; set mmd = [] or choose a GAN")
         try check("weight", "mmd = [\"met\"]\nmmd_weight = 0", "mmd_weight must be a positive number, found 0.0")
         try check("bandwidth", "mmd = [\"met\"]\nmmd_bandwidth = -1",
                   "mmd_bandwidth must be a positive number of standard deviations, found -1.0; use e.g. 2.0")
@@ -23,7 +27,5 @@ final class MMDConfigTests: XCTestCase {
         try check("batch", "mmd = [\"met\"]\nmmd_batch = 1", "mmd_batch must be at least 2, found 1; use e.g. 512")
         try check("vae", "mmd = [\"met\"]\nmodel = \"vae\"", "mmd applies to model = gan or wgan-gp, found vae; set mmd = [] or choose a GAN")
         try check("flow", "mmd = [\"met\"]\nmodel = \"flow\"", "mmd applies to model = gan or wgan-gp, found flow; set mmd = [] or choose a GAN")
-        try check("ordered", "space = \"full\"\nmmd = [\"met\"]\nordered = [\"jet1_pt\", \"jet2_pt\"]",
-                  "ordered makes each jet a ratio to the one before, and the MMD term cannot be differentiated through it; set mmd = []")
     }
 }

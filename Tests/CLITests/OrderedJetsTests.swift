@@ -7,7 +7,8 @@ import XCTest
 /// `ordered` in a full-space ensemble, as the built binary under mpirun: the stored preprocessing
 /// carries the step, and every generated event has descending jet pTs with absent jets (0) only
 /// after the last present one, at or above the data's threshold, whatever the (barely trained)
-/// generator produces. Misuse in a job file is refused with one line and exit 64.
+/// generator produces, also while the MMD term pulls on two of the ordered jets (its gradient goes
+/// through the step's Jacobian). Misuse in a job file is refused with one line and exit 64.
 final class OrderedJetsTests: XCTestCase {
     static let jets = ["jet1_pt", "jet2_pt", "jet3_pt", "jet4_pt", "jet5_pt"]
 
@@ -18,12 +19,21 @@ final class OrderedJetsTests: XCTestCase {
         regression = []
         quantile = ["jet1_pt", "jet2_pt", "jet3_pt", "jet4_pt", "jet5_pt"]
         ordered = ["jet1_pt", "jet2_pt", "jet3_pt", "jet4_pt", "jet5_pt"]
+        mmd = ["ptll"]
+        mmd_columns = ["jet2_pt", "jet3_pt"]
+        mmd_weight = 0.1
+        mmd_batch = 40
         """, to: CLI.path("ordered-job.toml"))
         let e = try CLI.run(["ensemble", "--config", job, "--data", EnsembleTests.data, "--restarts", "2", "--out", CLI.path("ordered-gan")],
                             ranks: 2)
         XCTAssertEqual(e.status, 0, e.stderr)
         let stored = try String(contentsOfFile: CLI.path("ordered-gan") + "/config.toml", encoding: .utf8)
         XCTAssertTrue(stored.contains("ordered = [\"jet1_pt\", \"jet2_pt\", \"jet3_pt\", \"jet4_pt\", \"jet5_pt\"]\n"), stored)
+        let records = try String(contentsOfFile: CLI.path("ordered-gan") + "/restarts/000/snapshots.jsonl", encoding: .utf8)
+        let mmd = try records.split(separator: "\n").map { line in
+            try XCTUnwrap(((try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["losses"] as? [String: Double])?["mmd"])
+        }
+        XCTAssertTrue(!mmd.isEmpty && mmd.allSatisfy { $0 > 0 && $0.isFinite }, "the MMD term through ordered: \(mmd)")
         let g = try CLI.run(["generate", "--model", CLI.path("ordered-gan") + "/best", "--events", "4000", "--out", CLI.path("ordered-gen")],
                             ranks: 2)
         XCTAssertEqual(g.status, 0, g.stderr)

@@ -107,13 +107,8 @@ final class RepresentationTests: XCTestCase {
                   "error: derived_loss quantity 'njets': expected one of mll, ptll, met, phi_miss, dphi_ll; fix the name")
         try check("bad-dt", ["--derived-loss", "mll", "--threads", "2"], status: 64,
                   "error: derived_loss runs on the serial step, found threads = 2; use threads = 1 (or more MPI ranks)")
-        // pair_mass in full space now has a derivative; ordered still has none.
-        let full = CLI.path("ordered-full.toml")
-        try "[ensemble]\nspace = \"full\"\nordered = [\"jet1_pt\", \"jet2_pt\"]\n".write(toFile: full, atomically: true, encoding: .utf8)
-        let r = try CLI.run(["ensemble", "--config", full, "--data", ReduceTests.data, "--out", CLI.path("ordered-full")], ranks: 2)
-        XCTAssertEqual(r.status, 64, r.stderr)
-        XCTAssertEqual(r.errorLines, ["error: ordered makes each jet a ratio to the one before, and the regression terms cannot be "
-                                      + "differentiated through it; set regression = []"])
+        // Full-space ordered with the regression terms is no longer refused: ordered keeps a derivative
+        // (PreprocessingOrderedDerivativeTests).
         let latent = CLI.path("q-latent.toml")
         try "[ensemble]\nspace = \"latent\"\nquantile = [\"jet1_pt\"]\n".write(toFile: latent, atomically: true, encoding: .utf8)
         let l = try CLI.run(["ensemble", "--config", latent, "--data", ReduceTests.data, "--reducer", CLI.path("no-reducer"),

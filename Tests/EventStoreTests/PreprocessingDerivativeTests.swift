@@ -56,8 +56,8 @@ final class PreprocessingDerivativeTests: XCTestCase {
         XCTAssertEqual(error?.code, ExitStatus.usage)
         XCTAssertEqual(error?.text, "preprocessing step 1 (rotateAzimuth): differentiating the inverse preprocessing expected "
                        + "elementwise steps (standardize, minMax, log1p, smearInteger, zeroSpike, quantile) after pair steps "
-                       + "(pairMass, pairPt), found a step whose inverse mixes the columns of a row with no kept derivative "
-                       + "(rotateAzimuth, ordered); leave it out of the preprocessing or turn the gradient terms off "
+                       + "(pairMass, pairPt, ordered), found a step whose inverse mixes the columns of a row with no kept derivative "
+                       + "(rotateAzimuth); leave it out of the preprocessing or turn the gradient terms off "
                        + "(regression = [], mmd = [])")
     }
 

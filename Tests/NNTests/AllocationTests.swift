@@ -160,20 +160,25 @@ final class AllocationTests: XCTestCase {
             }
         }
         let flowCalls = counter() - before
-        // The MMD term's kernel (MixtureMMD.evaluate), summed over the dimensions and joint.
+        // The MMD term's kernel (MixtureMMD.evaluate), summed over the dimensions, joint, and in blocks (mmd_columns).
         let points = FloatStorage(count: MixtureMMD.stride(70) * 3), pull = FloatStorage(count: 70 * 3)
         points.buffer.update(repeating: 0.3)
         let additive = MixtureMMD(dimensions: 3, bandwidth: 2, kernels: 5), joint = MixtureMMD(dimensions: 3, bandwidth: 2, kernels: 5, joint: true)
+        let blocks = MixtureMMD(dimensions: 3, bandwidth: 2, kernels: 5, blocks: [0..<1, 1..<3])
         // The first calls instantiate the SIMD types' metadata.
         var mmd = additive.evaluate(generated: points.start, count: 70, real: points.start, count: 70, rows: 0..<70, realRows: 0..<70,
                                     gradient: pull.buffer)
         mmd += joint.evaluate(generated: points.start, count: 70, real: points.start, count: 70, rows: 0..<70, realRows: 0..<70,
                               gradient: pull.buffer)
+        mmd += blocks.evaluate(generated: points.start, count: 70, real: points.start, count: 70, rows: 0..<70, realRows: 0..<70,
+                               gradient: pull.buffer)
         before = counter()
         mmd += additive.evaluate(generated: points.start, count: 70, real: points.start, count: 70, rows: 0..<70, realRows: 0..<70,
                                  gradient: pull.buffer)
         mmd += joint.evaluate(generated: points.start, count: 70, real: points.start, count: 70, rows: 0..<70, realRows: 0..<70,
                               gradient: pull.buffer)
+        mmd += blocks.evaluate(generated: points.start, count: 70, real: points.start, count: 70, rows: 0..<70, realRows: 0..<70,
+                               gradient: pull.buffer)
         let mmdCalls = counter() - before
         // The MMD term itself (MMDTerm.apply) and the GAN's path around it (RegressionPath.apply, with a regression term).
         let term = try MMDTermStep()

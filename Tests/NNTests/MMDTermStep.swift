@@ -4,7 +4,8 @@ import EventStore
 @testable import Support
 @testable import Training
 
-/// AllocationTests' fixture for the GAN's MMD term (ptll, mll, dphi_ll, each its own MMD², summed)
+/// AllocationTests' fixture for the GAN's MMD term (ptll, mll, dphi_ll, each its own MMD², summed,
+/// plus mu1_pz and mu2_pz under one joint kernel: `mmd_columns`)
 /// and an mll regression term, in full space on 64 muon pairs (pair_mass, pair_pt, log1p,
 /// standardised), for a 16-row batch on a one-rank communicator (so the all-gather and the sum are
 /// copies, not MPI calls): `MMDTerm.apply` alone on physical rows, and `RegressionPath.apply`, which
@@ -25,6 +26,7 @@ final class MMDTermStep {
         o.set("out", "unused")
         o.set("regression", ["mll"])
         o.set("mmd", ["ptll", "mll", "dphi_ll"])
+        o.set("mmd_columns", ["mu1_pz", "mu2_pz"])
         o.set("batch", rows)
         let s = try GANSettings.resolve(config: nil, overrides: o)
         let k = Self.features.count

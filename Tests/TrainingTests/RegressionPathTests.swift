@@ -69,7 +69,7 @@ final class RegressionPathTests: XCTestCase {
     /// `mmd`: the MMD term alone (ptll, mll, dphi_ll over a batch of these 9 rows and 9 real ones)
     /// instead of the regression terms (mll, plus ptll through pair_pt).
     func check(latent: Bool, keep: [String] = [], pca: Bool = false, pairMass: Bool = false, mmd: Bool = false,
-               joint: Bool = false) throws {
+               joint: Bool = false, columns: [String] = []) throws {
         let comm = try Communicator.selfOnly()
         var (s, d) = try RegressionPathTests.data(latent: latent, keep: keep, pca: pca, pairMass: pairMass, comm: comm)
         let rows = 9, width = d.outputColumns.count
@@ -79,6 +79,7 @@ final class RegressionPathTests: XCTestCase {
             s.mmd = [.ptll, .mll, .dphiLL]
             s.mmdWeight = 3
             s.mmdJoint = joint
+            s.mmdColumns = columns
             s.batch = rows
         }
         let path = try XCTUnwrap(try RegressionPath(s, data: d, maxRows: rows, comm: comm))
@@ -136,5 +137,21 @@ final class RegressionPathTests: XCTestCase {
     func testMMDGradientMatchesFiniteDifferences() throws {
         try check(latent: true, pairMass: true, mmd: true)
         try check(latent: false, mmd: true, joint: true)
+    }
+
+    /// With `mmd_columns`: two columns' own values under one joint kernel beside each quantity's own (through the
+    /// decoder and pair_mass, and in full space), and all of them on one joint vector.
+    func testMMDColumnsGradientMatchesFiniteDifferences() throws {
+        try check(latent: true, pairMass: true, mmd: true, columns: ["mu1_pz", "mu2_pz"])
+        try check(latent: false, mmd: true, columns: ["mu2_E", "mu1_px"])
+        try check(latent: false, mmd: true, joint: true, columns: ["mu1_pz"])
+        // A column the features lack: one line naming them.
+        let comm = try Communicator.selfOnly()
+        var (s, d) = try RegressionPathTests.data(latent: false, comm: comm)
+        s.mmdColumns = ["jet3_pt"]
+        XCTAssertThrowsError(try RegressionPath(s, data: d, maxRows: 9, comm: comm)) { error in
+            XCTAssertEqual((error as? InputError)?.message, "mmd_columns lists 'jet3_pt', which the features "
+                           + "(mu1_E,mu1_px,mu1_py,mu1_pz,mu2_E,mu2_px,mu2_py,mu2_pz) lack; name features or drop it")
+        }
     }
 }

@@ -56,6 +56,49 @@ enum OrderedSequence {
         }
     }
 
+    /// The inverse's per-row partials at its input `buffer` (untouched), for `pullBack`: for each later
+    /// column k, ∂x_k/∂y_k = x_{k−1} − t where x_k = t + y_k·(x_{k−1} − t) (0 once y_k ≥ 1 is clipped) and
+    /// ∂x_k/∂x_{k−1} = min(y_k, 1) (1 where x_{k−1} = t gives x_k = x_{k−1}); both 0 where x_k is absent.
+    /// x_{k−1} runs through the same Float roundings as `inverse`. `partials`: rows × stride, 2·(n − 1) at `offset`.
+    static func keepPartials(_ buffer: UnsafeMutableBufferPointer<Float>, width: Int, rows: Int, indices: [Int], threshold t: Double,
+                             partials: UnsafeMutableBufferPointer<Float>, stride: Int, offset: Int) {
+        for r in 0..<rows {
+            let base = r * width, out = r * stride + offset
+            var previous = Double(buffer[base + indices[0]])
+            for k in 1..<indices.count {
+                let y = Double(buffer[base + indices[k]])
+                var dy = 0.0, dPrevious = 0.0
+                if previous >= t, y >= 0 {
+                    if previous > t {
+                        dy = y < 1 ? previous - t : 0
+                        dPrevious = Swift.min(y, 1)
+                    } else {
+                        dPrevious = 1
+                    }
+                }
+                partials[out + 2 * (k - 1)] = Float(dy)
+                partials[out + 2 * (k - 1) + 1] = Float(dPrevious)
+                previous = Double(Float(value(y, previous: previous, threshold: t)))
+            }
+        }
+    }
+
+    /// gradient ← Jᵀ·gradient over the listed columns (w.r.t. x on entry, y on return), last column first:
+    /// x_k's total gradient reaches y_k and, through x_k = f(y_k, x_{k−1}), x_{k−1}.
+    static func pullBack(_ gradient: UnsafeMutableBufferPointer<Float>, width: Int, rows: Int, indices: [Int],
+                         partials: UnsafeBufferPointer<Float>, stride: Int, offset: Int) {
+        for r in 0..<rows {
+            let base = r * width, out = r * stride + offset
+            var k = indices.count - 1
+            while k >= 1 {
+                let g = gradient[base + indices[k]]
+                gradient[base + indices[k]] = g * partials[out + 2 * (k - 1)]
+                gradient[base + indices[k - 1]] += g * partials[out + 2 * (k - 1) + 1]
+                k -= 1
+            }
+        }
+    }
+
     /// y_k of a present x_{k−1} (deterministic; the fit gathers these for the fill distribution).
     @inline(__always)
     static func ratio(_ x: Double, previous: Double, threshold t: Double) -> Double {

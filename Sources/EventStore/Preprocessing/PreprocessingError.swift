@@ -95,8 +95,8 @@ enum PreprocessingError {
 
     static func notElementwise(_ step: String) -> InputError {
         InputError("\(step): differentiating the inverse preprocessing expected elementwise steps (standardize, minMax, "
-                   + "log1p, smearInteger, zeroSpike, quantile) after pair steps (pairMass, pairPt), found a step whose inverse "
-                   + "mixes the columns of a row with no kept derivative (rotateAzimuth, ordered); leave it out of the "
+                   + "log1p, smearInteger, zeroSpike, quantile) after pair steps (pairMass, pairPt, ordered), found a step whose inverse "
+                   + "mixes the columns of a row with no kept derivative (rotateAzimuth); leave it out of the "
                    + "preprocessing or turn the gradient terms off (regression = [], mmd = [])", exitCode: ExitStatus.usage)
     }
 

@@ -1,8 +1,8 @@
 import Support
 extension Preprocessor {
     /// Whether `inverseWithDerivative` accepts this (fitted) preprocessor: elementwise steps, after
-    /// (in the plan; so innermost in the inverse) pair steps (`pairMass`, `pairPt`), whatever `shell`.
-    /// The rotation and `ordered` are refused.
+    /// (in the plan; so innermost in the inverse) pair steps (`pairMass`, `pairPt`) and `ordered`, whatever
+    /// `shell`. The rotation is refused.
     public var isDifferentiable: Bool { (try? differentiablePlan()) != nil }
 
     /// Floats per row the pair steps keep for `pullBack` (`mixing` of `inverseWithDerivative`).
@@ -32,7 +32,7 @@ extension Preprocessor {
     /// The projection only runs after generation and scoring's inverse, never in training, and it
     /// rescales both muon momenta by one factor s per row, keeping the pair mass, every direction
     /// and the other columns; a loss on the rows before it is a loss on what the generator
-    /// produces. Throws a usage error for a rotation or `ordered` step (no derivative is kept) or a
+    /// produces. Throws a usage error for a rotation step (no derivative is kept) or a
     /// pair step after an elementwise one, and when the preprocessor is not fitted. No allocation.
     public func inverseWithDerivative(_ buffer: UnsafeMutableBufferPointer<Float>,
                                       derivative: UnsafeMutableBufferPointer<Float>,

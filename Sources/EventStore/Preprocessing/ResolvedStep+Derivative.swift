@@ -55,19 +55,23 @@ extension ResolvedStep {
         }
     }
 
-    /// Whether the inverse mixes a row's columns with a derivative `pullBackMixing` applies (the pair steps).
+    /// Whether the inverse mixes a row's columns with a derivative `pullBackMixing` applies (the pair
+    /// steps and `ordered`).
     var isPairStep: Bool {
         switch operation {
-        case .pairMass, .pairPt: return true
+        case .pairMass, .pairPt, .ordered: return true
         default: return false
         }
     }
 
     /// Floats per row `keepMixingPartials` stores: E₁'s partials (m, Px, Py, Pz)/R of `pairMass`; none for
-    /// `pairPt`, whose inverse is linear.
+    /// `pairPt`, whose inverse is linear; ∂x_k/∂y_k and ∂x_k/∂x_{k−1} for each later column of `ordered`.
     var mixingWidth: Int {
-        if case .pairMass = operation { return 4 }
-        return 0
+        switch operation {
+        case .pairMass: return 4
+        case let .ordered(indices, _, _, _): return 2 * (indices.count - 1)
+        default: return 0
+        }
     }
 
     /// Stores, at the step's inverse input in `buffer` (before `inverse` overwrites it), the per-row
@@ -76,6 +80,11 @@ extension ResolvedStep {
     /// `partials` holds `rows × stride` floats; this step's `mixingWidth` go at `offset` of each row.
     func keepMixingPartials(_ buffer: UnsafeMutableBufferPointer<Float>, partials: UnsafeMutableBufferPointer<Float>,
                             stride: Int, offset: Int, rows: Int) {
+        if case let .ordered(indices, t, _, _) = operation {
+            OrderedSequence.keepPartials(buffer, width: outputWidth, rows: rows, indices: indices, threshold: t, partials: partials,
+                                         stride: stride, offset: offset)
+            return
+        }
         guard case let .pairMass(c) = operation else { return }
         let w = outputWidth
         @inline(__always) func value(_ r: Int, _ i: Int) -> Double { i < 0 ? 0 : Double(buffer[r * w + i]) }
@@ -117,6 +126,8 @@ extension ResolvedStep {
                 let row = r * w
                 for k in 1..<3 where c[k] >= 0 && c[k + 4] >= 0 { gradient[row + c[k + 4]] -= gradient[row + c[k]] }
             }
+        case let .ordered(indices, _, _, _):
+            OrderedSequence.pullBack(gradient, width: w, rows: rows, indices: indices, partials: partials, stride: stride, offset: offset)
         default:
             preconditionFailure("\(label) is no pair step")
         }

@@ -33,8 +33,8 @@ public struct GANData {
         if s.space == .latent, let path = s.reducerModel {
             let reducer = try comm.agree { () -> Reducer in
                 let reducer = try Reducer.load(path: path)
-                if !(s.activeRegression.isEmpty && s.mmd.isEmpty) && !reducer.scaling.isDifferentiable {
-                    let step = reducer.scaling.steps.first { ![.pairMass, .pairPt].contains($0.kind) && !$0.kind.isElementwise }
+                if !(s.activeRegression.isEmpty && !s.mmdActive) && !reducer.scaling.isDifferentiable {
+                    let step = reducer.scaling.steps.first { ![.pairMass, .pairPt, .ordered].contains($0.kind) && !$0.kind.isElementwise }
                     throw InputError("reducer '\(path)' uses \(step?.kind.rawValue ?? "a step without a derivative"), and the "
                                      + "regression and MMD terms cannot be differentiated through it; set regression = [] and mmd = []",
                                      exitCode: ExitStatus.usage)

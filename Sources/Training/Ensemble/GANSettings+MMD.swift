@@ -15,7 +15,12 @@ extension GANSettings {
                      help: "Generated rows (the global batch's first) and real rows of the MMD term; its cost grows as the square."),
         ConfigOption("mmd_joint", .bool, default: false,
                      help: "One MMD on the quantities' joint distribution instead of the sum of each quantity's own."),
+        ConfigOption("mmd_columns", .strings, default: .array([]),
+                     help: "Feature columns (e.g. [\"jet3_pt\", \"jet4_pt\"]) whose joint distribution gets one more kernel in the MMD term: it sees their correlation."),
     ]
+
+    /// Whether the MMD term is on (derived quantities or columns listed).
+    var mmdActive: Bool { !mmd.isEmpty || !mmdColumns.isEmpty }
 
     /// The differentiable quantities, by name.
     static var differentiableNames: String {
@@ -39,6 +44,7 @@ extension GANSettings {
         mmdBandwidth = try job.double("mmd_bandwidth")
         mmdKernels = try job.int("mmd_kernels")
         mmdJoint = try job.bool("mmd_joint")
+        mmdColumns = try job.strings("mmd_columns")
         mmdBatch = try job.int("mmd_batch")
     }
 
@@ -51,18 +57,17 @@ extension GANSettings {
         if let q = mmd.first(where: { q in mmd.filter { $0 == q }.count > 1 }) {
             throw bad("mmd lists '\(q.rawValue)' twice; name each quantity once")
         }
+        if let c = mmdColumns.first(where: { c in mmdColumns.filter { $0 == c }.count > 1 }) {
+            throw bad("mmd_columns lists '\(c)' twice; name each column once")
+        }
         if !(mmdWeight > 0 && mmdWeight.isFinite) { throw bad("mmd_weight must be a positive number, found \(mmdWeight)") }
         if !(mmdBandwidth > 0 && mmdBandwidth.isFinite) {
             throw bad("mmd_bandwidth must be a positive number of standard deviations, found \(mmdBandwidth); use e.g. 2.0")
         }
         if !(1...8).contains(mmdKernels) { throw bad("mmd_kernels must be in 1...8, found \(mmdKernels); use e.g. 5") }
         if mmdBatch < 2 { throw bad("mmd_batch must be at least 2, found \(mmdBatch); use e.g. 512") }
-        if !mmd.isEmpty && (model == .vae || model == .flow) {
+        if mmdActive && (model == .vae || model == .flow) {
             throw bad("mmd applies to model = gan or wgan-gp, found \(model.rawValue); set mmd = [] or choose a GAN")
-        }
-        if !mmd.isEmpty && space == .full && !representation.ordered.isEmpty {
-            throw bad("ordered makes each jet a ratio to the one before, and the MMD term cannot be differentiated through it; "
-                      + "set mmd = []")
         }
     }
 }

@@ -56,6 +56,8 @@ public struct GANSettings {
     public var mmdWeight = 1.0, mmdBandwidth = 2.0
     public var mmdKernels = 5
     public var mmdJoint = false
+    /// Feature columns under one more kernel, on their joint vector (`mmd_columns`).
+    public var mmdColumns: [String] = []
     /// Rows of each sample in the MMD (the generated batch's first, as many real ones).
     public var mmdBatch = 512
     public var gpLambda: Double
@@ -142,11 +144,6 @@ public struct GANSettings {
         let r = representation, pairMass = r.pairMass
         if !pairMass.isEmpty && pairMass.count != 2 {
             throw bad("pair_mass expects two vector names such as [\"mu1\", \"mu2\"], found \(pairMass.count)")
-        }
-        let regressed = activeRegression
-        if space == .full && !r.ordered.isEmpty && !regressed.isEmpty {
-            throw bad("ordered makes each jet a ratio to the one before, and the regression terms cannot be differentiated through it; "
-                      + "set regression = []")
         }
         let fullOnly = [("pair_mass", pairMass), ("on_shell", r.onShell), ("quantile", r.quantile), ("quantile_spread", r.quantileSpread), ("zero_spike", r.zeroSpike),
                         ("log1p", r.log1p), ("ordered", r.ordered)]

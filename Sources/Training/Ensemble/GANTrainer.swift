@@ -94,7 +94,7 @@ public final class GANTrainer: GeneratorTrainer {
         self.comm = comm
         self.seed = seed
         self.regression = regression
-        losses = StepLosses(values: [("d_loss", 0), ("g_loss", 0), ("regression", 0)] + (s.mmd.isEmpty ? [] : [("mmd", 0)]),
+        losses = StepLosses(values: [("d_loss", 0), ("g_loss", 0), ("regression", 0)] + (!s.mmdActive ? [] : [("mmd", 0)]),
                             stopRequested: false)
         wasserstein = s.model == .wganGP
         let workers = workerShards.count

@@ -7,7 +7,9 @@ import Support
 /// The generator's MMD term: λ·MMD²(q(generated batch), q(real batch)) on derived quantities q
 /// (`mmd`), each standardised by its mean and spread over the training rows, under the fixed sum of
 /// Gaussian kernels of `MixtureMMD` (bandwidths `mmd_bandwidth`, /2, …, `mmd_kernels` of them), summed
-/// over the quantities (each one's own MMD²) or, with `mmd_joint`, on their joint vector.
+/// over the quantities (each one's own MMD²) or, with `mmd_joint`, on their joint vector. Feature
+/// columns (`mmd_columns`) come after the quantities and share one kernel on their joint vector, so
+/// the term sees their correlation (e.g. jet3_pt and jet4_pt), not only their marginals.
 ///
 /// Why: the latent GAN sees quantities such as ptll, met and dphi_ll only through the decoder, and
 /// its adversarial loss leaves them off (KS 0.087, 0.027, 0.022 on fresh events for the shipped
@@ -22,10 +24,30 @@ import Support
 /// gradient is then bitwise the same for any rank count; MMD² differs in the order of one sum.
 /// Workspaces are sized once; `apply` allocates nothing.
 final class MMDTerm {
+    /// A derived quantity, or a feature column's own value (`mmd_columns`).
     struct Quantity {
-        let quantity: DerivedQuantity
+        let quantity: DerivedQuantity?
         let columns: [Int]
         let mean: Double, std: Double
+
+        /// q of the first `count` rows.
+        func values(_ rows: UnsafeBufferPointer<Float>, count: Int, width: Int, into q: UnsafeMutableBufferPointer<Double>) {
+            if let quantity {
+                quantity.values(rows, count: count, width: width, columns: columns, into: q)
+            } else {
+                for r in 0..<count { q[r] = Double(rows[r * width + columns[0]]) }
+            }
+        }
+
+        /// Adds weights[i]·∂q_i/∂x into the rows' gradient (a column's derivative is 1).
+        func accumulateGradient(_ rows: UnsafeBufferPointer<Float>, count: Int, width: Int, weights: UnsafeBufferPointer<Double>,
+                                into gradient: UnsafeMutableBufferPointer<Float>) {
+            if let quantity {
+                quantity.accumulateGradient(rows, count: count, width: width, columns: columns, weights: weights, into: gradient)
+            } else {
+                for r in 0..<count { gradient[r * width + columns[0]] += Float(weights[r]) }
+            }
+        }
     }
 
     let quantities: [Quantity]
@@ -47,8 +69,8 @@ final class MMDTerm {
 
     /// `frameColumns`: the physical rows' columns (rotation frame); `seed`: the restart's.
     init(_ s: GANSettings, data: GANData, frameColumns: [String], seed: UInt64, comm: Communicator) throws {
-        let d = s.mmd.count, batch = min(s.mmdBatch, s.batch)
-        let resolved = try s.mmd.map { q -> (DerivedQuantity, [Int]) in
+        let d = s.mmd.count + s.mmdColumns.count, batch = min(s.mmdBatch, s.batch)
+        let derived = try s.mmd.map { q -> (DerivedQuantity?, [Int]) in
             guard let columns = q.columnPositions(in: frameColumns, roles: s.roles) else {
                 let lacking = q.inputs.filter { s.roles.column($0, in: frameColumns) == nil }
                 throw InputError("mmd quantity '\(q.rawValue)' needs column '\(lacking[0])', which the features "
@@ -56,12 +78,21 @@ final class MMDTerm {
             }
             return (q, columns)
         }
+        // The columns come last, one block of the kernel (their joint distribution).
+        let resolved = try derived + s.mmdColumns.map { name -> (DerivedQuantity?, [Int]) in
+            guard let c = frameColumns.firstIndex(of: s.roles.column(name, in: frameColumns) ?? name) else {
+                throw InputError("mmd_columns lists '\(name)', which the features (\(frameColumns.joined(separator: ","))) lack; "
+                                 + "name features or drop it", exitCode: ExitStatus.usage)
+            }
+            return (nil, [c])
+        }
         // q of every training row, gathered in global row order on every rank.
         let frame = RowMapping.appendingFrameColumn(data.prepared.trainPhysical, dropped: data.prepared.frameColumn)
         var own = [Double](repeating: 0, count: frame.rows * d), values = [Double](repeating: 0, count: frame.rows)
         for (a, (quantity, columns)) in resolved.enumerated() {
+            let term = Quantity(quantity: quantity, columns: columns, mean: 0, std: 1)
             frame.values.withUnsafeBufferPointer { v in
-                values.withUnsafeMutableBufferPointer { quantity.values(v, count: frame.rows, width: frame.width, columns: columns, into: $0) }
+                values.withUnsafeMutableBufferPointer { term.values(v, count: frame.rows, width: frame.width, into: $0) }
             }
             for r in 0..<frame.rows { own[r * d + a] = values[r] }
         }
@@ -94,7 +125,9 @@ final class MMDTerm {
         self.seed = seed
         generatedCount = batch
         realCount = batch
-        kernel = MixtureMMD(dimensions: d, bandwidth: s.mmdBandwidth, kernels: s.mmdKernels, joint: s.mmdJoint)
+        let blocks = s.mmdJoint || s.mmdColumns.isEmpty ? nil : (0..<s.mmd.count).map { $0..<($0 + 1) } + [s.mmd.count..<d]
+        kernel = blocks.map { MixtureMMD(dimensions: d, bandwidth: s.mmdBandwidth, kernels: s.mmdKernels, blocks: $0) }
+            ?? MixtureMMD(dimensions: d, bandwidth: s.mmdBandwidth, kernels: s.mmdKernels, joint: s.mmdJoint)
         // Rank r's generated rows: its workers' contiguous shares of the B rows (GANTrainer.generatorRows),
         // of which the MMD takes those among the first `batch`.
         let spans = (0..<comm.size).map { r -> Range<Int> in
@@ -137,7 +170,7 @@ final class MMDTerm {
         // Index loops: iterating the array allocates per element in debug builds (AllocationTests).
         for a in 0..<d {
             let term = quantities[a]
-            term.quantity.values(physical, count: n, width: width, columns: term.columns, into: q)
+            term.values(physical, count: n, width: width, into: q)
             for i in 0..<n { local.start[i * d + a] = Float((q[i] - term.mean) / term.std) }
         }
         try comm.allgatherv(UnsafeBufferPointer(local.buffer), into: gathered.buffer, counts: counts, displacements: displacements)
@@ -155,8 +188,7 @@ final class MMDTerm {
         for a in 0..<d {
             let term = quantities[a]
             for i in 0..<n { weights[i] = weight * Double(pulls.start[i * d + a]) / term.std }
-            term.quantity.accumulateGradient(physical, count: n, width: width, columns: term.columns,
-                                             weights: UnsafeBufferPointer(weights), into: gradient)
+            term.accumulateGradient(physical, count: n, width: width, weights: UnsafeBufferPointer(weights), into: gradient)
         }
         return weight * partial[0]
     }

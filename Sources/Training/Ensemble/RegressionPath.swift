@@ -23,7 +23,7 @@ public final class RegressionPath {
     /// nil when neither term is on. `seed`: the restart's (keys the MMD term's real rows; default `s.seed`).
     public init?(_ s: GANSettings, data: GANData, maxRows: Int, seed: UInt64? = nil, comm: Communicator) throws {
         let moments = !s.regression.isEmpty && (s.c1 > 0 || s.c2 > 0)
-        guard moments || !s.mmd.isEmpty else { return nil }
+        guard moments || s.mmdActive else { return nil }
         let frameColumns = data.frameColumns
         let realFrame = RowMapping.appendingFrameColumn(data.prepared.trainPhysical, dropped: data.prepared.frameColumn)
         terms = try (moments ? s.regression : []).map { q in
@@ -37,7 +37,7 @@ public final class RegressionPath {
             return MomentRegression(quantity: q, columns: columns, width: frameColumns.count, targetMean: target.mean,
                                     targetStd: target.std, c1: s.c1, c2: s.c2, maxRows: maxRows)
         }
-        mmd = s.mmd.isEmpty ? nil : try MMDTerm(s, data: data, frameColumns: frameColumns, seed: seed ?? s.seed, comm: comm)
+        mmd = !s.mmdActive ? nil : try MMDTerm(s, data: data, frameColumns: frameColumns, seed: seed ?? s.seed, comm: comm)
         mapping = try data.rowMapping(maxRows: maxRows)
         physicalGradient = FloatStorage(count: maxRows * frameColumns.count)
     }
