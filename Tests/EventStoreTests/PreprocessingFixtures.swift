@@ -76,6 +76,21 @@ enum PreprocessingFixtures {
         return ((x, derivative), mixing)
     }
 
+    /// A fixed-seed random cotangent g (Philox seed 21, stream 1) and its pull-back through the
+    /// inverse's stored derivative and mixing: the vector–Jacobian product the gradient checks compare.
+    static func randomPullBack(_ p: Preprocessor, derivative: [Float], mixing: [Float], rows: Int)
+        -> (cotangent: [Float], pulled: [Float]) {
+        var rng = Philox(seed: 21, stream: 1)
+        let g = (0..<derivative.count).map { _ in Float(rng.normal()) }
+        var pulled = g
+        pulled.withUnsafeMutableBufferPointer { gb in
+            derivative.withUnsafeBufferPointer { d in
+                mixing.withUnsafeBufferPointer { p.pullBack(gb, derivative: d, mixing: $0, rows: rows) }
+            }
+        }
+        return (g, pulled)
+    }
+
     /// The inverse of `y` with entry `i` moved by +h and by −h, for central differences.
     static func perturbedInverses(_ p: Preprocessor, _ y: [Float], entry i: Int, step h: Float,
                                   rows: Int) throws -> (plus: [Float], minus: [Float]) {

@@ -26,14 +26,7 @@ final class PreprocessingOrderedDerivativeTests: XCTestCase {
         try expected.withUnsafeMutableBufferPointer { try p.inverse(into: $0, rows: rows, firstRow: 0, seed: 0) }
         let ((x, derivative), mixing) = try F.inverseWithJacobian(p, y, rows: rows)
         XCTAssertEqual(x.map(\.bitPattern), expected.map(\.bitPattern), "the derivative path's values are the inverse's")
-        var rng = Philox(seed: 21, stream: 1)
-        let g = (0..<y.count).map { _ in Float(rng.normal()) }
-        var pulled = g
-        pulled.withUnsafeMutableBufferPointer { gb in
-            derivative.withUnsafeBufferPointer { d in
-                mixing.withUnsafeBufferPointer { p.pullBack(gb, derivative: d, mixing: $0, rows: rows) }
-            }
-        }
+        let (g, pulled) = F.randomPullBack(p, derivative: derivative, mixing: mixing, rows: rows)
         let scale = pulled.map { abs(Double($0)) }.max() ?? 0
         XCTAssertGreaterThan(scale, 0)
         let jetColumns = Set(jets.compactMap { F.columns.firstIndex(of: $0) })

@@ -55,14 +55,7 @@ final class PreprocessingPairDerivativeTests: XCTestCase {
             let rows = 12, width = F.columns.count
             let y = try offShell(p, count: rows)
             let ((_, derivative), mixing) = try F.inverseWithJacobian(p, y, rows: rows)
-            var rng = Philox(seed: 21, stream: 1)
-            let g = (0..<y.count).map { _ in Float(rng.normal()) }
-            var pulled = g
-            pulled.withUnsafeMutableBufferPointer { gb in
-                derivative.withUnsafeBufferPointer { d in
-                    mixing.withUnsafeBufferPointer { p.pullBack(gb, derivative: d, mixing: $0, rows: rows) }
-                }
-            }
+            let (g, pulled) = F.randomPullBack(p, derivative: derivative, mixing: mixing, rows: rows)
             let scale = pulled.map { abs(Double($0)) }.max() ?? 0
             XCTAssertGreaterThan(scale, 0)
             var worst = 0.0
